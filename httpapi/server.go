@@ -1,0 +1,56 @@
+// Package httpapi serves kassa's HTTP surfaces: the public Account API
+// (wire-compatible with the Vonage/Nexmo Developer Account API), the platform
+// API for the operator's sending services, the admin API, and the operations
+// endpoints. routes.go lists every route; each resource has its own file.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// Config is what the server needs. The command that starts kassa fills it.
+type Config struct {
+	Store        kassa.Store
+	Logger       *slog.Logger
+	Now          func() time.Time
+	AdminToken   string // bearer token of the admin API
+	ServiceToken string // bearer token of the platform API
+	MaxBodyBytes int64  // request body limit; 0 means DefaultMaxBodyBytes
+}
+
+// DefaultMaxBodyBytes limits request bodies on every surface but price-book
+// imports.
+const DefaultMaxBodyBytes = 64 << 10
+
+// Server is the HTTP handler of every kassa surface.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	handler http.Handler
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	s.handler = s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}

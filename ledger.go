@@ -1,0 +1,164 @@
+package kassa
+
+import (
+	"context"
+	"time"
+)
+
+// EntryKind says what a ledger entry did to the balance.
+type EntryKind string
+
+// The kinds of ledger entries. Credits, top-ups, reloads, refunds, releases
+// and captures (returning the unused part of a hold) add to the balance;
+// debits and holds take from it; adjustments go either way.
+const (
+	KindCredit     EntryKind = "credit"
+	KindDebit      EntryKind = "debit"
+	KindTopUp      EntryKind = "top-up"
+	KindReload     EntryKind = "reload"
+	KindRefund     EntryKind = "refund"
+	KindAdjustment EntryKind = "adjustment"
+	KindHold       EntryKind = "hold"
+	KindCapture    EntryKind = "capture"
+	KindRelease    EntryKind = "release"
+	KindCharge     EntryKind = "charge"
+)
+
+// EntryKinds lists every kind, for validation and documentation.
+var EntryKinds = []EntryKind{KindCredit, KindDebit, KindCharge, KindTopUp, KindReload, KindRefund, KindAdjustment, KindHold, KindCapture, KindRelease}
+
+// Valid reports whether k is a known entry kind.
+func (k EntryKind) Valid() bool {
+	for _, v := range EntryKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Entry is one change to one account's balance. Balance and entry are always
+// written in the same transaction, so the balance equals the sum of the
+// account's entries at every commit.
+type Entry struct {
+	ID             int64
+	Account        string
+	Kind           EntryKind
+	Amount         Amount // signed: positive adds to the balance
+	BalanceAfter   Amount
+	Reason         string
+	Reference      string // message id, trx, payment reference…
+	IdempotencyKey string // unique per account when not empty
+	RequestHash    string // hash of the request that made it, for replay checks
+	RelatedID      int64  // the charge a refund refunds; the hold entry a capture or release closes
+	HoldID         string // the hold this entry opened or closed
+	Meta           string // JSON with what the surface that made it needs to replay its answer
+	CreatedAt      time.Time
+}
+
+// EntryFilter selects ledger entries. Entries come newest first. Zero fields
+// do not filter; Limit 0 means the store's default page size.
+type EntryFilter struct {
+	Account   string
+	Kinds     []EntryKind
+	Since     time.Time // inclusive
+	Until     time.Time // exclusive
+	Before    int64     // only entries with an ID below this (keyset paging)
+	Offset    int
+	Limit     int
+	Reference string
+}
+
+// HoldState is where a hold is in its life.
+type HoldState string
+
+// The states of a hold.
+const (
+	HoldOpen     HoldState = "open"
+	HoldCaptured HoldState = "captured"
+	HoldReleased HoldState = "released"
+	HoldExpired  HoldState = "expired"
+)
+
+// Hold reserves part of a balance for a call of unknown length. Opening it
+// writes a hold entry that takes Amount from the balance; capturing it
+// charges Captured and returns the rest; releasing or expiring returns all.
+type Hold struct {
+	ID        string
+	Account   string
+	Amount    Amount // positive
+	Captured  Amount
+	State     HoldState
+	EntryID   int64 // the hold entry
+	ExpiresAt time.Time
+	CreatedAt time.Time
+	ClosedAt  time.Time
+}
+
+// AccountBalance is what the ledger needs of an account inside a write
+// transaction.
+type AccountBalance struct {
+	APIKey      string
+	Currency    Currency
+	Balance     Amount
+	CreditLimit Amount
+	AutoReload  AutoReload
+}
+
+// Discrepancy is an account whose balance differs from the sum of its
+// entries, as Verify finds it.
+type Discrepancy struct {
+	Account    string
+	Balance    Amount
+	EntriesSum Amount
+	Entries    int64
+}
+
+// LedgerTx is one write transaction on the ledger. Every method is called
+// from one goroutine. Stores read the clock once per transaction: Now is the
+// timestamp of every row the transaction writes.
+type LedgerTx interface {
+	// Now is the transaction's timestamp.
+	Now() time.Time
+	// LockAccounts takes write locks on the accounts, in the order given
+	// (callers sort the keys, so that concurrent transactions cannot deadlock).
+	LockAccounts(keys ...string) error
+	// Balance returns the account's balance row. ENOTFOUND if no such account.
+	Balance(key string) (*AccountBalance, error)
+	// Append writes e and sets the account's balance to balance+e.Amount,
+	// filling e.ID, e.BalanceAfter and e.CreatedAt. It does not check floors:
+	// the caller does. ECONFLICT if the idempotency key is taken.
+	Append(e *Entry) error
+	// EntryByIdempotencyKey returns the account's entry with that key.
+	// ENOTFOUND if there is none.
+	EntryByIdempotencyKey(account, key string) (*Entry, error)
+	// Entry returns one entry. ENOTFOUND if there is none.
+	Entry(id int64) (*Entry, error)
+	// RelatedTotal sums the amounts of the entries of the given kind whose
+	// RelatedID is id (e.g. the refunds of a charge).
+	RelatedTotal(id int64, kind EntryKind) (Amount, error)
+	// CountEntries counts the account's entries of a kind written at or after since.
+	CountEntries(account string, kind EntryKind, since time.Time) (int, error)
+	// CreateHold stores a new hold.
+	CreateHold(h *Hold) error
+	// Hold returns a hold. ENOTFOUND if there is none.
+	Hold(id string) (*Hold, error)
+	// CloseHold moves an open hold to state with the captured amount.
+	// ECONFLICT if it is not open.
+	CloseHold(id string, state HoldState, captured Amount) error
+}
+
+// LedgerStore is the ledger part of a Store.
+type LedgerStore interface {
+	// InLedgerTx runs fn in one write transaction and commits it when fn
+	// returns nil; any error rolls everything back. A commit that returns nil
+	// is durable. EUNAVAILABLE when the database cannot be reached.
+	InLedgerTx(ctx context.Context, fn func(LedgerTx) error) error
+	// ListEntries returns entries newest first and the total matching count.
+	ListEntries(ctx context.Context, f EntryFilter) ([]*Entry, int, error)
+	// ExpiredHolds returns up to limit open holds that expired before now.
+	ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]*Hold, error)
+	// Verify compares every account's balance with the sum of its entries and
+	// returns those that differ (none when the ledger is sound).
+	Verify(ctx context.Context) ([]Discrepancy, error)
+}

@@ -1,0 +1,90 @@
+package kassa
+
+import "time"
+
+// ServiceType is the product a price is for, as in the pricing paths.
+type ServiceType string
+
+// The service types of the outbound pricing API.
+const (
+	SMS        ServiceType = "sms"
+	SMSTransit ServiceType = "sms-transit"
+	Voice      ServiceType = "voice"
+)
+
+// ServiceTypes lists every service type in a stable order.
+var ServiceTypes = []ServiceType{SMS, SMSTransit, Voice}
+
+// Valid reports whether t is a known service type.
+func (t ServiceType) Valid() bool { return t == SMS || t == SMSTransit || t == Voice }
+
+// NetworkType is the kind of a network in the pricing answers.
+type NetworkType string
+
+// Network types seen on the wire.
+const (
+	Mobile           NetworkType = "mobile"
+	Landline         NetworkType = "landline"
+	LandlinePremium  NetworkType = "landline_premium"
+	LandlineTollFree NetworkType = "landline_tollfree"
+	Virtual          NetworkType = "virtual"
+	Pager            NetworkType = "pager"
+)
+
+// Country is one ISO 3166-1 country as the pricing API names it.
+type Country struct {
+	Code          string // alpha-2, upper case
+	Name          string
+	DisplayName   string
+	DialingPrefix string // country calling code without "+", e.g. "44"
+}
+
+// Network is a mobile network or a per-country pseudo-network (landline,
+// toll-free, premium) that numbers can be priced to.
+type Network struct {
+	Code    string // "64502" (MCC+MNC) or "ZM-FIXED" style
+	Name    string
+	Type    NetworkType
+	Country string
+	MCC     string // mobile and pager networks only
+	MNC     string // leading zeros kept
+	Aliases []string
+	Ranges  []string // number prefixes, country code included ("26096")
+}
+
+// Price is one line of a price book: the price of one unit (a message part
+// or a billed minute) of a service to a country, or to one of its networks.
+type Price struct {
+	Type     ServiceType
+	Country  string // alpha-2
+	Network  string // network code; "" for the country's default price
+	Currency Currency
+	Price    Amount
+}
+
+// PriceBook is the content of one price-book version: prices, and networks
+// that the rate deck defines beyond the reference data.
+type PriceBook struct {
+	Name     string
+	Demo     bool // a demo tariff, not anyone's real prices
+	Prices   []Price
+	Networks []Network
+}
+
+// PriceBookVersion describes one stored version of the price book.
+type PriceBookVersion struct {
+	Version     int64
+	Name        string
+	Demo        bool
+	Source      string // where it came from: "demo", "csv", "json"
+	Checksum    string // sha256 of the stored data
+	Prices      int    // number of price lines
+	CreatedAt   time.Time
+	ActivatedAt time.Time // zero until activated
+	EffectiveAt time.Time // when an activated version takes effect
+}
+
+// Active reports whether the version is activated and in effect at now.
+func (v *PriceBookVersion) Active(now time.Time) bool {
+	return !v.ActivatedAt.IsZero() && !v.EffectiveAt.After(now)
+}

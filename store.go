@@ -1,0 +1,113 @@
+package kassa
+
+import (
+	"context"
+	"time"
+)
+
+// Store is everything kassa keeps. The SQLite and PostgreSQL stores both
+// implement it and both pass the conformance suite in storetest.
+type Store interface {
+	AccountStore
+	SecretStore
+	LedgerStore
+	PriceBookStore
+	AuditStore
+	LeaseStore
+	// Ping checks that the store can be reached; EUNAVAILABLE if not.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// AccountStore keeps accounts and their settings.
+type AccountStore interface {
+	// CreateAccount stores a new account with its first secret and, when
+	// opening is not nil, an opening ledger entry written in the same
+	// transaction (its amount becomes the balance). ECONFLICT if the api key
+	// is taken.
+	CreateAccount(ctx context.Context, a *Account, first *Secret, opening *Entry) error
+	// FindAccount returns one account. ENOTFOUND if there is none.
+	FindAccount(ctx context.Context, apiKey string) (*Account, error)
+	// ListAccounts returns a page of accounts ordered by api key and the
+	// total count matching the filter.
+	ListAccounts(ctx context.Context, f AccountFilter) ([]*Account, int, error)
+	// UpdateAccount applies upd and returns the account as it now is.
+	// ENOTFOUND if there is none.
+	UpdateAccount(ctx context.Context, apiKey string, upd AccountUpdate) (*Account, error)
+	// AutoReloadAccounts returns the accounts with auto-reload enabled whose
+	// balance is at or below their threshold.
+	AutoReloadAccounts(ctx context.Context) ([]*Account, error)
+}
+
+// SecretStore keeps the hashed API secrets of accounts.
+type SecretStore interface {
+	// Secrets returns an account's secrets, oldest first. ENOTFOUND if the
+	// account does not exist.
+	Secrets(ctx context.Context, apiKey string) ([]*Secret, error)
+	// CreateSecret adds a secret unless the account already has MaxSecrets
+	// (ELIMIT). ENOTFOUND if the account does not exist.
+	CreateSecret(ctx context.Context, s *Secret) error
+	// DeleteSecret removes a secret unless it is the account's last one
+	// (EFORBIDDEN). ENOTFOUND if the account or the secret does not exist.
+	DeleteSecret(ctx context.Context, apiKey, id string) error
+}
+
+// PriceBookStore keeps price-book versions and which one is active.
+type PriceBookStore interface {
+	// CreatePriceBook stores a validated version's encoded data and fills
+	// v.Version and v.CreatedAt.
+	CreatePriceBook(ctx context.Context, v *PriceBookVersion, data []byte) error
+	// PriceBook returns one version's description. ENOTFOUND if there is none.
+	PriceBook(ctx context.Context, version int64) (*PriceBookVersion, error)
+	// PriceBookData returns one version's encoded data. ENOTFOUND if none.
+	PriceBookData(ctx context.Context, version int64) ([]byte, error)
+	// PriceBooks lists every version, newest first.
+	PriceBooks(ctx context.Context) ([]*PriceBookVersion, error)
+	// ActivatePriceBook marks a version activated, to take effect at
+	// effectiveAt (now or later). ENOTFOUND if there is no such version.
+	ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time) error
+	// ActivePriceBook returns the activated version in effect at now: the one
+	// with the latest effective time not after now (the latest activation
+	// breaks ties). ENOTFOUND if none is.
+	ActivePriceBook(ctx context.Context, now time.Time) (*PriceBookVersion, error)
+}
+
+// AuditEvent records who changed what: secret creation and revocation,
+// settings changes, lock-outs, reloads. It never holds a secret.
+type AuditEvent struct {
+	ID         int64
+	At         time.Time
+	Actor      string // "account:KEY", "admin", "system", "platform"
+	Account    string // the account concerned, if any
+	Action     string // "secret.create", "settings.update", "auth.lockout", …
+	RemoteAddr string
+	Detail     string // JSON object with what changed
+}
+
+// AuditFilter selects audit events, newest first.
+type AuditFilter struct {
+	Account string
+	Action  string
+	Offset  int
+	Limit   int
+}
+
+// AuditStore keeps the audit log.
+type AuditStore interface {
+	// AppendAudit records an event and fills its ID (and At when zero).
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	// ListAudit returns events newest first and the total matching count.
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, int, error)
+}
+
+// LeaseStore gives background jobs a lease so that one node at a time runs
+// them.
+type LeaseStore interface {
+	// AcquireLease takes the named lease for holder until now+ttl, or renews
+	// it when holder already has it. It reports false when another holder has
+	// an unexpired lease.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// ReleaseLease gives the lease up if holder has it.
+	ReleaseLease(ctx context.Context, name, holder string) error
+}
