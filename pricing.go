@@ -1,6 +1,9 @@
 package kassa
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // ServiceType is the product a price is for, as in the pricing paths.
 type ServiceType string
@@ -87,4 +90,12 @@ type PriceBookVersion struct {
 // Active reports whether the version is activated and in effect at now.
 func (v *PriceBookVersion) Active(now time.Time) bool {
 	return !v.ActivatedAt.IsZero() && !v.EffectiveAt.After(now)
+}
+
+// PriceBookWatcher is implemented by stores that several kassa nodes share:
+// WatchPriceBooks calls changed whenever any node activates a price-book
+// version, until ctx ends. The pricing service also re-checks the active
+// version periodically in case a notification is missed.
+type PriceBookWatcher interface {
+	WatchPriceBooks(ctx context.Context, changed func()) error
 }
