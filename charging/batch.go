@@ -1,0 +1,240 @@
+package charging
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// op is one queued ledger operation. apply must only read before its first
+// write and may be run more than once (a failed batch is retried one
+// operation at a time), so it computes everything from what tx shows it.
+type op struct {
+	ctx  context.Context
+	name string
+	// account is the account the operation changes, when the caller knows
+	// it; otherwise resolve reads it inside the transaction (a hold's or a
+	// charge's account) before the batch takes its locks.
+	account  string
+	resolve  func(tx kassa.LedgerTx) (string, error)
+	readOnly bool // takes no lock (GetHold)
+	apply    func(tx kassa.LedgerTx) (any, bool, error)
+	answer   chan result
+}
+
+// result is what an operation answers its caller.
+type result struct {
+	value    any
+	replayed bool
+	err      error
+}
+
+// errClosed is the answer to operations submitted after Close.
+var errClosed = kassa.Errorf(kassa.EUNAVAILABLE, "the ledger is shutting down")
+
+// submit queues o and waits for its answer. If ctx ends while the operation
+// waits for its batch, submit returns ctx.Err(); the operation may still
+// commit (its idempotency key makes a retry safe).
+func (l *Ledger) submit(ctx context.Context, o *op) (any, bool, error) {
+	if err := l.enqueue(ctx, o); err != nil {
+		return nil, false, err
+	}
+	select {
+	case r := <-o.answer:
+		return r.value, r.replayed, r.err
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+}
+
+// enqueue puts o on the writer's queue.
+func (l *Ledger) enqueue(ctx context.Context, o *op) error {
+	o.ctx = ctx
+	o.answer = make(chan result, 1)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
+		return errClosed
+	}
+	select {
+	case l.queue <- o:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// write is the writer goroutine: it takes everything waiting, up to
+// MaxBatch operations, and commits it as one transaction, until Close.
+func (l *Ledger) write() {
+	defer close(l.done)
+	batch := make([]*op, 0, l.opts.MaxBatch)
+	for first := range l.queue {
+		batch = append(batch[:0], first)
+		batch = l.fill(batch)
+		l.runBatch(batch)
+		clear(batch)
+	}
+}
+
+// fill adds queued operations to batch without waiting, up to MaxBatch.
+func (l *Ledger) fill(batch []*op) []*op {
+	for len(batch) < l.opts.MaxBatch {
+		select {
+		case o, ok := <-l.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, o)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// runBatch applies the operations in one transaction and answers each of
+// them after it commits. If the transaction fails, each operation is run
+// again alone, so that one bad operation cannot fail the others.
+func (l *Ledger) runBatch(batch []*op) {
+	live := make([]*op, 0, len(batch))
+	for _, o := range batch {
+		if err := o.ctx.Err(); err != nil {
+			o.answer <- result{err: err}
+			continue
+		}
+		live = append(live, o)
+	}
+	if len(live) == 0 {
+		return
+	}
+	results := make([]result, len(live))
+	err := l.store.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+		return applyBatch(tx, live, results)
+	})
+	if err == nil {
+		for i, o := range live {
+			o.answer <- results[i]
+		}
+		return
+	}
+	if len(live) == 1 {
+		live[0].answer <- result{err: err}
+		return
+	}
+	l.log.Warn("ledger batch failed; retrying its operations one by one", "ops", len(live), "err", err)
+	for _, o := range live {
+		o.answer <- l.runAlone(o)
+	}
+}
+
+// applyBatch runs every operation of a batch in tx. An operation that fails
+// its own checks before writing fails alone; any other failure aborts the
+// whole transaction.
+func applyBatch(tx kassa.LedgerTx, ops []*op, results []result) error {
+	failed := make([]bool, len(ops))
+	var keys []string
+	for i, o := range ops {
+		account, err := o.lockKey(tx)
+		if err != nil {
+			if !failsAlone(err) {
+				return fmt.Errorf("%s: %w", o.name, err)
+			}
+			results[i], failed[i] = result{err: err}, true
+			continue
+		}
+		if account != "" && !o.readOnly {
+			keys = append(keys, account)
+		}
+	}
+	if len(keys) > 0 {
+		slices.Sort(keys)
+		if err := tx.LockAccounts(slices.Compact(keys)...); err != nil {
+			return fmt.Errorf("lock accounts: %w", err)
+		}
+	}
+	for i, o := range ops {
+		if failed[i] {
+			continue
+		}
+		w := &watchTx{LedgerTx: tx}
+		v, replayed, err := o.apply(w)
+		if err != nil && (w.wrote || !failsAlone(err)) {
+			return fmt.Errorf("%s: %w", o.name, err)
+		}
+		results[i] = result{value: v, replayed: replayed, err: err}
+	}
+	return nil
+}
+
+// runAlone runs one operation in its own transaction.
+func (l *Ledger) runAlone(o *op) result {
+	var res result
+	err := l.store.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+		account, err := o.lockKey(tx)
+		if err != nil {
+			return err
+		}
+		if account != "" && !o.readOnly {
+			if err := tx.LockAccounts(account); err != nil {
+				return fmt.Errorf("lock account: %w", err)
+			}
+		}
+		v, replayed, err := o.apply(tx)
+		if err != nil {
+			return err
+		}
+		res = result{value: v, replayed: replayed}
+		return nil
+	})
+	if err != nil {
+		return result{err: err}
+	}
+	return res
+}
+
+// lockKey returns the account o changes.
+func (o *op) lockKey(tx kassa.LedgerTx) (string, error) {
+	if o.account != "" || o.resolve == nil {
+		return o.account, nil
+	}
+	return o.resolve(tx)
+}
+
+// failsAlone reports whether err is an operation's own domain failure (bad
+// input, insufficient funds, a replay conflict…) rather than a failure of
+// the store, which takes the whole transaction down.
+func failsAlone(err error) bool {
+	switch kassa.ErrorCode(err) {
+	case kassa.EINTERNAL, kassa.EUNAVAILABLE, "":
+		return false
+	}
+	return true
+}
+
+// watchTx records whether an operation wrote anything, so that a failure
+// after a write aborts the batch instead of leaving half an operation in it.
+type watchTx struct {
+	kassa.LedgerTx
+	wrote bool
+}
+
+// Append implements kassa.LedgerTx.
+func (w *watchTx) Append(e *kassa.Entry) error {
+	w.wrote = true
+	return w.LedgerTx.Append(e)
+}
+
+// CreateHold implements kassa.LedgerTx.
+func (w *watchTx) CreateHold(h *kassa.Hold) error {
+	w.wrote = true
+	return w.LedgerTx.CreateHold(h)
+}
+
+// CloseHold implements kassa.LedgerTx.
+func (w *watchTx) CloseHold(id string, state kassa.HoldState, captured kassa.Amount) error {
+	w.wrote = true
+	return w.LedgerTx.CloseHold(id, state, captured)
+}

@@ -1,0 +1,188 @@
+package charging
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// MaxUnits bounds the units of one charge: message parts, or billed minutes
+// of a call.
+const MaxUnits = 1000
+
+// Rating is the price of one unit of a service to a number, as the pricing
+// service found it in the active price book.
+type Rating struct {
+	Country     string
+	NetworkCode string
+	NetworkName string
+	NetworkType kassa.NetworkType
+	UnitPrice   kassa.Amount
+	Currency    kassa.Currency
+}
+
+// ChargeRequest asks to charge an account for Units units of a service to
+// a number at the Rating's unit price.
+type ChargeRequest struct {
+	Account        string
+	Type           kassa.ServiceType
+	To             string
+	Units          int64
+	Rating         Rating
+	IdempotencyKey string
+	Reference      string
+}
+
+// Charge is a charge as written: a ledger entry of kind charge.
+type Charge struct {
+	ID           int64 // the entry's ID
+	Account      string
+	Type         kassa.ServiceType
+	To           string
+	Country      string
+	NetworkCode  string
+	NetworkName  string
+	NetworkType  kassa.NetworkType
+	UnitPrice    kassa.Amount
+	Units        int64
+	Amount       kassa.Amount // positive: what left the balance
+	Currency     kassa.Currency
+	BalanceAfter kassa.Amount
+	Reference    string
+	CreatedAt    time.Time
+}
+
+// chargeMeta is what a charge entry keeps in Entry.Meta so that a replay can
+// answer exactly what the first request answered.
+type chargeMeta struct {
+	Type        kassa.ServiceType `json:"type"`
+	To          string            `json:"to"`
+	Units       int64             `json:"units"`
+	Country     string            `json:"country"`
+	NetworkCode string            `json:"network_code"`
+	NetworkName string            `json:"network_name"`
+	NetworkType kassa.NetworkType `json:"network_type"`
+	UnitPrice   string            `json:"unit_price"`
+	Currency    kassa.Currency    `json:"currency"`
+}
+
+// Charge takes unit price × units from the account. The same idempotency
+// key with the same request replays the first charge (true); with another
+// request it is EIDEMPOTENCY. EINSUFFICIENT, and nothing changes, when the
+// balance would fall below the account's floor.
+func (l *Ledger) Charge(ctx context.Context, req ChargeRequest) (*Charge, bool, error) {
+	if err := req.validate(); err != nil {
+		return nil, false, err
+	}
+	hash := req.hash()
+	v, replayed, err := l.submit(ctx, &op{
+		name:    "charge",
+		account: req.Account,
+		apply: func(tx kassa.LedgerTx) (any, bool, error) {
+			return applyCharge(tx, req, hash)
+		},
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return v.(*Charge), replayed, nil
+}
+
+// validate checks the request before it is queued.
+func (req *ChargeRequest) validate() error {
+	switch {
+	case req.Account == "":
+		return kassa.FieldError("account", "is required")
+	case !req.Type.Valid():
+		return kassa.FieldError("type", "must be sms, sms-transit or voice")
+	case req.To == "":
+		return kassa.FieldError("to", "is required")
+	case req.Units < 1 || req.Units > MaxUnits:
+		return kassa.FieldError("units", "must be between 1 and %d", MaxUnits)
+	case req.Rating.UnitPrice < 0:
+		return kassa.FieldError("unit_price", "must not be negative")
+	case !req.Rating.Currency.Valid():
+		return kassa.FieldError("currency", "must be EUR or USD")
+	}
+	return ValidateIdempotencyKey(req.IdempotencyKey)
+}
+
+// hash identifies the request for replays. The rating is left out: a retry
+// after a price change is still the same request and replays the first
+// answer.
+func (req *ChargeRequest) hash() string {
+	return HashRequest("charge", req.Account, string(req.Type), req.To, strconv.FormatInt(req.Units, 10), req.Reference)
+}
+
+// applyCharge writes the charge entry unless it is a replay or would break
+// the floor.
+func applyCharge(tx kassa.LedgerTx, req ChargeRequest, hash string) (any, bool, error) {
+	prior, err := priorEntry(tx, req.Account, req.IdempotencyKey, hash, kassa.KindCharge)
+	if err != nil {
+		return nil, false, err
+	}
+	if prior != nil {
+		c, err := chargeFromEntry(prior)
+		return c, err == nil, err
+	}
+	b, err := balance(tx, req.Account)
+	if err != nil {
+		return nil, false, err
+	}
+	if b.Currency != req.Rating.Currency {
+		return nil, false, kassa.FieldError("currency", "the account is billed in %s, the rating is in %s", b.Currency, req.Rating.Currency)
+	}
+	amount, err := req.Rating.UnitPrice.MulUnits(req.Units)
+	if err != nil {
+		return nil, false, kassa.FieldError("units", "unit price × units is out of range")
+	}
+	if _, err := takeFrom(b, amount, "charge"); err != nil {
+		return nil, false, err
+	}
+	meta, err := json.Marshal(chargeMeta{
+		Type: req.Type, To: req.To, Units: req.Units,
+		Country: req.Rating.Country, NetworkCode: req.Rating.NetworkCode,
+		NetworkName: req.Rating.NetworkName, NetworkType: req.Rating.NetworkType,
+		UnitPrice: req.Rating.UnitPrice.String(), Currency: req.Rating.Currency,
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("encode charge meta: %w", err)
+	}
+	e := &kassa.Entry{
+		Account:        req.Account,
+		Kind:           kassa.KindCharge,
+		Amount:         amount.Neg(),
+		Reason:         fmt.Sprintf("%s to %s, %d units", req.Type, req.To, req.Units),
+		Reference:      req.Reference,
+		IdempotencyKey: req.IdempotencyKey,
+		RequestHash:    hash,
+		Meta:           string(meta),
+	}
+	if err := tx.Append(e); err != nil {
+		return nil, false, err
+	}
+	c, err := chargeFromEntry(e)
+	return c, false, err
+}
+
+// chargeFromEntry rebuilds a charge from its entry.
+func chargeFromEntry(e *kassa.Entry) (*Charge, error) {
+	var m chargeMeta
+	if err := json.Unmarshal([]byte(e.Meta), &m); err != nil {
+		return nil, fmt.Errorf("decode meta of charge %d: %w", e.ID, err)
+	}
+	unit, err := kassa.ParseAmount(m.UnitPrice)
+	if err != nil {
+		return nil, fmt.Errorf("decode unit price of charge %d: %w", e.ID, err)
+	}
+	return &Charge{
+		ID: e.ID, Account: e.Account, Type: m.Type, To: m.To,
+		Country: m.Country, NetworkCode: m.NetworkCode, NetworkName: m.NetworkName, NetworkType: m.NetworkType,
+		UnitPrice: unit, Units: m.Units, Amount: e.Amount.Neg(), Currency: m.Currency,
+		BalanceAfter: e.BalanceAfter, Reference: e.Reference, CreatedAt: e.CreatedAt,
+	}, nil
+}
