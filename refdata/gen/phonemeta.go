@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// numberType is one libphonenumber number type that becomes a per-country
+// pseudo-network.
+type numberType struct {
+	Suffix   string // network code suffix: "GB-FIXED"
+	Type     string // kassa.NetworkType value
+	NameTail string // "United Kingdom Landline"
+	desc     func(*phonenumbers.PhoneMetadata) *phonenumbers.PhoneNumberDesc
+}
+
+var pseudoTypes = []numberType{
+	{"FIXED", "landline", "Landline", (*phonenumbers.PhoneMetadata).GetFixedLine},
+	{"TOLL-FREE", "landline_tollfree", "Toll Free", (*phonenumbers.PhoneMetadata).GetTollFree},
+	{"PREMIUM", "landline_premium", "Premium", (*phonenumbers.PhoneMetadata).GetPremiumRate},
+	{"VIRTUAL", "virtual", "Virtual", (*phonenumbers.PhoneMetadata).GetVoip},
+	{"PAGER", "pager", "Pager", (*phonenumbers.PhoneMetadata).GetPager},
+}
+
+// region is libphonenumber's metadata for one region.
+type region struct {
+	Code        string // alpha-2
+	CallingCode string
+	Main        bool // main country for its calling code
+	meta        *phonenumbers.PhoneMetadata
+	mobile      *digitPattern // nil when the region has no mobile pattern
+	general     *digitPattern
+}
+
+// phoneMeta indexes libphonenumber's regions.
+type phoneMeta struct {
+	regions map[string]*region
+	byCode  map[string][]*region // calling code -> regions, main first
+}
+
+func loadPhoneMeta() (*phoneMeta, error) {
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		return nil, fmt.Errorf("load libphonenumber metadata: %w", err)
+	}
+	pm := &phoneMeta{regions: map[string]*region{}, byCode: map[string][]*region{}}
+	for _, m := range coll.GetMetadata() {
+		id := m.GetId()
+		if len(id) != 2 || m.GetCountryCode() == 0 {
+			continue // "001": non-geographic entities
+		}
+		r := &region{Code: id, CallingCode: strconv.Itoa(int(m.GetCountryCode())), Main: m.GetMainCountryForCode(), meta: m}
+		if r.general, err = compileDesc(m.GetGeneralDesc()); err != nil {
+			return nil, fmt.Errorf("region %s general: %w", id, err)
+		}
+		if r.mobile, err = compileDesc(m.GetMobile()); err != nil {
+			return nil, fmt.Errorf("region %s mobile: %w", id, err)
+		}
+		pm.regions[id] = r
+		pm.byCode[r.CallingCode] = append(pm.byCode[r.CallingCode], r)
+	}
+	for cc, rs := range pm.byCode {
+		main := phonenumbers.GetRegionCodeForCountryCode(mustAtoi(cc))
+		sort.Slice(rs, func(i, j int) bool {
+			if (rs[i].Code == main) != (rs[j].Code == main) {
+				return rs[i].Code == main
+			}
+			return rs[i].Code < rs[j].Code
+		})
+	}
+	return pm, nil
+}
+
+func compileDesc(d *phonenumbers.PhoneNumberDesc) (*digitPattern, error) {
+	pat := d.GetNationalNumberPattern()
+	if pat == "" || pat == "NA" {
+		return nil, nil
+	}
+	return compileDigitPattern(pat)
+}
+
+func mustAtoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// splitCallingCode splits a full number prefix into its calling code and
+// national part. Calling codes are prefix-free, so at most one matches.
+func (pm *phoneMeta) splitCallingCode(prefix string) (string, string, bool) {
+	for n := 1; n <= 3 && n <= len(prefix); n++ {
+		if _, ok := pm.byCode[prefix[:n]]; ok {
+			return prefix[:n], prefix[n:], true
+		}
+	}
+	return "", "", false
+}
+
+// regionOfMobilePrefix returns the region a carrier prefix belongs to: the
+// regions sharing its calling code whose mobile pattern admits the national
+// part; the main region wins a tie only if no other region's leading digits
+// claim the prefix.
+func (pm *phoneMeta) regionOfMobilePrefix(prefix string) (*region, bool) {
+	cc, national, ok := pm.splitCallingCode(prefix)
+	if !ok {
+		return nil, false
+	}
+	var fits []*region
+	for _, r := range pm.byCode[cc] {
+		p := r.mobile
+		if p == nil {
+			p = r.general
+		}
+		if p != nil && p.admitsPrefix(national) {
+			fits = append(fits, r)
+		}
+	}
+	switch len(fits) {
+	case 0:
+		return nil, false
+	case 1:
+		return fits[0], true
+	}
+	// Several regions admit a short prefix ("7" for RU and KZ): a non-main
+	// region wins only when it alone admits it; otherwise the main one.
+	return fits[0], true
+}
+
+// pseudoRanges returns the full number prefixes of one number type of a
+// region, or nil when the region has no pattern for it.
+func (r *region) pseudoRanges(t numberType) ([]string, error) {
+	p, err := compileDesc(t.desc(r.meta))
+	if err != nil || p == nil {
+		return nil, err
+	}
+	lead := p.boundedLeadingDigits(6, 400)
+	out := make([]string, 0, len(lead))
+	for _, l := range lead {
+		out = append(out, r.CallingCode+l)
+	}
+	return out, nil
+}

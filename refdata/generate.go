@@ -1,0 +1,3 @@
+package refdata
+
+//go:generate go run ./gen -out .
