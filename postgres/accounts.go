@@ -1,0 +1,219 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// DefaultPageSize is the page size of the List methods when the filter's
+// Limit is 0.
+const DefaultPageSize = 100
+
+// accountColumns are the columns scanAccount reads, in its order.
+const accountColumns = `api_key, currency, balance, credit_limit,
+	mo_callback_url, dr_callback_url, http_forward_method,
+	max_outbound_request, max_inbound_request, max_calls_per_second, pricing_per_second,
+	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap,
+	created_at, updated_at`
+
+// scanAccount reads one row of accountColumns.
+func scanAccount(row pgx.Row) (*kassa.Account, error) {
+	var a kassa.Account
+	err := row.Scan(&a.APIKey, &a.Currency, &a.Balance, &a.CreditLimit,
+		&a.Settings.MOCallbackURL, &a.Settings.DRCallbackURL, &a.Settings.HTTPForwardMethod,
+		&a.Limits.MaxOutboundRequest, &a.Limits.MaxInboundRequest, &a.Limits.MaxCallsPerSecond, &a.Limits.PricingPerSecond,
+		&a.AutoReload.Enabled, &a.AutoReload.Trx, &a.AutoReload.Amount, &a.AutoReload.Threshold, &a.AutoReload.DailyCap,
+		&a.CreatedAt, &a.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	return &a, nil
+}
+
+// collectAccounts reads every row of accountColumns.
+func collectAccounts(rows pgx.Rows) ([]*kassa.Account, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.Account, error) { return scanAccount(row) })
+}
+
+// CreateAccount stores a new account with its first secret and, when
+// opening is not nil, an opening ledger entry in the same transaction; the
+// balance is the opening amount (zero without one). ECONFLICT if the api key
+// is taken.
+func (db *DB) CreateAccount(ctx context.Context, a *kassa.Account, first *kassa.Secret, opening *kassa.Entry) error {
+	if a == nil || first == nil {
+		return kassa.Errorf(kassa.EINVALID, "an account needs its first secret")
+	}
+	if opening != nil && opening.Account != "" && opening.Account != a.APIKey {
+		return kassa.Errorf(kassa.EINVALID, "the opening entry is for account %q, not %q", opening.Account, a.APIKey)
+	}
+	return db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		if err := insertAccount(ctx, tx, a, now); err != nil {
+			return fmt.Errorf("create account %s: %w", a.APIKey, err)
+		}
+		first.AccountKey = a.APIKey
+		if err := insertSecret(ctx, tx, first, now); err != nil {
+			return fmt.Errorf("create account %s: first secret: %w", a.APIKey, err)
+		}
+		if opening == nil {
+			return nil
+		}
+		opening.Account = a.APIKey
+		if err := appendEntry(ctx, tx, opening, now); err != nil {
+			return fmt.Errorf("create account %s: opening entry: %w", a.APIKey, err)
+		}
+		a.Balance = opening.BalanceAfter
+		return nil
+	})
+}
+
+// insertAccount writes a new account row with a zero balance.
+func insertAccount(ctx context.Context, q querier, a *kassa.Account, now time.Time) error {
+	const insert = `INSERT INTO accounts (` + accountColumns + `)
+		VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`
+	_, err := q.Exec(ctx, insert, a.APIKey, a.Currency, a.CreditLimit,
+		a.Settings.MOCallbackURL, a.Settings.DRCallbackURL, a.Settings.HTTPForwardMethod,
+		a.Limits.MaxOutboundRequest, a.Limits.MaxInboundRequest, a.Limits.MaxCallsPerSecond, a.Limits.PricingPerSecond,
+		a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap, now)
+	if err != nil {
+		if kassa.ErrorCode(translate(err)) == kassa.ECONFLICT {
+			return kassa.Errorf(kassa.ECONFLICT, "account %q already exists", a.APIKey)
+		}
+		return err
+	}
+	a.Balance, a.CreatedAt, a.UpdatedAt = 0, now, now
+	return nil
+}
+
+// FindAccount returns one account. ENOTFOUND if there is none.
+func (db *DB) FindAccount(ctx context.Context, apiKey string) (*kassa.Account, error) {
+	a, err := findAccount(ctx, db.pool, apiKey, "")
+	if err != nil {
+		return nil, translate(fmt.Errorf("find account %s: %w", apiKey, err))
+	}
+	return a, nil
+}
+
+// findAccount reads one account, with lock appended to the query (such as
+// "FOR UPDATE").
+func findAccount(ctx context.Context, q querier, apiKey, lock string) (*kassa.Account, error) {
+	row := q.QueryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE api_key = $1 "+lock, apiKey)
+	a, err := scanAccount(row)
+	if err == pgx.ErrNoRows {
+		return nil, noAccount(apiKey)
+	}
+	return a, err
+}
+
+// noAccount is the ENOTFOUND error for a missing account.
+func noAccount(apiKey string) error {
+	return kassa.Errorf(kassa.ENOTFOUND, "account %q not found", apiKey)
+}
+
+// ListAccounts returns a page of accounts ordered by api key and the total
+// count of accounts whose key starts with f.Search.
+func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa.Account, int, error) {
+	if f.Offset < 0 || f.Limit < 0 {
+		return nil, 0, kassa.Errorf(kassa.EINVALID, "offset and limit must not be negative")
+	}
+	var total int
+	const count = "SELECT count(*) FROM accounts WHERE starts_with(api_key, $1)"
+	if err := db.pool.QueryRow(ctx, count, f.Search).Scan(&total); err != nil {
+		return nil, 0, translate(fmt.Errorf("count accounts: %w", err))
+	}
+	rows, err := db.pool.Query(ctx, "SELECT "+accountColumns+` FROM accounts
+		WHERE starts_with(api_key, $1) ORDER BY api_key OFFSET $2 LIMIT $3`, f.Search, f.Offset, pageSize(f.Limit))
+	if err != nil {
+		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
+	}
+	out, err := collectAccounts(rows)
+	if err != nil {
+		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
+	}
+	return out, total, nil
+}
+
+// pageSize is the LIMIT for a filter's Limit.
+func pageSize(limit int) int {
+	if limit <= 0 {
+		return DefaultPageSize
+	}
+	return limit
+}
+
+// UpdateAccount applies upd and returns the account as it now is. ENOTFOUND
+// if there is none.
+func (db *DB) UpdateAccount(ctx context.Context, apiKey string, upd kassa.AccountUpdate) (*kassa.Account, error) {
+	var out *kassa.Account
+	err := db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		set, args := updateSet(upd, now)
+		args = append(args, apiKey)
+		row := tx.QueryRow(ctx, "UPDATE accounts SET "+set+" WHERE api_key = $"+strconv.Itoa(len(args))+
+			" RETURNING "+accountColumns, args...)
+		a, err := scanAccount(row)
+		if err == pgx.ErrNoRows {
+			return noAccount(apiKey)
+		}
+		out = a
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update account %s: %w", apiKey, err)
+	}
+	return out, nil
+}
+
+// updateSet builds the SET list and its arguments for upd.
+func updateSet(upd kassa.AccountUpdate, now time.Time) (string, []any) {
+	var cols []string
+	var args []any
+	add := func(col string, v any) {
+		args = append(args, v)
+		cols = append(cols, col+" = $"+strconv.Itoa(len(args)))
+	}
+	add("updated_at", now)
+	if s := upd.Settings; s != nil {
+		add("mo_callback_url", s.MOCallbackURL)
+		add("dr_callback_url", s.DRCallbackURL)
+		add("http_forward_method", s.HTTPForwardMethod)
+	}
+	if l := upd.Limits; l != nil {
+		add("max_outbound_request", l.MaxOutboundRequest)
+		add("max_inbound_request", l.MaxInboundRequest)
+		add("max_calls_per_second", l.MaxCallsPerSecond)
+		add("pricing_per_second", l.PricingPerSecond)
+	}
+	if r := upd.AutoReload; r != nil {
+		add("reload_enabled", r.Enabled)
+		add("reload_trx", r.Trx)
+		add("reload_amount", r.Amount)
+		add("reload_threshold", r.Threshold)
+		add("reload_daily_cap", r.DailyCap)
+	}
+	if upd.CreditLimit != nil {
+		add("credit_limit", *upd.CreditLimit)
+	}
+	return strings.Join(cols, ", "), args
+}
+
+// AutoReloadAccounts returns the accounts with auto-reload enabled whose
+// balance is at or below their threshold, ordered by api key.
+func (db *DB) AutoReloadAccounts(ctx context.Context) ([]*kassa.Account, error) {
+	rows, err := db.pool.Query(ctx, "SELECT "+accountColumns+` FROM accounts
+		WHERE reload_enabled AND balance <= reload_threshold ORDER BY api_key`)
+	if err != nil {
+		return nil, translate(fmt.Errorf("auto-reload accounts: %w", err))
+	}
+	out, err := collectAccounts(rows)
+	if err != nil {
+		return nil, translate(fmt.Errorf("auto-reload accounts: %w", err))
+	}
+	return out, nil
+}

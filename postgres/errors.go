@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// SQLSTATE codes the store looks at.
+const (
+	codeUniqueViolation      = "23505"
+	codeForeignKeyViolation  = "23503"
+	codeNumericOutOfRange    = "22003"
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+)
+
+// translate turns driver errors into kassa errors: no rows is ENOTFOUND, a
+// unique violation ECONFLICT, a missing referenced account ENOTFOUND, an
+// amount out of the BIGINT range EINVALID, and anything that says the
+// database cannot be reached (refused or dropped connections, a closed pool,
+// a server shutting down or out of connections) EUNAVAILABLE. A *kassa.Error
+// passes through unchanged; anything else is left for the caller to report
+// as internal.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ke *kassa.Error
+	if errors.As(err, &ke) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &kassa.Error{Code: kassa.ENOTFOUND, Message: "not found", Err: err}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return translatePgError(pe, err)
+	}
+	if unreachable(err) {
+		return &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
+	}
+	return err
+}
+
+// translatePgError maps the server's error codes.
+func translatePgError(pe *pgconn.PgError, err error) error {
+	switch {
+	case pe.Code == codeUniqueViolation:
+		return &kassa.Error{Code: kassa.ECONFLICT, Message: "already exists", Err: err}
+	case pe.Code == codeForeignKeyViolation:
+		return &kassa.Error{Code: kassa.ENOTFOUND, Message: "no such account", Err: err}
+	case pe.Code == codeNumericOutOfRange:
+		return &kassa.Error{Code: kassa.EINVALID, Message: "amount out of range", Err: err}
+	case strings.HasPrefix(pe.Code, "08"), // connection exception
+		strings.HasPrefix(pe.Code, "53"),  // insufficient resources: too many connections, disk full
+		strings.HasPrefix(pe.Code, "57P"), // operator intervention: shutdown, cannot connect now
+		pe.Code == "25006":                // read-only transaction: a standby after a fail-over
+		return &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
+	}
+	return err
+}
+
+// unreachable reports whether err means that the database could not be
+// reached or the connection was lost.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), pgconn.Timeout(err), pgconn.SafeToRetry(err),
+		errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, net.ErrClosed):
+		return true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "closed pool") || strings.Contains(msg, "conn closed") ||
+		strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "connection reset")
+}
+
+// retryable reports whether a transaction failed only because it lost a
+// race with another one, so that running it again can succeed.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected)
+}

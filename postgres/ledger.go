@@ -1,0 +1,214 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// InLedgerTx runs fn in one write transaction and commits it when fn returns
+// nil; any error rolls everything back. When the transaction loses a
+// serialization or deadlock race, the whole of fn runs again in a new
+// transaction (fn must not keep state between runs). A commit that returns
+// nil is durable. EUNAVAILABLE when the database cannot be reached.
+func (db *DB) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
+	return db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		return fn(&ledgerTx{ctx: ctx, tx: tx, now: now, locked: map[string]*kassa.AccountBalance{}})
+	})
+}
+
+// ledgerTx is one attempt of a ledger transaction.
+type ledgerTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+	now time.Time
+	// locked holds the balance rows this transaction has locked; no other
+	// transaction can change them until it ends, so they are served from
+	// here and kept current by Append.
+	locked map[string]*kassa.AccountBalance
+}
+
+var _ kassa.LedgerTx = (*ledgerTx)(nil)
+
+// balanceColumns are the columns scanBalance reads.
+const balanceColumns = `api_key, currency, balance, credit_limit,
+	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap`
+
+func scanBalance(row pgx.Row) (*kassa.AccountBalance, error) {
+	var b kassa.AccountBalance
+	err := row.Scan(&b.APIKey, &b.Currency, &b.Balance, &b.CreditLimit,
+		&b.AutoReload.Enabled, &b.AutoReload.Trx, &b.AutoReload.Amount, &b.AutoReload.Threshold, &b.AutoReload.DailyCap)
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// Now is the transaction's timestamp.
+func (t *ledgerTx) Now() time.Time { return t.now }
+
+// LockAccounts locks the accounts' rows with SELECT … FOR UPDATE, one at a
+// time in the order given, so that callers that sort their keys cannot
+// deadlock. ENOTFOUND if one of them does not exist.
+func (t *ledgerTx) LockAccounts(keys ...string) error {
+	const lock = "SELECT " + balanceColumns + " FROM accounts WHERE api_key = $1 FOR UPDATE"
+	for _, key := range keys {
+		if _, ok := t.locked[key]; ok {
+			continue
+		}
+		b, err := scanBalance(t.tx.QueryRow(t.ctx, lock, key))
+		if err == pgx.ErrNoRows {
+			return noAccount(key)
+		}
+		if err != nil {
+			return translate(fmt.Errorf("lock account %s: %w", key, err))
+		}
+		t.locked[key] = b
+	}
+	return nil
+}
+
+// Balance returns the account's balance row as this transaction sees it.
+// ENOTFOUND if there is no such account.
+func (t *ledgerTx) Balance(key string) (*kassa.AccountBalance, error) {
+	if b, ok := t.locked[key]; ok {
+		c := *b
+		return &c, nil
+	}
+	b, err := scanBalance(t.tx.QueryRow(t.ctx, "SELECT "+balanceColumns+" FROM accounts WHERE api_key = $1", key))
+	if err == pgx.ErrNoRows {
+		return nil, noAccount(key)
+	}
+	if err != nil {
+		return nil, translate(fmt.Errorf("read balance of %s: %w", key, err))
+	}
+	return b, nil
+}
+
+// Append writes e and adds e.Amount to the account's balance, filling e.ID,
+// e.BalanceAfter and e.CreatedAt. It does not check floors. ECONFLICT if the
+// account already has an entry with e's idempotency key, ENOTFOUND if there
+// is no such account.
+func (t *ledgerTx) Append(e *kassa.Entry) error {
+	if err := appendEntry(t.ctx, t.tx, e, t.now); err != nil {
+		return err
+	}
+	if b, ok := t.locked[e.Account]; ok {
+		b.Balance = e.BalanceAfter
+	}
+	return nil
+}
+
+// appendEntry is Append for any transaction. One statement updates the
+// balance (unless the idempotency key is taken) and inserts the entry with
+// the new balance, so that a taken key leaves the transaction usable.
+func appendEntry(ctx context.Context, q querier, e *kassa.Entry, now time.Time) error {
+	if !e.Kind.Valid() {
+		return kassa.FieldError("kind", "unknown entry kind %q", e.Kind)
+	}
+	const appendSQL = `WITH upd AS (
+		UPDATE accounts SET balance = balance + $3
+		WHERE api_key = $1 AND ($6::text IS NULL OR NOT EXISTS
+			(SELECT 1 FROM entries WHERE account = $1 AND idempotency_key = $6))
+		RETURNING balance)
+	INSERT INTO entries (account, kind, amount, balance_after, reason, reference,
+		idempotency_key, request_hash, related_id, hold_id, meta, created_at)
+	SELECT $1, $2, $3, upd.balance, $4, $5, $6, $7, $8, $9, $10, $11 FROM upd
+	RETURNING id, balance_after`
+	err := q.QueryRow(ctx, appendSQL, e.Account, e.Kind, e.Amount, e.Reason, e.Reference,
+		nullIfEmpty(e.IdempotencyKey), e.RequestHash, e.RelatedID, e.HoldID, e.Meta, now).Scan(&e.ID, &e.BalanceAfter)
+	if err == pgx.ErrNoRows {
+		return appendMissed(ctx, q, e)
+	}
+	if err != nil {
+		err = translate(fmt.Errorf("append %s entry to %s: %w", e.Kind, e.Account, err))
+		if kassa.ErrorCode(err) == kassa.ECONFLICT {
+			return idempotencyTaken(e, err)
+		}
+		return err
+	}
+	e.CreatedAt = now
+	return nil
+}
+
+// appendMissed explains why the append statement wrote nothing: the account
+// does not exist (ENOTFOUND) or the key is taken (ECONFLICT).
+func appendMissed(ctx context.Context, q querier, e *kassa.Entry) error {
+	var exists bool
+	if err := q.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM accounts WHERE api_key = $1)", e.Account).Scan(&exists); err != nil {
+		return translate(fmt.Errorf("append %s entry to %s: %w", e.Kind, e.Account, err))
+	}
+	if !exists {
+		return noAccount(e.Account)
+	}
+	return idempotencyTaken(e, nil)
+}
+
+// idempotencyTaken is the ECONFLICT error for a taken idempotency key.
+func idempotencyTaken(e *kassa.Entry, cause error) error {
+	return &kassa.Error{Code: kassa.ECONFLICT, Err: cause,
+		Message: fmt.Sprintf("account %q already has an entry with idempotency key %q", e.Account, e.IdempotencyKey)}
+}
+
+// nullIfEmpty stores "" as NULL.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// EntryByIdempotencyKey returns the account's entry with that key.
+// ENOTFOUND if there is none.
+func (t *ledgerTx) EntryByIdempotencyKey(account, key string) (*kassa.Entry, error) {
+	if key == "" {
+		return nil, kassa.Errorf(kassa.ENOTFOUND, "no entry with an empty idempotency key")
+	}
+	row := t.tx.QueryRow(t.ctx, "SELECT "+entryColumns+" FROM entries WHERE account = $1 AND idempotency_key = $2", account, key)
+	e, err := scanEntry(row)
+	if err == pgx.ErrNoRows {
+		return nil, kassa.Errorf(kassa.ENOTFOUND, "account %q has no entry with idempotency key %q", account, key)
+	}
+	if err != nil {
+		return nil, translate(fmt.Errorf("entry by idempotency key: %w", err))
+	}
+	return e, nil
+}
+
+// Entry returns one entry. ENOTFOUND if there is none.
+func (t *ledgerTx) Entry(id int64) (*kassa.Entry, error) {
+	e, err := scanEntry(t.tx.QueryRow(t.ctx, "SELECT "+entryColumns+" FROM entries WHERE id = $1", id))
+	if err == pgx.ErrNoRows {
+		return nil, kassa.Errorf(kassa.ENOTFOUND, "entry %d not found", id)
+	}
+	if err != nil {
+		return nil, translate(fmt.Errorf("entry %d: %w", id, err))
+	}
+	return e, nil
+}
+
+// RelatedTotal sums the amounts of the entries of the given kind whose
+// RelatedID is id.
+func (t *ledgerTx) RelatedTotal(id int64, kind kassa.EntryKind) (kassa.Amount, error) {
+	var total kassa.Amount
+	const sum = "SELECT COALESCE(sum(amount), 0)::bigint FROM entries WHERE related_id = $1 AND kind = $2"
+	if err := t.tx.QueryRow(t.ctx, sum, id, kind).Scan(&total); err != nil {
+		return 0, translate(fmt.Errorf("related total of %d: %w", id, err))
+	}
+	return total, nil
+}
+
+// CountEntries counts the account's entries of a kind written at or after
+// since.
+func (t *ledgerTx) CountEntries(account string, kind kassa.EntryKind, since time.Time) (int, error) {
+	var n int
+	const count = "SELECT count(*) FROM entries WHERE account = $1 AND kind = $2 AND created_at >= $3"
+	if err := t.tx.QueryRow(t.ctx, count, account, kind, since).Scan(&n); err != nil {
+		return 0, translate(fmt.Errorf("count %s entries of %s: %w", kind, account, err))
+	}
+	return n, nil
+}

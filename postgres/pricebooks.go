@@ -1,0 +1,147 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// PriceBookChannel is the LISTEN/NOTIFY channel on which ActivatePriceBook
+// announces an activated version (the payload is the version number).
+const PriceBookChannel = "kassa_pricebooks"
+
+// priceBookColumns are the columns scanPriceBook reads.
+const priceBookColumns = "version, name, demo, source, checksum, prices, created_at, activated_at, effective_at"
+
+func scanPriceBook(row pgx.Row) (*kassa.PriceBookVersion, error) {
+	var v kassa.PriceBookVersion
+	var activated, effective *time.Time
+	err := row.Scan(&v.Version, &v.Name, &v.Demo, &v.Source, &v.Checksum, &v.Prices, &v.CreatedAt, &activated, &effective)
+	if err != nil {
+		return nil, err
+	}
+	v.CreatedAt = v.CreatedAt.UTC()
+	if activated != nil {
+		v.ActivatedAt = activated.UTC()
+	}
+	if effective != nil {
+		v.EffectiveAt = effective.UTC()
+	}
+	return &v, nil
+}
+
+// CreatePriceBook stores a version's encoded data and fills v.Version,
+// v.CreatedAt and, when empty, v.Checksum (sha256 of data, hex).
+func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, data []byte) error {
+	if data == nil {
+		data = []byte{}
+	}
+	if v.Checksum == "" {
+		sum := sha256.Sum256(data)
+		v.Checksum = hex.EncodeToString(sum[:])
+	}
+	now := db.txNow()
+	const insert = `INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING version`
+	if err := db.pool.QueryRow(ctx, insert, v.Name, v.Demo, v.Source, v.Checksum, v.Prices, data, now).Scan(&v.Version); err != nil {
+		return translate(fmt.Errorf("create price book %q: %w", v.Name, err))
+	}
+	v.CreatedAt, v.ActivatedAt, v.EffectiveAt = now, time.Time{}, time.Time{}
+	return nil
+}
+
+// PriceBook returns one version's description. ENOTFOUND if there is none.
+func (db *DB) PriceBook(ctx context.Context, version int64) (*kassa.PriceBookVersion, error) {
+	v, err := scanPriceBook(db.pool.QueryRow(ctx, "SELECT "+priceBookColumns+" FROM price_books WHERE version = $1", version))
+	if err == pgx.ErrNoRows {
+		return nil, noPriceBook(version)
+	}
+	if err != nil {
+		return nil, translate(fmt.Errorf("price book %d: %w", version, err))
+	}
+	return v, nil
+}
+
+func noPriceBook(version int64) error {
+	return kassa.Errorf(kassa.ENOTFOUND, "price book version %d not found", version)
+}
+
+// PriceBookData returns one version's encoded data. ENOTFOUND if none.
+func (db *DB) PriceBookData(ctx context.Context, version int64) ([]byte, error) {
+	var data []byte
+	err := db.pool.QueryRow(ctx, "SELECT data FROM price_books WHERE version = $1", version).Scan(&data)
+	if err == pgx.ErrNoRows {
+		return nil, noPriceBook(version)
+	}
+	if err != nil {
+		return nil, translate(fmt.Errorf("price book %d data: %w", version, err))
+	}
+	return data, nil
+}
+
+// PriceBooks lists every version, newest first.
+func (db *DB) PriceBooks(ctx context.Context) ([]*kassa.PriceBookVersion, error) {
+	rows, err := db.pool.Query(ctx, "SELECT "+priceBookColumns+" FROM price_books ORDER BY version DESC")
+	if err != nil {
+		return nil, translate(fmt.Errorf("list price books: %w", err))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.PriceBookVersion, error) { return scanPriceBook(row) })
+	if err != nil {
+		return nil, translate(fmt.Errorf("list price books: %w", err))
+	}
+	return out, nil
+}
+
+// ActivatePriceBook marks a version activated now, to take effect at
+// effectiveAt (now when zero), and notifies every node listening on
+// PriceBookChannel in the same transaction, so that the notification is
+// sent exactly when the activation commits. ENOTFOUND if there is no such
+// version.
+func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time) error {
+	err := db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		effective := effectiveAt.Truncate(time.Microsecond).UTC()
+		if effectiveAt.IsZero() {
+			effective = now
+		}
+		const activate = `UPDATE price_books
+			SET activated_at = $2, effective_at = $3, activation_seq = nextval('price_book_activations')
+			WHERE version = $1`
+		tag, err := tx.Exec(ctx, activate, version, now, effective)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return noPriceBook(version)
+		}
+		_, err = tx.Exec(ctx, "SELECT pg_notify($1, $2)", PriceBookChannel, strconv.FormatInt(version, 10))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("activate price book %d: %w", version, err)
+	}
+	return nil
+}
+
+// ActivePriceBook returns the activated version in effect at now: the one
+// with the latest effective time not after now, the latest activation
+// breaking ties. ENOTFOUND if none is.
+func (db *DB) ActivePriceBook(ctx context.Context, now time.Time) (*kassa.PriceBookVersion, error) {
+	row := db.pool.QueryRow(ctx, "SELECT "+priceBookColumns+` FROM price_books
+		WHERE activated_at IS NOT NULL AND effective_at <= $1
+		ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, now)
+	v, err := scanPriceBook(row)
+	if err == pgx.ErrNoRows {
+		return nil, kassa.Errorf(kassa.ENOTFOUND, "no price book is active")
+	}
+	if err != nil {
+		return nil, translate(fmt.Errorf("active price book: %w", err))
+	}
+	return v, nil
+}
