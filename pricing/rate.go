@@ -1,0 +1,94 @@
+package pricing
+
+import "github.com/kassa-dev/kassa"
+
+// Rating is the price of one unit (a message part or a billed minute) of a
+// service to one number.
+type Rating struct {
+	Country     string            // alpha-2
+	NetworkCode string            // "" when the country's default price applies
+	NetworkName string            // "" when the country's default price applies
+	NetworkType kassa.NetworkType // "" when the country's default price applies
+	UnitPrice   kassa.Amount
+	Currency    kassa.Currency
+}
+
+// maxDigits is the longest number kassa rates (E.164: 15 digits).
+const maxDigits = 15
+
+// minDigits is the shortest number kassa rates.
+const minDigits = 3
+
+var (
+	errNoPrice     = kassa.Errorf(kassa.ENOTFOUND, "no price for destination")
+	errNumberChars = kassa.FieldError("to", "number may hold only digits, one leading '+', spaces, '-', '(' and ')'")
+	errNumberShort = kassa.FieldError("to", "number is too short: at least %d digits", minDigits)
+	errNumberLong  = kassa.FieldError("to", "number is too long: at most %d digits", maxDigits)
+)
+
+// Rate returns the unit price of service t to number in currency cur: the
+// price of the network whose range is the longest priced prefix of the
+// number, else the country's default price found by its dialling prefix.
+// EINVALID for a malformed number or an unknown type, ENOTFOUND when
+// nothing prices the destination, EUNAVAILABLE when cur cannot be
+// answered. It does not allocate on success.
+func (s *Snapshot) Rate(t kassa.ServiceType, number string, cur kassa.Currency) (Rating, error) {
+	v, err := s.view(t, cur)
+	if err != nil {
+		return Rating{}, err
+	}
+	var buf [maxDigits + 2]byte
+	n, err := normalizeNumber(number, &buf)
+	if err != nil {
+		return Rating{}, err
+	}
+	id := s.trie.longest(buf[:n], v.rates)
+	if id < 0 {
+		return Rating{}, errNoPrice
+	}
+	d := s.dests[id]
+	r := Rating{Country: s.countries[d.country].Code, UnitPrice: v.rates[id], Currency: v.currency}
+	if d.network >= 0 {
+		nw := &s.networks[d.country][d.network]
+		r.NetworkCode, r.NetworkName, r.NetworkType = nw.Code, nw.Name, nw.Type
+	}
+	return r, nil
+}
+
+// normalizeNumber writes the digits of a phone number into buf and returns
+// how many there are. It strips one leading '+', spaces, '-', '(' and ')',
+// and a leading "00" international prefix.
+func normalizeNumber(number string, buf *[maxDigits + 2]byte) (int, error) {
+	if len(number) > 0 && number[0] == '+' {
+		number = number[1:]
+	}
+	n := 0
+	for i := 0; i < len(number); i++ {
+		c := number[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if n == len(buf) {
+				return 0, errNumberLong
+			}
+			buf[n] = c
+			n++
+		case c == ' ' || c == '-' || c == '(' || c == ')':
+		default:
+			return 0, errNumberChars
+		}
+	}
+	start := 0
+	if n >= 2 && buf[0] == '0' && buf[1] == '0' {
+		start = 2
+	}
+	switch {
+	case n-start > maxDigits:
+		return 0, errNumberLong
+	case n-start < minDigits:
+		return 0, errNumberShort
+	}
+	if start > 0 {
+		copy(buf[:], buf[start:n])
+	}
+	return n - start, nil
+}

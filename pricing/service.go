@@ -1,0 +1,277 @@
+package pricing
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/refdata"
+)
+
+// DefaultPollInterval is how often Run re-checks the active version.
+const DefaultPollInterval = 5 * time.Second
+
+// ServiceOptions configure a Service.
+type ServiceOptions struct {
+	FX           map[string]string // exchange rates, see CompileOptions.FX
+	Now          func() time.Time  // the clock; time.Now when nil
+	Logger       *slog.Logger      // slog.Default() when nil
+	PollInterval time.Duration     // DefaultPollInterval when zero
+}
+
+// Service keeps the snapshot of the active price-book version current and
+// imports and activates versions. Reads (Current) are lock-free.
+type Service struct {
+	store kassa.PriceBookStore
+	ref   *refdata.Data
+	opts  ServiceOptions
+
+	current atomic.Pointer[Snapshot]
+	loadMu  sync.Mutex // serialises Load so that compiles do not race
+
+	pendingMu sync.Mutex
+	pending   map[int64]*Snapshot // compiled at import, waiting for activation
+
+	changed chan struct{} // wakes Run after Activate or a notification
+}
+
+// NewService returns a Service over store; call Load (or Run) before
+// serving.
+func NewService(store kassa.PriceBookStore, ref *refdata.Data, opts ServiceOptions) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = DefaultPollInterval
+	}
+	return &Service{store: store, ref: ref, opts: opts, pending: map[int64]*Snapshot{}, changed: make(chan struct{}, 1)}
+}
+
+// Current returns the snapshot in use, or nil before the first successful
+// Load.
+func (s *Service) Current() *Snapshot { return s.current.Load() }
+
+// Ref returns the reference data the service compiles with.
+func (s *Service) Ref() *refdata.Data { return s.ref }
+
+// Load makes the version active at now current: it loads, compiles and
+// swaps it in unless it is current already. ENOTFOUND when no version is
+// active; a version that fails to compile leaves the current one in place.
+func (s *Service) Load(ctx context.Context) error {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	active, err := s.store.ActivePriceBook(ctx, s.opts.Now())
+	if err != nil {
+		return fmt.Errorf("load active price book: %w", err)
+	}
+	if cur := s.current.Load(); cur != nil && cur.version == active.Version {
+		return nil
+	}
+	snap, err := s.snapshotOf(ctx, active.Version)
+	if err != nil {
+		return err
+	}
+	s.current.Store(snap)
+	s.opts.Logger.Info("price book in use", "version", active.Version, "name", active.Name, "demo", active.Demo)
+	return nil
+}
+
+// snapshotOf returns the compiled snapshot of a version, from the import
+// cache or by loading and compiling its stored data.
+func (s *Service) snapshotOf(ctx context.Context, version int64) (*Snapshot, error) {
+	s.pendingMu.Lock()
+	snap := s.pending[version]
+	delete(s.pending, version)
+	s.pendingMu.Unlock()
+	if snap != nil {
+		return snap, nil
+	}
+	data, err := s.store.PriceBookData(ctx, version)
+	if err != nil {
+		return nil, fmt.Errorf("load price book %d: %w", version, err)
+	}
+	book, err := Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("load price book %d: %w", version, err)
+	}
+	snap, err = Compile(book, s.ref, CompileOptions{Version: version, FX: s.opts.FX})
+	if err != nil {
+		return nil, fmt.Errorf("compile price book %d: %w", version, err)
+	}
+	return snap, nil
+}
+
+// Import validates book by compiling it and stores it as a new version
+// (not yet active). A book with any problem is rejected whole with an
+// EINVALID error listing the reasons; nothing is stored then.
+func (s *Service) Import(ctx context.Context, book *kassa.PriceBook, source string) (*kassa.PriceBookVersion, error) {
+	snap, err := Compile(book, s.ref, CompileOptions{FX: s.opts.FX})
+	if err != nil {
+		return nil, err
+	}
+	data, err := Encode(book)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	v := &kassa.PriceBookVersion{
+		Name:     book.Name,
+		Demo:     book.Demo,
+		Source:   source,
+		Checksum: hex.EncodeToString(sum[:]),
+		Prices:   len(book.Prices),
+	}
+	if err := s.store.CreatePriceBook(ctx, v, data); err != nil {
+		return nil, fmt.Errorf("store price book: %w", err)
+	}
+	snap.version = v.Version
+	s.pendingMu.Lock()
+	s.pending = map[int64]*Snapshot{v.Version: snap} // keep only the latest import
+	s.pendingMu.Unlock()
+	s.opts.Logger.Info("price book imported", "version", v.Version, "name", v.Name, "source", source, "prices", v.Prices)
+	return v, nil
+}
+
+// Activate marks a version active from effectiveAt (the zero time means
+// now) and, when it is in effect already, makes it current before
+// returning. ENOTFOUND when there is no such version.
+func (s *Service) Activate(ctx context.Context, version int64, effectiveAt time.Time) error {
+	now := s.opts.Now()
+	if effectiveAt.IsZero() {
+		effectiveAt = now
+	}
+	if err := s.store.ActivatePriceBook(ctx, version, effectiveAt); err != nil {
+		return fmt.Errorf("activate price book %d: %w", version, err)
+	}
+	s.opts.Logger.Info("price book activated", "version", version, "effective_at", effectiveAt)
+	s.notify()
+	if effectiveAt.After(now) {
+		return nil
+	}
+	if err := s.Load(ctx); err != nil {
+		return fmt.Errorf("activate price book %d: %w", version, err)
+	}
+	return nil
+}
+
+// EnsureDefault imports and activates the demo tariff when the store holds
+// no price book at all, so that a fresh installation answers prices.
+func (s *Service) EnsureDefault(ctx context.Context) error {
+	books, err := s.store.PriceBooks(ctx)
+	if err != nil {
+		return fmt.Errorf("ensure default price book: %w", err)
+	}
+	if len(books) > 0 {
+		return nil
+	}
+	v, err := s.Import(ctx, DemoBook(s.ref), "demo")
+	if err != nil {
+		return fmt.Errorf("ensure default price book: %w", err)
+	}
+	return s.Activate(ctx, v.Version, time.Time{})
+}
+
+// notify wakes Run without blocking.
+func (s *Service) notify() {
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Run keeps the snapshot current until ctx ends: it re-checks the active
+// version every PollInterval, at the effective time of a scheduled
+// version, and within a second of a notification when the store is a
+// kassa.PriceBookWatcher. It returns ctx's error.
+func (s *Service) Run(ctx context.Context) error {
+	if w, ok := s.store.(kassa.PriceBookWatcher); ok {
+		go s.watch(ctx, w)
+	}
+	ticker := time.NewTicker(s.opts.PollInterval)
+	defer ticker.Stop()
+	scheduled := time.NewTimer(time.Hour)
+	defer scheduled.Stop()
+	for {
+		s.refresh(ctx)
+		s.schedule(ctx, scheduled)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ticker.C:
+		case <-scheduled.C:
+		case <-s.changed:
+		}
+	}
+}
+
+// watch forwards store notifications to Run, re-subscribing after errors.
+func (s *Service) watch(ctx context.Context, w kassa.PriceBookWatcher) {
+	for ctx.Err() == nil {
+		err := w.WatchPriceBooks(ctx, s.notify)
+		if ctx.Err() != nil {
+			return
+		}
+		s.opts.Logger.Warn("price book notifications interrupted; polling meanwhile", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(s.opts.PollInterval):
+		}
+	}
+}
+
+// refresh loads the active version, logging what goes wrong.
+func (s *Service) refresh(ctx context.Context) {
+	err := s.Load(ctx)
+	if err == nil || ctx.Err() != nil {
+		return
+	}
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND && s.Current() == nil {
+		s.opts.Logger.Warn("no active price book: pricing answers are unavailable until one is activated")
+		return
+	}
+	s.opts.Logger.Error("price book refresh failed; keeping the current snapshot", "err", err)
+}
+
+// schedule sets timer to fire at the earliest future effective time of an
+// activated version (or in an hour when there is none).
+func (s *Service) schedule(ctx context.Context, timer *time.Timer) {
+	wait := time.Hour
+	books, err := s.store.PriceBooks(ctx)
+	if err == nil {
+		now := s.opts.Now()
+		for _, b := range books {
+			if !b.ActivatedAt.IsZero() && b.EffectiveAt.After(now) {
+				if d := b.EffectiveAt.Sub(now); d < wait {
+					wait = d
+				}
+			}
+		}
+	}
+	if !timer.Stop() {
+		select {
+		case <-timer.C:
+		default:
+		}
+	}
+	timer.Reset(wait)
+}
+
+// ErrNoPriceBook reports that no snapshot is loaded yet.
+var ErrNoPriceBook = &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "no price book is active"}
+
+// Snapshot returns the current snapshot or ErrNoPriceBook.
+func (s *Service) Snapshot() (*Snapshot, error) {
+	if snap := s.current.Load(); snap != nil {
+		return snap, nil
+	}
+	return nil, ErrNoPriceBook
+}
