@@ -13,8 +13,12 @@ import (
 // small values prices and balances have.
 func anyAmount() *rapid.Generator[Amount] {
 	return rapid.OneOf(
-		rapid.Custom(func(t *rapid.T) Amount { return Amount(rapid.Int64Range(int64(MinAmount), int64(MaxAmount)).Draw(t, "wide")) }),
-		rapid.Custom(func(t *rapid.T) Amount { return Amount(rapid.Int64Range(-1_000*AmountScale, 1_000*AmountScale).Draw(t, "small")) }),
+		rapid.Custom(func(t *rapid.T) Amount {
+			return Amount(rapid.Int64Range(int64(MinAmount), int64(MaxAmount)).Draw(t, "wide"))
+		}),
+		rapid.Custom(func(t *rapid.T) Amount {
+			return Amount(rapid.Int64Range(-1_000*AmountScale, 1_000*AmountScale).Draw(t, "small"))
+		}),
 	)
 }
 
