@@ -19,6 +19,7 @@ type network struct {
 	Ranges                              []string
 
 	ambiguousName bool // the mbpi code was shared by several providers
+	fixedName     bool // named by the alias table
 	carrierHits   map[string]int
 }
 
@@ -162,6 +163,9 @@ func (s *networkSet) joinCarriers(src sources, display map[string]string, res *r
 		if _, ok := display[a.Country]; !ok {
 			return fmt.Errorf("aliases.tsv: unknown country %s", a.Country)
 		}
+		if err := s.applyAlias(a); err != nil {
+			return err
+		}
 		aliasOf[key{a.Country, a.Carrier}] = a
 	}
 	keys := make([]key, 0, len(groups))
@@ -178,15 +182,6 @@ func (s *networkSet) joinCarriers(src sources, display map[string]string, res *r
 		var n *network
 		if a, ok := aliasOf[k]; ok {
 			n = s.byCode[k.country+a.Code]
-			if n == nil {
-				name := a.Name
-				if name == "" {
-					name = k.carrier
-				}
-				n = newMobile(k.country, a.Code, name)
-				s.all = append(s.all, n)
-				s.byCode[k.country+a.Code] = n
-			}
 		} else {
 			n = s.matchByName(k.country, k.carrier)
 		}
@@ -198,6 +193,55 @@ func (s *networkSet) joinCarriers(src sources, display map[string]string, res *r
 		n.carrierHits[k.carrier] += len(groups[k])
 	}
 	return nil
+}
+
+// applyAlias makes sure the network of an alias row exists before the
+// join: it creates a network mobile-broadband-provider-info lacks, gives a
+// network the row's name, or (with a name) splits a code that the file
+// lists as another network's alias into a network of its own. The MCC must
+// be one the country's other networks use.
+func (s *networkSet) applyAlias(a alias) error {
+	mccs := map[string]bool{}
+	for _, n := range s.all {
+		if n.Country == a.Country {
+			mccs[n.MCC] = true
+		}
+	}
+	if len(mccs) > 0 && !mccs[a.Code[:3]] {
+		return fmt.Errorf("aliases.tsv: %s %q: network %s has an MCC no other %s network uses", a.Country, a.Carrier, a.Code, a.Country)
+	}
+	n := s.byCode[a.Country+a.Code]
+	switch {
+	case n == nil:
+		name := a.Name
+		if name == "" {
+			name = a.Carrier
+		}
+		n = newMobile(a.Country, a.Code, name)
+		s.all = append(s.all, n)
+		s.byCode[a.Country+a.Code] = n
+	case a.Name != "" && n.Code != a.Code:
+		n.Aliases = without(n.Aliases, a.Code)
+		n = newMobile(a.Country, a.Code, a.Name)
+		s.all = append(s.all, n)
+		s.byCode[a.Country+a.Code] = n
+	case a.Name != "":
+		n.Name = a.Name
+	}
+	if a.Name != "" {
+		n.fixedName = true
+	}
+	return nil
+}
+
+func without(list []string, s string) []string {
+	var out []string
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // matchByName finds the one network of a country whose normalised name
@@ -253,7 +297,7 @@ func firstWord(name string) string {
 func (n *network) finish() {
 	n.Ranges = sortedUnique(n.Ranges)
 	n.Aliases = sortedUnique(n.Aliases)
-	if n.ambiguousName {
+	if n.ambiguousName && !n.fixedName {
 		best, hits := "", 0
 		for c, h := range n.carrierHits {
 			if h > hits || (h == hits && c < best) {
