@@ -272,4 +272,3 @@ func isPrintable(s string) bool {
 	}
 	return true
 }
-

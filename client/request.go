@@ -132,7 +132,11 @@ func (c *Client) once(ctx context.Context, r *request) (*response, error) {
 	}
 	hr, err := c.http.Do(req)
 	if err != nil {
-		return nil, &connError{method: r.method, path: r.path, err: err}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the method and URL are in connError already
+		}
+		return nil, &connError{method: r.method, path: c.baseURL + r.path, err: err}
 	}
 	defer hr.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBytes))

@@ -63,5 +63,11 @@ Then, in another shell, with the demo credentials it prints:
 		return &codedError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	root.AddCommand(newServeCmd(e))
+	root.AddCommand(newBalanceCmd(e))
+	root.AddCommand(newPricingCmd(e))
+	root.AddCommand(newSettingsCmd(e))
+	root.AddCommand(newSecretsCmd(e))
+	root.AddCommand(newTopUpCmd(e))
+	root.AddCommand(newAdminCmd(e))
 	return root
 }
