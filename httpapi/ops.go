@@ -1,6 +1,61 @@
 package httpapi
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
 
-// routesOps registers the routes of this surface.
-func (s *Server) routesOps(mux *http.ServeMux) {}
+	"github.com/kassa-dev/kassa"
+)
+
+// readyTimeout bounds the store ping of /readyz.
+const readyTimeout = 2 * time.Second
+
+// routesOps registers the operations endpoints (no authentication):
+// /healthz answers 200 "ok" while the process runs; /readyz answers 200
+// "ready" when the store answers a ping and a price book is loaded, and 503
+// with the reason otherwise.
+func (s *Server) routesOps(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeBody(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("/", s.unknownPath)
+}
+
+// unknownPath answers a path no route serves: RFC 7807 under /platform/
+// and /admin/, the legacy error-code body elsewhere.
+func (s *Server) unknownPath(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/platform/") || strings.HasPrefix(r.URL.Path, "/admin/") {
+		s.writeKassaProblem(w, r, errPathNotFound)
+		return
+	}
+	s.writeLegacyError(w, r, flavorGeneric, errPathNotFound)
+}
+
+// readyz checks the store and the price book.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if reason := s.notReady(r.Context()); reason != "" {
+		writeBody(w, http.StatusServiceUnavailable, "text/plain; charset=utf-8", []byte("not ready: "+reason+"\n"))
+		return
+	}
+	writeBody(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ready\n"))
+}
+
+// notReady returns why the server cannot serve, or "".
+func (s *Server) notReady(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.log.Warn("readiness: store ping failed", "err", err)
+		if kassa.ErrorCode(err) == kassa.EUNAVAILABLE {
+			return "store unavailable"
+		}
+		return "store ping failed"
+	}
+	if s.cfg.Pricing == nil || s.cfg.Pricing.Current() == nil {
+		return "no price book loaded"
+	}
+	return ""
+}

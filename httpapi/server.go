@@ -5,11 +5,15 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/pricing"
 )
 
 // Config is what the server needs. The command that starts kassa fills it.
@@ -20,6 +24,24 @@ type Config struct {
 	AdminToken   string // bearer token of the admin API
 	ServiceToken string // bearer token of the platform API
 	MaxBodyBytes int64  // request body limit; 0 means DefaultMaxBodyBytes
+
+	// Hasher hashes new secrets (the secrets API, admin account creation).
+	Hasher *auth.Hasher
+	// Auth verifies api key and secret pairs; built from Store and Hasher
+	// when nil.
+	Auth *auth.Authenticator
+	// Ledger applies every balance change (top-up, admin credits and
+	// debits, platform charges).
+	Ledger *charging.Ledger
+	// Pricing answers the outbound pricing endpoints from its current
+	// snapshot and is what /readyz checks.
+	Pricing *pricing.Service
+
+	// CheckCallback, when set, checks a callback URL live before
+	// POST /account/settings saves it (field is "moCallBackUrl" or
+	// "drCallBackUrl"); an error refuses the change. The syntax check of
+	// validateCallbackURL always runs first.
+	CheckCallback func(ctx context.Context, field, url string) error
 }
 
 // DefaultMaxBodyBytes limits request bodies on every surface but price-book
@@ -31,6 +53,7 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	now     func() time.Time
+	auth    *auth.Authenticator
 	handler http.Handler
 }
 
@@ -45,7 +68,10 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if cfg.Auth == nil && cfg.Hasher != nil && cfg.Store != nil {
+		cfg.Auth = auth.NewAuthenticator(cfg.Store, cfg.Hasher, auth.Options{Now: cfg.Now})
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, auth: cfg.Auth}
 	s.handler = s.routes()
 	return s
 }

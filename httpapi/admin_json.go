@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// decodeStrict reads a JSON object from the request body into v: at most
+// limit bytes, no unknown fields, nothing after the object. An empty body
+// is an empty object.
+func decodeStrict(r *http.Request, limit int64, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "could not read the request body", Err: err}
+	}
+	if int64(len(data)) > limit {
+		return errBodyTooLarge
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		data = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "malformed JSON: data after the object"}
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into a caller-safe EINVALID error.
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, errNotDecimal):
+		return &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "amounts must be decimal strings such as \"5.00\""}
+	case errors.As(err, &te):
+		return kassa.FieldError(te.Field, "%s must be a JSON %s", te.Field, jsonKind(te.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return kassa.FieldError(name, "unknown field %q", name)
+	}
+	return &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "malformed JSON body", Err: err}
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "int", "int64":
+		return "integer"
+	case "bool":
+		return "boolean"
+	case "struct", "map":
+		return "object"
+	}
+	return k
+}
+
+// decimal is an amount in a request: decimal text, as a JSON string or a
+// JSON number (kept as its text, never read through a float). amountField
+// parses it.
+type decimal struct {
+	set  bool
+	text string
+}
+
+// errNotDecimal is returned for a JSON value that is neither a string nor a
+// number where an amount is expected.
+var errNotDecimal = errors.New("not a decimal")
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *decimal) UnmarshalJSON(b []byte) error {
+	text := string(bytes.TrimSpace(b))
+	switch {
+	case text == "null":
+		*d = decimal{}
+		return nil
+	case strings.HasPrefix(text, `"`):
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+	case text == "" || text[0] == '{' || text[0] == '[' || text[0] == 't' || text[0] == 'f':
+		return errNotDecimal
+	}
+	*d = decimal{set: true, text: text}
+	return nil
+}
+
+// amountField parses a decimal, naming field in errors.
+func amountField(field string, d decimal, required bool) (kassa.Amount, error) {
+	if !d.set {
+		if required {
+			return 0, kassa.FieldError(field, "%s is required", field)
+		}
+		return 0, nil
+	}
+	a, err := kassa.ParseAmount(d.text)
+	if err != nil {
+		return 0, kassa.FieldError(field, "%s must be a decimal amount such as \"5.00\"", field)
+	}
+	return a, nil
+}
+
+// adminTime formats timestamps on the admin API.
+func adminTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// writeAdminJSON writes an admin API answer.
+func writeAdminJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONType(w, status, "application/json", v)
+}

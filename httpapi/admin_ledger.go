@@ -1,0 +1,212 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/charging"
+)
+
+// entryJSON is a ledger entry on the admin API.
+type entryJSON struct {
+	ID             string `json:"id"`
+	Account        string `json:"account"`
+	Kind           string `json:"kind"`
+	Amount         string `json:"amount"`
+	BalanceAfter   string `json:"balance_after"`
+	Currency       string `json:"currency"`
+	Reason         string `json:"reason"`
+	Reference      string `json:"reference"`
+	IdempotencyKey string `json:"idempotency_key"`
+	CreatedAt      string `json:"created_at"`
+}
+
+func toEntryJSON(e *kassa.Entry, cur kassa.Currency) entryJSON {
+	return entryJSON{
+		ID:             strconv.FormatInt(e.ID, 10),
+		Account:        e.Account,
+		Kind:           string(e.Kind),
+		Amount:         e.Amount.String(),
+		BalanceAfter:   e.BalanceAfter.String(),
+		Currency:       string(cur),
+		Reason:         e.Reason,
+		Reference:      e.Reference,
+		IdempotencyKey: e.IdempotencyKey,
+		CreatedAt:      adminTime(e.CreatedAt),
+	}
+}
+
+// postingRequest is the body of a credit or a debit.
+type postingRequest struct {
+	Amount    decimal `json:"amount"`
+	Reason    string  `json:"reason"`
+	Reference string  `json:"reference"`
+}
+
+// Length bounds of free-text posting fields.
+const (
+	maxReasonLen    = 500
+	maxReferenceLen = 255
+)
+
+// adminCredit answers POST /admin/v1/accounts/{api_key}/credits.
+func (s *Server) adminCredit(w http.ResponseWriter, r *http.Request) error {
+	return s.adminPost(w, r, kassa.KindCredit, s.cfg.Ledger.Credit)
+}
+
+// adminDebit answers POST /admin/v1/accounts/{api_key}/debits.
+func (s *Server) adminDebit(w http.ResponseWriter, r *http.Request) error {
+	return s.adminPost(w, r, kassa.KindDebit, s.cfg.Ledger.Debit)
+}
+
+// adminPost posts a credit or a debit with the request's Idempotency-Key:
+// 201 with the entry, or 200 with the first entry and Idempotency-Replayed
+// when the key was already used for the same request.
+func (s *Server) adminPost(w http.ResponseWriter, r *http.Request, kind kassa.EntryKind,
+	post func(context.Context, charging.Posting) (*kassa.Entry, bool, error)) error {
+	var req postingRequest
+	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
+		return err
+	}
+	amount, err := amountField("amount", req.Amount, true)
+	if err != nil {
+		return err
+	}
+	if amount <= 0 {
+		return kassa.FieldError("amount", "amount must be positive")
+	}
+	if len(req.Reason) > maxReasonLen {
+		return kassa.FieldError("reason", "reason must be at most %d bytes", maxReasonLen)
+	}
+	if len(req.Reference) > maxReferenceLen {
+		return kassa.FieldError("reference", "reference must be at most %d bytes", maxReferenceLen)
+	}
+	acct, err := s.findAccount(r)
+	if err != nil {
+		return err
+	}
+	e, replayed, err := post(r.Context(), charging.Posting{
+		Account:        acct.APIKey,
+		Kind:           kind,
+		Amount:         amount,
+		Reason:         req.Reason,
+		Reference:      req.Reference,
+		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+	})
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if replayed {
+		status = http.StatusOK
+		w.Header().Set("Idempotency-Replayed", "true")
+	}
+	writeAdminJSON(w, status, toEntryJSON(e, acct.Currency))
+	return nil
+}
+
+// adminListEntries answers GET /admin/v1/accounts/{api_key}/entries, newest
+// first, with keyset paging: next_before is the id to pass as before for the
+// next page, present only when the page is full.
+func (s *Server) adminListEntries(w http.ResponseWriter, r *http.Request) error {
+	acct, err := s.findAccount(r)
+	if err != nil {
+		return err
+	}
+	f, err := entryFilter(acct.APIKey, r)
+	if err != nil {
+		return err
+	}
+	entries, total, err := s.cfg.Store.ListEntries(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]entryJSON, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, toEntryJSON(e, acct.Currency))
+	}
+	body := map[string]any{"entries": out, "total": total}
+	if len(entries) == f.Limit && len(entries) > 0 {
+		body["next_before"] = strconv.FormatInt(entries[len(entries)-1].ID, 10)
+	}
+	writeAdminJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// entryFilter reads the entries query: kind (comma-separated), since and
+// until (RFC 3339), reference, limit, before.
+func entryFilter(account string, r *http.Request) (kassa.EntryFilter, error) {
+	q := r.URL.Query()
+	f := kassa.EntryFilter{Account: account, Reference: q.Get("reference")}
+	if kinds := q.Get("kind"); kinds != "" {
+		for _, k := range strings.Split(kinds, ",") {
+			kind := kassa.EntryKind(strings.TrimSpace(k))
+			if !kind.Valid() {
+				return f, kassa.FieldError("kind", "kind must be one of %s", strings.Join(sortedKinds(), ", "))
+			}
+			if !slices.Contains(f.Kinds, kind) {
+				f.Kinds = append(f.Kinds, kind)
+			}
+		}
+	}
+	var err error
+	if f.Since, err = timeParam(q.Get("since"), "since"); err != nil {
+		return f, err
+	}
+	if f.Until, err = timeParam(q.Get("until"), "until"); err != nil {
+		return f, err
+	}
+	if f.Limit, err = intParam(q.Get("limit"), "limit", defaultPageSize, 1, maxPageSize); err != nil {
+		return f, err
+	}
+	if b := q.Get("before"); b != "" {
+		if f.Before, err = strconv.ParseInt(b, 10, 64); err != nil || f.Before < 1 {
+			return f, kassa.FieldError("before", "before must be an entry id")
+		}
+	}
+	return f, nil
+}
+
+// timeParam parses an optional RFC 3339 time.
+func timeParam(text, name string) (time.Time, error) {
+	if text == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, text)
+	if err != nil {
+		return time.Time{}, kassa.FieldError(name, "%s must be an RFC 3339 time such as 2026-11-26T10:00:00Z", name)
+	}
+	return t, nil
+}
+
+// discrepancyJSON is one account that fails verification.
+type discrepancyJSON struct {
+	Account    string `json:"account"`
+	Balance    string `json:"balance"`
+	EntriesSum string `json:"entries_sum"`
+	Entries    int64  `json:"entries"`
+}
+
+// adminVerify answers GET /admin/v1/verify: every account's balance checked
+// against the sum of its entries.
+func (s *Server) adminVerify(w http.ResponseWriter, r *http.Request) error {
+	ds, err := s.cfg.Store.Verify(r.Context())
+	if err != nil {
+		return err
+	}
+	_, total, err := s.cfg.Store.ListAccounts(r.Context(), kassa.AccountFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	out := make([]discrepancyJSON, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, discrepancyJSON{Account: d.Account, Balance: d.Balance.String(), EntriesSum: d.EntriesSum.String(), Entries: d.Entries})
+	}
+	writeAdminJSON(w, http.StatusOK, map[string]any{"ok": len(ds) == 0, "accounts_checked": total, "discrepancies": out})
+	return nil
+}

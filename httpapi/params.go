@@ -1,0 +1,191 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// params are the request parameters of the public API: the query string and
+// the body merged, the body winning when both hold a name.
+type params struct {
+	query url.Values
+	body  url.Values
+}
+
+// errBodyTooLarge is returned when a request body exceeds the limit.
+var errBodyTooLarge = &kassa.Error{Code: kassa.EINVALID, Message: "request body too large", Field: fieldBody}
+
+// fieldBody marks errors about the request body as a whole.
+const fieldBody = "body"
+
+// readParams reads the query and the body of r. The body is parsed as JSON
+// when its first non-blank byte is '{' and as a form otherwise, whatever the
+// Content-Type says (some SDKs mislabel it). The query is parsed leniently
+// (bad pairs are dropped, a trailing '&' or a bare '?' is fine); a body that
+// cannot be parsed, or one over limit bytes, is an EINVALID error.
+func readParams(r *http.Request, limit int64) (params, error) {
+	p := params{query: parseQueryLenient(r.URL.RawQuery)}
+	if r.Body == nil {
+		p.body = url.Values{}
+		return p, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return p, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "could not read the request body", Err: err}
+	}
+	if int64(len(data)) > limit {
+		return p, errBodyTooLarge
+	}
+	p.body, err = parseBody(data)
+	return p, err
+}
+
+// parseBody parses a request body as a JSON object or a form.
+func parseBody(data []byte) (url.Values, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return url.Values{}, nil
+	}
+	if trimmed[0] == '{' {
+		return parseJSONParams(trimmed)
+	}
+	return parseForm(string(trimmed))
+}
+
+// parseForm parses a urlencoded form. Empty pairs (a trailing '&') are
+// skipped; a pair that does not decode is an EINVALID error. Unlike
+// url.ParseQuery it accepts ';' inside values.
+func parseForm(raw string) (url.Values, error) {
+	v := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(name)
+		if err == nil {
+			value, err = url.QueryUnescape(value)
+		}
+		if err != nil {
+			return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "malformed form body", Err: err}
+		}
+		v.Add(name, value)
+	}
+	return v, nil
+}
+
+// parseJSONParams reads a flat JSON object: strings, numbers and booleans
+// become text, null becomes "". Nested objects and arrays are refused.
+func parseJSONParams(data []byte) (url.Values, error) {
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "malformed JSON body", Err: err}
+	}
+	if dec.More() {
+		return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "malformed JSON body: data after the object"}
+	}
+	v := url.Values{}
+	for name, msg := range raw {
+		text, err := jsonScalar(msg)
+		if err != nil {
+			return nil, &kassa.Error{Code: kassa.EINVALID, Field: name, Message: fmt.Sprintf("%s must be a string, a number or a boolean", name)}
+		}
+		v.Set(name, text)
+	}
+	return v, nil
+}
+
+// jsonScalar returns the text of a JSON string, number, boolean or null.
+func jsonScalar(msg json.RawMessage) (string, error) {
+	msg = bytes.TrimSpace(msg)
+	if len(msg) == 0 {
+		return "", errors.New("empty value")
+	}
+	switch msg[0] {
+	case '"':
+		var s string
+		err := json.Unmarshal(msg, &s)
+		return s, err
+	case 'n':
+		return "", nil
+	case 't', 'f':
+		var b bool
+		err := json.Unmarshal(msg, &b)
+		return strconv.FormatBool(b), err
+	case '{', '[':
+		return "", errors.New("not a scalar")
+	default:
+		return string(msg), nil // a number: keep its exact text
+	}
+}
+
+// parseQueryLenient parses a query string, dropping pairs that do not
+// decode instead of failing.
+func parseQueryLenient(raw string) url.Values {
+	v := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		name, err1 := url.QueryUnescape(name)
+		value, err2 := url.QueryUnescape(value)
+		if err1 != nil || err2 != nil || name == "" {
+			continue
+		}
+		v.Add(name, value)
+	}
+	return v
+}
+
+// lookup returns the value of name from the body, else from the query, and
+// whether either holds it.
+func (p params) lookup(name string) (string, bool) {
+	if vs, ok := p.body[name]; ok && len(vs) > 0 {
+		return vs[0], true
+	}
+	if vs, ok := p.query[name]; ok && len(vs) > 0 {
+		return vs[0], true
+	}
+	return "", false
+}
+
+// get returns the value of name, or "".
+func (p params) get(name string) string {
+	v, _ := p.lookup(name)
+	return v
+}
+
+// lookupAny returns the value of the first of names that is present.
+func (p params) lookupAny(names ...string) (string, bool) {
+	for _, n := range names {
+		if v, ok := p.lookup(n); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// credentials returns the api key and secret of a public request: the Basic
+// header when present, else api_key and api_secret from the body or query.
+func credentials(r *http.Request, p params) (key, secret string) {
+	if k, s, ok := r.BasicAuth(); ok {
+		return k, s
+	}
+	return p.get("api_key"), p.get("api_secret")
+}

@@ -1,0 +1,194 @@
+package httpapi
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/pricing"
+)
+
+// The answer to a per-country request for a country kassa does not know: a
+// 200 with no country fields. Every SDK tolerates missing fields; the PHP
+// SDK decodes "{}" to an empty array and reports "No results found", as it
+// does for the empty body it expects.
+var (
+	unknownCountryJSON = []byte("{}\n")
+	unknownCountryXML  = []byte(xmlHeader + "<outbound-country-pricing></outbound-country-pricing>\n")
+)
+
+// serviceType reads the {type} path segment; an unknown type is a 404 in
+// the legacy shape.
+func serviceType(r *http.Request) (kassa.ServiceType, error) {
+	t := kassa.ServiceType(r.PathValue("type"))
+	if !t.Valid() {
+		return "", errPathNotFound
+	}
+	return t, nil
+}
+
+// snapshot returns the current price-book snapshot (EUNAVAILABLE when none
+// is loaded yet).
+func (s *Server) snapshot() (*pricing.Snapshot, error) {
+	if s.cfg.Pricing == nil {
+		return nil, pricing.ErrNoPriceBook
+	}
+	return s.cfg.Pricing.Snapshot()
+}
+
+func format(c *publicCall) pricing.Format {
+	if c.xml {
+		return pricing.XML
+	}
+	return pricing.JSON
+}
+
+// countryPricing answers GET /account/get-pricing/outbound/{type}?country=XX
+// in the account's currency.
+func (s *Server) countryPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+	t, err := serviceType(r)
+	if err != nil {
+		return err
+	}
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	doc, err := snap.CountryPricing(t, strings.TrimSpace(c.params.get("country")), c.account.Currency, format(c))
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+		if c.xml {
+			writeBody(w, http.StatusOK, contentXML, unknownCountryXML)
+		} else {
+			writeBody(w, http.StatusOK, contentJSON, unknownCountryJSON)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	serveDocument(w, r, doc)
+	return nil
+}
+
+// fullPricing answers GET /account/get-full-pricing/outbound/{type}: the
+// pre-rendered list, gzip-compressed when the caller accepts it, with an
+// ETag and 304 on If-None-Match.
+func (s *Server) fullPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+	t, err := serviceType(r)
+	if err != nil {
+		return err
+	}
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	doc, err := snap.FullPricing(t, c.account.Currency, format(c))
+	if err != nil {
+		return err
+	}
+	serveDocument(w, r, doc)
+	return nil
+}
+
+// prefixPricing answers GET /account/get-prefix-pricing/outbound/{type}?prefix=N.
+func (s *Server) prefixPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+	t, err := serviceType(r)
+	if err != nil {
+		return err
+	}
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	doc, err := snap.PrefixPricing(t, c.params.get("prefix"), c.account.Currency, format(c))
+	if err != nil {
+		return err
+	}
+	serveDocument(w, r, doc)
+	return nil
+}
+
+// legacyPrefixPricing answers the untyped legacy path
+// GET /account/get-prefix-pricing/outbound?prefix=N[&page_index=P] (SMS, the
+// old "prices" shape; pages after the first are empty).
+func (s *Server) legacyPrefixPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+	snap, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	page, err := strconv.Atoi(c.params.get("page_index"))
+	if err != nil {
+		page = 0
+	}
+	doc, err := snap.LegacyPrefixPricing(c.params.get("prefix"), c.account.Currency, format(c), page)
+	if err != nil {
+		return err
+	}
+	serveDocument(w, r, doc)
+	return nil
+}
+
+// serveDocument writes a pre-rendered pricing answer: its gzip copy when
+// there is one and Accept-Encoding allows gzip, its ETag, and 304 when
+// If-None-Match holds that ETag.
+func serveDocument(w http.ResponseWriter, r *http.Request, d *pricing.Document) {
+	body, etag := d.Body, d.ETag
+	h := w.Header()
+	if d.Gzip != nil {
+		h.Set("Vary", "Accept, Accept-Encoding")
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			body, etag = d.Gzip, d.GzipETag
+			h.Set("Content-Encoding", "gzip")
+		}
+	} else {
+		h.Set("Vary", "Accept")
+	}
+	if etag != "" {
+		h.Set("ETag", etag)
+		if etagMatches(r.Header.Get("If-None-Match"), etag) {
+			h.Del("Content-Encoding")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	writeBody(w, http.StatusOK, d.ContentType, body)
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		coding, ps, err := mime.ParseMediaType("x/" + strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		coding = strings.TrimPrefix(coding, "x/")
+		if coding != "gzip" && coding != "*" {
+			continue
+		}
+		if q, ok := ps["q"]; ok {
+			if f, err := strconv.ParseFloat(q, 64); err != nil || f <= 0 {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// etagMatches reports whether an If-None-Match header matches etag (weak
+// comparison, as RFC 9110 requires for If-None-Match).
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" || strings.TrimPrefix(part, "W/") == want {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Content types written by the API.
+const (
+	contentJSON    = "application/json;charset=UTF-8"
+	contentXML     = "application/xml;charset=UTF-8"
+	contentProblem = "application/problem+json"
+)
+
+// xmlHeader is the declaration written before every XML answer.
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+
+// wantsXML reports whether the Accept header prefers application/xml (or
+// text/xml) to application/json. JSON wins ties and is the default.
+func wantsXML(r *http.Request) bool {
+	var xmlQ, jsonQ, anyQ float64 = 0, -1, -1
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, ps, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := ps["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		switch mt {
+		case "application/xml", "text/xml":
+			xmlQ = max(xmlQ, q)
+		case "application/json":
+			jsonQ = max(jsonQ, q)
+		case "*/*", "application/*":
+			anyQ = max(anyQ, q)
+		}
+	}
+	if jsonQ < 0 {
+		jsonQ = anyQ
+	}
+	return xmlQ > 0 && xmlQ > jsonQ
+}
+
+// writeJSON writes v as JSON with the given status and the public API's
+// Content-Type. HTML characters are not escaped.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONType(w, status, contentJSON, v)
+}
+
+// writeJSONType writes v as JSON with the given Content-Type.
+func writeJSONType(w http.ResponseWriter, status int, contentType string, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":"internal error"}`, http.StatusInternalServerError)
+		return
+	}
+	writeBody(w, status, contentType, buf.Bytes())
+}
+
+// writeXML writes v as an XML document with a declaration.
+func writeXML(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	buf.WriteString(xmlHeader)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	buf.WriteByte('\n')
+	writeBody(w, status, contentXML, buf.Bytes())
+}
+
+// writeBody writes a ready body with its Content-Type and Content-Length.
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// rawNumber is JSON number text written as it is (the balance value, which
+// is never converted through a float).
+type rawNumber string
+
+// MarshalJSON implements json.Marshaler.
+func (n rawNumber) MarshalJSON() ([]byte, error) { return []byte(n), nil }
