@@ -1,0 +1,210 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// 64 goroutines debit one account through two separate pools (two kassa
+// nodes): exactly as many debits succeed as the balance pays for, the
+// balance never goes below zero, and the ledger verifies clean.
+func TestConcurrentDebitsTwoNodes(t *testing.T) {
+	base, schema := testURL(t), newSchema(t)
+	nodeA := openSchema(t, base, schema, Options{MaxConns: 8})
+	nodeB := openSchema(t, base, schema, Options{MaxConns: 8})
+	const (
+		workers = 64
+		paidFor = 40
+	)
+	price := kassa.MustParseAmount("0.0333")
+	createAccount(t, nodeA, "hot", price*paidFor)
+
+	var ok, insufficient atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for i := range workers {
+		node := nodeA
+		if i%2 == 1 {
+			node = nodeB
+		}
+		wg.Go(func() {
+			err := debit(context.Background(), node, "hot", price, fmt.Sprintf("debit-%d", i))
+			switch kassa.ErrorCode(err) {
+			case "":
+				ok.Add(1)
+			case kassa.EINSUFFICIENT:
+				insufficient.Add(1)
+			default:
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("debit: %v", err)
+	}
+	if ok.Load() != paidFor || insufficient.Load() != workers-paidFor {
+		t.Fatalf("%d debits succeeded and %d were refused; want %d and %d", ok.Load(), insufficient.Load(), paidFor, workers-paidFor)
+	}
+	a, err := nodeB.FindAccount(context.Background(), "hot")
+	if err != nil || a.Balance != 0 {
+		t.Fatalf("balance = %v, %v; want 0", a, err)
+	}
+	entries, total, err := nodeA.ListEntries(context.Background(), kassa.EntryFilter{Account: "hot", Kinds: []kassa.EntryKind{kassa.KindDebit}})
+	if err != nil || total != paidFor || len(entries) != paidFor {
+		t.Fatalf("debit entries: %d listed, total %d, %v; want %d", len(entries), total, err, paidFor)
+	}
+	for _, e := range entries {
+		if e.BalanceAfter < 0 {
+			t.Fatalf("entry %d left the balance at %s", e.ID, e.BalanceAfter)
+		}
+	}
+	verifyClean(t, nodeA)
+}
+
+// Transfers between two accounts in both directions at once, locking in
+// sorted order, neither deadlock nor lose money.
+func TestConcurrentTransfersKeepTotal(t *testing.T) {
+	base, schema := testURL(t), newSchema(t)
+	nodes := []*DB{openSchema(t, base, schema, Options{}), openSchema(t, base, schema, Options{})}
+	createAccount(t, nodes[0], "acc-a", 1000)
+	createAccount(t, nodes[0], "acc-b", 1000)
+	var wg sync.WaitGroup
+	for i := range 32 {
+		from, to := "acc-a", "acc-b"
+		if i%2 == 1 {
+			from, to = to, from
+		}
+		wg.Go(func() {
+			err := nodes[i%2].InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+				if err := tx.LockAccounts("acc-a", "acc-b"); err != nil {
+					return err
+				}
+				if err := tx.Append(&kassa.Entry{Account: from, Kind: kassa.KindAdjustment, Amount: -7}); err != nil {
+					return err
+				}
+				return tx.Append(&kassa.Entry{Account: to, Kind: kassa.KindAdjustment, Amount: 7})
+			})
+			if err != nil {
+				t.Errorf("transfer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	a, _ := nodes[0].FindAccount(context.Background(), "acc-a")
+	b, _ := nodes[1].FindAccount(context.Background(), "acc-b")
+	if a.Balance+b.Balance != 2000 || a.Balance != 1000 {
+		t.Fatalf("balances %s and %s; want 1000 each", a.Balance, b.Balance)
+	}
+	verifyClean(t, nodes[1])
+}
+
+// A deadlock between two transactions that lock in opposite orders is
+// detected by the server and the loser runs again: both complete.
+func TestDeadlockIsRetried(t *testing.T) {
+	db := openTestDB(t, nil)
+	createAccount(t, db, "acc-x", 100)
+	createAccount(t, db, "acc-y", 100)
+	var attempts atomic.Int64
+	var bothLocked sync.WaitGroup
+	bothLocked.Add(2)
+	var wg sync.WaitGroup
+	for _, order := range [][]string{{"acc-x", "acc-y"}, {"acc-y", "acc-x"}} {
+		wg.Go(func() {
+			first := true
+			err := db.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+				attempts.Add(1)
+				if err := tx.LockAccounts(order[0]); err != nil {
+					return err
+				}
+				if first {
+					// Both transactions hold their first lock before either
+					// asks for its second: a certain deadlock.
+					first = false
+					bothLocked.Done()
+					bothLocked.Wait()
+				}
+				if err := tx.LockAccounts(order[1]); err != nil {
+					return err
+				}
+				return tx.Append(&kassa.Entry{Account: order[0], Kind: kassa.KindDebit, Amount: -1})
+			})
+			if err != nil {
+				t.Errorf("order %v: %v", order, err)
+			}
+		})
+	}
+	wg.Wait()
+	if attempts.Load() < 3 {
+		t.Fatalf("%d attempts in all; a deadlock should have made one transaction run again", attempts.Load())
+	}
+	x, _ := db.FindAccount(context.Background(), "acc-x")
+	y, _ := db.FindAccount(context.Background(), "acc-y")
+	if x.Balance != 99 || y.Balance != 99 {
+		t.Fatalf("balances %s, %s; want 99 each (each debit applied exactly once)", x.Balance, y.Balance)
+	}
+	verifyClean(t, db)
+}
+
+// A taken idempotency key is ECONFLICT and leaves the transaction usable:
+// the entry written before it still commits.
+func TestAppendTakenKeyKeepsTransaction(t *testing.T) {
+	db := openTestDB(t, nil)
+	createAccount(t, db, "acc-i", 100)
+	err := db.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+		if err := tx.Append(&kassa.Entry{Account: "acc-i", Kind: kassa.KindDebit, Amount: -10, IdempotencyKey: "k1"}); err != nil {
+			return err
+		}
+		err := tx.Append(&kassa.Entry{Account: "acc-i", Kind: kassa.KindDebit, Amount: -10, IdempotencyKey: "k1"})
+		wantCode(t, err, kassa.ECONFLICT)
+		e, err := tx.EntryByIdempotencyKey("acc-i", "k1")
+		if err != nil || e.Amount != -10 {
+			t.Fatalf("EntryByIdempotencyKey after conflict = %+v, %v", e, err)
+		}
+		b, err := tx.Balance("acc-i")
+		if err != nil || b.Balance != 90 {
+			t.Fatalf("balance after conflict = %+v, %v; want 90", b, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("InLedgerTx: %v", err)
+	}
+	if a, _ := db.FindAccount(context.Background(), "acc-i"); a.Balance != 90 {
+		t.Fatalf("balance = %s, want 90", a.Balance)
+	}
+	err = db.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+		return tx.Append(&kassa.Entry{Account: "missing", Kind: kassa.KindDebit, Amount: -1})
+	})
+	wantCode(t, err, kassa.ENOTFOUND)
+	verifyClean(t, db)
+}
+
+// An append that would take the balance outside BIGINT is EINVALID and
+// writes nothing.
+func TestAppendOverflowIsInvalid(t *testing.T) {
+	db := openTestDB(t, nil)
+	createAccount(t, db, "acc-o", kassa.MaxAmount)
+	err := db.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+		return tx.Append(&kassa.Entry{Account: "acc-o", Kind: kassa.KindCredit, Amount: 1})
+	})
+	wantCode(t, err, kassa.EINVALID)
+	if a, _ := db.FindAccount(context.Background(), "acc-o"); a.Balance != kassa.MaxAmount {
+		t.Fatalf("balance = %s after a refused overflow", a.Balance)
+	}
+	verifyClean(t, db)
+}
+
+func verifyClean(t *testing.T, db *DB) {
+	t.Helper()
+	d, err := db.Verify(context.Background())
+	if err != nil || len(d) != 0 {
+		t.Fatalf("Verify = %+v, %v; want clean", d, err)
+	}
+}
