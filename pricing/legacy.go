@@ -38,7 +38,11 @@ type legacyCountryXML struct {
 	Name               string             `xml:"name"`
 	Prefix             string             `xml:"prefix"`
 	MT                 string             `xml:"mt,omitempty"`
-	Networks           []legacyNetworkXML `xml:"networks>network,omitempty"`
+	Networks           *legacyNetworksXML `xml:"networks,omitempty"`
+}
+
+type legacyNetworksXML struct {
+	Network []legacyNetworkXML `xml:"network"`
 }
 
 type legacyNetworkXML struct {
@@ -74,7 +78,10 @@ func renderLegacy(list []*CountryPrice, f Format) (*Document, error) {
 				c.MT = cp.DefaultPrice.String()
 			}
 			for _, np := range cp.Networks {
-				c.Networks = append(c.Networks, legacyNetworkXML{np.Network.Code, np.Network.Name, np.Price.String()})
+				if c.Networks == nil {
+					c.Networks = &legacyNetworksXML{}
+				}
+				c.Networks.Network = append(c.Networks.Network, legacyNetworkXML{np.Network.Code, np.Network.Name, np.Price.String()})
 			}
 			doc.Prices = append(doc.Prices, c)
 		}

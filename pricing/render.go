@@ -47,19 +47,34 @@ type countryXML struct {
 	DialingPrefix string       `xml:"dialing-prefix"`
 	DefaultPrice  string       `xml:"default-price,omitempty"`
 	Currency      string       `xml:"currency"`
-	Networks      []networkXML `xml:"networks>network,omitempty"`
+	Networks      *networksXML `xml:"networks,omitempty"`
+}
+
+// networksXML, codesXML and rangesXML are wrappers given as pointers, so
+// that an empty list leaves out its element (encoding/xml writes an empty
+// parent for "a>b,omitempty").
+type networksXML struct {
+	Network []networkXML `xml:"network"`
+}
+
+type codesXML struct {
+	Code []string `xml:"code"`
+}
+
+type rangesXML struct {
+	Range []string `xml:"range"`
 }
 
 type networkXML struct {
-	Code     string   `xml:"network-code"`
-	Name     string   `xml:"network-name"`
-	Type     string   `xml:"type"`
-	Price    string   `xml:"price"`
-	Currency string   `xml:"currency"`
-	Aliases  []string `xml:"aliases>code,omitempty"`
-	MCC      string   `xml:"mcc,omitempty"`
-	MNC      string   `xml:"mnc,omitempty"`
-	Ranges   []string `xml:"ranges>range,omitempty"`
+	Code     string     `xml:"network-code"`
+	Name     string     `xml:"network-name"`
+	Type     string     `xml:"type"`
+	Price    string     `xml:"price"`
+	Currency string     `xml:"currency"`
+	Aliases  *codesXML  `xml:"aliases,omitempty"`
+	MCC      string     `xml:"mcc,omitempty"`
+	MNC      string     `xml:"mnc,omitempty"`
+	Ranges   *rangesXML `xml:"ranges,omitempty"`
 }
 
 type countryDocXML struct {
@@ -129,13 +144,20 @@ func toXML(cp *CountryPrice) countryXML {
 			Type:     string(np.Network.Type),
 			Price:    np.Price.String(),
 			Currency: string(cp.Currency),
-			Aliases:  np.Network.Aliases,
-			Ranges:   np.Network.Ranges,
+		}
+		if len(np.Network.Aliases) > 0 {
+			n.Aliases = &codesXML{Code: np.Network.Aliases}
+		}
+		if len(np.Network.Ranges) > 0 {
+			n.Ranges = &rangesXML{Range: np.Network.Ranges}
 		}
 		if hasMCC(np.Network.Type) {
 			n.MCC, n.MNC = np.Network.MCC, np.Network.MNC
 		}
-		c.Networks = append(c.Networks, n)
+		if c.Networks == nil {
+			c.Networks = &networksXML{}
+		}
+		c.Networks.Network = append(c.Networks.Network, n)
 	}
 	return c
 }
