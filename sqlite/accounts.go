@@ -1,0 +1,249 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// Page sizes of the list methods.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)
+
+const accountColumns = `api_key, currency, balance, credit_limit,
+	mo_callback_url, dr_callback_url, http_forward_method,
+	max_outbound_request, max_inbound_request, max_calls_per_second, pricing_per_second,
+	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap,
+	created_at, updated_at`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanAccount(s scanner) (*kassa.Account, error) {
+	var a kassa.Account
+	var created, updated int64
+	err := s.Scan(&a.APIKey, &a.Currency, &a.Balance, &a.CreditLimit,
+		&a.Settings.MOCallbackURL, &a.Settings.DRCallbackURL, &a.Settings.HTTPForwardMethod,
+		&a.Limits.MaxOutboundRequest, &a.Limits.MaxInboundRequest, &a.Limits.MaxCallsPerSecond, &a.Limits.PricingPerSecond,
+		&a.AutoReload.Enabled, &a.AutoReload.Trx, &a.AutoReload.Amount, &a.AutoReload.Threshold, &a.AutoReload.DailyCap,
+		&created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
+	return &a, nil
+}
+
+// CreateAccount stores a new account, its first secret and, when opening is
+// not nil, the opening entry, in one transaction. It fills the timestamps,
+// the balance and the opening entry's ID. ECONFLICT if the key is taken.
+func (db *DB) CreateAccount(ctx context.Context, a *kassa.Account, first *kassa.Secret, opening *kassa.Entry) error {
+	if first != nil && first.AccountKey != "" && first.AccountKey != a.APIKey {
+		return kassa.FieldError("secret", "the secret belongs to another account")
+	}
+	if opening != nil && opening.Account != "" && opening.Account != a.APIKey {
+		return kassa.FieldError("opening", "the opening entry belongs to another account")
+	}
+	var created kassa.Account
+	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		c := *a
+		c.Balance, c.CreatedAt, c.UpdatedAt = 0, now, now
+		if err := insertAccount(ctx, tx, &c); err != nil {
+			return err
+		}
+		if first != nil {
+			s := *first
+			s.AccountKey = a.APIKey
+			if err := insertSecret(ctx, tx, &s, now); err != nil {
+				return fmt.Errorf("first secret: %w", err)
+			}
+			first.AccountKey, first.CreatedAt = s.AccountKey, s.CreatedAt
+		}
+		if opening != nil {
+			opening.Account = a.APIKey
+			lt := &ledgerTx{ctx: ctx, tx: tx, now: now, stmts: db.stmts}
+			defer lt.close()
+			if err := lt.Append(opening); err != nil {
+				return fmt.Errorf("opening entry: %w", err)
+			}
+			c.Balance = opening.BalanceAfter
+		}
+		created = c
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create account %s: %w", a.APIKey, err)
+	}
+	*a = created
+	return nil
+}
+
+func insertAccount(ctx context.Context, tx *sql.Tx, a *kassa.Account) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.APIKey, a.Currency, a.Balance, a.CreditLimit,
+		a.Settings.MOCallbackURL, a.Settings.DRCallbackURL, a.Settings.HTTPForwardMethod,
+		a.Limits.MaxOutboundRequest, a.Limits.MaxInboundRequest, a.Limits.MaxCallsPerSecond, a.Limits.PricingPerSecond,
+		a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap,
+		toNanos(a.CreatedAt), toNanos(a.UpdatedAt))
+	if err != nil {
+		err = translate(err)
+		if kassa.ErrorCode(err) == kassa.ECONFLICT {
+			return &kassa.Error{Code: kassa.ECONFLICT, Message: "an account with this api key already exists", Err: err}
+		}
+		return err
+	}
+	return nil
+}
+
+// FindAccount returns one account. ENOTFOUND if there is none.
+func (db *DB) FindAccount(ctx context.Context, apiKey string) (*kassa.Account, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	row := db.read.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE api_key = ?`, apiKey)
+	a, err := scanAccount(row)
+	if err != nil {
+		return nil, accountNotFound(apiKey, err)
+	}
+	return a, nil
+}
+
+// accountNotFound translates err, naming the account when there is none.
+func accountNotFound(apiKey string, err error) error {
+	err = translate(err)
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+		return &kassa.Error{Code: kassa.ENOTFOUND, Message: "no such account", Err: fmt.Errorf("account %s: %w", apiKey, err)}
+	}
+	return fmt.Errorf("account %s: %w", apiKey, err)
+}
+
+// ListAccounts returns a page of accounts ordered by api key and the number
+// of accounts whose key starts with f.Search. Limit 0 is DefaultPageSize;
+// larger limits than MaxPageSize are cut to it.
+func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa.Account, int, error) {
+	if err := db.usable(); err != nil {
+		return nil, 0, err
+	}
+	limit, offset, err := page(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args := "", []any{}
+	if f.Search != "" {
+		// A range on the primary key: every string with the prefix sorts at
+		// or after it and before prefix+U+10FFFF.
+		where = " WHERE api_key >= ? AND api_key < ?"
+		args = append(args, f.Search, f.Search+"\U0010FFFF")
+	}
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`+where, args...).Scan(&total); err != nil {
+		return nil, 0, translate(fmt.Errorf("count accounts: %w", err))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts`+where+
+		` ORDER BY api_key LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
+	}
+	list, err := collect(rows, scanAccount)
+	if err != nil {
+		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
+	}
+	return list, total, nil
+}
+
+// page checks and defaults a limit and offset.
+func page(limit, offset int) (int, int, error) {
+	switch {
+	case limit < 0:
+		return 0, 0, kassa.FieldError("limit", "must not be negative")
+	case offset < 0:
+		return 0, 0, kassa.FieldError("offset", "must not be negative")
+	case limit == 0:
+		limit = DefaultPageSize
+	case limit > MaxPageSize:
+		limit = MaxPageSize
+	}
+	return limit, offset, nil
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error) {
+	defer rows.Close()
+	list := []*T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, rows.Err()
+}
+
+// UpdateAccount applies upd and returns the account as it now is.
+// ENOTFOUND if there is none.
+func (db *DB) UpdateAccount(ctx context.Context, apiKey string, upd kassa.AccountUpdate) (*kassa.Account, error) {
+	var out *kassa.Account
+	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE api_key = ?`, apiKey))
+		if err != nil {
+			return accountNotFound(apiKey, err)
+		}
+		applyUpdate(a, upd)
+		a.UpdatedAt = now
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET credit_limit = ?,
+			mo_callback_url = ?, dr_callback_url = ?, http_forward_method = ?,
+			max_outbound_request = ?, max_inbound_request = ?, max_calls_per_second = ?, pricing_per_second = ?,
+			reload_enabled = ?, reload_trx = ?, reload_amount = ?, reload_threshold = ?, reload_daily_cap = ?,
+			updated_at = ? WHERE api_key = ?`,
+			a.CreditLimit, a.Settings.MOCallbackURL, a.Settings.DRCallbackURL, a.Settings.HTTPForwardMethod,
+			a.Limits.MaxOutboundRequest, a.Limits.MaxInboundRequest, a.Limits.MaxCallsPerSecond, a.Limits.PricingPerSecond,
+			a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap,
+			toNanos(now), apiKey)
+		out = a
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update account %s: %w", apiKey, err)
+	}
+	return out, nil
+}
+
+func applyUpdate(a *kassa.Account, upd kassa.AccountUpdate) {
+	if upd.Settings != nil {
+		a.Settings = *upd.Settings
+	}
+	if upd.Limits != nil {
+		a.Limits = *upd.Limits
+	}
+	if upd.AutoReload != nil {
+		a.AutoReload = *upd.AutoReload
+	}
+	if upd.CreditLimit != nil {
+		a.CreditLimit = *upd.CreditLimit
+	}
+}
+
+// AutoReloadAccounts returns the accounts with auto-reload enabled whose
+// balance is at or below their threshold, ordered by api key.
+func (db *DB) AutoReloadAccounts(ctx context.Context) ([]*kassa.Account, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts
+		WHERE reload_enabled = 1 AND balance <= reload_threshold ORDER BY api_key`)
+	if err != nil {
+		return nil, translate(fmt.Errorf("auto-reload accounts: %w", err))
+	}
+	list, err := collect(rows, scanAccount)
+	if err != nil {
+		return nil, translate(fmt.Errorf("auto-reload accounts: %w", err))
+	}
+	return list, nil
+}

@@ -1,0 +1,165 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+var _ kassa.Store = (*DB)(nil)
+
+// BusyTimeout is how long a connection waits for a lock held by another
+// process before the operation fails with EUNAVAILABLE.
+const BusyTimeout = 5 * time.Second
+
+// Options configure a DB. The zero value is usable.
+type Options struct {
+	// Now is the store's clock, read once per write transaction; time.Now
+	// when nil.
+	Now func() time.Time
+	// Logger receives migration and maintenance messages; discarded when nil.
+	Logger *slog.Logger
+}
+
+// DB is an open kassa database. It implements kassa.Store and is safe for
+// concurrent use.
+type DB struct {
+	path   string
+	now    func() time.Time
+	log    *slog.Logger
+	write  *sql.DB // exactly one connection: every write serializes on it
+	read   *sql.DB // a pool of connections for queries
+	stmts  *ledgerStmts
+	closed atomic.Bool
+}
+
+// Open opens (creating it when missing) the database file at path, applies
+// the pending migrations and returns the store. It refuses a database whose
+// schema is newer than this binary knows.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || strings.Contains(path, ":memory:") {
+		return nil, fmt.Errorf("open sqlite store: %q is not a plain file path", path)
+	}
+	db := &DB{path: path, now: opts.Now, log: opts.Logger}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.log == nil {
+		db.log = slog.New(slog.DiscardHandler)
+	}
+	if err := db.open(ctx); err != nil {
+		db.closePools()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// open sets up both pools, migrates and prepares the hot statements.
+func (db *DB) open(ctx context.Context) error {
+	var err error
+	if db.write, err = sql.Open("sqlite", dsn(db.path, "immediate")); err != nil {
+		return err
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+	if err = db.write.PingContext(ctx); err != nil {
+		return err
+	}
+	if err = db.migrate(ctx); err != nil {
+		return err
+	}
+	if db.read, err = sql.Open("sqlite", dsn(db.path, "deferred")); err != nil {
+		return err
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	db.read.SetMaxOpenConns(readers)
+	db.read.SetMaxIdleConns(readers)
+	if db.stmts, err = prepareLedgerStmts(ctx, db.write); err != nil {
+		return fmt.Errorf("prepare statements: %w", err)
+	}
+	return nil
+}
+
+// dsn is the driver's data source name: the file path plus the pragmas that
+// every connection runs with.
+func dsn(path, txlock string) string {
+	return path + "?_txlock=" + txlock +
+		"&_pragma=busy_timeout(" + fmt.Sprint(BusyTimeout.Milliseconds()) + ")" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(FULL)" +
+		"&_pragma=foreign_keys(ON)"
+}
+
+// Ping checks that the database answers; EUNAVAILABLE if not.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.usable(); err != nil {
+		return err
+	}
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return translate(fmt.Errorf("ping: %w", err))
+	}
+	return nil
+}
+
+// Close releases the connections. Later calls on the DB fail with
+// EUNAVAILABLE; closing twice is harmless.
+func (db *DB) Close() error {
+	if db.closed.Swap(true) {
+		return nil
+	}
+	return db.closePools()
+}
+
+func (db *DB) closePools() error {
+	var errs []error
+	if db.stmts != nil {
+		errs = append(errs, db.stmts.close())
+	}
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// usable reports EUNAVAILABLE once the DB is closed.
+func (db *DB) usable() error {
+	if db.closed.Load() {
+		return kassa.Errorf(kassa.EUNAVAILABLE, "the database is closed")
+	}
+	return nil
+}
+
+// inWriteTx runs fn in one write transaction on the write connection,
+// committing when fn returns nil. now is read once for the transaction.
+func (db *DB) inWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	if err := db.usable(); err != nil {
+		return err
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(fmt.Errorf("begin: %w", err))
+	}
+	if err := fn(tx, db.now()); err != nil {
+		_ = tx.Rollback()
+		return translate(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return translate(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}

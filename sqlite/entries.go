@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kassa-dev/kassa"
+)
+
+const entryColumns = `id, account, kind, amount, balance_after, reason, reference,
+	idempotency_key, request_hash, related_id, hold_id, meta, created_at`
+
+func scanEntry(s scanner) (*kassa.Entry, error) {
+	var e kassa.Entry
+	var created int64
+	err := s.Scan(&e.ID, &e.Account, &e.Kind, &e.Amount, &e.BalanceAfter, &e.Reason, &e.Reference,
+		&e.IdempotencyKey, &e.RequestHash, &e.RelatedID, &e.HoldID, &e.Meta, &created)
+	if err != nil {
+		return nil, err
+	}
+	e.CreatedAt = fromNanos(created)
+	return &e, nil
+}
+
+// ListEntries returns entries newest first (by ID) and the number matching
+// f. Limit 0 is DefaultPageSize; limits above MaxPageSize are cut to it.
+func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.Entry, int, error) {
+	if err := db.usable(); err != nil {
+		return nil, 0, err
+	}
+	limit, offset, err := page(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args := entryWhere(f)
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`+where, args...).Scan(&total); err != nil {
+		return nil, 0, translate(fmt.Errorf("count entries: %w", err))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries`+where+
+		` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, translate(fmt.Errorf("list entries: %w", err))
+	}
+	list, err := collect(rows, scanEntry)
+	if err != nil {
+		return nil, 0, translate(fmt.Errorf("list entries: %w", err))
+	}
+	return list, total, nil
+}
+
+// entryWhere builds the WHERE clause of an entry filter.
+func entryWhere(f kassa.EntryFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, vals ...any) {
+		conds = append(conds, cond)
+		args = append(args, vals...)
+	}
+	if f.Account != "" {
+		add("account = ?", f.Account)
+	}
+	if len(f.Kinds) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(f.Kinds)), ",")
+		kinds := make([]any, len(f.Kinds))
+		for i, k := range f.Kinds {
+			kinds[i] = string(k)
+		}
+		add("kind IN ("+marks+")", kinds...)
+	}
+	if !f.Since.IsZero() {
+		add("created_at >= ?", toNanos(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("created_at < ?", toNanos(f.Until))
+	}
+	if f.Before > 0 {
+		add("id < ?", f.Before)
+	}
+	if f.Reference != "" {
+		add("reference = ?", f.Reference)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Verify compares every account's balance with the sum of its entries in
+// one query (a consistent snapshot) and returns the accounts that differ,
+// ordered by api key. An account without entries must have balance 0.
+func (db *DB) Verify(ctx context.Context) ([]kassa.Discrepancy, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT a.api_key, a.balance, COALESCE(s.total, 0), COALESCE(s.n, 0)
+		FROM accounts a LEFT JOIN (SELECT account, SUM(amount) AS total, COUNT(*) AS n FROM entries GROUP BY account) s
+		ON s.account = a.api_key
+		WHERE a.balance <> COALESCE(s.total, 0)
+		ORDER BY a.api_key`)
+	if err != nil {
+		return nil, translate(fmt.Errorf("verify ledger: %w", err))
+	}
+	defer rows.Close()
+	out := []kassa.Discrepancy{}
+	for rows.Next() {
+		var d kassa.Discrepancy
+		if err := rows.Scan(&d.Account, &d.Balance, &d.EntriesSum, &d.Entries); err != nil {
+			return nil, translate(fmt.Errorf("verify ledger: %w", err))
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(fmt.Errorf("verify ledger: %w", err))
+	}
+	return out, nil
+}

@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+const priceBookColumns = `version, name, demo, source, checksum, prices, created_at, activated_at, effective_at`
+
+func scanPriceBook(s scanner) (*kassa.PriceBookVersion, error) {
+	var v kassa.PriceBookVersion
+	var created, activated, effective int64
+	err := s.Scan(&v.Version, &v.Name, &v.Demo, &v.Source, &v.Checksum, &v.Prices, &created, &activated, &effective)
+	if err != nil {
+		return nil, err
+	}
+	v.CreatedAt, v.ActivatedAt, v.EffectiveAt = fromNanos(created), fromNanos(activated), fromNanos(effective)
+	return &v, nil
+}
+
+// CreatePriceBook stores a version's encoded data and fills v.Version,
+// v.CreatedAt and v.Checksum (the sha256 of data, computed here). The new
+// version is not activated.
+func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, data []byte) error {
+	sum := sha256.Sum256(data)
+	checksum := hex.EncodeToString(sum[:])
+	var version int64
+	var created time.Time
+	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		created = now
+		return tx.QueryRowContext(ctx, `INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING version`,
+			v.Name, v.Demo, v.Source, checksum, v.Prices, nonNil(data), toNanos(now)).Scan(&version)
+	})
+	if err != nil {
+		return fmt.Errorf("create price book %q: %w", v.Name, err)
+	}
+	v.Version, v.CreatedAt, v.Checksum = version, created, checksum
+	v.ActivatedAt, v.EffectiveAt = time.Time{}, time.Time{}
+	return nil
+}
+
+// PriceBook returns one version's description. ENOTFOUND if there is none.
+func (db *DB) PriceBook(ctx context.Context, version int64) (*kassa.PriceBookVersion, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	v, err := scanPriceBook(db.read.QueryRowContext(ctx, `SELECT `+priceBookColumns+` FROM price_books WHERE version = ?`, version))
+	if err != nil {
+		return nil, priceBookNotFound(version, err)
+	}
+	return v, nil
+}
+
+func priceBookNotFound(version int64, err error) error {
+	err = translate(fmt.Errorf("price book %d: %w", version, err))
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+		return &kassa.Error{Code: kassa.ENOTFOUND, Message: fmt.Sprintf("no price book version %d", version), Err: err}
+	}
+	return err
+}
+
+// PriceBookData returns one version's encoded data. ENOTFOUND if none.
+func (db *DB) PriceBookData(ctx context.Context, version int64) ([]byte, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	var data []byte
+	if err := db.read.QueryRowContext(ctx, `SELECT data FROM price_books WHERE version = ?`, version).Scan(&data); err != nil {
+		return nil, priceBookNotFound(version, err)
+	}
+	return data, nil
+}
+
+// PriceBooks lists every version, newest first.
+func (db *DB) PriceBooks(ctx context.Context) ([]*kassa.PriceBookVersion, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+priceBookColumns+` FROM price_books ORDER BY version DESC`)
+	if err != nil {
+		return nil, translate(fmt.Errorf("list price books: %w", err))
+	}
+	list, err := collect(rows, scanPriceBook)
+	if err != nil {
+		return nil, translate(fmt.Errorf("list price books: %w", err))
+	}
+	return list, nil
+}
+
+// ActivatePriceBook marks a version activated now, to take effect at
+// effectiveAt (now when zero). Activating a version again moves its times.
+// Each activation gets a sequence number, so that among versions with the
+// same effective time the latest activation wins. ENOTFOUND if there is no
+// such version.
+func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time) error {
+	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		effective := effectiveAt
+		if effective.IsZero() {
+			effective = now
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE price_books SET activated_at = ?, effective_at = ?,
+			activation_seq = (SELECT COALESCE(MAX(activation_seq), 0) + 1 FROM price_books)
+			WHERE version = ?`, toNanos(now), toNanos(effective), version)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return kassa.Errorf(kassa.ENOTFOUND, "no price book version %d", version)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("activate price book %d: %w", version, err)
+	}
+	return nil
+}
+
+// ActivePriceBook returns the activated version in effect at now: the one
+// with the latest effective time not after now, the latest activation
+// breaking ties. ENOTFOUND if none is.
+func (db *DB) ActivePriceBook(ctx context.Context, now time.Time) (*kassa.PriceBookVersion, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	row := db.read.QueryRowContext(ctx, `SELECT `+priceBookColumns+` FROM price_books
+		WHERE activated_at <> 0 AND effective_at <= ?
+		ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, toNanos(now))
+	v, err := scanPriceBook(row)
+	if err != nil {
+		err = translate(fmt.Errorf("active price book: %w", err))
+		if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+			return nil, &kassa.Error{Code: kassa.ENOTFOUND, Message: "no price book is active", Err: err}
+		}
+		return nil, err
+	}
+	return v, nil
+}

@@ -1,0 +1,60 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// The statements of the charging hot path, prepared once on the write
+// connection at Open.
+const (
+	stmtBalance = iota
+	stmtInsertEntry
+	stmtAddBalance
+	stmtEntryByKey
+	numLedgerStmts
+)
+
+var ledgerSQL = [numLedgerStmts]string{
+	stmtBalance: `SELECT api_key, currency, balance, credit_limit,
+		reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap
+		FROM accounts WHERE api_key = ?`,
+	// The balance after is computed from the account row in the same
+	// statement; a missing account makes it NULL and the insert fails.
+	stmtInsertEntry: `INSERT INTO entries (account, kind, amount, balance_after, reason, reference,
+		idempotency_key, request_hash, related_id, hold_id, meta, created_at)
+		VALUES (?1, ?2, ?3, (SELECT balance + ?3 FROM accounts WHERE api_key = ?1), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+		RETURNING id, balance_after`,
+	stmtAddBalance: `UPDATE accounts SET balance = ? WHERE api_key = ?`,
+	stmtEntryByKey: `SELECT ` + entryColumns + ` FROM entries WHERE account = ? AND idempotency_key = ?`,
+}
+
+// ledgerStmts holds the prepared hot-path statements.
+type ledgerStmts struct {
+	list [numLedgerStmts]*sql.Stmt
+}
+
+func prepareLedgerStmts(ctx context.Context, db *sql.DB) (*ledgerStmts, error) {
+	s := &ledgerStmts{}
+	for i, q := range ledgerSQL {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("prepare statement %d: %w", i, err)
+		}
+		s.list[i] = st
+	}
+	return s, nil
+}
+
+func (s *ledgerStmts) close() error {
+	var errs []error
+	for _, st := range s.list {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

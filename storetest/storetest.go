@@ -1,0 +1,49 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// Opener returns a fresh, empty store whose clock is now, and arranges for
+// it to be closed (t.Cleanup). Closing twice must be harmless: the suite
+// closes some stores itself.
+type Opener func(t testing.TB, now func() time.Time) kassa.Store
+
+// Run is the conformance suite: every subtest opens its own fresh store
+// with its own Clock starting at Epoch.
+func Run(t *testing.T, open func(t testing.TB, now func() time.Time) kassa.Store) {
+	h := harness{open: open}
+	t.Run("Accounts", h.testAccounts)
+	t.Run("Secrets", h.testSecrets)
+	t.Run("Ledger", h.testLedger)
+	t.Run("ListEntries", h.testListEntries)
+	t.Run("Holds", h.testHolds)
+	t.Run("PriceBooks", h.testPriceBooks)
+	t.Run("Audit", h.testAudit)
+	t.Run("Leases", h.testLeases)
+	t.Run("Concurrency", h.testConcurrency)
+	t.Run("PingClose", h.testPingClose)
+}
+
+// harness opens stores for the subtests.
+type harness struct {
+	open Opener
+}
+
+// fresh opens a new store with a new clock.
+func (h harness) fresh(t testing.TB) (kassa.Store, *Clock) {
+	t.Helper()
+	c := NewClock(Epoch)
+	return h.open(t, c.Now), c
+}
+
+// sameTime fails the test unless got and want are the same instant.
+func sameTime(t testing.TB, what string, got, want time.Time) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Errorf("%s = %v, want %v", what, got, want)
+	}
+}
