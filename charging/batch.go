@@ -135,6 +135,7 @@ func (l *Ledger) runBatch(batch []*op) {
 // whole transaction.
 func applyBatch(tx kassa.LedgerTx, ops []*op, results []result) error {
 	failed := make([]bool, len(ops))
+	accounts := make([]string, len(ops))
 	var keys []string
 	for i, o := range ops {
 		account, err := o.lockKey(tx)
@@ -145,18 +146,21 @@ func applyBatch(tx kassa.LedgerTx, ops []*op, results []result) error {
 			results[i], failed[i] = result{err: err}, true
 			continue
 		}
+		accounts[i] = account
 		if account != "" && !o.readOnly {
 			keys = append(keys, account)
 		}
 	}
-	if len(keys) > 0 {
-		slices.Sort(keys)
-		if err := tx.LockAccounts(slices.Compact(keys)...); err != nil {
-			return fmt.Errorf("lock accounts: %w", err)
-		}
+	missing, err := lockAccounts(tx, keys)
+	if err != nil {
+		return err
 	}
 	for i, o := range ops {
 		if failed[i] {
+			continue
+		}
+		if err, ok := missing[accounts[i]]; ok && !o.readOnly {
+			results[i] = result{err: err}
 			continue
 		}
 		w := &watchTx{LedgerTx: tx}
@@ -167,6 +171,35 @@ func applyBatch(tx kassa.LedgerTx, ops []*op, results []result) error {
 		results[i] = result{value: v, replayed: replayed, err: err}
 	}
 	return nil
+}
+
+// lockAccounts locks the batch's accounts in sorted order. When the store
+// refuses the set for a reason of the operations' own (an account that does
+// not exist), it locks them one by one and returns the refused accounts
+// with their errors, so that only their operations fail.
+func lockAccounts(tx kassa.LedgerTx, keys []string) (map[string]error, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	err := tx.LockAccounts(keys...)
+	if err == nil {
+		return nil, nil
+	}
+	if !failsAlone(err) {
+		return nil, fmt.Errorf("lock accounts: %w", err)
+	}
+	missing := make(map[string]error)
+	for _, k := range keys {
+		if err := tx.LockAccounts(k); err != nil {
+			if !failsAlone(err) {
+				return nil, fmt.Errorf("lock account %s: %w", k, err)
+			}
+			missing[k] = err
+		}
+	}
+	return missing, nil
 }
 
 // runAlone runs one operation in its own transaction.
