@@ -63,6 +63,7 @@ Then, in another shell, with the demo credentials it prints:
 		return &codedError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
 	root.AddCommand(newServeCmd(e))
+	root.AddCommand(newVerifyCmd(e))
 	root.AddCommand(newBalanceCmd(e))
 	root.AddCommand(newPricingCmd(e))
 	root.AddCommand(newSettingsCmd(e))
