@@ -1,0 +1,117 @@
+package client_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/client"
+	"github.com/kassa-dev/kassa/httpapi"
+	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/refdata"
+	"github.com/kassa-dev/kassa/sqlite"
+)
+
+// Credentials of the account every test server starts with.
+const (
+	testKey          = "abcd1234"
+	testSecret       = "Secret123"
+	testAdminToken   = "admin-token-for-tests"
+	testServiceToken = "service-token-for-tests"
+)
+
+// testServer is a real kassa (httpapi over a SQLite file) on loopback.
+type testServer struct {
+	URL     string
+	Handler http.Handler
+	Store   kassa.Store
+	// PricingErr is why the demo price book could not be loaded, if it
+	// could not; pricing tests fail with it, the others run on.
+	PricingErr error
+}
+
+// startKassa starts a real kassa server with the demo price book and one
+// account (testKey/testSecret, 10.00 EUR), closed when the test ends.
+func startKassa(t testing.TB) *testServer {
+	t.Helper()
+	ts := newKassa(t)
+	srv := httptest.NewServer(ts.Handler)
+	t.Cleanup(srv.Close)
+	ts.URL = srv.URL
+	createTestAccount(t, ts.URL)
+	return ts
+}
+
+// newKassa builds the handler of a real kassa over a SQLite file in a temp
+// directory.
+func newKassa(t testing.TB) *testServer {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	hasher, err := auth.NewHasher(auth.NewPepper())
+	if err != nil {
+		t.Fatalf("hasher: %v", err)
+	}
+	ledger := charging.New(store, charging.Options{})
+	t.Cleanup(ledger.Close)
+	prices := pricing.NewService(store, refdata.Default(), pricing.ServiceOptions{})
+	pricingErr := prices.EnsureDefault(ctx)
+	h := httpapi.New(httpapi.Config{
+		Store: store, Hasher: hasher, Ledger: ledger, Pricing: prices,
+		AdminToken: testAdminToken, ServiceToken: testServiceToken,
+	})
+	return &testServer{Handler: h, Store: store, PricingErr: pricingErr}
+}
+
+// createTestAccount creates the test account through the admin API.
+func createTestAccount(t testing.TB, url string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	credit := kassa.MustParseAmount("10.00")
+	_, err := client.New(url, client.WithAdminToken(testAdminToken)).CreateAccount(ctx, client.NewAccount{
+		APIKey: testKey, APISecret: testSecret, Currency: "EUR", Credit: &credit,
+	})
+	if err != nil {
+		t.Fatalf("create test account: %v", err)
+	}
+}
+
+// accountClient is a client with the test account's credentials.
+func accountClient(ts *testServer, opts ...client.Option) *client.Client {
+	return client.New(ts.URL, append([]client.Option{client.WithCredentials(testKey, testSecret)}, opts...)...)
+}
+
+// adminClient is a client with the admin token.
+func adminClient(ts *testServer) *client.Client {
+	return client.New(ts.URL, client.WithAdminToken(testAdminToken))
+}
+
+// serviceClient is a client with the service token.
+func serviceClient(ts *testServer) *client.Client {
+	return client.New(ts.URL, client.WithServiceToken(testServiceToken))
+}
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// requirePricing fails the test when the demo price book did not load.
+func requirePricing(t testing.TB, ts *testServer) {
+	t.Helper()
+	if ts.PricingErr != nil {
+		t.Fatalf("demo price book: %v", ts.PricingErr)
+	}
+}
