@@ -20,6 +20,9 @@ type carrierPrefix struct {
 	Carrier string
 }
 
+// maxNamesSize bounds the interned-names block (the real one is ~20 KiB).
+const maxNamesSize = 16 << 20
+
 // readCarriers decodes data/prefix_to_carriers/en.txt.gz from the
 // nyaruka/phonenumbers module directory. The format is the module's own
 // (serialize.go, loadPrefixMap): a gzip stream holding a little-endian
@@ -31,15 +34,27 @@ func readCarriers(moduleDir string) ([]carrierPrefix, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read carrier data: %w", err)
 	}
+	out, err := decodeCarriers(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
+}
+
+// decodeCarriers decodes one gzip-compressed carrier prefix map.
+func decodeCarriers(raw []byte) ([]carrierPrefix, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("open carrier data %s: %w", path, err)
+		return nil, fmt.Errorf("carrier data: %w", err)
 	}
 	defer zr.Close()
 	r := bufio.NewReader(zr)
 	var size uint32
 	if err := binary.Read(r, binary.LittleEndian, &size); err != nil {
 		return nil, fmt.Errorf("carrier data: names size: %w", err)
+	}
+	if size > maxNamesSize {
+		return nil, fmt.Errorf("carrier data: names size %d exceeds %d", size, maxNamesSize)
 	}
 	names := make([]byte, size)
 	if _, err := io.ReadFull(r, names); err != nil {
@@ -50,7 +65,7 @@ func readCarriers(moduleDir string) ([]carrierPrefix, error) {
 	if err := binary.Read(r, binary.LittleEndian, &count); err != nil {
 		return nil, fmt.Errorf("carrier data: mapping count: %w", err)
 	}
-	out := make([]carrierPrefix, 0, count)
+	out := make([]carrierPrefix, 0, min(count, 1<<16))
 	prefix := uint64(0)
 	for i := uint32(0); i < count; i++ {
 		diff, err := binary.ReadUvarint(r)
