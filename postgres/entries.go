@@ -71,10 +71,10 @@ func entryWhere(f kassa.EntryFilter) (string, []any) {
 		add("kind = ANY(?)", kinds)
 	}
 	if !f.Since.IsZero() {
-		add("created_at >= ?", f.Since)
+		add("created_at >= ?", ceilMicro(f.Since))
 	}
 	if !f.Until.IsZero() {
-		add("created_at < ?", f.Until)
+		add("created_at < ?", ceilMicro(f.Until))
 	}
 	if f.Before > 0 {
 		add("id < ?", f.Before)

@@ -35,11 +35,20 @@ func (t *ledgerTx) CreateHold(h *kassa.Hold) error {
 		h.State = kassa.HoldOpen
 	}
 	h.ExpiresAt = h.ExpiresAt.Truncate(time.Microsecond).UTC()
+	// ON CONFLICT and the EXISTS keep a taken id or a missing account from
+	// aborting the transaction: the caller may go on after the error.
 	const insert = `INSERT INTO holds (id, account, amount, captured, state, entry_id, expires_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	_, err := t.tx.Exec(t.ctx, insert, h.ID, h.Account, h.Amount, h.Captured, h.State, h.EntryID, h.ExpiresAt, t.now)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM accounts WHERE api_key = $2)
+		ON CONFLICT (id) DO NOTHING`
+	tag, err := t.tx.Exec(t.ctx, insert, h.ID, h.Account, h.Amount, h.Captured, h.State, h.EntryID, h.ExpiresAt, t.now)
 	if err != nil {
 		return translate(fmt.Errorf("create hold %s: %w", h.ID, err))
+	}
+	if tag.RowsAffected() == 0 {
+		if _, err := t.Hold(h.ID); err == nil {
+			return kassa.Errorf(kassa.ECONFLICT, "hold %q already exists", h.ID)
+		}
+		return noAccount(h.Account)
 	}
 	h.CreatedAt = t.now
 	return nil
@@ -82,7 +91,7 @@ func (t *ledgerTx) CloseHold(id string, state kassa.HoldState, captured kassa.Am
 // soonest expired first.
 func (db *DB) ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]*kassa.Hold, error) {
 	rows, err := db.pool.Query(ctx, "SELECT "+holdColumns+` FROM holds
-		WHERE state = 'open' AND expires_at < $1 ORDER BY expires_at, id LIMIT $2`, now, pageSize(limit))
+		WHERE state = 'open' AND expires_at < $1 ORDER BY expires_at, id LIMIT $2`, ceilMicro(now), pageSize(limit))
 	if err != nil {
 		return nil, translate(fmt.Errorf("expired holds: %w", err))
 	}

@@ -105,15 +105,19 @@ func (t *ledgerTx) Append(e *kassa.Entry) error {
 
 // appendEntry is Append for any transaction. One statement updates the
 // balance (unless the idempotency key is taken) and inserts the entry with
-// the new balance, so that a taken key leaves the transaction usable.
+// the new balance; a taken key or an out-of-range balance makes it write
+// nothing rather than fail, so that the transaction stays usable after the
+// error.
 func appendEntry(ctx context.Context, q querier, e *kassa.Entry, now time.Time) error {
 	if !e.Kind.Valid() {
 		return kassa.FieldError("kind", "unknown entry kind %q", e.Kind)
 	}
 	const appendSQL = `WITH upd AS (
 		UPDATE accounts SET balance = balance + $3
-		WHERE api_key = $1 AND ($6::text IS NULL OR NOT EXISTS
-			(SELECT 1 FROM entries WHERE account = $1 AND idempotency_key = $6))
+		WHERE api_key = $1
+			AND balance::numeric + $3 BETWEEN -9223372036854775807 AND 9223372036854775807
+			AND ($6::text IS NULL OR NOT EXISTS
+				(SELECT 1 FROM entries WHERE account = $1 AND idempotency_key = $6))
 		RETURNING balance)
 	INSERT INTO entries (account, kind, amount, balance_after, reason, reference,
 		idempotency_key, request_hash, related_id, hold_id, meta, created_at)
@@ -136,16 +140,22 @@ func appendEntry(ctx context.Context, q querier, e *kassa.Entry, now time.Time) 
 }
 
 // appendMissed explains why the append statement wrote nothing: the account
-// does not exist (ENOTFOUND) or the key is taken (ECONFLICT).
+// does not exist (ENOTFOUND), the key is taken (ECONFLICT) or the balance
+// would leave the range of an Amount (EINVALID).
 func appendMissed(ctx context.Context, q querier, e *kassa.Entry) error {
-	var exists bool
-	if err := q.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM accounts WHERE api_key = $1)", e.Account).Scan(&exists); err != nil {
+	var exists, taken bool
+	const why = `SELECT EXISTS (SELECT 1 FROM accounts WHERE api_key = $1),
+		EXISTS (SELECT 1 FROM entries WHERE account = $1 AND idempotency_key = $2)`
+	if err := q.QueryRow(ctx, why, e.Account, nullIfEmpty(e.IdempotencyKey)).Scan(&exists, &taken); err != nil {
 		return translate(fmt.Errorf("append %s entry to %s: %w", e.Kind, e.Account, err))
 	}
-	if !exists {
+	switch {
+	case !exists:
 		return noAccount(e.Account)
+	case taken:
+		return idempotencyTaken(e, nil)
 	}
-	return idempotencyTaken(e, nil)
+	return kassa.Errorf(kassa.EINVALID, "the %s entry would take the balance of %q out of range", e.Kind, e.Account)
 }
 
 // idempotencyTaken is the ECONFLICT error for a taken idempotency key.
@@ -207,7 +217,7 @@ func (t *ledgerTx) RelatedTotal(id int64, kind kassa.EntryKind) (kassa.Amount, e
 func (t *ledgerTx) CountEntries(account string, kind kassa.EntryKind, since time.Time) (int, error) {
 	var n int
 	const count = "SELECT count(*) FROM entries WHERE account = $1 AND kind = $2 AND created_at >= $3"
-	if err := t.tx.QueryRow(t.ctx, count, account, kind, since).Scan(&n); err != nil {
+	if err := t.tx.QueryRow(t.ctx, count, account, kind, ceilMicro(since)).Scan(&n); err != nil {
 		return 0, translate(fmt.Errorf("count %s entries of %s: %w", kind, account, err))
 	}
 	return n, nil

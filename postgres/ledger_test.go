@@ -186,8 +186,8 @@ func TestAppendTakenKeyKeepsTransaction(t *testing.T) {
 	verifyClean(t, db)
 }
 
-// An append that would take the balance outside BIGINT is EINVALID and
-// writes nothing.
+// An append that would take the balance outside an Amount is EINVALID,
+// writes nothing and leaves the transaction usable.
 func TestAppendOverflowIsInvalid(t *testing.T) {
 	db := openTestDB(t, nil)
 	createAccount(t, db, "acc-o", kassa.MaxAmount)
@@ -195,8 +195,16 @@ func TestAppendOverflowIsInvalid(t *testing.T) {
 		return tx.Append(&kassa.Entry{Account: "acc-o", Kind: kassa.KindCredit, Amount: 1})
 	})
 	wantCode(t, err, kassa.EINVALID)
-	if a, _ := db.FindAccount(context.Background(), "acc-o"); a.Balance != kassa.MaxAmount {
-		t.Fatalf("balance = %s after a refused overflow", a.Balance)
+	err = db.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+		wantCode(t, tx.Append(&kassa.Entry{Account: "acc-o", Kind: kassa.KindCredit, Amount: kassa.MaxAmount}), kassa.EINVALID)
+		// The transaction is still usable after the refusal.
+		return tx.Append(&kassa.Entry{Account: "acc-o", Kind: kassa.KindDebit, Amount: -5})
+	})
+	if err != nil {
+		t.Fatalf("debit after a refused overflow in the same transaction: %v", err)
+	}
+	if a, _ := db.FindAccount(context.Background(), "acc-o"); a.Balance != kassa.MaxAmount-5 {
+		t.Fatalf("balance = %s after a refused overflow and a debit of 5", a.Balance)
 	}
 	verifyClean(t, db)
 }

@@ -130,7 +130,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 func (db *DB) apply(ctx context.Context, m migration) (bool, error) {
 	applied := false
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		const lock = "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))"
+		const lock = "SELECT pg_advisory_xact_lock($1, hashtext(COALESCE(current_schema(), '')))"
 		if _, err := tx.Exec(ctx, lock, migrateLockKey); err != nil {
 			return fmt.Errorf("take the migration lock: %w", err)
 		}

@@ -116,15 +116,32 @@ func (db *DB) start(ctx context.Context, noMigrate bool) error {
 	if err := db.checkDurability(ctx); err != nil {
 		return err
 	}
-	if db.schema != "" {
-		if _, err := db.pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{db.schema}.Sanitize()); err != nil {
-			return translate(fmt.Errorf("create schema %s: %w", db.schema, err))
-		}
+	if err := db.createSchema(ctx); err != nil {
+		return err
 	}
 	if noMigrate {
 		return db.checkSchema(ctx)
 	}
 	return db.Migrate(ctx)
+}
+
+// createSchema creates Options.Schema when it is missing, under the
+// migration lock so that nodes starting at once do not race.
+func (db *DB) createSchema(ctx context.Context) error {
+	if db.schema == "" {
+		return nil
+	}
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", migrateLockKey, db.schema); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{db.schema}.Sanitize())
+		return err
+	})
+	if err != nil {
+		return translate(fmt.Errorf("create schema %s: %w", db.schema, err))
+	}
+	return nil
 }
 
 // Ping checks that the database answers; EUNAVAILABLE if not.
@@ -146,4 +163,15 @@ func (db *DB) Close() error {
 // timestamptz keeps, so that what is written reads back equal.
 func (db *DB) txNow() time.Time {
 	return db.now().Truncate(time.Microsecond).UTC()
+}
+
+// ceilMicro rounds t up to the next microsecond, for comparisons with
+// stored times: stored >= t and stored < t hold exactly when they hold for
+// ceilMicro(t), which timestamptz can represent.
+func ceilMicro(t time.Time) time.Time {
+	f := t.Truncate(time.Microsecond)
+	if f.Before(t) {
+		return f.Add(time.Microsecond)
+	}
+	return f
 }

@@ -135,7 +135,7 @@ func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt 
 func (db *DB) ActivePriceBook(ctx context.Context, now time.Time) (*kassa.PriceBookVersion, error) {
 	row := db.pool.QueryRow(ctx, "SELECT "+priceBookColumns+` FROM price_books
 		WHERE activated_at IS NOT NULL AND effective_at <= $1
-		ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, now)
+		ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, now.Truncate(time.Microsecond))
 	v, err := scanPriceBook(row)
 	if err == pgx.ErrNoRows {
 		return nil, kassa.Errorf(kassa.ENOTFOUND, "no price book is active")
