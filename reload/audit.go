@@ -1,0 +1,53 @@
+package reload
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// Audit actions written by the package.
+const (
+	ActionReloaded   = "reload.credited"
+	ActionDeclined   = "reload.declined"
+	ActionPending    = "reload.pending"
+	ActionCapReached = "reload.cap_reached"
+	ActionTopUp      = "topup.credited"
+	ActionTopUpFail  = "topup.declined"
+)
+
+// eventDetail is the JSON detail of an audit event. It never holds a
+// secret.
+type eventDetail struct {
+	Key       string `json:"idempotency_key,omitempty"`
+	Amount    string `json:"amount,omitempty"`
+	Currency  string `json:"currency,omitempty"`
+	Reference string `json:"reference,omitempty"`
+	EntryID   int64  `json:"entry_id,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Cap       int    `json:"cap,omitempty"`
+	Day       string `json:"day,omitempty"`
+}
+
+// audit appends an event; a failure is logged, never returned, because the
+// money has already moved (or not) by then.
+func (r *Reloader) audit(ctx context.Context, actor, account, action string, d eventDetail) {
+	raw, _ := json.Marshal(d)
+	e := &kassa.AuditEvent{Actor: actor, Account: account, Action: action, Detail: string(raw)}
+	if err := r.store.AppendAudit(ctx, e); err != nil {
+		r.log.Error("append audit event", "action", action, "account", account, "err", err)
+	}
+}
+
+// lastEvent returns the detail of the newest event of action for account,
+// or false when there is none.
+func (r *Reloader) lastEvent(ctx context.Context, account, action string) (eventDetail, bool, error) {
+	list, _, err := r.store.ListAudit(ctx, kassa.AuditFilter{Account: account, Action: action, Limit: 1})
+	if err != nil || len(list) == 0 {
+		return eventDetail{}, false, err
+	}
+	var d eventDetail
+	_ = json.Unmarshal([]byte(list[0].Detail), &d)
+	return d, true, nil
+}

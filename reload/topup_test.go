@@ -1,0 +1,140 @@
+package reload
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+func TestTopUpPaidCreditsOnceAndReplays(t *testing.T) {
+	e := mustEnv(t)
+	e.mustAccount("acct1", "10", enabled("trx-1"))
+	b := newBilling(t, pays)
+	r := e.reloader(b.gateway(time.Second, 0), "n1")
+	ctx := context.Background()
+
+	first, err := r.TopUp(ctx, "acct1", "trx-1", "req-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Kind != kassa.KindTopUp || first.Amount != kassa.MustParseAmount("50") || first.BalanceAfter != kassa.MustParseAmount("60") {
+		t.Fatalf("entry = %+v, want a 50.00 top-up to 60.00", first)
+	}
+	if !strings.HasPrefix(first.Reference, "pay-topup:acct1:") || !strings.Contains(first.Reason, "webhook") {
+		t.Errorf("reference %q, reason %q", first.Reference, first.Reason)
+	}
+	again, err := r.TopUp(ctx, "acct1", "trx-1", "req-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != first.ID || e.balance("acct1") != kassa.MustParseAmount("60") {
+		t.Fatalf("retry made entry %d (first %d), balance %s; want a replay", again.ID, first.ID, e.balance("acct1"))
+	}
+	if b.payments() != 1 || len(b.allKeys()) != 1 {
+		t.Fatalf("gateway saw %d requests for %d payments, want 1 and 1", len(b.allKeys()), b.payments())
+	}
+	if _, err := r.TopUp(ctx, "acct1", "trx-1", "req-43"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.TopUp(ctx, "acct1", "trx-1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.balance("acct1"); got != kassa.MustParseAmount("160") {
+		t.Fatalf("balance after three distinct top-ups = %s, want 160", got)
+	}
+	if n := len(e.audits("acct1", ActionTopUp)); n != 3 {
+		t.Errorf("%d topup audit events, want 3", n)
+	}
+	e.verify()
+}
+
+func TestTopUpRefusedWhenNotEnabled(t *testing.T) {
+	e := mustEnv(t)
+	off := enabled("trx-1")
+	off.Enabled = false
+	e.mustAccount("off1", "5", off)
+	e.mustAccount("on1", "5", enabled("trx-1"))
+	noTrx := enabled("")
+	e.mustAccount("notrx", "5", noTrx)
+	b := newBilling(t, pays)
+	r := e.reloader(b.gateway(time.Second, 0), "n1")
+	for _, c := range []struct{ key, trx string }{{"off1", "trx-1"}, {"on1", "trx-2"}, {"on1", ""}, {"notrx", ""}} {
+		_, err := r.TopUp(context.Background(), c.key, c.trx, "k")
+		wantCode(t, err, kassa.EFORBIDDEN, "not auto-reload enabled")
+	}
+	_, err := r.TopUp(context.Background(), "nobody", "trx-1", "")
+	wantCode(t, err, kassa.ENOTFOUND, "")
+	if len(b.allKeys()) != 0 || e.balance("on1") != kassa.MustParseAmount("5") {
+		t.Fatal("a refused top-up reached the gateway or changed the balance")
+	}
+}
+
+func TestTopUpDeclinedChangesNothing(t *testing.T) {
+	e := mustEnv(t)
+	e.mustAccount("acct1", "5", enabled("trx-1"))
+	b := newBilling(t, func(payment, int) answer { return answer{status: 402, body: `{"reason":"card expired"}`} })
+	r := e.reloader(b.gateway(time.Second, 0), "n1")
+	_, err := r.TopUp(context.Background(), "acct1", "trx-1", "")
+	wantCode(t, err, kassa.EPAYMENTDECLINED, "payment declined: card expired")
+	if e.balance("acct1") != kassa.MustParseAmount("5") || len(e.entries("acct1", kassa.KindTopUp)) != 0 {
+		t.Fatal("a declined top-up changed the ledger")
+	}
+	if n := len(e.audits("acct1", ActionTopUpFail)); n != 1 {
+		t.Errorf("%d decline audit events, want 1", n)
+	}
+}
+
+func TestTopUpUnknownOutcomeThenRetrySameKey(t *testing.T) {
+	e := mustEnv(t)
+	e.mustAccount("acct1", "5", enabled("trx-1"))
+	b := newBilling(t, func(payment, int) answer { return answer{block: true} })
+	r := e.reloader(b.gateway(100*time.Millisecond, 1), "n1")
+	_, err := r.TopUp(context.Background(), "acct1", "trx-1", "req-1")
+	wantCode(t, err, kassa.EUNAVAILABLE, "retry with the same Idempotency-Key")
+	if e.balance("acct1") != kassa.MustParseAmount("5") {
+		t.Fatal("balance changed after an unknown outcome")
+	}
+	b.setDecide(pays)
+	if _, err := r.TopUp(context.Background(), "acct1", "trx-1", "req-1"); err != nil {
+		t.Fatal(err)
+	}
+	keys := b.allKeys()
+	for _, k := range keys {
+		if k != keys[0] {
+			t.Fatalf("keys %v: the retry used another idempotency key", keys)
+		}
+	}
+	if len(keys) != 3 || e.balance("acct1") != kassa.MustParseAmount("55") {
+		t.Fatalf("%d attempts, balance %s; want 3 attempts and 55", len(keys), e.balance("acct1"))
+	}
+}
+
+func TestTopUpWithoutGatewayNeverCredits(t *testing.T) {
+	e := mustEnv(t)
+	e.mustAccount("acct1", "5", enabled("trx-1"))
+	r := e.reloader(nil, "n1")
+	_, err := r.TopUp(context.Background(), "acct1", "trx-1", "")
+	wantCode(t, err, kassa.EPAYMENTDECLINED, NotConfiguredMessage)
+	s, err := r.RunOnce(context.Background())
+	if err != nil || s.Declined != 1 || s.Reloaded != 0 {
+		t.Fatalf("RunOnce = %+v, %v; want one decline", s, err)
+	}
+	if e.balance("acct1") != kassa.MustParseAmount("5") {
+		t.Fatal("credit granted without a gateway")
+	}
+}
+
+func TestTopUpLedgerOnly(t *testing.T) {
+	e := mustEnv(t)
+	e.mustAccount("acct1", "5", enabled("trx-1"))
+	entry, err := e.reloader(LedgerOnly{}, "n1").TopUp(context.Background(), "acct1", "trx-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(entry.Reference, "ledger-only") || !strings.Contains(entry.Reason, "ledger-only, no payment taken") {
+		t.Fatalf("reference %q, reason %q", entry.Reference, entry.Reason)
+	}
+}
