@@ -1,0 +1,73 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// TestTopUp credits the reload amount for the right trx, by POST and GET.
+func TestTopUp(t *testing.T) {
+	h := newHarness(t)
+	resp := h.post("/account/top-up", "trx="+testTrx).wantStatus(t, http.StatusOK)
+	if got := strings.TrimSpace(string(resp.body)); got != `{"error-code":"200","error-code-label":"success"}` {
+		t.Errorf("body %s", got)
+	}
+	h.get("/account/top-up?trx=" + testTrx + "&").wantStatus(t, http.StatusOK)
+	if got := h.account(testKey).Balance; got != kassa.MustParseAmount("110.171275") {
+		t.Errorf("balance %s after two top-ups", got)
+	}
+	entries, _, err := h.db.ListEntries(context.Background(), kassa.EntryFilter{Account: testKey, Kinds: []kassa.EntryKind{kassa.KindTopUp}})
+	if err != nil || len(entries) != 2 || entries[0].Reference != testTrx {
+		t.Fatalf("entries %v err %v", entries, err)
+	}
+	resp = h.do(req{method: "POST", path: "/account/top-up", body: "trx=" + testTrx, basic: [2]string{testKey, testSecret},
+		header: map[string]string{"Accept": "application/xml"}}).wantStatus(t, http.StatusOK)
+	if p := xmlPaths(t, resp.body); !p["response/error-code"] {
+		t.Errorf("XML %s", resp.body)
+	}
+}
+
+// TestTopUpIdempotent: a retry with the same Idempotency-Key credits once.
+func TestTopUpIdempotent(t *testing.T) {
+	h := newHarness(t)
+	for range 3 {
+		h.do(req{method: "POST", path: "/account/top-up", body: "trx=" + testTrx, basic: [2]string{testKey, testSecret},
+			header: map[string]string{"Idempotency-Key": "retry-1"}}).wantStatus(t, http.StatusOK)
+	}
+	if got := h.account(testKey).Balance; got != kassa.MustParseAmount("60.171275") {
+		t.Errorf("balance %s, want one top-up", got)
+	}
+}
+
+// TestTopUpRefused: missing trx is a 400 in the reference shape, a wrong
+// trx or an account without auto-reload a 401; the balance is unchanged.
+func TestTopUpRefused(t *testing.T) {
+	h := newHarness(t)
+	h.createAccount("noreload", testSecret, "1.00", kassa.EUR, noReload)
+	resp := h.post("/account/top-up", "").wantStatus(t, http.StatusBadRequest)
+	if got := strings.TrimSpace(string(resp.body)); got != `{"error_title":"Bad Request","invalid_parameters":{"trx":"Is required."},"type":"BAD_REQUEST"}` {
+		t.Errorf("body %s", got)
+	}
+	for _, c := range []struct{ key, trx string }{{testKey, "wrong"}, {"noreload", testTrx}, {"noreload", ""}} {
+		r := req{method: "POST", path: "/account/top-up", body: "trx=" + c.trx, basic: [2]string{c.key, testSecret}}
+		resp := h.do(r)
+		if c.trx == "" {
+			resp.wantStatus(t, http.StatusBadRequest)
+			continue
+		}
+		resp.wantStatus(t, http.StatusUnauthorized)
+		if got := resp.json(t)["error-code-label"]; got != "not auto-reload enabled" {
+			t.Errorf("%s/%s: label %v", c.key, c.trx, got)
+		}
+	}
+	if got := h.account(testKey).Balance; got != kassa.MustParseAmount("10.171275") {
+		t.Errorf("balance %s changed", got)
+	}
+	if got := h.account("noreload").Balance; got != kassa.MustParseAmount("1") {
+		t.Errorf("balance %s changed", got)
+	}
+}
