@@ -101,32 +101,46 @@ func moduleDir(path string) (string, error) {
 }
 
 func printCoverage(w io.Writer, res *result) {
-	withPrefix, mobile, mobileRanged, pseudo, ranges := 0, 0, 0, 0, 0
+	withPrefix := 0
 	for _, c := range res.Countries {
 		if c.DialingPrefix != "" {
 			withPrefix++
 		}
 	}
+	networks, ranged, ranges := map[string]int{}, map[string]int{}, map[string]int{}
+	mobileCountries := map[string]bool{}
+	aliases := 0
 	for _, n := range res.Networks {
-		ranges += len(n.Ranges)
+		networks[n.Type]++
+		ranges[n.Type] += len(n.Ranges)
+		if len(n.Ranges) > 0 {
+			ranged[n.Type]++
+		}
 		if n.Type == "mobile" {
-			mobile++
-			if len(n.Ranges) > 0 {
-				mobileRanged++
-			}
-		} else {
-			pseudo++
+			mobileCountries[n.Country] = true
+			aliases += len(n.Aliases)
 		}
 	}
 	unmatched := 0
 	for _, u := range res.Unmatched {
 		unmatched += u.Prefixes
 	}
+	total, pseudo, pseudoRanges := 0, 0, 0
+	for t, n := range ranges {
+		total += n
+		if t != "mobile" {
+			pseudo += networks[t]
+			pseudoRanges += n
+		}
+	}
 	fmt.Fprintf(w, "countries: %d (with a dialling prefix: %d)\n", len(res.Countries), withPrefix)
-	fmt.Fprintf(w, "mobile networks with MCC/MNC: %d (with ranges: %d)\n", mobile, mobileRanged)
-	fmt.Fprintf(w, "pseudo-networks: %d\n", pseudo)
-	fmt.Fprintf(w, "ranges (prefix rows): %d\n", ranges)
-	fmt.Fprintf(w, "libphonenumber carrier prefixes without a network: %d in %d carriers\n", unmatched, len(res.Unmatched))
+	fmt.Fprintf(w, "mobile networks with MCC/MNC: %d in %d countries (with ranges: %d; alias codes: %d)\n",
+		networks["mobile"], len(mobileCountries), ranged["mobile"], aliases)
+	fmt.Fprintf(w, "pseudo-networks: %d (landline %d, toll-free %d, premium %d, virtual %d, pager %d)\n", pseudo,
+		networks["landline"], networks["landline_tollfree"], networks["landline_premium"], networks["virtual"], networks["pager"])
+	fmt.Fprintf(w, "ranges (prefix rows): %d (mobile %d, pseudo-networks %d)\n", total, ranges["mobile"], pseudoRanges)
+	fmt.Fprintf(w, "libphonenumber carrier prefixes joined to a network: %d of %d (%d carriers without a network)\n",
+		ranges["mobile"], ranges["mobile"]+unmatched, len(res.Unmatched))
 }
 
 func printUnmatched(w io.Writer, us []unmatchedCarrier) {
