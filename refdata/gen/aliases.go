@@ -18,6 +18,10 @@ type alias struct {
 	Name    string
 }
 
+// noNetwork in the code column keeps a carrier out of every network (for
+// carriers a name match would join wrongly).
+const noNetwork = "-"
+
 // readAliases reads aliases.tsv: tab-separated, '#' comments and blank
 // lines ignored.
 func readAliases(path string) ([]alias, error) {
@@ -45,7 +49,7 @@ func readAliases(path string) ([]alias, error) {
 		if len(a.Country) != 2 || strings.ToUpper(a.Country) != a.Country {
 			return nil, fmt.Errorf("%s:%d: country %q is not an upper-case alpha-2 code", path, line, a.Country)
 		}
-		if len(a.Code) < 5 || len(a.Code) > 6 || !validMCCMNC(a.Code[:3], a.Code[3:]) {
+		if a.Code != noNetwork && (len(a.Code) < 5 || len(a.Code) > 6 || !validMCCMNC(a.Code[:3], a.Code[3:])) {
 			return nil, fmt.Errorf("%s:%d: network code %q is not MCC+MNC", path, line, a.Code)
 		}
 		key := [2]string{a.Country, a.Carrier}

@@ -37,6 +37,13 @@ type result struct {
 	Countries []country
 	Networks  []network
 	Unmatched []unmatchedCarrier
+	Joins     []carrierJoin
+}
+
+// carrierJoin records how one libphonenumber carrier found its network.
+type carrierJoin struct {
+	Country, Carrier, Network, NetworkName, How string
+	Prefixes                                    int
 }
 
 // unmatchedCarrier is a libphonenumber carrier no network was found for.
@@ -169,8 +176,10 @@ func (s *networkSet) joinCarriers(src sources, display map[string]string, res *r
 		aliasOf[key{a.Country, a.Carrier}] = a
 	}
 	keys := make([]key, 0, len(groups))
+	firstWords := map[firstWordKey]int{}
 	for k := range groups {
 		keys = append(keys, k)
+		firstWords[firstWordKey{k.country, firstWord(k.carrier)}]++
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].country != keys[j].country {
@@ -180,15 +189,17 @@ func (s *networkSet) joinCarriers(src sources, display map[string]string, res *r
 	})
 	for _, k := range keys {
 		var n *network
+		how := "alias"
 		if a, ok := aliasOf[k]; ok {
-			n = s.byCode[k.country+a.Code]
+			n = s.byCode[k.country+a.Code] // nil for noNetwork
 		} else {
-			n = s.matchByName(k.country, k.carrier)
+			n, how = s.matchByName(k.country, k.carrier, firstWords[firstWordKey{k.country, firstWord(k.carrier)}])
 		}
 		if n == nil {
 			res.Unmatched = append(res.Unmatched, unmatchedCarrier{k.country, k.carrier, len(groups[k])})
 			continue
 		}
+		res.Joins = append(res.Joins, carrierJoin{k.country, k.carrier, n.Code, n.Name, how, len(groups[k])})
 		n.Ranges = append(n.Ranges, groups[k]...)
 		n.carrierHits[k.carrier] += len(groups[k])
 	}
@@ -201,6 +212,9 @@ func (s *networkSet) joinCarriers(src sources, display map[string]string, res *r
 // lists as another network's alias into a network of its own. The MCC must
 // be one the country's other networks use.
 func (s *networkSet) applyAlias(a alias) error {
+	if a.Code == noNetwork {
+		return nil
+	}
 	mccs := map[string]bool{}
 	for _, n := range s.all {
 		if n.Country == a.Country {
@@ -244,12 +258,17 @@ func without(list []string, s string) []string {
 	return out
 }
 
+// firstWordKey counts the carriers of a country that share a first word.
+type firstWordKey struct{ country, word string }
+
 // matchByName finds the one network of a country whose normalised name
-// equals the carrier's, or failing that the one whose first word does.
-func (s *networkSet) matchByName(country, carrier string) *network {
+// equals the carrier's, or failing that the one whose first word does,
+// when no other carrier of the country starts with that word
+// (sharing is the number of carriers that do).
+func (s *networkSet) matchByName(country, carrier string, sharing int) (*network, string) {
 	want := normalise(carrier)
 	if want == "" {
-		return nil
+		return nil, ""
 	}
 	var exact, first []*network
 	for _, n := range s.all {
@@ -265,11 +284,11 @@ func (s *networkSet) matchByName(country, carrier string) *network {
 	}
 	switch {
 	case len(exact) == 1:
-		return exact[0]
-	case len(exact) == 0 && len(first) == 1 && len(firstWord(carrier)) >= 3:
-		return first[0]
+		return exact[0], "name"
+	case len(exact) == 0 && len(first) == 1 && len(firstWord(carrier)) >= 3 && sharing == 1:
+		return first[0], "first word"
 	}
-	return nil
+	return nil, ""
 }
 
 // normalise lower-cases a name and keeps only its letters and digits.

@@ -168,3 +168,35 @@ func TestCheckedInAliasesParse(t *testing.T) {
 		t.Errorf("aliases.tsv has %d rows, want at least 40", len(as))
 	}
 }
+
+func TestBuildFirstWordAndNoNetwork(t *testing.T) {
+	src := sources{
+		iso: isoFor("HK", "NG"),
+		providers: []mbpiProvider{
+			{Country: "HK", Name: "China Mobile", Codes: []string{"45412"}},
+			{Country: "NG", Name: "Airtel NG", Codes: []string{"62120"}, Order: 1},
+			{Country: "NG", Name: "Glo Mobile", Codes: []string{"62150"}, Order: 2},
+		},
+		carriers: []carrierPrefix{
+			{"85251", "China Mobile"}, {"85252", "China Unicom"},
+			{"234802", "Airtel"}, {"234805", "Glo"},
+		},
+		aliases: []alias{{Country: "NG", Carrier: "Glo", Code: noNetwork}},
+		phone:   testMeta(t),
+	}
+	res, err := build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hk := mobileByCode(res, "HK")
+	if got := hk["45412"].Ranges; !reflect.DeepEqual(got, []string{"85251"}) {
+		t.Errorf("HK 45412 ranges = %v: China Unicom must not join China Mobile by the shared first word", got)
+	}
+	ng := mobileByCode(res, "NG")
+	if got := ng["62120"].Ranges; !reflect.DeepEqual(got, []string{"234802"}) {
+		t.Errorf("NG 62120 ranges = %v, want Airtel by first word", got)
+	}
+	if got := ng["62150"].Ranges; len(got) != 0 {
+		t.Errorf("NG 62150 ranges = %v, want none (alias table says -)", got)
+	}
+}

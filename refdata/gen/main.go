@@ -61,6 +61,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	printCoverage(stdout, res)
 	if *report {
+		printJoins(stdout, res.Joins)
 		printUnmatched(stdout, res.Unmatched)
 	}
 	return nil
@@ -141,6 +142,12 @@ func printCoverage(w io.Writer, res *result) {
 	fmt.Fprintf(w, "ranges (prefix rows): %d (mobile %d, pseudo-networks %d)\n", total, ranges["mobile"], pseudoRanges)
 	fmt.Fprintf(w, "libphonenumber carrier prefixes joined to a network: %d of %d (%d carriers without a network)\n",
 		ranges["mobile"], ranges["mobile"]+unmatched, len(res.Unmatched))
+}
+
+func printJoins(w io.Writer, js []carrierJoin) {
+	for _, j := range js {
+		fmt.Fprintf(w, "joined\t%s\t%s\t%s\t%s\t%s\t%d\n", j.Country, j.Carrier, j.Network, j.NetworkName, j.How, j.Prefixes)
+	}
 }
 
 func printUnmatched(w io.Writer, us []unmatchedCarrier) {
