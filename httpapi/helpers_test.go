@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -54,7 +55,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prices := pricing.NewService(db, testRef(), pricing.ServiceOptions{FX: map[string]string{"EUR/USD": "1.25"}})
+	prices := pricing.NewService(db, testRef(), pricing.ServiceOptions{FX: map[string]string{"EUR/USD": "1.25"}, Logger: slog.New(slog.DiscardHandler)})
 	v, err := prices.Import(ctx, testBook(), "test")
 	if err != nil {
 		t.Fatalf("import test price book: %v", err)

@@ -16,7 +16,7 @@ func TestTopUp(t *testing.T) {
 	if got := strings.TrimSpace(string(resp.body)); got != `{"error-code":"200","error-code-label":"success"}` {
 		t.Errorf("body %s", got)
 	}
-	h.get("/account/top-up?trx=" + testTrx + "&").wantStatus(t, http.StatusOK)
+	h.get("/account/top-up?trx="+testTrx+"&").wantStatus(t, http.StatusOK)
 	if got := h.account(testKey).Balance; got != kassa.MustParseAmount("110.171275") {
 		t.Errorf("balance %s after two top-ups", got)
 	}
