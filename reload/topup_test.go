@@ -2,7 +2,9 @@ package reload
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,4 +139,50 @@ func TestTopUpLedgerOnly(t *testing.T) {
 	if !strings.HasPrefix(entry.Reference, "ledger-only") || !strings.Contains(entry.Reason, "ledger-only, no payment taken") {
 		t.Fatalf("reference %q, reason %q", entry.Reference, entry.Reason)
 	}
+}
+
+func TestConcurrentTopUpsWithOneKeyCreditOnce(t *testing.T) {
+	e := mustEnv(t)
+	ar := enabled("trx-1")
+	ar.DailyCap = 100
+	e.mustAccount("acct1", "0", ar)
+	b := newBilling(t, pays)
+	r := e.reloader(b.gateway(time.Second, 0), "n1")
+	const callers = 8
+	ids := make(chan int64, 2*callers)
+	var wg sync.WaitGroup
+	for i := range 2 * callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := "same-key"
+			if i%2 == 1 {
+				key = fmt.Sprintf("distinct-%d", i)
+			}
+			entry, err := r.TopUp(context.Background(), "acct1", "trx-1", key)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if key == "same-key" {
+				ids <- entry.ID
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	first := int64(-1)
+	for id := range ids {
+		if first == -1 {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("same Idempotency-Key answered with entries %d and %d", first, id)
+		}
+	}
+	want := kassa.MustParseAmount("450") // 1 + 8 distinct top-ups of 50
+	if got := e.balance("acct1"); got != want || b.payments() != callers+1 {
+		t.Fatalf("balance %s with %d payments; want %s and %d", got, b.payments(), want, callers+1)
+	}
+	e.verify()
 }
