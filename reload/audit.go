@@ -38,6 +38,11 @@ func (r *Reloader) audit(ctx context.Context, actor, account, action string, d e
 	if err := r.store.AppendAudit(ctx, e); err != nil {
 		r.log.Error("append audit event", "action", action, "account", account, "err", err)
 	}
+	at := e.At
+	if at.IsZero() {
+		at = r.opts.Now()
+	}
+	r.notify(ctx, Event{Type: action, Account: account, At: at.UTC(), Detail: raw})
 }
 
 // lastEvent returns the detail of the newest event of action for account,

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +160,26 @@ func TestNotConfiguredAndLedgerOnly(t *testing.T) {
 	res, err := LedgerOnly{}.Charge(context.Background(), testPayment)
 	if err != nil || !strings.HasPrefix(res.Reference, "ledger-only") {
 		t.Fatalf("LedgerOnly = %+v, %v", res, err)
+	}
+}
+
+func TestNewGateway(t *testing.T) {
+	secret := []byte("0123456789abcdef")
+	for kind, want := range map[string]string{"": "reload.NotConfigured", "ledger-only": "reload.LedgerOnly", "webhook": "*reload.WebhookGateway"} {
+		gw, err := NewGateway(kind, "https://billing.example/pay", secret, nil)
+		if err != nil || fmt.Sprintf("%T", gw) != want {
+			t.Errorf("NewGateway(%q) = %T, %v; want %s", kind, gw, err, want)
+		}
+	}
+	bad := []struct{ kind, url, secret string }{
+		{"paypal", "https://billing.example/pay", string(secret)},
+		{"webhook", "", string(secret)},
+		{"webhook", "ftp://billing.example/", string(secret)},
+		{"webhook", "https://billing.example/pay", "short"},
+	}
+	for _, c := range bad {
+		if _, err := NewGateway(c.kind, c.url, []byte(c.secret), nil); err == nil {
+			t.Errorf("NewGateway(%q, %q, secret of %d bytes) = nil error", c.kind, c.url, len(c.secret))
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -32,6 +33,7 @@ type Options struct {
 	Interval time.Duration    // how often Run looks for accounts to reload; DefaultInterval when 0
 	LeaseTTL time.Duration    // how long the scheduler lease lasts between renewals; DefaultLeaseTTL when 0
 	NodeID   string           // this node's name as lease holder; host name and a random suffix when empty
+	Events   Notifier         // receives every audit event the package writes; none when nil
 }
 
 // Reloader is the auto-reload engine: the public top-up and the scheduler.
@@ -43,6 +45,7 @@ type Reloader struct {
 	opts   Options
 	log    *slog.Logger
 	nudge  chan struct{}
+	wg     sync.WaitGroup // events being delivered
 }
 
 // New returns a Reloader that takes payments through gw (NotConfigured when
