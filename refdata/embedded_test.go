@@ -154,6 +154,26 @@ func TestDefaultNetworkInvariants(t *testing.T) {
 	}
 }
 
+// TestDefaultRangesAreUnique checks that a number prefix names one
+// network: shared calling codes (1, 7, 44) and fixed/mobile overlaps are
+// resolved by the generator, not left to the order of a lookup.
+func TestDefaultRangesAreUnique(t *testing.T) {
+	owner := map[string]string{}
+	for _, n := range Default().Networks {
+		for _, r := range n.Ranges {
+			if o, ok := owner[r]; ok {
+				t.Errorf("range %s in both %s and %s/%s", r, o, n.Country, n.Code)
+			}
+			owner[r] = n.Country + "/" + n.Code
+		}
+	}
+	for r, want := range map[string]string{"1800": "", "18002": "US/US-TOLL-FREE", "44800": "GB/GB-TOLL-FREE", "26096": "ZM/64502"} {
+		if owner[r] != want {
+			t.Errorf("range %s belongs to %q, want %q", r, owner[r], want)
+		}
+	}
+}
+
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
