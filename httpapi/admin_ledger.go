@@ -172,14 +172,15 @@ func entryFilter(account string, r *http.Request) (kassa.EntryFilter, error) {
 	return f, nil
 }
 
-// timeParam parses an optional RFC 3339 time.
+// timeParam parses an optional RFC 3339 time between the years 1970 and
+// 2200 (stores keep times as int64 nanoseconds).
 func timeParam(text, name string) (time.Time, error) {
 	if text == "" {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339, text)
-	if err != nil {
-		return time.Time{}, kassa.FieldError(name, "%s must be an RFC 3339 time such as 2026-11-26T10:00:00Z", name)
+	if err != nil || t.Year() < 1970 || t.Year() > 2200 {
+		return time.Time{}, kassa.FieldError(name, "%s must be an RFC 3339 time between 1970 and 2200, such as 2026-11-26T10:00:00Z", name)
 	}
 	return t, nil
 }
