@@ -285,3 +285,23 @@ func BenchmarkGunzipOnly(b *testing.B) {
 		}
 	}
 }
+
+func TestNetworkFindsCodesAndAliases(t *testing.T) {
+	d := New([]kassa.Country{{Code: "AF", DialingPrefix: "93"}}, []kassa.Network{
+		{Country: "AF", Code: "41288", Name: "Afghan Telecom", Type: kassa.Mobile, Aliases: []string{"41280", "41201"}},
+		{Country: "AF", Code: "41201", Name: "AWCC", Type: kassa.Mobile},
+	})
+	for code, want := range map[string]string{"41288": "Afghan Telecom", "41280": "Afghan Telecom", "41201": "AWCC"} {
+		n, ok := d.Network("AF", code)
+		if !ok || n.Name != want {
+			t.Errorf("Network(AF, %s) = %+v, %v; want %s", code, n, ok, want)
+		}
+	}
+	if _, ok := d.Network("ZM", "41288"); ok {
+		t.Error("Network found an AF code under ZM")
+	}
+	real := Default()
+	if n, ok := real.Network("GB", "23410"); !ok || n.Code != "23402" {
+		t.Errorf("Network(GB, 23410) = %+v, %v; want the O2 network 23402 (23410 is its alias)", n, ok)
+	}
+}

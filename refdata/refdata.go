@@ -20,7 +20,10 @@ type Data struct {
 	byCode    map[string]int
 	byPrefix  map[string][]int
 	byCountry map[string][]int
+	byNetwork map[networkKey]int // network codes and alias codes
 }
+
+type networkKey struct{ country, code string }
 
 // New indexes countries and networks (tests build small sets with it).
 func New(countries []kassa.Country, networks []kassa.Network) *Data {
@@ -30,6 +33,7 @@ func New(countries []kassa.Country, networks []kassa.Network) *Data {
 		byCode:    map[string]int{},
 		byPrefix:  map[string][]int{},
 		byCountry: map[string][]int{},
+		byNetwork: map[networkKey]int{},
 	}
 	sort.Slice(d.Countries, func(i, j int) bool { return d.Countries[i].Code < d.Countries[j].Code })
 	sort.SliceStable(d.Networks, func(i, j int) bool {
@@ -45,6 +49,14 @@ func New(countries []kassa.Country, networks []kassa.Network) *Data {
 	}
 	for i, n := range d.Networks {
 		d.byCountry[n.Country] = append(d.byCountry[n.Country], i)
+		for _, a := range n.Aliases {
+			if _, taken := d.byNetwork[networkKey{n.Country, a}]; !taken {
+				d.byNetwork[networkKey{n.Country, a}] = i
+			}
+		}
+	}
+	for i, n := range d.Networks {
+		d.byNetwork[networkKey{n.Country, n.Code}] = i // a code beats an alias
 	}
 	return d
 }
@@ -75,4 +87,14 @@ func (d *Data) NetworksOf(country string) []kassa.Network {
 		out = append(out, d.Networks[i])
 	}
 	return out
+}
+
+// Network returns the network of a country with the code, or whose
+// Aliases hold the code ("41280" finds Afghan Telecom 41288).
+func (d *Data) Network(country, code string) (kassa.Network, bool) {
+	i, ok := d.byNetwork[networkKey{country, code}]
+	if !ok {
+		return kassa.Network{}, false
+	}
+	return d.Networks[i], true
 }
