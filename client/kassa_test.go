@@ -2,6 +2,8 @@ package client_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -52,25 +54,39 @@ func startKassa(t testing.TB) *testServer {
 // directory.
 func newKassa(t testing.TB) *testServer {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
+	ts, closeFn, err := buildKassa(t.TempDir())
 	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(closeFn)
+	return ts
+}
+
+// buildKassa wires a real kassa in dir: SQLite store, secret hasher, ledger,
+// the demo price book and the HTTP API. closeFn releases it.
+func buildKassa(dir string) (ts *testServer, closeFn func(), err error) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "kassa.db"), sqlite.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open sqlite: %w", err)
+	}
 	hasher, err := auth.NewHasher(auth.NewPepper())
 	if err != nil {
-		t.Fatalf("hasher: %v", err)
+		store.Close()
+		return nil, nil, fmt.Errorf("hasher: %w", err)
 	}
 	ledger := charging.New(store, charging.Options{})
-	t.Cleanup(ledger.Close)
-	prices := pricing.NewService(store, refdata.Default(), pricing.ServiceOptions{})
+	prices := pricing.NewService(store, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	pricingErr := prices.EnsureDefault(ctx)
 	h := httpapi.New(httpapi.Config{
 		Store: store, Hasher: hasher, Ledger: ledger, Pricing: prices,
 		AdminToken: testAdminToken, ServiceToken: testServiceToken,
 	})
-	return &testServer{Handler: h, Store: store, PricingErr: pricingErr}
+	closeFn = func() {
+		ledger.Close()
+		store.Close()
+	}
+	return &testServer{Handler: h, Store: store, PricingErr: pricingErr}, closeFn, nil
 }
 
 // createTestAccount creates the test account through the admin API.
