@@ -136,10 +136,12 @@ func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa
 	}
 	where, args := "", []any{}
 	if f.Search != "" {
-		// A range on the primary key: every string with the prefix sorts at
-		// or after it and before prefix+U+10FFFF.
-		where = " WHERE api_key >= ? AND api_key < ?"
-		args = append(args, f.Search, f.Search+"\U0010FFFF")
+		// A range on the primary key, which SQLite compares byte by byte:
+		// the keys with the prefix sort from it up to its successor.
+		where, args = " WHERE api_key >= ?", append(args, f.Search)
+		if end, ok := prefixEnd(f.Search); ok {
+			where, args = where+" AND api_key < ?", append(args, end)
+		}
 	}
 	var total int
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`+where, args...).Scan(&total); err != nil {
@@ -155,6 +157,19 @@ func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa
 		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
 	}
 	return list, total, nil
+}
+
+// prefixEnd returns the smallest string greater than every string that
+// starts with p (bytewise), and false when there is none (p is all 0xff).
+func prefixEnd(p string) (string, bool) {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
 }
 
 // page checks and defaults a limit and offset.

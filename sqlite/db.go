@@ -17,9 +17,9 @@ import (
 
 var _ kassa.Store = (*DB)(nil)
 
-// BusyTimeout is how long a connection waits for a lock held by another
-// process before the operation fails with EUNAVAILABLE.
-const BusyTimeout = 5 * time.Second
+// DefaultBusyTimeout is how long a connection waits for a lock held by
+// another process before the operation fails with EUNAVAILABLE.
+const DefaultBusyTimeout = 5 * time.Second
 
 // Options configure a DB. The zero value is usable.
 type Options struct {
@@ -28,12 +28,16 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives migration and maintenance messages; discarded when nil.
 	Logger *slog.Logger
+	// BusyTimeout is how long to wait for a lock that another process
+	// holds on the file; DefaultBusyTimeout when zero.
+	BusyTimeout time.Duration
 }
 
 // DB is an open kassa database. It implements kassa.Store and is safe for
 // concurrent use.
 type DB struct {
 	path   string
+	busy   time.Duration
 	now    func() time.Time
 	log    *slog.Logger
 	write  *sql.DB // exactly one connection: every write serializes on it
@@ -49,7 +53,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || strings.Contains(path, ":memory:") {
 		return nil, fmt.Errorf("open sqlite store: %q is not a plain file path", path)
 	}
-	db := &DB{path: path, now: opts.Now, log: opts.Logger}
+	db := &DB{path: path, busy: opts.BusyTimeout, now: opts.Now, log: opts.Logger}
+	if db.busy <= 0 {
+		db.busy = DefaultBusyTimeout
+	}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -66,7 +73,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // open sets up both pools, migrates and prepares the hot statements.
 func (db *DB) open(ctx context.Context) error {
 	var err error
-	if db.write, err = sql.Open("sqlite", dsn(db.path, "immediate")); err != nil {
+	if db.write, err = sql.Open("sqlite", dsn(db.path, "immediate", db.busy)); err != nil {
 		return err
 	}
 	db.write.SetMaxOpenConns(1)
@@ -79,7 +86,7 @@ func (db *DB) open(ctx context.Context) error {
 	if err = db.migrate(ctx); err != nil {
 		return err
 	}
-	if db.read, err = sql.Open("sqlite", dsn(db.path, "deferred")); err != nil {
+	if db.read, err = sql.Open("sqlite", dsn(db.path, "deferred", db.busy)); err != nil {
 		return err
 	}
 	readers := max(4, runtime.GOMAXPROCS(0))
@@ -93,9 +100,9 @@ func (db *DB) open(ctx context.Context) error {
 
 // dsn is the driver's data source name: the file path plus the pragmas that
 // every connection runs with.
-func dsn(path, txlock string) string {
+func dsn(path, txlock string, busy time.Duration) string {
 	return path + "?_txlock=" + txlock +
-		"&_pragma=busy_timeout(" + fmt.Sprint(BusyTimeout.Milliseconds()) + ")" +
+		"&_pragma=busy_timeout(" + fmt.Sprint(busy.Milliseconds()) + ")" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)" +
 		"&_pragma=foreign_keys(ON)"

@@ -79,9 +79,11 @@ func (lt *ledgerTx) Balance(key string) (*kassa.AccountBalance, error) {
 }
 
 // Append writes e and adds e.Amount to the account's balance, filling
-// e.ID, e.BalanceAfter and e.CreatedAt. The entry is inserted first, so an
-// idempotency conflict (ECONFLICT) or a missing account (ENOTFOUND) changes
-// nothing and the transaction may go on.
+// e.ID, e.BalanceAfter and e.CreatedAt. It is one statement: the insert
+// computes the balance after from the account row, and a trigger
+// (migration 0001) moves the balance. So an idempotency conflict
+// (ECONFLICT), a missing account (ENOTFOUND) or an overflowing balance
+// (EINVALID) changes nothing and the transaction may go on.
 func (lt *ledgerTx) Append(e *kassa.Entry) error {
 	if !e.Kind.Valid() {
 		return kassa.FieldError("kind", "unknown entry kind %q", e.Kind)
@@ -92,13 +94,6 @@ func (lt *ledgerTx) Append(e *kassa.Entry) error {
 		e.RequestHash, e.RelatedID, e.HoldID, e.Meta, toNanos(lt.now)).Scan(&id, &after)
 	if err != nil {
 		return appendError(e, err)
-	}
-	res, err := lt.stmt(stmtAddBalance).ExecContext(lt.ctx, after, e.Account)
-	if err != nil {
-		return translate(fmt.Errorf("append to %s: update balance: %w", e.Account, err))
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("append to %s: balance row not updated (%d rows): %v", e.Account, n, err)
 	}
 	e.ID, e.BalanceAfter, e.CreatedAt = id, kassa.Amount(after), lt.now
 	return nil

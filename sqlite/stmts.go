@@ -12,7 +12,6 @@ import (
 const (
 	stmtBalance = iota
 	stmtInsertEntry
-	stmtAddBalance
 	stmtEntryByKey
 	numLedgerStmts
 )
@@ -27,7 +26,6 @@ var ledgerSQL = [numLedgerStmts]string{
 		idempotency_key, request_hash, related_id, hold_id, meta, created_at)
 		VALUES (?1, ?2, ?3, (SELECT balance + ?3 FROM accounts WHERE api_key = ?1), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 		RETURNING id, balance_after`,
-	stmtAddBalance: `UPDATE accounts SET balance = ? WHERE api_key = ?`,
 	stmtEntryByKey: `SELECT ` + entryColumns + ` FROM entries WHERE account = ? AND idempotency_key = ?`,
 }
 

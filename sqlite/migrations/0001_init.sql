@@ -51,6 +51,13 @@ CREATE TABLE entries (
     created_at      INTEGER NOT NULL
 );
 
+-- The balance moves with every entry, in the same statement: inserting an
+-- entry is the only way to change a balance.
+CREATE TRIGGER entries_move_balance AFTER INSERT ON entries
+BEGIN
+    UPDATE accounts SET balance = balance + NEW.amount WHERE api_key = NEW.account;
+END;
+
 CREATE UNIQUE INDEX entries_idempotency ON entries (account, idempotency_key) WHERE idempotency_key <> '';
 CREATE INDEX entries_account ON entries (account, id);
 CREATE INDEX entries_account_kind ON entries (account, kind, created_at);
