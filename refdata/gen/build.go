@@ -29,9 +29,11 @@ type network struct {
 type sources struct {
 	iso       []isoCountry
 	providers []mbpiProvider
-	carriers  []carrierPrefix
-	aliases   []alias
-	phone     *phoneMeta
+	// droppedCodes are the mbpi ids dropped as another country's MCC.
+	droppedCodes []string
+	carriers     []carrierPrefix
+	aliases      []alias
+	phone        *phoneMeta
 }
 
 // result is the generated data plus what the coverage report needs.

@@ -200,3 +200,29 @@ func TestBuildFirstWordAndNoNetwork(t *testing.T) {
 		t.Errorf("NG 62150 ranges = %v, want none (alias table says -)", got)
 	}
 }
+
+func TestDropForeignCodes(t *testing.T) {
+	in := []mbpiProvider{
+		{Country: "UG", Name: "MTN", Codes: []string{"64110"}},
+		{Country: "UG", Name: "Orange", Codes: []string{"64114"}},
+		{Country: "UG", Name: "Krymtelekom", Codes: []string{"25034"}},
+		{Country: "RU", Name: "MTS", Codes: []string{"25001"}},
+		{Country: "RU", Name: "Megafon", Codes: []string{"25002"}},
+		{Country: "GB", Name: "O2", Codes: []string{"23402"}},
+		{Country: "GB", Name: "EE", Codes: []string{"23430"}},
+		{Country: "GG", Name: "Sure", Codes: []string{"23455"}},
+		{Country: "IN", Name: "Airtel", Codes: []string{"40402", "40403", "40551"}},
+	}
+	out, dropped := dropForeignCodes(in)
+	if !reflect.DeepEqual(dropped, []string{"UG 25034"}) {
+		t.Errorf("dropped = %v, want [UG 25034]", dropped)
+	}
+	if len(out) != len(in)-1 {
+		t.Errorf("kept %d providers, want %d", len(out), len(in)-1)
+	}
+	for _, p := range out {
+		if p.Name == "Airtel" && len(p.Codes) != 3 {
+			t.Errorf("IN Airtel lost a code of its own second MCC: %v", p.Codes)
+		}
+	}
+}

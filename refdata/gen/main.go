@@ -61,6 +61,9 @@ func run(args []string, stdout io.Writer) error {
 	}
 	printCoverage(stdout, res)
 	if *report {
+		for _, d := range src.droppedCodes {
+			fmt.Fprintf(stdout, "dropped\t%s\tMCC of another country\n", d)
+		}
 		printJoins(stdout, res.Joins)
 		printUnmatched(stdout, res.Unmatched)
 	}
@@ -76,6 +79,7 @@ func readSources(iso, mbpi, aliasesPath, phoneDir string) (sources, error) {
 	if src.providers, err = readMBPI(mbpi); err != nil {
 		return src, err
 	}
+	src.providers, src.droppedCodes = dropForeignCodes(src.providers)
 	if src.aliases, err = readAliases(aliasesPath); err != nil {
 		return src, err
 	}

@@ -91,3 +91,58 @@ func allDigits(s string) bool {
 	}
 	return s != ""
 }
+
+// dropForeignCodes removes network ids whose MCC belongs to another
+// country: an MCC that is in the minority among a country's ids and used
+// more by another country's providers (the file lists Crimean operators,
+// MCC 250, under Uganda). Territories that use a larger country's MCC
+// only (GG, JE, IM with 234) keep theirs. It returns the dropped
+// "country code" pairs for the report.
+func dropForeignCodes(providers []mbpiProvider) ([]mbpiProvider, []string) {
+	count := map[string]map[string]int{} // mcc -> country -> ids
+	for _, p := range providers {
+		for _, c := range p.Codes {
+			if count[c[:3]] == nil {
+				count[c[:3]] = map[string]int{}
+			}
+			count[c[:3]][p.Country]++
+		}
+	}
+	majority := map[string]string{} // country -> its most used mcc
+	best := map[string]int{}
+	for mcc, byCountry := range count {
+		for country, n := range byCountry {
+			if n > best[country] || (n == best[country] && mcc < majority[country]) {
+				best[country], majority[country] = n, mcc
+			}
+		}
+	}
+	foreign := func(country, mcc string) bool {
+		if majority[country] == mcc {
+			return false
+		}
+		for other, n := range count[mcc] {
+			if other != country && n > count[mcc][country] {
+				return true
+			}
+		}
+		return false
+	}
+	var out []mbpiProvider
+	var dropped []string
+	for _, p := range providers {
+		var keep []string
+		for _, c := range p.Codes {
+			if foreign(p.Country, c[:3]) {
+				dropped = append(dropped, p.Country+" "+c)
+				continue
+			}
+			keep = append(keep, c)
+		}
+		if len(keep) > 0 {
+			p.Codes = keep
+			out = append(out, p)
+		}
+	}
+	return out, dropped
+}
