@@ -33,7 +33,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Schema, when set, is the search_path of every connection: the store's
 	// tables live in that schema, which Open creates when missing. Tests use
-	// it to give each test a fresh schema.
+	// it to give each test a fresh schema. With NoMigrate the schema must
+	// already exist.
 	Schema string
 	// NoMigrate makes Open check that the schema is exactly LatestSchema
 	// instead of migrating it (for `kassa serve` when the operator runs
@@ -110,17 +111,18 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	return cfg, nil
 }
 
-// start checks durability, creates the schema if asked, and migrates or
-// checks the schema version.
+// start checks durability, then either checks the schema version
+// (noMigrate) or creates the schema if asked and migrates.
 func (db *DB) start(ctx context.Context, noMigrate bool) error {
 	if err := db.checkDurability(ctx); err != nil {
 		return err
 	}
+	if noMigrate {
+		// Nothing is created in this mode: the role may lack the privilege.
+		return db.checkSchema(ctx)
+	}
 	if err := db.createSchema(ctx); err != nil {
 		return err
-	}
-	if noMigrate {
-		return db.checkSchema(ctx)
 	}
 	return db.Migrate(ctx)
 }
