@@ -161,8 +161,10 @@ func (db *DB) inWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) 
 	if err != nil {
 		return translate(fmt.Errorf("begin: %w", err))
 	}
+	// Rolls back on an error and on a panic in fn, which would otherwise
+	// keep the only write connection forever.
+	defer tx.Rollback()
 	if err := fn(tx, db.now()); err != nil {
-		_ = tx.Rollback()
 		return translate(err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -286,3 +286,29 @@ func TestAppendOverflowChangesNothing(t *testing.T) {
 	}
 	storetest.MustVerify(t, db)
 }
+
+// TestPanicRollsBack: a panic inside InLedgerTx must not keep the write
+// connection, nor leave the transaction's writes behind.
+func TestPanicRollsBack(t *testing.T) {
+	ctx := t.Context()
+	db := openTemp(t, time.Now)
+	storetest.MustCreateAccount(t, db, "pani0001", 0)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not reach the caller")
+			}
+		}()
+		_ = db.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
+			if err := tx.Append(&kassa.Entry{Account: "pani0001", Kind: kassa.KindCredit, Amount: 5}); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	storetest.MustAppend(t, db, "pani0001", kassa.KindCredit, 1) // the write connection is free
+	if b := storetest.MustBalance(t, db, "pani0001"); b != 1 {
+		t.Errorf("balance = %d, want 1 (the panicking transaction rolled back)", b)
+	}
+	storetest.MustVerify(t, db)
+}

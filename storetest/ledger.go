@@ -184,7 +184,7 @@ func (h harness) testLedgerLookups(t *testing.T) {
 			{kassa.KindCharge, Epoch, 1},
 			{kassa.KindCharge, since, 0},
 			{kassa.KindRefund, since, 2},
-			{kassa.KindRefund, since.Add(1), 0},
+			{kassa.KindRefund, since.Add(time.Microsecond), 0},
 			{kassa.KindCredit, Epoch, 2}, // the opening credit and the one above
 		} {
 			n, err := tx.CountEntries("look0001", c.kind, c.since)

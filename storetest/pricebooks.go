@@ -93,7 +93,7 @@ func (h harness) testPriceBooks(t *testing.T) {
 		if got := active(clock.Now()); got != v1 {
 			t.Errorf("before v2's time: active = %d, want v1 %d", got, v1)
 		}
-		if got := active(at.Add(-1)); got != v1 {
+		if got := active(at.Add(-time.Microsecond)); got != v1 {
 			t.Errorf("just before v2's time: active = %d, want v1 %d", got, v1)
 		}
 		if got := active(at); got != v2 {

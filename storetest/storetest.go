@@ -14,6 +14,14 @@ type Opener func(t testing.TB, now func() time.Time) kassa.Store
 
 // Run is the conformance suite: every subtest opens its own fresh store
 // with its own Clock starting at Epoch.
+//
+// Beyond the interface's doc comments the suite fixes these choices, which
+// every store must share: times need only microsecond precision; list
+// methods treat Limit 0 as a default page of at least 50 and refuse a
+// negative Offset or Limit with EINVALID; ActivatePriceBook treats a zero
+// effective time as now; ExpiredHolds returns the earliest expiry first;
+// CreatePriceBook sets Checksum to the hex sha256 of the data; a closed
+// store answers EUNAVAILABLE.
 func Run(t *testing.T, open func(t testing.TB, now func() time.Time) kassa.Store) {
 	h := harness{open: open}
 	t.Run("Accounts", h.testAccounts)
