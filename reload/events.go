@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/kassa-dev/kassa/webhook"
 )
 
 // Event is one auto-reload event sent to the operator's events URL: a
@@ -53,7 +51,7 @@ func (n *WebhookNotifier) Notify(ctx context.Context, e Event) error {
 	req.Header.Set("User-Agent", "kassa-events/1")
 	client := n.Client
 	if client == nil {
-		client = webhook.Client(webhook.Guard{}, 0, 0)
+		client = defaultClient()
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -3,6 +3,7 @@ package reload
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -80,7 +81,7 @@ func (e *env) mustAccount(key string, balance string, ar kassa.AutoReload) {
 	if b := kassa.MustParseAmount(balance); b != 0 {
 		opening = &kassa.Entry{Kind: kassa.KindCredit, Amount: b, Reason: "opening balance", IdempotencyKey: "opening"}
 	}
-	if err := e.store.CreateAccount(context.Background(), a, nil, opening); err != nil {
+	if err := e.store.CreateAccount(context.Background(), a, testSecret(), opening); err != nil {
 		e.t.Fatalf("create account %s: %v", key, err)
 	}
 }
@@ -289,4 +290,13 @@ func (b *billing) badSignatures() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.badSig
+}
+
+// testSecret is a stored secret for a new account (the tests never
+// authenticate with it).
+func testSecret() *kassa.Secret {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return &kassa.Secret{ID: h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], Salt: b[:], Hash: b[:]}
 }

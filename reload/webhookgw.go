@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -145,8 +146,12 @@ func (g *WebhookGateway) client() *http.Client {
 	if g.Client != nil {
 		return g.Client
 	}
-	return webhook.Client(webhook.Guard{}, 0, 0)
+	return defaultClient()
 }
+
+// defaultClient is the guarded client, with the default guard, of gateways
+// and notifiers given none.
+var defaultClient = sync.OnceValue(func() *http.Client { return webhook.Client(webhook.Guard{}, 0, 0) })
 
 func (g *WebhookGateway) retries() int {
 	switch {
