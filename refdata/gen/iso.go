@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 )
 
 // isoCountry is one entry of iso-codes' iso_3166-1.json.
@@ -62,9 +61,7 @@ func (c isoCountry) displayName() string {
 	return c.Name
 }
 
+// installHint tells how to install a missing Debian source package.
 func installHint(pkg string) string {
-	if !strings.Contains(pkg, " ") {
-		return fmt.Sprintf(" (install the Debian package: apt-get update && apt-get install -y %s)", pkg)
-	}
-	return ""
+	return fmt.Sprintf(" (install the Debian package: apt-get update && apt-get install -y %s)", pkg)
 }
