@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/client"
+	"github.com/kassa-dev/kassa/httpapi"
+	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/refdata"
+	"github.com/kassa-dev/kassa/sqlite"
+)
+
+// The account and tokens of the CLI tests' server.
+const (
+	cliKey        = "abcd1234"
+	cliSecret     = "Secret123"
+	cliAdminToken = "admin-token-for-cli-tests"
+)
+
+// cliEpoch is the fixed clock of the CLI tests' server, so that golden
+// output holds stable times.
+var cliEpoch = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+// cliServer is a real kassa on loopback for CLI tests.
+type cliServer struct {
+	URL        string
+	PricingErr error
+}
+
+// startCLIServer starts kassa (httpapi over a SQLite file, demo price book,
+// fixed clock) with the account cliKey/cliSecret holding 10.00 EUR.
+func startCLIServer(t *testing.T) *cliServer {
+	t.Helper()
+	ctx := context.Background()
+	now := func() time.Time { return cliEpoch }
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	hasher, err := auth.NewHasher(auth.NewPepper())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := charging.New(store, charging.Options{Now: now})
+	t.Cleanup(ledger.Close)
+	prices := pricing.NewService(store, refdata.Default(), pricing.ServiceOptions{Now: now, Logger: slog.New(slog.DiscardHandler)})
+	pricingErr := prices.EnsureDefault(ctx)
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{
+		Store: store, Hasher: hasher, Ledger: ledger, Pricing: prices, Now: now, AdminToken: cliAdminToken,
+	}))
+	t.Cleanup(srv.Close)
+	credit := kassa.MustParseAmount("10")
+	_, err = client.New(srv.URL, client.WithAdminToken(cliAdminToken)).CreateAccount(ctx,
+		client.NewAccount{APIKey: cliKey, APISecret: cliSecret, Credit: &credit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cliServer{URL: srv.URL, PricingErr: pricingErr}
+}
+
+// cliResult is what one kassa command line did.
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs kassa with args and an environment of only vars (HOME points
+// at an empty temp dir, so no real config file is read).
+func runCLI(t *testing.T, stdin string, vars map[string]string, args ...string) cliResult {
+	t.Helper()
+	home := t.TempDir()
+	getenv := func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		if k == "HOME" {
+			return home
+		}
+		return ""
+	}
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code := run(ctx, args, getenv, strings.NewReader(stdin), &out, &errOut)
+	return cliResult{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// accountEnv is the environment of an account holder of s.
+func (s *cliServer) accountEnv() map[string]string {
+	return map[string]string{"KASSA_URL": s.URL, "KASSA_API_KEY": cliKey, "KASSA_API_SECRET": cliSecret}
+}
+
+// adminEnv is the environment of the operator of s.
+func (s *cliServer) adminEnv() map[string]string {
+	return map[string]string{"KASSA_URL": s.URL, "KASSA_ADMIN_TOKEN": cliAdminToken}
+}
