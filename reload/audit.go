@@ -3,6 +3,7 @@ package reload
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/kassa-dev/kassa"
 )
@@ -35,6 +36,9 @@ type eventDetail struct {
 func (r *Reloader) audit(ctx context.Context, actor, account, action string, d eventDetail) {
 	raw, _ := json.Marshal(d)
 	e := &kassa.AuditEvent{Actor: actor, Account: account, Action: action, Detail: string(raw)}
+	// Recorded even when the caller has given up: the payment already happened (or not).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if err := r.store.AppendAudit(ctx, e); err != nil {
 		r.log.Error("append audit event", "action", action, "account", account, "err", err)
 	}

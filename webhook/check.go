@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -80,6 +81,8 @@ func (c *Checker) describe(err error, redirected bool) string {
 	var blocked *BlockedError
 	var dnsErr *net.DNSError
 	var redir *redirectError
+	var certErr *tls.CertificateVerificationError
+	var tlsErr tls.AlertError
 	switch {
 	case errors.As(err, &blocked) && redirected:
 		return fmt.Sprintf("redirect to a %s address is not allowed (%s)", blockedKind(blocked), blocked.Addr)
@@ -97,6 +100,10 @@ func (c *Checker) describe(err error, redirected bool) string {
 		return "connection reset"
 	case errors.As(err, &dnsErr):
 		return fmt.Sprintf("host %s could not be resolved", dnsErr.Name)
+	case errors.As(err, &certErr):
+		return "TLS certificate not trusted"
+	case errors.As(err, &tlsErr):
+		return "TLS handshake failed"
 	default:
 		return "request failed"
 	}

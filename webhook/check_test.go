@@ -290,3 +290,10 @@ func TestClientIgnoresProxyEnvironment(t *testing.T) {
 		t.Fatal("the request went through the environment's proxy")
 	}
 }
+
+func TestCheckCallbackUntrustedCertificate(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	err := NewChecker(Guard{Allow: loopback}, time.Second).CheckCallback(context.Background(), srv.URL)
+	wantRejected(t, err, "TLS certificate not trusted")
+}
