@@ -29,7 +29,6 @@ var pseudoTypes = []numberType{
 type region struct {
 	Code        string // alpha-2
 	CallingCode string
-	Main        bool // main country for its calling code
 	meta        *phonenumbers.PhoneMetadata
 	mobile      *digitPattern // nil when the region has no mobile pattern
 	general     *digitPattern
@@ -38,7 +37,7 @@ type region struct {
 // phoneMeta indexes libphonenumber's regions.
 type phoneMeta struct {
 	regions map[string]*region
-	byCode  map[string][]*region // calling code -> regions, main first
+	byCode  map[string][]*region // calling code -> regions in libphonenumber's order, main first
 }
 
 func loadPhoneMeta() (*phoneMeta, error) {
@@ -52,7 +51,7 @@ func loadPhoneMeta() (*phoneMeta, error) {
 		if len(id) != 2 || m.GetCountryCode() == 0 {
 			continue // "001": non-geographic entities
 		}
-		r := &region{Code: id, CallingCode: strconv.Itoa(int(m.GetCountryCode())), Main: m.GetMainCountryForCode(), meta: m}
+		r := &region{Code: id, CallingCode: strconv.Itoa(int(m.GetCountryCode())), meta: m}
 		if r.general, err = compileDesc(m.GetGeneralDesc()); err != nil {
 			return nil, fmt.Errorf("region %s general: %w", id, err)
 		}
@@ -63,13 +62,11 @@ func loadPhoneMeta() (*phoneMeta, error) {
 		pm.byCode[r.CallingCode] = append(pm.byCode[r.CallingCode], r)
 	}
 	for cc, rs := range pm.byCode {
-		main := phonenumbers.GetRegionCodeForCountryCode(mustAtoi(cc))
-		sort.Slice(rs, func(i, j int) bool {
-			if (rs[i].Code == main) != (rs[j].Code == main) {
-				return rs[i].Code == main
-			}
-			return rs[i].Code < rs[j].Code
-		})
+		order := map[string]int{}
+		for i, code := range phonenumbers.GetRegionCodesForCountryCode(mustAtoi(cc)) {
+			order[code] = i
+		}
+		sort.Slice(rs, func(i, j int) bool { return order[rs[i].Code] < order[rs[j].Code] })
 	}
 	return pm, nil
 }
@@ -101,34 +98,25 @@ func (pm *phoneMeta) splitCallingCode(prefix string) (string, string, bool) {
 	return "", "", false
 }
 
-// regionOfMobilePrefix returns the region a carrier prefix belongs to: the
-// regions sharing its calling code whose mobile pattern admits the national
-// part; the main region wins a tie only if no other region's leading digits
-// claim the prefix.
+// regionOfMobilePrefix returns the region a carrier prefix belongs to:
+// of the regions sharing its calling code, the first in libphonenumber's
+// order (the main country first) whose mobile pattern (else general
+// pattern) admits the national part, as libphonenumber resolves numbers.
 func (pm *phoneMeta) regionOfMobilePrefix(prefix string) (*region, bool) {
 	cc, national, ok := pm.splitCallingCode(prefix)
 	if !ok {
 		return nil, false
 	}
-	var fits []*region
 	for _, r := range pm.byCode[cc] {
 		p := r.mobile
 		if p == nil {
 			p = r.general
 		}
 		if p != nil && p.admitsPrefix(national) {
-			fits = append(fits, r)
+			return r, true
 		}
 	}
-	switch len(fits) {
-	case 0:
-		return nil, false
-	case 1:
-		return fits[0], true
-	}
-	// Several regions admit a short prefix ("7" for RU and KZ): a non-main
-	// region wins only when it alone admits it; otherwise the main one.
-	return fits[0], true
+	return nil, false
 }
 
 // pseudoRanges returns the full number prefixes of one number type of a
