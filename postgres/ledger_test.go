@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kassa-dev/kassa"
 )
@@ -214,5 +215,36 @@ func verifyClean(t *testing.T, db *DB) {
 	d, err := db.Verify(context.Background())
 	if err != nil || len(d) != 0 {
 		t.Fatalf("Verify = %+v, %v; want clean", d, err)
+	}
+}
+
+// A panic inside InLedgerTx rolls the transaction back and releases its
+// locks: the account can be debited right after.
+func TestPanicRollsBack(t *testing.T) {
+	db := openTestDB(t, nil)
+	createAccount(t, db, "acc-p", 100)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the panic did not propagate")
+			}
+		}()
+		_ = db.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+			if err := tx.LockAccounts("acc-p"); err != nil {
+				return err
+			}
+			if err := tx.Append(&kassa.Entry{Account: "acc-p", Kind: kassa.KindDebit, Amount: -50}); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := debit(ctx, db, "acc-p", 1, ""); err != nil {
+		t.Fatalf("debit after a panicking transaction: %v (its lock was not released?)", err)
+	}
+	if a, _ := db.FindAccount(ctx, "acc-p"); a.Balance != 99 {
+		t.Fatalf("balance = %s, want 99 (the panicking debit must not commit)", a.Balance)
 	}
 }

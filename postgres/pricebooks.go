@@ -38,15 +38,13 @@ func scanPriceBook(row pgx.Row) (*kassa.PriceBookVersion, error) {
 }
 
 // CreatePriceBook stores a version's encoded data and fills v.Version,
-// v.CreatedAt and, when empty, v.Checksum (sha256 of data, hex).
+// v.CreatedAt and v.Checksum (the hex sha256 of data).
 func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, data []byte) error {
 	if data == nil {
 		data = []byte{}
 	}
-	if v.Checksum == "" {
-		sum := sha256.Sum256(data)
-		v.Checksum = hex.EncodeToString(sum[:])
-	}
+	sum := sha256.Sum256(data)
+	v.Checksum = hex.EncodeToString(sum[:])
 	now := db.txNow()
 	const insert = `INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING version`

@@ -44,6 +44,14 @@ func (db *DB) runTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	defer func() {
+		// A panicking fn must not leave the connection checked out with the
+		// transaction and its row locks open.
+		if p := recover(); p != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			panic(p)
+		}
+	}()
 	if err := fn(tx, db.txNow()); err != nil {
 		// The rollback error is not interesting: the transaction is lost
 		// either way, and a broken connection is discarded by the pool.
