@@ -112,8 +112,9 @@ var kassaCodes = map[string]bool{
 
 // KassaCode maps the error onto one of the kassa error codes (kassa.ENOTFOUND,
 // kassa.EINSUFFICIENT, …): from the problem type when it names one, from the
-// legacy label where it is specific ("not auto-reload enabled" is a
-// conflict, "420" a declined payment), else from the HTTP status.
+// legacy answer where it is specific ("not auto-reload enabled" is a
+// conflict, a 420 a declined payment, or on /account/settings a rejected
+// callback URL), else from the HTTP status.
 func (e *Error) KassaCode() string {
 	seg := strings.ToLower(strings.ReplaceAll(e.Code, "-", "_"))
 	if kassaCodes[seg] {
@@ -126,6 +127,9 @@ func (e *Error) KassaCode() string {
 		return kassa.ECONFLICT
 	}
 	if e.Code == "420" {
+		if strings.HasSuffix(strings.TrimRight(e.Path, "/"), "/account/settings") {
+			return kassa.ECALLBACKREJECTED // a callback URL failed its live check
+		}
 		return kassa.EPAYMENTDECLINED
 	}
 	return statusCode(e.Status)

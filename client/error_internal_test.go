@@ -77,6 +77,16 @@ func TestParseErrorShapes(t *testing.T) {
 	}
 }
 
+func TestLegacy420(t *testing.T) {
+	body := []byte(`{"error-code":"420","error-code-label":"callback URL did not answer 200"}`)
+	if got := parseError("POST", "/account/settings", answer(420, nil), body).KassaCode(); got != kassa.ECALLBACKREJECTED {
+		t.Errorf("420 on settings: %q, want %q", got, kassa.ECALLBACKREJECTED)
+	}
+	if got := parseError("POST", "/account/top-up", answer(420, nil), body).KassaCode(); got != kassa.EPAYMENTDECLINED {
+		t.Errorf("420 on top-up: %q, want %q", got, kassa.EPAYMENTDECLINED)
+	}
+}
+
 func TestErrorMessage(t *testing.T) {
 	e := parseError("POST", "/admin/v1/accounts/k/debits", answer(402, nil),
 		[]byte(`{"type":"https://kassa.dev/problems/insufficient-funds","title":"Insufficient funds","detail":"balance too low"}`))

@@ -14,7 +14,7 @@ import (
 
 // defaultURL is where the CLI looks for kassa when nothing says otherwise:
 // the address `kassa serve` listens on by default.
-const defaultURL = "http://localhost:8080"
+const defaultURL = "http://127.0.0.1:8080"
 
 // cliFlags are the connection and output flags every client command has.
 type cliFlags struct {
