@@ -1,6 +1,10 @@
 package pricing
 
-import "github.com/kassa-dev/kassa"
+import (
+	"sort"
+
+	"github.com/kassa-dev/kassa"
+)
 
 // rateIndex is a digit trie over number prefixes: network ranges and the
 // dialling prefixes of countries that do not share theirs. A node's value
@@ -61,11 +65,13 @@ func (x *rateIndex) longest(digits []byte, rates []kassa.Amount) int32 {
 // buildIndex fills the destinations and the trie: every range of every
 // network, and the dialling prefix of every country that has it alone
 // (shared prefixes such as 1 and 7 are resolved by the range data only).
+// A range that networks of several countries list (NANP toll-free 1800…)
+// goes to the country with the most ranges (US for +1, RU for +7).
 func (s *Snapshot) buildIndex() {
 	s.trie = newRateIndex()
 	isNetwork := func(existing int32) bool { return s.dests[existing].network >= 0 }
-	for ci, list := range s.networks {
-		for ni, n := range list {
+	for _, ci := range s.countriesByRangeCount() {
+		for ni, n := range s.networks[ci] {
 			id := int32(len(s.dests))
 			s.dests = append(s.dests, dest{country: int32(ci), network: int32(ni)})
 			for _, r := range n.Ranges {
@@ -84,6 +90,21 @@ func (s *Snapshot) buildIndex() {
 		s.trie.insert(c.DialingPrefix, id, isNetwork)
 	}
 	s.fillRates()
+}
+
+// countriesByRangeCount returns the country indexes, those with the most
+// ranges first (ties by code).
+func (s *Snapshot) countriesByRangeCount() []int {
+	counts := make([]int, len(s.countries))
+	order := make([]int, len(s.countries))
+	for ci, list := range s.networks {
+		order[ci] = ci
+		for _, n := range list {
+			counts[ci] += len(n.Ranges)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return counts[order[a]] > counts[order[b]] })
+	return order
 }
 
 // fillRates computes every view's unit price per destination.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -18,6 +19,9 @@ import (
 	"github.com/kassa-dev/kassa/postgres"
 	"github.com/kassa-dev/kassa/sqlite"
 )
+
+// quiet discards the services' logs in tests.
+var quiet = slog.New(slog.DiscardHandler)
 
 // testClock is a settable clock shared by a store and a service.
 type testClock struct {
@@ -74,7 +78,7 @@ func gbBook(price string) *kassa.PriceBook {
 func TestServiceEnsureDefault(t *testing.T) {
 	ctx := context.Background()
 	store := openSQLite(t, nil)
-	svc := NewService(store, testRef(), ServiceOptions{})
+	svc := NewService(store, testRef(), ServiceOptions{Logger: quiet})
 	if svc.Current() != nil {
 		t.Fatal("a snapshot before any load")
 	}
@@ -99,7 +103,7 @@ func TestServiceEnsureDefault(t *testing.T) {
 		t.Fatalf("price books after two EnsureDefault: %+v, %v", books, err)
 	}
 	// A second node on the same store loads the stored demo book.
-	other := NewService(store, testRef(), ServiceOptions{})
+	other := NewService(store, testRef(), ServiceOptions{Logger: quiet})
 	if err := other.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +115,7 @@ func TestServiceEnsureDefault(t *testing.T) {
 func TestServiceImportActivate(t *testing.T) {
 	ctx := context.Background()
 	store := openSQLite(t, nil)
-	svc := NewService(store, testRef(), ServiceOptions{})
+	svc := NewService(store, testRef(), ServiceOptions{Logger: quiet})
 	v1, err := svc.Import(ctx, gbBook("0.01"), "csv")
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +171,7 @@ func TestServiceImportActivate(t *testing.T) {
 func TestServiceKeepsSnapshotWhenStoredDataIsBad(t *testing.T) {
 	ctx := context.Background()
 	store := openSQLite(t, nil)
-	svc := NewService(store, testRef(), ServiceOptions{})
+	svc := NewService(store, testRef(), ServiceOptions{Logger: quiet})
 	v1, _ := svc.Import(ctx, gbBook("0.01"), "csv")
 	if err := svc.Activate(ctx, v1.Version, time.Time{}); err != nil {
 		t.Fatal(err)
@@ -188,7 +192,7 @@ func TestServiceScheduledActivation(t *testing.T) {
 	ctx := context.Background()
 	clock := newTestClock()
 	store := openSQLite(t, clock.Now)
-	svc := NewService(store, testRef(), ServiceOptions{Now: clock.Now, PollInterval: 10 * time.Millisecond})
+	svc := NewService(store, testRef(), ServiceOptions{Logger: quiet, Now: clock.Now, PollInterval: 10 * time.Millisecond})
 	v1, _ := svc.Import(ctx, gbBook("0.01"), "csv")
 	if err := svc.Activate(ctx, v1.Version, time.Time{}); err != nil {
 		t.Fatal(err)
@@ -237,7 +241,7 @@ func waitFor(t testing.TB, cond func() bool) {
 func TestServiceConcurrentReadsDuringSwaps(t *testing.T) {
 	ctx := context.Background()
 	store := openSQLite(t, nil)
-	svc := NewService(store, testRef(), ServiceOptions{})
+	svc := NewService(store, testRef(), ServiceOptions{Logger: quiet})
 	v1, _ := svc.Import(ctx, gbBook("0.01"), "csv")
 	v2, _ := svc.Import(ctx, gbBook("0.02"), "csv")
 	if err := svc.Activate(ctx, v1.Version, time.Time{}); err != nil {
@@ -325,8 +329,8 @@ func TestServiceFollowsOtherNode(t *testing.T) {
 	ctx := context.Background()
 	url := postgresURL(t)
 	schema := freshSchema(t, url)
-	nodeA := NewService(openPostgres(t, url, schema), testRef(), ServiceOptions{})
-	nodeB := NewService(openPostgres(t, url, schema), testRef(), ServiceOptions{PollInterval: time.Hour})
+	nodeA := NewService(openPostgres(t, url, schema), testRef(), ServiceOptions{Logger: quiet})
+	nodeB := NewService(openPostgres(t, url, schema), testRef(), ServiceOptions{Logger: quiet, PollInterval: time.Hour})
 	v1, err := nodeA.Import(ctx, gbBook("0.01"), "csv")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,332 @@
+package pricing
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/refdata"
+)
+
+// prefixLookup indexes the reference data the ways a rate deck names a
+// destination.
+type prefixLookup struct {
+	ref           *refdata.Data
+	byRange       map[string]kassa.Network // range → network (the country with most ranges wins)
+	byCountryRng  map[string]kassa.Network // "GB|4477" → network
+	byMCCMNC      map[string]kassa.Network // "234|10" → network
+	byCode        map[string]kassa.Network // code or alias → network
+	byName        map[string][]kassa.Network
+	countryByName map[string]string // lower-case name or display name → alpha-2
+}
+
+func newPrefixLookup(ref *refdata.Data) *prefixLookup {
+	x := &prefixLookup{
+		ref:           ref,
+		byRange:       map[string]kassa.Network{},
+		byCountryRng:  map[string]kassa.Network{},
+		byMCCMNC:      map[string]kassa.Network{},
+		byCode:        map[string]kassa.Network{},
+		byName:        map[string][]kassa.Network{},
+		countryByName: map[string]string{},
+	}
+	countries := append([]kassa.Country(nil), ref.Countries...)
+	ranges := func(c kassa.Country) (n int) {
+		for _, nw := range ref.NetworksOf(c.Code) {
+			n += len(nw.Ranges)
+		}
+		return n
+	}
+	sort.SliceStable(countries, func(a, b int) bool { return ranges(countries[a]) > ranges(countries[b]) })
+	for _, c := range countries {
+		x.countryByName[strings.ToLower(c.Name)] = c.Code
+		x.countryByName[strings.ToLower(c.DisplayName)] = c.Code
+		for _, n := range ref.NetworksOf(c.Code) {
+			x.add(n)
+		}
+	}
+	return x
+}
+
+// add indexes one network, keeping earlier entries on conflicts.
+func (x *prefixLookup) add(n kassa.Network) {
+	for _, r := range n.Ranges {
+		if _, ok := x.byRange[r]; !ok {
+			x.byRange[r] = n
+		}
+		if _, ok := x.byCountryRng[n.Country+"|"+r]; !ok {
+			x.byCountryRng[n.Country+"|"+r] = n
+		}
+	}
+	if n.MCC != "" {
+		if _, ok := x.byMCCMNC[n.MCC+"|"+n.MNC]; !ok {
+			x.byMCCMNC[n.MCC+"|"+n.MNC] = n
+		}
+	}
+	for _, code := range append([]string{n.Code}, n.Aliases...) {
+		if _, ok := x.byCode[code]; !ok {
+			x.byCode[code] = n
+		}
+	}
+	key := n.Country + "|" + strings.ToLower(n.Name)
+	x.byName[key] = append(x.byName[key], n)
+}
+
+// mccmnc finds a network by MCC and MNC, trying the MNC with two and three
+// digits.
+func (x *prefixLookup) mccmnc(mcc, mnc string) (kassa.Network, bool) {
+	for _, m := range []string{mnc, fmt.Sprintf("%02s", mnc), fmt.Sprintf("%03s", mnc), strings.TrimLeft(mnc, "0")} {
+		if n, ok := x.byMCCMNC[mcc+"|"+m]; ok {
+			return n, true
+		}
+	}
+	return kassa.Network{}, false
+}
+
+// longestRange returns the network whose range in country is the longest
+// proper prefix of prefix.
+func (x *prefixLookup) longestRange(country, prefix string) (kassa.Network, bool) {
+	for l := len(prefix) - 1; l > 0; l-- {
+		if n, ok := x.byCountryRng[country+"|"+prefix[:l]]; ok {
+			return n, true
+		}
+	}
+	return kassa.Network{}, false
+}
+
+// countryOfPrefix finds the country of a number prefix: by a known range,
+// else by the longest dialling prefix that one country alone has.
+func (x *prefixLookup) countryOfPrefix(prefix string) (string, string) {
+	for l := len(prefix); l > 0; l-- {
+		if n, ok := x.byRange[prefix[:l]]; ok {
+			return n.Country, ""
+		}
+	}
+	for l := min(len(prefix), 4); l > 0; l-- {
+		switch cs := x.ref.CountriesByPrefix(prefix[:l]); len(cs) {
+		case 0:
+			continue
+		case 1:
+			return cs[0].Code, ""
+		default:
+			return "", fmt.Sprintf("prefix %s is shared by %d countries; add a country column", prefix, len(cs))
+		}
+	}
+	return "", fmt.Sprintf("prefix %s is not in any country", prefix)
+}
+
+// resolveCountry reads a country cell: an alpha-2 code, a dialling code
+// that one country alone has, or a country name.
+func (x *prefixLookup) resolveCountry(v string) (string, string) {
+	if len(v) == 2 && isLetters(v) {
+		code := strings.ToUpper(v)
+		if _, ok := x.ref.Country(code); ok {
+			return code, ""
+		}
+		return "", fmt.Sprintf("unknown country %q", v)
+	}
+	if d := strings.TrimPrefix(v, "+"); isDigits(d) {
+		switch cs := x.ref.CountriesByPrefix(d); len(cs) {
+		case 1:
+			return cs[0].Code, ""
+		case 0:
+			return "", fmt.Sprintf("no country has the dialling code %s", d)
+		default:
+			return "", fmt.Sprintf("dialling code %s is shared by %d countries; use the ISO code", d, len(cs))
+		}
+	}
+	if code, ok := x.countryByName[strings.ToLower(v)]; ok {
+		return code, ""
+	}
+	return "", fmt.Sprintf("unknown country %q", v)
+}
+
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// destination maps a row to its country and network ("" for the default).
+func (p *deckParser) destination(line int, rec []string, typ kassa.ServiceType, cur kassa.Currency) (string, string, bool) {
+	x := p.index
+	country := ""
+	if v := p.cell(rec, colCountry); v != "" {
+		c, msg := x.resolveCountry(v)
+		if msg != "" {
+			p.problems.addf("%s: %s", p.where(line, colCountry), msg)
+			return "", "", false
+		}
+		country = c
+	}
+	nw, found, ok := p.networkByID(line, rec)
+	if !ok {
+		return "", "", false
+	}
+	if found {
+		if country != "" && nw.Country != country {
+			p.problems.addf("line %d: network %s is in %s, not %s", line, nw.Code, nw.Country, country)
+			return "", "", false
+		}
+		country = nw.Country
+	}
+	prefix := strings.ReplaceAll(strings.TrimPrefix(p.cell(rec, colPrefix), "+"), " ", "")
+	if prefix == "" {
+		return p.withoutPrefix(line, rec, country, nw, found)
+	}
+	if !isDigits(prefix) || len(prefix) > maxDigits {
+		p.problems.addf("%s: bad prefix %q (digits only)", p.where(line, colPrefix), prefix)
+		return "", "", false
+	}
+	dupKey := string(typ) + "|" + string(cur) + "|" + prefix
+	if prev, dup := p.seenPrefix[dupKey]; dup {
+		p.problems.addf("%s: duplicate prefix %s (also on line %d)", p.where(line, colPrefix), prefix, prev)
+		return "", "", false
+	}
+	p.seenPrefix[dupKey] = line
+	if country == "" {
+		c, msg := x.countryOfPrefix(prefix)
+		if msg != "" {
+			p.problems.addf("%s: %s", p.where(line, colPrefix), msg)
+			return "", "", false
+		}
+		country = c
+	}
+	cinfo, _ := x.ref.Country(country)
+	if !strings.HasPrefix(prefix, cinfo.DialingPrefix) {
+		p.problems.addf("%s: prefix %s is not in %s (+%s)", p.where(line, colPrefix), prefix, country, cinfo.DialingPrefix)
+		return "", "", false
+	}
+	if found {
+		if i, ok := p.extra[nw.Code]; ok && !containsString(p.book.Networks[i].Ranges, prefix) {
+			p.book.Networks[i].Ranges = append(p.book.Networks[i].Ranges, prefix)
+		}
+		return country, nw.Code, true
+	}
+	return p.byPrefix(line, rec, country, cinfo, prefix)
+}
+
+// networkByID finds the network a row names by MCC/MNC or network code.
+// found is false when the row names none; ok is false after a problem.
+func (p *deckParser) networkByID(line int, rec []string) (nw kassa.Network, found, ok bool) {
+	x := p.index
+	mcc, mnc := p.cell(rec, colMCC), p.cell(rec, colMNC)
+	if v := p.cell(rec, colMCCMNC); v != "" {
+		v = strings.NewReplacer("-", "", "/", "", " ", "").Replace(v)
+		if !isDigits(v) || len(v) < 5 || len(v) > 6 {
+			p.problems.addf("%s: bad MCC/MNC %q", p.where(line, colMCCMNC), v)
+			return nw, false, false
+		}
+		mcc, mnc = v[:3], v[3:]
+	}
+	if mcc != "" || mnc != "" {
+		if !isDigits(mcc) || !isDigits(mnc) {
+			p.problems.addf("line %d: bad MCC/MNC %q/%q", line, mcc, mnc)
+			return nw, false, false
+		}
+		n, ok := x.mccmnc(mcc, mnc)
+		if !ok {
+			p.problems.addf("line %d: unknown network MCC %s MNC %s", line, mcc, mnc)
+			return nw, false, false
+		}
+		return n, true, true
+	}
+	code := p.cell(rec, colNetworkCode)
+	if code == "" {
+		return nw, false, true
+	}
+	if n, ok := x.byCode[code]; ok {
+		return n, true, true
+	}
+	if i, ok := p.extra[code]; ok {
+		return p.book.Networks[i], true, true
+	}
+	if p.cell(rec, colPrefix) != "" {
+		return nw, false, true // a new network: its prefix defines it
+	}
+	p.problems.addf("%s: unknown network %q", p.where(line, colNetworkCode), code)
+	return nw, false, false
+}
+
+// withoutPrefix maps a row that has no prefix.
+func (p *deckParser) withoutPrefix(line int, rec []string, country string, nw kassa.Network, found bool) (string, string, bool) {
+	if found {
+		return country, nw.Code, true
+	}
+	if country == "" {
+		p.problems.addf("line %d: no country, prefix or network says where this price goes", line)
+		return "", "", false
+	}
+	name := p.cell(rec, colNetwork)
+	if name == "" {
+		return country, "", true
+	}
+	if n, ok := p.index.byCode[name]; ok && n.Country == country {
+		return country, n.Code, true
+	}
+	switch list := p.index.byName[country+"|"+strings.ToLower(name)]; len(list) {
+	case 1:
+		return country, list[0].Code, true
+	case 0:
+		p.problems.addf("%s: no network %q in %s", p.where(line, colNetwork), name, country)
+	default:
+		p.problems.addf("%s: %d networks in %s are called %q; give the network code or MCC/MNC", p.where(line, colNetwork), len(list), country, name)
+	}
+	return "", "", false
+}
+
+// byPrefix maps a prefix row: the dialling prefix is the country default,
+// a known range its network, anything else a new network of the book.
+func (p *deckParser) byPrefix(line int, rec []string, country string, c kassa.Country, prefix string) (string, string, bool) {
+	if prefix == c.DialingPrefix {
+		return country, "", true
+	}
+	if n, ok := p.index.byCountryRng[country+"|"+prefix]; ok {
+		return country, n.Code, true
+	}
+	code := p.cell(rec, colNetworkCode)
+	if code == "" {
+		code = country + "-" + prefix
+	}
+	if i, ok := p.extra[code]; ok {
+		if !containsString(p.book.Networks[i].Ranges, prefix) {
+			p.book.Networks[i].Ranges = append(p.book.Networks[i].Ranges, prefix)
+		}
+		return country, code, true
+	}
+	nw := kassa.Network{Code: code, Country: country, Name: p.cell(rec, colNetwork), Type: kassa.Landline, Ranges: []string{prefix}}
+	if parent, ok := p.index.longestRange(country, prefix); ok {
+		nw.Type = parent.Type
+		if hasMCC(parent.Type) {
+			nw.MCC, nw.MNC = parent.MCC, parent.MNC
+		}
+	}
+	if v := p.cell(rec, colNetworkType); v != "" {
+		t := kassa.NetworkType(strings.ToLower(v))
+		if !validNetworkType(t) {
+			p.problems.addf("%s: unknown network type %q", p.where(line, colNetworkType), v)
+			return "", "", false
+		}
+		nw.Type = t
+	}
+	if nw.Name == "" {
+		nw.Name = c.DisplayName + " " + prefix
+	}
+	p.extra[code] = len(p.book.Networks)
+	p.book.Networks = append(p.book.Networks, nw)
+	return country, code, true
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
