@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kassa-dev/kassa"
 )
@@ -150,4 +152,13 @@ func wantCode(tb testing.TB, err error, code string) {
 	if got := kassa.ErrorCode(err); got != code {
 		tb.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
 	}
+}
+
+// pgCode returns the SQLSTATE of a server error, "" for anything else.
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
 }

@@ -38,6 +38,10 @@ var _ kassa.LedgerTx = (*ledgerTx)(nil)
 const balanceColumns = `api_key, currency, balance, credit_limit,
 	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap`
 
+// balanceColumnsOfA is balanceColumns qualified with the alias a.
+const balanceColumnsOfA = `a.api_key, a.currency, a.balance, a.credit_limit,
+	a.reload_enabled, a.reload_trx, a.reload_amount, a.reload_threshold, a.reload_daily_cap`
+
 func scanBalance(row pgx.Row) (*kassa.AccountBalance, error) {
 	var b kassa.AccountBalance
 	err := row.Scan(&b.APIKey, &b.Currency, &b.Balance, &b.CreditLimit,
@@ -51,24 +55,58 @@ func scanBalance(row pgx.Row) (*kassa.AccountBalance, error) {
 // Now is the transaction's timestamp.
 func (t *ledgerTx) Now() time.Time { return t.now }
 
-// LockAccounts locks the accounts' rows with SELECT … FOR UPDATE, one at a
-// time in the order given, so that callers that sort their keys cannot
-// deadlock. ENOTFOUND if one of them does not exist.
+// LockAccounts locks the accounts' rows with SELECT … FOR UPDATE in the
+// order given, so that callers that sort their keys cannot deadlock; the
+// rows are kept for Balance. Several keys are locked in one statement (its
+// row locks are taken in the ORDER BY order). ENOTFOUND, naming the first
+// missing key, if one of them does not exist; the others stay locked.
 func (t *ledgerTx) LockAccounts(keys ...string) error {
-	const lock = "SELECT " + balanceColumns + " FROM accounts WHERE api_key = $1 FOR UPDATE"
+	var todo []string
 	for _, key := range keys {
-		if _, ok := t.locked[key]; ok {
-			continue
+		if _, ok := t.locked[key]; !ok {
+			todo = append(todo, key)
 		}
-		b, err := scanBalance(t.tx.QueryRow(t.ctx, lock, key))
-		if err == pgx.ErrNoRows {
+	}
+	switch len(todo) {
+	case 0:
+		return nil
+	case 1:
+		return t.lockOne(todo[0])
+	}
+	const lockMany = `SELECT ` + balanceColumnsOfA + `
+		FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
+		JOIN accounts a ON a.api_key = k.key
+		ORDER BY k.ord FOR UPDATE OF a`
+	rows, err := t.tx.Query(t.ctx, lockMany, todo)
+	if err != nil {
+		return translate(fmt.Errorf("lock accounts: %w", err))
+	}
+	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.AccountBalance, error) { return scanBalance(row) })
+	if err != nil {
+		return translate(fmt.Errorf("lock accounts: %w", err))
+	}
+	for _, b := range got {
+		t.locked[b.APIKey] = b
+	}
+	for _, key := range todo {
+		if _, ok := t.locked[key]; !ok {
 			return noAccount(key)
 		}
-		if err != nil {
-			return translate(fmt.Errorf("lock account %s: %w", key, err))
-		}
-		t.locked[key] = b
 	}
+	return nil
+}
+
+// lockOne locks one account's row.
+func (t *ledgerTx) lockOne(key string) error {
+	const lock = "SELECT " + balanceColumns + " FROM accounts WHERE api_key = $1 FOR UPDATE"
+	b, err := scanBalance(t.tx.QueryRow(t.ctx, lock, key))
+	if err == pgx.ErrNoRows {
+		return noAccount(key)
+	}
+	if err != nil {
+		return translate(fmt.Errorf("lock account %s: %w", key, err))
+	}
+	t.locked[key] = b
 	return nil
 }
 

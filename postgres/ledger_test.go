@@ -248,3 +248,35 @@ func TestPanicRollsBack(t *testing.T) {
 		t.Fatalf("balance = %s, want 99 (the panicking debit must not commit)", a.Balance)
 	}
 }
+
+// LockAccounts with several keys really locks every row (another session
+// cannot lock them) and reports the first missing key.
+func TestLockAccountsLocksEveryRow(t *testing.T) {
+	db := openTestDB(t, nil)
+	keys := []string{"lock-a", "lock-b", "lock-c"}
+	for _, k := range keys {
+		createAccount(t, db, k, 10)
+	}
+	ctx := context.Background()
+	err := db.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
+		wantCode(t, tx.LockAccounts("lock-a", "lock-nope", "lock-c"), kassa.ENOTFOUND)
+		if err := tx.LockAccounts(keys...); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			var one int
+			err := db.pool.QueryRow(ctx, "SELECT 1 FROM accounts WHERE api_key = $1 FOR UPDATE NOWAIT", k).Scan(&one)
+			if code := pgCode(err); code != "55P03" {
+				t.Errorf("another session locked %s (err %v); want lock_not_available", k, err)
+			}
+		}
+		b, err := tx.Balance("lock-b")
+		if err != nil || b.Balance != 10 {
+			t.Errorf("Balance(lock-b) = %+v, %v", b, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
