@@ -43,53 +43,70 @@ func collectAccounts(rows pgx.Rows) ([]*kassa.Account, error) {
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.Account, error) { return scanAccount(row) })
 }
 
-// CreateAccount stores a new account with its first secret and, when
-// opening is not nil, an opening ledger entry in the same transaction; the
-// balance is the opening amount (zero without one). ECONFLICT if the api key
-// is taken.
+// CreateAccount stores a new account with its first secret (when first is
+// not nil) and, when opening is not nil, an opening ledger entry in the same
+// transaction; the balance is the opening amount (zero without one). a,
+// first and opening are filled in only when the transaction commits.
+// ECONFLICT if the api key is taken.
 func (db *DB) CreateAccount(ctx context.Context, a *kassa.Account, first *kassa.Secret, opening *kassa.Entry) error {
-	if a == nil || first == nil {
-		return kassa.Errorf(kassa.EINVALID, "an account needs its first secret")
+	if first != nil && first.AccountKey != "" && first.AccountKey != a.APIKey {
+		return kassa.FieldError("secret", "the secret belongs to another account")
 	}
 	if opening != nil && opening.Account != "" && opening.Account != a.APIKey {
-		return kassa.Errorf(kassa.EINVALID, "the opening entry is for account %q, not %q", opening.Account, a.APIKey)
+		return kassa.FieldError("opening", "the opening entry belongs to another account")
 	}
-	return db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		if err := insertAccount(ctx, tx, a, now); err != nil {
-			return fmt.Errorf("create account %s: %w", a.APIKey, err)
+	var acc kassa.Account
+	var sec kassa.Secret
+	var ent kassa.Entry
+	err := db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		acc = *a
+		acc.Balance, acc.CreatedAt, acc.UpdatedAt = 0, now, now
+		if err := insertAccount(ctx, tx, &acc); err != nil {
+			return err
 		}
-		first.AccountKey = a.APIKey
-		if err := insertSecret(ctx, tx, first, now); err != nil {
-			return fmt.Errorf("create account %s: first secret: %w", a.APIKey, err)
+		if first != nil {
+			sec = *first
+			sec.AccountKey = a.APIKey
+			if err := insertSecret(ctx, tx, &sec, now); err != nil {
+				return fmt.Errorf("first secret: %w", err)
+			}
 		}
-		if opening == nil {
-			return nil
+		if opening != nil {
+			ent = *opening
+			ent.Account = a.APIKey
+			if err := appendEntry(ctx, tx, &ent, now); err != nil {
+				return fmt.Errorf("opening entry: %w", err)
+			}
+			acc.Balance = ent.BalanceAfter
 		}
-		opening.Account = a.APIKey
-		if err := appendEntry(ctx, tx, opening, now); err != nil {
-			return fmt.Errorf("create account %s: opening entry: %w", a.APIKey, err)
-		}
-		a.Balance = opening.BalanceAfter
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("create account %s: %w", a.APIKey, err)
+	}
+	*a = acc
+	if first != nil {
+		*first = sec
+	}
+	if opening != nil {
+		*opening = ent
+	}
+	return nil
 }
 
-// insertAccount writes a new account row with a zero balance.
-func insertAccount(ctx context.Context, q querier, a *kassa.Account, now time.Time) error {
+// insertAccount writes a new account row as a says.
+func insertAccount(ctx context.Context, q querier, a *kassa.Account) error {
 	const insert = `INSERT INTO accounts (` + accountColumns + `)
-		VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`
-	_, err := q.Exec(ctx, insert, a.APIKey, a.Currency, a.CreditLimit,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+	_, err := q.Exec(ctx, insert, a.APIKey, a.Currency, a.Balance, a.CreditLimit,
 		a.Settings.MOCallbackURL, a.Settings.DRCallbackURL, a.Settings.HTTPForwardMethod,
 		a.Limits.MaxOutboundRequest, a.Limits.MaxInboundRequest, a.Limits.MaxCallsPerSecond, a.Limits.PricingPerSecond,
-		a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap, now)
-	if err != nil {
-		if kassa.ErrorCode(translate(err)) == kassa.ECONFLICT {
-			return kassa.Errorf(kassa.ECONFLICT, "account %q already exists", a.APIKey)
-		}
-		return err
+		a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap,
+		a.CreatedAt, a.UpdatedAt)
+	if err != nil && kassa.ErrorCode(translate(err)) == kassa.ECONFLICT {
+		return &kassa.Error{Code: kassa.ECONFLICT, Message: fmt.Sprintf("account %q already exists", a.APIKey), Err: err}
 	}
-	a.Balance, a.CreatedAt, a.UpdatedAt = 0, now, now
-	return nil
+	return err
 }
 
 // FindAccount returns one account. ENOTFOUND if there is none.

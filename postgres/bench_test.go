@@ -6,6 +6,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/charging"
 )
 
 // benchAccounts is how many accounts the spread benchmarks debit.
@@ -125,5 +128,33 @@ func verifyBench(b *testing.B, db *DB) {
 	d, err := db.Verify(context.Background())
 	if err != nil || len(d) != 0 {
 		b.Fatalf("Verify = %+v, %v; want clean", d, err)
+	}
+}
+
+// BenchmarkChargingDebit debits through the group-committing ledger engine
+// (charging.Ledger) on this store, 64 goroutines, spread and hot: what the
+// platform API gets.
+func BenchmarkChargingDebit(b *testing.B) {
+	for _, spread := range []bool{true, false} {
+		name := fmt.Sprintf("accounts=%d/goroutines=64", benchAccounts)
+		if !spread {
+			name = "accounts=1/goroutines=64"
+		}
+		b.Run(name, func(b *testing.B) {
+			db := openBenchDB(b)
+			l := charging.New(db, charging.Options{})
+			defer l.Close()
+			ctx := context.Background()
+			runConcurrent(b, 64, func(i int64) error {
+				key := benchKey(0)
+				if spread {
+					key = benchKey(i)
+				}
+				_, _, err := l.Debit(ctx, charging.Posting{Account: key, Kind: kassa.KindDebit, Amount: 1,
+					Reason: "bench", IdempotencyKey: fmt.Sprintf("bench-%d", i)})
+				return err
+			})
+			verifyBench(b, db)
+		})
 	}
 }
