@@ -9,12 +9,6 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
-// Page sizes of the list methods.
-const (
-	DefaultPageSize = 50
-	MaxPageSize     = 1000
-)
-
 const accountColumns = `api_key, currency, balance, credit_limit,
 	mo_callback_url, dr_callback_url, http_forward_method,
 	max_outbound_request, max_inbound_request, max_calls_per_second, pricing_per_second,
@@ -127,13 +121,6 @@ func accountNotFound(apiKey string, err error) error {
 // of accounts whose key starts with f.Search. Limit 0 is DefaultPageSize;
 // larger limits than MaxPageSize are cut to it.
 func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa.Account, int, error) {
-	if err := db.usable(); err != nil {
-		return nil, 0, err
-	}
-	limit, offset, err := page(f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
 	where, args := "", []any{}
 	if f.Search != "" {
 		// A range on the primary key, which SQLite compares byte by byte:
@@ -143,20 +130,7 @@ func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa
 			where, args = where+" AND api_key < ?", append(args, end)
 		}
 	}
-	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count accounts: %w", err))
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts`+where+
-		` ORDER BY api_key LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
-	}
-	list, err := collect(rows, scanAccount)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
-	}
-	return list, total, nil
+	return listPage(ctx, db, "accounts", accountColumns, "accounts", where, "api_key", args, f.Limit, f.Offset, scanAccount)
 }
 
 // prefixEnd returns the smallest string greater than every string that
@@ -170,35 +144,6 @@ func prefixEnd(p string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// page checks and defaults a limit and offset.
-func page(limit, offset int) (int, int, error) {
-	switch {
-	case limit < 0:
-		return 0, 0, kassa.FieldError("limit", "must not be negative")
-	case offset < 0:
-		return 0, 0, kassa.FieldError("offset", "must not be negative")
-	case limit == 0:
-		limit = DefaultPageSize
-	case limit > MaxPageSize:
-		limit = MaxPageSize
-	}
-	return limit, offset, nil
-}
-
-// collect scans every row with scan and closes rows.
-func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error) {
-	defer rows.Close()
-	list := []*T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	return list, rows.Err()
 }
 
 // UpdateAccount applies upd and returns the account as it now is.

@@ -46,13 +46,6 @@ func (db *DB) AppendAudit(ctx context.Context, e *kassa.AuditEvent) error {
 // ListAudit returns events newest first (by ID) and the number matching f.
 // Limit 0 is DefaultPageSize; limits above MaxPageSize are cut to it.
 func (db *DB) ListAudit(ctx context.Context, f kassa.AuditFilter) ([]*kassa.AuditEvent, int, error) {
-	if err := db.usable(); err != nil {
-		return nil, 0, err
-	}
-	limit, offset, err := page(f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
 	var conds []string
 	var args []any
 	if f.Account != "" {
@@ -65,18 +58,5 @@ func (db *DB) ListAudit(ctx context.Context, f kassa.AuditFilter) ([]*kassa.Audi
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit`+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count audit events: %w", err))
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit`+where+
-		` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list audit events: %w", err))
-	}
-	list, err := collect(rows, scanAudit)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list audit events: %w", err))
-	}
-	return list, total, nil
+	return listPage(ctx, db, "audit events", auditColumns, "audit", where, "id DESC", args, f.Limit, f.Offset, scanAudit)
 }

@@ -26,28 +26,8 @@ func scanEntry(s scanner) (*kassa.Entry, error) {
 // ListEntries returns entries newest first (by ID) and the number matching
 // f. Limit 0 is DefaultPageSize; limits above MaxPageSize are cut to it.
 func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.Entry, int, error) {
-	if err := db.usable(); err != nil {
-		return nil, 0, err
-	}
-	limit, offset, err := page(f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
 	where, args := entryWhere(f)
-	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count entries: %w", err))
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries`+where+
-		` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list entries: %w", err))
-	}
-	list, err := collect(rows, scanEntry)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list entries: %w", err))
-	}
-	return list, total, nil
+	return listPage(ctx, db, "entries", entryColumns, "entries", where, "id DESC", args, f.Limit, f.Offset, scanEntry)
 }
 
 // entryWhere builds the WHERE clause of an entry filter.

@@ -150,6 +150,8 @@ func (h harness) testListAccounts(t *testing.T) {
 		{"search page", kassa.AccountFilter{Search: "a", Offset: 3, Limit: 10}, []string{"ab000001"}, 4},
 		{"past the end", kassa.AccountFilter{Offset: 10}, nil, 5},
 	}
+	_, _, err := s.ListAccounts(ctx, kassa.AccountFilter{Limit: -1})
+	wantCode(t, err, kassa.EINVALID)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			list, total, err := s.ListAccounts(ctx, c.f)

@@ -59,6 +59,8 @@ func (h harness) testAudit(t *testing.T) {
 			}
 		})
 	}
+	_, _, err := s.ListAudit(ctx, kassa.AuditFilter{Offset: -1})
+	wantCode(t, err, kassa.EINVALID)
 	list, _, err := s.ListAudit(ctx, kassa.AuditFilter{Limit: 1})
 	noErr(t, err, "list audit")
 	got := list[0]
