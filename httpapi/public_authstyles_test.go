@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestEveryEndpointEveryAuthStyle calls each public endpoint with Basic,
+// query and form-body credentials (and the JSON body for the secrets API).
+func TestEveryEndpointEveryAuthStyle(t *testing.T) {
+	h := newHarness(t)
+	creds := "api_key=" + testKey + "&api_secret=" + testSecret
+	endpoints := []struct {
+		method, path, params string
+		status               int
+	}{
+		{"GET", "/account/get-balance", "", http.StatusOK},
+		{"POST", "/account/settings", "moCallBackUrl=https%3A%2F%2Fexample.com%2Fmo", http.StatusOK},
+		{"POST", "/account/top-up", "trx=" + testTrx, http.StatusOK},
+		{"GET", "/account/top-up", "trx=" + testTrx, http.StatusOK},
+		{"GET", "/account/get-pricing/outbound/sms", "country=GB", http.StatusOK},
+		{"GET", "/account/get-full-pricing/outbound/voice", "", http.StatusOK},
+		{"GET", "/account/get-prefix-pricing/outbound/sms-transit", "prefix=260", http.StatusOK},
+		{"GET", "/account/get-prefix-pricing/outbound", "prefix=44&page_index=1", http.StatusOK},
+		{"GET", "/accounts/" + testKey + "/secrets", "page_index=1", http.StatusOK},
+	}
+	join := func(a, b string) string {
+		if a == "" {
+			return b
+		}
+		return a + "&" + b
+	}
+	for _, e := range endpoints {
+		styles := map[string]req{
+			"basic":      {method: e.method, path: e.path + "?" + e.params, basic: [2]string{testKey, testSecret}},
+			"query":      {method: e.method, path: e.path + "?" + join(e.params, creds) + "&"},
+			"form body":  {method: e.method, path: e.path, body: join(e.params, creds), header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}},
+			"query+form": {method: e.method, path: e.path + "?" + creds, body: e.params + "&"},
+		}
+		for name, r := range styles {
+			resp := h.do(r)
+			if resp.status != e.status {
+				t.Errorf("%s %s (%s): status %d, body %s", e.method, e.path, name, resp.status, resp.body)
+			}
+			if ct := resp.header.Get("Content-Type"); ct != contentJSON {
+				t.Errorf("%s %s (%s): Content-Type %q", e.method, e.path, name, ct)
+			}
+		}
+	}
+}
+
+// TestErrorsAreLoggedWithoutCredentials: a 5xx is logged with the method
+// and path, never the query or body that carry the secret.
+func TestErrorsAreLoggedWithoutCredentials(t *testing.T) {
+	h := newHarness(t)
+	var logs syncBuffer
+	h.srv.Config.Handler = New(Config{Store: h.db, Hasher: h.hasher, Ledger: h.ledger, Pricing: h.prices,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	h.db.Close()
+	h.do(req{path: "/account/get-balance?api_key=" + testKey + "&api_secret=" + testSecret}).wantStatus(t, http.StatusServiceUnavailable)
+	h.do(req{method: "POST", path: "/account/settings", body: "api_key=" + testKey + "&api_secret=" + testSecret}).wantStatus(t, http.StatusServiceUnavailable)
+	out := logs.String()
+	if !strings.Contains(out, "request failed") || !strings.Contains(out, "path=/account/get-balance") {
+		t.Errorf("failure not logged:\n%s", out)
+	}
+	if strings.Contains(out, testSecret) || strings.Contains(out, "api_secret") {
+		t.Errorf("the log holds credentials:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
