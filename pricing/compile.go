@@ -77,10 +77,10 @@ func newSnapshot(book *kassa.PriceBook, ref *refdata.Data, version int64) *Snaps
 // addBookNetworks validates the book's extra networks and adds them to
 // their countries.
 func (s *Snapshot) addBookNetworks(nets []kassa.Network, problems *problemList) {
-	known := map[string]string{} // network code → country
+	known := map[string]bool{} // "GB|23410": codes are unique per country only
 	for ci, list := range s.networks {
 		for _, n := range list {
-			known[n.Code] = s.countries[ci].Code
+			known[s.countries[ci].Code+"|"+n.Code] = true
 		}
 	}
 	added := false
@@ -92,8 +92,8 @@ func (s *Snapshot) addBookNetworks(nets []kassa.Network, problems *problemList) 
 			problems.addf("%s: unknown country %q", what, n.Country)
 		case n.Code == "":
 			problems.addf("%s: network code is empty", what)
-		case known[n.Code] != "":
-			problems.addf("%s: network code %s already exists (%s)", what, n.Code, known[n.Code])
+		case known[n.Country+"|"+n.Code]:
+			problems.addf("%s: network code %s already exists in %s", what, n.Code, n.Country)
 		case !validNetworkType(n.Type):
 			problems.addf("%s: unknown network type %q", what, n.Type)
 		default:
@@ -104,7 +104,7 @@ func (s *Snapshot) addBookNetworks(nets []kassa.Network, problems *problemList) 
 			if n.Name == "" {
 				n.Name = n.Code
 			}
-			known[n.Code] = n.Country
+			known[n.Country+"|"+n.Code] = true
 			s.networks[ci] = append(s.networks[ci], n)
 			added = true
 		}
@@ -192,13 +192,13 @@ func (s *Snapshot) collectLines(prices []kassa.Price, problems *problemList) map
 		}
 		key := lineKey{typ: int8(ti), country: int32(ci), network: -1}
 		if p.Network != "" {
-			loc, ok := netIdx[p.Network]
-			switch {
-			case !ok:
-				problems.addf("%s: unknown network %q", what, p.Network)
-				continue
-			case loc.country != int32(ci):
-				problems.addf("%s: network %s belongs to %s, not %s", what, p.Network, s.countries[loc.country].Code, p.Country)
+			loc, ok := netIdx[p.Country+"|"+p.Network]
+			if !ok {
+				if elsewhere, found := netIdx[p.Network]; found {
+					problems.addf("%s: network %s belongs to %s, not %s", what, p.Network, s.countries[elsewhere.country].Code, p.Country)
+				} else {
+					problems.addf("%s: unknown network %q", what, p.Network)
+				}
 				continue
 			}
 			key.network = loc.network
@@ -217,12 +217,18 @@ func (s *Snapshot) collectLines(prices []kassa.Price, problems *problemList) map
 	return lines
 }
 
-// networkIndex maps every network code to its country and position.
+// networkIndex maps "country|code" (network codes are unique per country
+// only: 34001 serves GF, GP and MQ) and, for messages, the bare code of
+// the first country using it, to the network's position.
 func (s *Snapshot) networkIndex() map[string]dest {
 	idx := map[string]dest{}
 	for ci, list := range s.networks {
 		for ni, n := range list {
-			idx[n.Code] = dest{country: int32(ci), network: int32(ni)}
+			d := dest{country: int32(ci), network: int32(ni)}
+			idx[s.countries[ci].Code+"|"+n.Code] = d
+			if _, ok := idx[n.Code]; !ok {
+				idx[n.Code] = d
+			}
 		}
 	}
 	return idx

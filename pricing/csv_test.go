@@ -63,7 +63,7 @@ func TestParseCSVColumnsByMCCMNCAndCode(t *testing.T) {
 		"sms-transit,Italy,,,,,0.07\n" + // a country by name
 		"sms,GB,,,26206,,0.09\n" // an alias code of a DE network, in GB: wrong country
 	_, err := parseTestCSV(t, deck, CSVOptions{})
-	if err == nil || !strings.Contains(err.Error(), "line 7: network 26201 is in DE, not GB") {
+	if err == nil || !strings.Contains(err.Error(), "line 7: network 26206 is in DE, not GB") {
 		t.Fatalf("want the alias row rejected, got %v", err)
 	}
 	book, err := parseTestCSV(t, deck[:strings.LastIndex(strings.TrimSuffix(deck, "\n"), "\n")+1], CSVOptions{})

@@ -13,10 +13,10 @@ import (
 // destination.
 type prefixLookup struct {
 	ref           *refdata.Data
-	byRange       map[string]kassa.Network // range → network (the country with most ranges wins)
-	byCountryRng  map[string]kassa.Network // "GB|4477" → network
-	byMCCMNC      map[string]kassa.Network // "234|10" → network
-	byCode        map[string]kassa.Network // code or alias → network
+	byRange       map[string]kassa.Network   // range → network (the country with most ranges wins)
+	byCountryRng  map[string]kassa.Network   // "GB|4477" → network
+	byMCCMNC      map[string][]kassa.Network // "234|10" → networks (one per country)
+	byCode        map[string][]kassa.Network // code or alias → networks (one per country)
 	byName        map[string][]kassa.Network
 	countryByName map[string]string // lower-case name or display name → alpha-2
 }
@@ -26,8 +26,8 @@ func newPrefixLookup(ref *refdata.Data) *prefixLookup {
 		ref:           ref,
 		byRange:       map[string]kassa.Network{},
 		byCountryRng:  map[string]kassa.Network{},
-		byMCCMNC:      map[string]kassa.Network{},
-		byCode:        map[string]kassa.Network{},
+		byMCCMNC:      map[string][]kassa.Network{},
+		byCode:        map[string][]kassa.Network{},
 		byName:        map[string][]kassa.Network{},
 		countryByName: map[string]string{},
 	}
@@ -60,28 +60,45 @@ func (x *prefixLookup) add(n kassa.Network) {
 		}
 	}
 	if n.MCC != "" {
-		if _, ok := x.byMCCMNC[n.MCC+"|"+n.MNC]; !ok {
-			x.byMCCMNC[n.MCC+"|"+n.MNC] = n
-		}
+		x.byMCCMNC[n.MCC+"|"+n.MNC] = append(x.byMCCMNC[n.MCC+"|"+n.MNC], n)
 	}
 	for _, code := range append([]string{n.Code}, n.Aliases...) {
-		if _, ok := x.byCode[code]; !ok {
-			x.byCode[code] = n
-		}
+		x.byCode[code] = append(x.byCode[code], n)
 	}
 	key := n.Country + "|" + strings.ToLower(n.Name)
 	x.byName[key] = append(x.byName[key], n)
 }
 
-// mccmnc finds a network by MCC and MNC, trying the MNC with two and three
-// digits.
-func (x *prefixLookup) mccmnc(mcc, mnc string) (kassa.Network, bool) {
+// mccmnc finds the networks with an MCC and MNC, trying the MNC with two
+// and three digits.
+func (x *prefixLookup) mccmnc(mcc, mnc string) []kassa.Network {
 	for _, m := range []string{mnc, fmt.Sprintf("%02s", mnc), fmt.Sprintf("%03s", mnc), strings.TrimLeft(mnc, "0")} {
-		if n, ok := x.byMCCMNC[mcc+"|"+m]; ok {
-			return n, true
+		if list, ok := x.byMCCMNC[mcc+"|"+m]; ok {
+			return list
 		}
 	}
-	return kassa.Network{}, false
+	return nil
+}
+
+// pick chooses the network of country among candidates (any one country
+// when country is ""). It explains an ambiguous or wrong-country choice.
+func pick(list []kassa.Network, country, what string) (kassa.Network, string) {
+	if country == "" {
+		if len(list) == 1 {
+			return list[0], ""
+		}
+		var cs []string
+		for _, n := range list {
+			cs = append(cs, n.Country)
+		}
+		return kassa.Network{}, fmt.Sprintf("%s is used in %s; add a country column", what, strings.Join(cs, ", "))
+	}
+	for _, n := range list {
+		if n.Country == country {
+			return n, ""
+		}
+	}
+	return kassa.Network{}, fmt.Sprintf("%s is in %s, not %s", what, list[0].Country, country)
 }
 
 // longestRange returns the network whose range in country is the longest
@@ -164,15 +181,11 @@ func (p *deckParser) destination(line int, rec []string, typ kassa.ServiceType, 
 		}
 		country = c
 	}
-	nw, found, ok := p.networkByID(line, rec)
+	nw, found, ok := p.networkByID(line, rec, country)
 	if !ok {
 		return "", "", false
 	}
 	if found {
-		if country != "" && nw.Country != country {
-			p.problems.addf("line %d: network %s is in %s, not %s", line, nw.Code, nw.Country, country)
-			return "", "", false
-		}
 		country = nw.Country
 	}
 	prefix := strings.ReplaceAll(strings.TrimPrefix(p.cell(rec, colPrefix), "+"), " ", "")
@@ -203,7 +216,7 @@ func (p *deckParser) destination(line int, rec []string, typ kassa.ServiceType, 
 		return "", "", false
 	}
 	if found {
-		if i, ok := p.extra[nw.Code]; ok && !containsString(p.book.Networks[i].Ranges, prefix) {
+		if i, ok := p.extra[country+"|"+nw.Code]; ok && !containsString(p.book.Networks[i].Ranges, prefix) {
 			p.book.Networks[i].Ranges = append(p.book.Networks[i].Ranges, prefix)
 		}
 		return country, nw.Code, true
@@ -213,7 +226,7 @@ func (p *deckParser) destination(line int, rec []string, typ kassa.ServiceType, 
 
 // networkByID finds the network a row names by MCC/MNC or network code.
 // found is false when the row names none; ok is false after a problem.
-func (p *deckParser) networkByID(line int, rec []string) (nw kassa.Network, found, ok bool) {
+func (p *deckParser) networkByID(line int, rec []string, country string) (nw kassa.Network, found, ok bool) {
 	x := p.index
 	mcc, mnc := p.cell(rec, colMCC), p.cell(rec, colMNC)
 	if v := p.cell(rec, colMCCMNC); v != "" {
@@ -229,9 +242,14 @@ func (p *deckParser) networkByID(line int, rec []string) (nw kassa.Network, foun
 			p.problems.addf("line %d: bad MCC/MNC %q/%q", line, mcc, mnc)
 			return nw, false, false
 		}
-		n, ok := x.mccmnc(mcc, mnc)
-		if !ok {
+		list := x.mccmnc(mcc, mnc)
+		if list == nil {
 			p.problems.addf("line %d: unknown network MCC %s MNC %s", line, mcc, mnc)
+			return nw, false, false
+		}
+		n, msg := pick(list, country, "network "+mcc+"/"+mnc)
+		if msg != "" {
+			p.problems.addf("line %d: %s", line, msg)
 			return nw, false, false
 		}
 		return n, true, true
@@ -240,10 +258,15 @@ func (p *deckParser) networkByID(line int, rec []string) (nw kassa.Network, foun
 	if code == "" {
 		return nw, false, true
 	}
-	if n, ok := x.byCode[code]; ok {
+	if list, ok := x.byCode[code]; ok {
+		n, msg := pick(list, country, "network "+code)
+		if msg != "" {
+			p.problems.addf("line %d: %s", line, msg)
+			return nw, false, false
+		}
 		return n, true, true
 	}
-	if i, ok := p.extra[code]; ok {
+	if i, ok := p.extra[country+"|"+code]; ok {
 		return p.book.Networks[i], true, true
 	}
 	if p.cell(rec, colPrefix) != "" {
@@ -266,8 +289,10 @@ func (p *deckParser) withoutPrefix(line int, rec []string, country string, nw ka
 	if name == "" {
 		return country, "", true
 	}
-	if n, ok := p.index.byCode[name]; ok && n.Country == country {
-		return country, n.Code, true
+	for _, n := range p.index.byCode[name] {
+		if n.Country == country {
+			return country, n.Code, true
+		}
 	}
 	switch list := p.index.byName[country+"|"+strings.ToLower(name)]; len(list) {
 	case 1:
@@ -293,7 +318,7 @@ func (p *deckParser) byPrefix(line int, rec []string, country string, c kassa.Co
 	if code == "" {
 		code = country + "-" + prefix
 	}
-	if i, ok := p.extra[code]; ok {
+	if i, ok := p.extra[country+"|"+code]; ok {
 		if !containsString(p.book.Networks[i].Ranges, prefix) {
 			p.book.Networks[i].Ranges = append(p.book.Networks[i].Ranges, prefix)
 		}
@@ -317,7 +342,7 @@ func (p *deckParser) byPrefix(line int, rec []string, country string, c kassa.Co
 	if nw.Name == "" {
 		nw.Name = c.DisplayName + " " + prefix
 	}
-	p.extra[code] = len(p.book.Networks)
+	p.extra[country+"|"+code] = len(p.book.Networks)
 	p.book.Networks = append(p.book.Networks, nw)
 	return country, code, true
 }

@@ -20,7 +20,7 @@ func ExportCSV(w io.Writer, s *Snapshot, t kassa.ServiceType) error {
 	}
 	extra := map[string]kassa.Network{}
 	for _, n := range s.book.Networks {
-		extra[n.Code] = n
+		extra[n.Country+"|"+n.Code] = n
 	}
 	names := s.networkNames()
 	cw := csv.NewWriter(w)
@@ -31,8 +31,9 @@ func ExportCSV(w io.Writer, s *Snapshot, t kassa.ServiceType) error {
 		if p.Type != t {
 			continue
 		}
-		rows := [][]string{{string(p.Type), p.Country, p.Network, names[p.Network], "", "", "", "", p.Price.String(), string(p.Currency)}}
-		if n, ok := extra[p.Network]; ok {
+		key := p.Country + "|" + p.Network
+		rows := [][]string{{string(p.Type), p.Country, p.Network, names[key], "", "", "", "", p.Price.String(), string(p.Currency)}}
+		if n, ok := extra[key]; ok {
 			rows = rows[:0]
 			for _, r := range n.Ranges {
 				rows = append(rows, []string{string(p.Type), p.Country, n.Code, n.Name, "", "", r, string(n.Type), p.Price.String(), string(p.Currency)})
@@ -51,12 +52,12 @@ func ExportCSV(w io.Writer, s *Snapshot, t kassa.ServiceType) error {
 	return nil
 }
 
-// networkNames maps every network code of the snapshot to its name.
+// networkNames maps "country|code" of every network to its name.
 func (s *Snapshot) networkNames() map[string]string {
 	names := map[string]string{}
-	for _, list := range s.networks {
+	for ci, list := range s.networks {
 		for _, n := range list {
-			names[n.Code] = n.Name
+			names[s.countries[ci].Code+"|"+n.Code] = n.Name
 		}
 	}
 	return names

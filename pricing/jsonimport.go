@@ -64,7 +64,7 @@ func ParseFullPricingJSON(r io.Reader, t kassa.ServiceType, ref *refdata.Data) (
 	}
 	known := map[string]bool{}
 	for _, n := range ref.Networks {
-		known[n.Code] = true
+		known[n.Country+"|"+n.Code] = true
 	}
 	book := &kassa.PriceBook{Name: "JSON import"}
 	var problems problemList
@@ -107,9 +107,9 @@ func readCountry(book *kassa.PriceBook, problems *problemList, i int, code, curr
 			problems.addf("%s: currency %q differs from the country's %q", nwhat, n.Currency, currency)
 			continue
 		}
-		if !known[n.NetworkCode] {
+		if !known[code+"|"+n.NetworkCode] {
 			book.Networks = append(book.Networks, networkFromInput(code, n))
-			known[n.NetworkCode] = true
+			known[code+"|"+n.NetworkCode] = true
 		}
 		if !hasDef || a != defAmt {
 			book.Prices = append(book.Prices, kassa.Price{Type: t, Country: code, Network: n.NetworkCode, Currency: cur, Price: a})

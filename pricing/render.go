@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"runtime"
+	"sync"
 
 	"github.com/kassa-dev/kassa"
 )
@@ -228,20 +231,31 @@ func renderCountries(list []*CountryPrice, f Format, compress bool) (*Document, 
 	return newDocument(body, f, compress)
 }
 
-// render pre-renders every view's country answers and full lists.
+// render pre-renders every view's country answers and full lists, the
+// views in parallel (one goroutine per CPU at most).
 func (s *Snapshot) render() error {
+	var views []*view
 	for ti := range s.views {
 		for ci := range s.views[ti] {
-			v := s.views[ti][ci]
-			if v == nil {
-				continue
-			}
-			if err := v.render(); err != nil {
-				return err
+			if v := s.views[ti][ci]; v != nil {
+				views = append(views, v)
 			}
 		}
 	}
-	return nil
+	errs := make([]error, len(views))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, v := range views {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = v.render()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // render pre-renders one view.
