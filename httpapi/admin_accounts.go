@@ -348,9 +348,13 @@ func (s *Server) adminPutLimits(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	for name, v := range map[string]*int{"max_outbound_request": req.MaxOutboundRequest, "max_inbound_request": req.MaxInboundRequest, "max_calls_per_second": req.MaxCallsPerSecond} {
-		if v == nil {
-			return kassa.FieldError(name, "%s is required", name)
+	required := []struct {
+		name string
+		v    *int
+	}{{"max_outbound_request", req.MaxOutboundRequest}, {"max_inbound_request", req.MaxInboundRequest}, {"max_calls_per_second", req.MaxCallsPerSecond}}
+	for _, f := range required {
+		if f.v == nil {
+			return kassa.FieldError(f.name, "%s is required", f.name)
 		}
 	}
 	acct, err := s.findAccount(r)
