@@ -84,9 +84,14 @@ func unreachable(err error) bool {
 		strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "connection reset")
 }
 
-// retryable reports whether a transaction failed only because it lost a
-// race with another one, so that running it again can succeed.
+// retryable reports whether running a failed transaction again is safe and
+// can succeed: it lost a serialization or deadlock race with another one, or
+// its connection failed before a statement was even sent (a stale pooled
+// connection after a server restart), so nothing can have committed.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected)
+	if errors.As(err, &pe) {
+		return pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected
+	}
+	return pgconn.SafeToRetry(err)
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// maxAttempts is how many times a transaction that lost a serialization or
-// deadlock race is run in all before its error is returned.
+// maxAttempts is how many times a retryable transaction is run in all
+// before its error is returned.
 const maxAttempts = 5
 
 // retryBase is the first back-off between attempts; it doubles each time
@@ -18,9 +18,10 @@ const maxAttempts = 5
 const retryBase = 2 * time.Millisecond
 
 // inTx runs fn in one transaction and commits it when fn returns nil. The
-// store clock is read once per attempt. A serialization failure or a
-// deadlock runs the whole of fn again, up to maxAttempts times; other errors
-// roll back and return, translated.
+// store clock is read once per attempt. A serialization failure, a
+// deadlock or a connection that failed before anything was sent runs the
+// whole of fn again, up to maxAttempts times; other errors roll back and
+// return, translated.
 func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error) error {
 	var err error
 	for attempt := range maxAttempts {
