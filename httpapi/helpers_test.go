@@ -35,7 +35,7 @@ const (
 // harness is the real stack: SQLite in a temp dir, the charging ledger, the
 // pricing service on a small test book, and the server on loopback.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	db     *sqlite.DB
 	hasher *auth.Hasher
 	ledger *charging.Ledger
@@ -43,7 +43,7 @@ type harness struct {
 	srv    *httptest.Server
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
