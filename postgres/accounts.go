@@ -140,19 +140,23 @@ func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa
 	if f.Offset < 0 || f.Limit < 0 {
 		return nil, 0, kassa.Errorf(kassa.EINVALID, "offset and limit must not be negative")
 	}
+	var out []*kassa.Account
 	var total int
-	const count = "SELECT count(*) FROM accounts WHERE starts_with(api_key, $1)"
-	if err := db.pool.QueryRow(ctx, count, f.Search).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count accounts: %w", err))
-	}
-	rows, err := db.pool.Query(ctx, "SELECT "+accountColumns+` FROM accounts
-		WHERE starts_with(api_key, $1) ORDER BY api_key OFFSET $2 LIMIT $3`, f.Search, f.Offset, pageSize(f.Limit))
+	err := db.readTx(ctx, func(tx pgx.Tx) error {
+		const count = "SELECT count(*) FROM accounts WHERE starts_with(api_key, $1)"
+		if err := tx.QueryRow(ctx, count, f.Search).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT "+accountColumns+` FROM accounts
+			WHERE starts_with(api_key, $1) ORDER BY api_key OFFSET $2 LIMIT $3`, f.Search, f.Offset, pageSize(f.Limit))
+		if err != nil {
+			return err
+		}
+		out, err = collectAccounts(rows)
+		return err
+	})
 	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
-	}
-	out, err := collectAccounts(rows)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list accounts: %w", err))
+		return nil, 0, fmt.Errorf("list accounts: %w", err)
 	}
 	return out, total, nil
 }

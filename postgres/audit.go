@@ -49,25 +49,31 @@ func (db *DB) ListAudit(ctx context.Context, f kassa.AuditFilter) ([]*kassa.Audi
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	var total int
-	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM audit"+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count audit events: %w", err))
-	}
 	n := len(args)
-	args = append(args, f.Offset, pageSize(f.Limit))
-	rows, err := db.pool.Query(ctx, "SELECT id, at, actor, account, action, remote_addr, detail FROM audit"+where+
-		" ORDER BY id DESC OFFSET $"+strconv.Itoa(n+1)+" LIMIT $"+strconv.Itoa(n+2), args...)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list audit events: %w", err))
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.AuditEvent, error) {
-		var e kassa.AuditEvent
-		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Account, &e.Action, &e.RemoteAddr, &e.Detail)
-		e.At = e.At.UTC()
-		return &e, err
+	query := "SELECT id, at, actor, account, action, remote_addr, detail FROM audit" + where +
+		" ORDER BY id DESC OFFSET $" + strconv.Itoa(n+1) + " LIMIT $" + strconv.Itoa(n+2)
+	var out []*kassa.AuditEvent
+	var total int
+	err := db.readTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM audit"+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, query, append(args, f.Offset, pageSize(f.Limit))...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scanAudit)
+		return err
 	})
 	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list audit events: %w", err))
+		return nil, 0, fmt.Errorf("list audit events: %w", err)
 	}
 	return out, total, nil
+}
+
+func scanAudit(row pgx.CollectableRow) (*kassa.AuditEvent, error) {
+	var e kassa.AuditEvent
+	err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Account, &e.Action, &e.RemoteAddr, &e.Detail)
+	e.At = e.At.UTC()
+	return &e, err
 }

@@ -33,21 +33,24 @@ func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.En
 		return nil, 0, kassa.Errorf(kassa.EINVALID, "offset and limit must not be negative")
 	}
 	where, args := entryWhere(f)
-	var total int
-	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM entries"+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count entries: %w", err))
-	}
 	n := len(args)
-	args = append(args, f.Offset, pageSize(f.Limit))
 	query := "SELECT " + entryColumns + " FROM entries" + where +
 		" ORDER BY id DESC OFFSET $" + strconv.Itoa(n+1) + " LIMIT $" + strconv.Itoa(n+2)
-	rows, err := db.pool.Query(ctx, query, args...)
+	var out []*kassa.Entry
+	var total int
+	err := db.readTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM entries"+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, query, append(args, f.Offset, pageSize(f.Limit))...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.Entry, error) { return scanEntry(row) })
+		return err
+	})
 	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list entries: %w", err))
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.Entry, error) { return scanEntry(row) })
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list entries: %w", err))
+		return nil, 0, fmt.Errorf("list entries: %w", err)
 	}
 	return out, total, nil
 }

@@ -78,3 +78,10 @@ func sleepJitter(ctx context.Context, attempt int) error {
 		return nil
 	}
 }
+
+// readTx runs fn in one read-only REPEATABLE READ transaction, so that the
+// statements in it (a count and a page) see the same snapshot.
+func (db *DB) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	return translate(pgx.BeginTxFunc(ctx, db.pool, opts, fn))
+}
