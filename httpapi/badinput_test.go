@@ -127,3 +127,19 @@ func TestReadiness(t *testing.T) {
 	// Without a price book the pricing endpoints are 503, not 500.
 	h.get("/account/get-full-pricing/outbound/sms").wantStatus(t, http.StatusServiceUnavailable)
 }
+
+// TestPanicIsA500: a handler that panics (here: a server wired without a
+// ledger) answers the surface's 500 body, not a dropped connection, and the
+// server keeps serving.
+func TestPanicIsA500(t *testing.T) {
+	h := newHarness(t)
+	h.srv.Config.Handler = New(Config{Store: h.db, Hasher: h.hasher, Pricing: h.prices})
+	resp := h.post("/account/top-up", "trx="+testTrx).wantStatus(t, http.StatusInternalServerError)
+	if b := resp.json(t); b["error-code"] != "500" || b["error-code-label"] != "unknown error" {
+		t.Errorf("body %s", resp.body)
+	}
+	if strings.Contains(string(resp.body), "panic") {
+		t.Errorf("the panic leaks: %s", resp.body)
+	}
+	h.get("/account/get-balance").wantStatus(t, http.StatusOK)
+}

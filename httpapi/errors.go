@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -79,8 +81,8 @@ func setAllow(w http.ResponseWriter, err error) {
 }
 
 // logError logs err when it is an internal or availability failure. Only
-// the method and the path are logged, never the query or the body, which
-// may carry credentials.
+// the method and the path are logged, never the query, the body or a path
+// segment that carry credentials.
 func (s *Server) logError(r *http.Request, status int, err error) {
 	if status < 500 {
 		return
@@ -89,7 +91,17 @@ func (s *Server) logError(r *http.Request, status int, err error) {
 	if status == http.StatusServiceUnavailable {
 		level = slog.LevelWarn
 	}
-	s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", loggablePath(r), "status", status, "err", err)
+}
+
+// loggablePath is the request path for logs: the route pattern instead of
+// the path when the path carries a credential (the legacy
+// /account/get-balance/{key}/{secret} form).
+func loggablePath(r *http.Request) string {
+	if strings.Contains(r.Pattern, "{secret}") {
+		return r.Pattern
+	}
+	return r.URL.Path
 }
 
 // traceID returns a fresh 32-hex-digit trace id.
@@ -200,10 +212,24 @@ func (s *Server) writeLegacyError(w http.ResponseWriter, r *http.Request, f lega
 	writeJSON(w, status, body)
 }
 
+// recovered runs h and turns a panic into an internal error, so that the
+// caller gets the surface's 500 body and the panic is logged with its stack.
+func recovered(h handlerFunc, w http.ResponseWriter, r *http.Request) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return h(w, r)
+}
+
 // legacy adapts a handler of the legacy Account API.
 func (s *Server) legacy(f legacyFlavor, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		if err := recovered(h, w, r); err != nil {
 			s.writeLegacyError(w, r, f, err)
 		}
 	}

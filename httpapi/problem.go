@@ -84,7 +84,7 @@ func (s *Server) writeKassaProblem(w http.ResponseWriter, r *http.Request, err e
 // problemJSON adapts a handler of an RFC 7807 surface (admin, platform).
 func (s *Server) problemJSON(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		if err := recovered(h, w, r); err != nil {
 			s.writeKassaProblem(w, r, err)
 		}
 	}
@@ -155,7 +155,7 @@ func (s *Server) writeSecretsProblem(w http.ResponseWriter, r *http.Request, err
 // secretsAPI adapts a handler of the secrets API.
 func (s *Server) secretsAPI(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		if err := recovered(h, w, r); err != nil {
 			s.writeSecretsProblem(w, r, err)
 		}
 	}
