@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
@@ -115,4 +116,51 @@ func createPriceBook(t *testing.T, db *DB) int64 {
 		t.Fatal(err)
 	}
 	return v.Version
+}
+
+// A watcher started while the database is unreachable keeps trying, and
+// once it gets through it reports a change (it may have missed some) and
+// then delivers activations.
+func TestWatchPriceBooksStartsWhileDatabaseDown(t *testing.T) {
+	ctx := context.Background()
+	base, schema := testURL(t), newSchema(t)
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme == "" {
+		t.Skip("needs a postgres:// URL")
+	}
+	p := startProxy(t, u.Host)
+	watcher := openSchema(t, viaProxy(t, base, p), schema, Options{})
+	activator := openSchema(t, base, schema, Options{})
+	p.stop()
+
+	changed := make(chan struct{}, 16)
+	watchCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go watcher.WatchPriceBooks(watchCtx, func() { changed <- struct{}{} })
+	time.Sleep(300 * time.Millisecond) // a few failed attempts
+	select {
+	case <-changed:
+		t.Fatal("changed was called while the database was unreachable")
+	default:
+	}
+	p.start(t)
+	select {
+	case <-changed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the watcher did not report a change after the database came back")
+	}
+	v := createPriceBook(t, activator)
+	// The watcher may still be between its connection and its LISTEN; an
+	// activation is only promised to reach a listening node, so retry.
+	for range 50 {
+		if err := activator.ActivatePriceBook(ctx, v, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-changed:
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	t.Fatal("no activation reached the watcher after it reconnected")
 }
