@@ -1,6 +1,8 @@
 package sqlite_test
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,6 +27,11 @@ func debit(tx kassa.LedgerTx, account string, price kassa.Amount) error {
 // a real file with synchronous=FULL. ns/op is per debit in every variant,
 // so the numbers compare directly.
 func benchDebits(b *testing.B, perTx int) {
+	benchOps(b, perTx, func(tx kassa.LedgerTx, _ int, price kassa.Amount) error { return debit(tx, "bench001", price) })
+}
+
+// benchOps runs b.N operations, perTx of them in each write transaction.
+func benchOps(b *testing.B, perTx int, op func(tx kassa.LedgerTx, i int, price kassa.Amount) error) {
 	db := openTemp(b, time.Now)
 	price := kassa.MustParseAmount("0.0333")
 	storetest.MustCreateAccount(b, db, "bench001", kassa.MaxAmount/2)
@@ -33,8 +40,8 @@ func benchDebits(b *testing.B, perTx int) {
 	for done := 0; done < b.N; {
 		n := min(perTx, b.N-done)
 		err := db.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
-			for range n {
-				if err := debit(tx, "bench001", price); err != nil {
+			for i := range n {
+				if err := op(tx, done+i, price); err != nil {
 					return err
 				}
 			}
@@ -57,3 +64,28 @@ func BenchmarkAppendSingleTx(b *testing.B) { benchDebits(b, 1) }
 // BenchmarkAppendBatch64 commits 64 debits per transaction, as group
 // commit does under load.
 func BenchmarkAppendBatch64(b *testing.B) { benchDebits(b, 64) }
+
+// idempotentCharge is what a platform charge does: look the idempotency key
+// up, read the balance, append an entry with key, reference and meta.
+func idempotentCharge(tx kassa.LedgerTx, i int, price kassa.Amount) error {
+	key := "msg-" + strconv.Itoa(i)
+	if _, err := tx.EntryByIdempotencyKey("bench001", key); kassa.ErrorCode(err) != kassa.ENOTFOUND {
+		return fmt.Errorf("key %s: %v", key, err)
+	}
+	b, err := tx.Balance("bench001")
+	if err != nil {
+		return err
+	}
+	if b.Balance < price {
+		return kassa.Errorf(kassa.EINSUFFICIENT, "balance too low")
+	}
+	return tx.Append(&kassa.Entry{Account: "bench001", Kind: kassa.KindCharge, Amount: -price,
+		IdempotencyKey: key, Reference: key, RequestHash: "0123456789abcdef0123456789abcdef",
+		Meta: `{"to":"447700900000","parts":1,"network":"23410"}`})
+}
+
+// BenchmarkChargeSingleTx is one idempotent charge per transaction.
+func BenchmarkChargeSingleTx(b *testing.B) { benchOps(b, 1, idempotentCharge) }
+
+// BenchmarkChargeBatch64 is 64 idempotent charges per transaction.
+func BenchmarkChargeBatch64(b *testing.B) { benchOps(b, 64, idempotentCharge) }

@@ -59,7 +59,7 @@ func entryWhere(f kassa.EntryFilter) (string, []any) {
 		add("id < ?", f.Before)
 	}
 	if f.Reference != "" {
-		add("reference = ?", f.Reference)
+		add("reference = ? AND reference <> ''", f.Reference)
 	}
 	if len(conds) == 0 {
 		return "", nil

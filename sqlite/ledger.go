@@ -152,7 +152,7 @@ func entryNotFound(err error) error {
 func (lt *ledgerTx) RelatedTotal(id int64, kind kassa.EntryKind) (kassa.Amount, error) {
 	var sum int64
 	err := lt.tx.QueryRowContext(lt.ctx, `SELECT COALESCE(SUM(amount), 0) FROM entries
-		WHERE related_id = ? AND kind = ?`, id, string(kind)).Scan(&sum)
+		WHERE related_id = ? AND kind = ? AND related_id <> 0`, id, string(kind)).Scan(&sum)
 	if err != nil {
 		return 0, translate(fmt.Errorf("related total of %d: %w", id, err))
 	}

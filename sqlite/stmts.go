@@ -26,7 +26,9 @@ var ledgerSQL = [numLedgerStmts]string{
 		idempotency_key, request_hash, related_id, hold_id, meta, created_at)
 		VALUES (?1, ?2, ?3, (SELECT balance + ?3 FROM accounts WHERE api_key = ?1), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 		RETURNING id, balance_after`,
-	stmtEntryByKey: `SELECT ` + entryColumns + ` FROM entries WHERE account = ? AND idempotency_key = ?`,
+	// The repeated "<> ''" lets SQLite use the partial unique index, which
+	// a parameterised equality alone cannot prove applicable.
+	stmtEntryByKey: `SELECT ` + entryColumns + ` FROM entries WHERE account = ? AND idempotency_key = ? AND idempotency_key <> ''`,
 }
 
 // ledgerStmts holds the prepared hot-path statements.
