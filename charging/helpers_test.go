@@ -162,14 +162,13 @@ func (r *recordTx) Append(e *kassa.Entry) error {
 var errDisk = errors.New("disk I/O error (forced)")
 
 func (f *failingStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
-	if f.gate != nil {
-		f.mu.Lock()
-		first := f.txs == 0
-		f.mu.Unlock()
-		if first {
-			close(f.started)
-			<-f.gate
-		}
+	f.mu.Lock()
+	started, gate := f.started, f.gate
+	first := f.txs == 0 && gate != nil
+	f.mu.Unlock()
+	if first {
+		close(started)
+		<-gate
 	}
 	return f.LedgerStore.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
 		rec := &recordTx{LedgerTx: tx}
@@ -184,4 +183,12 @@ func (f *failingStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) e
 		}
 		return err
 	})
+}
+
+// waitQueued waits until n operations wait for the ledger's writer.
+func waitQueued(t testing.TB, l *charging.Ledger, n int) {
+	t.Helper()
+	for l.Queued() < n {
+		time.Sleep(time.Millisecond)
+	}
 }
