@@ -14,12 +14,17 @@ import (
 
 // exampleKassa starts a real kassa on loopback for an example, with the
 // account abcd1234 / Secret123 holding 10.00 EUR. stop shuts it down.
-func exampleKassa() (url string, stop func()) {
+func exampleKassa() (url string, stop func()) { return startExampleKassa(false) }
+
+// examplePricedKassa is exampleKassa with the demo price book active.
+func examplePricedKassa() (url string, stop func()) { return startExampleKassa(true) }
+
+func startExampleKassa(prices bool) (url string, stop func()) {
 	dir, err := os.MkdirTemp("", "kassa-example")
 	if err != nil {
 		log.Fatal(err)
 	}
-	ts, closeFn, err := buildKassa(dir)
+	ts, closeFn, err := buildKassa(dir, prices)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -113,7 +118,7 @@ func ExampleClient_UpdateSettings() {
 }
 
 func ExampleClient_CountryPricing() {
-	url, stop := exampleKassa()
+	url, stop := examplePricedKassa()
 	defer stop()
 
 	c := client.New(url, client.WithCredentials("abcd1234", "Secret123"))
@@ -127,7 +132,7 @@ func ExampleClient_CountryPricing() {
 }
 
 func ExampleClient_FullPricing() {
-	url, stop := exampleKassa()
+	url, stop := examplePricedKassa()
 	defer stop()
 
 	c := client.New(url, client.WithCredentials("abcd1234", "Secret123"))
@@ -141,7 +146,7 @@ func ExampleClient_FullPricing() {
 }
 
 func ExampleClient_PrefixPricing() {
-	url, stop := exampleKassa()
+	url, stop := examplePricedKassa()
 	defer stop()
 
 	c := client.New(url, client.WithCredentials("abcd1234", "Secret123"))

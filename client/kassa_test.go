@@ -38,11 +38,23 @@ type testServer struct {
 	PricingErr error
 }
 
-// startKassa starts a real kassa server with the demo price book and one
-// account (testKey/testSecret, 10.00 EUR), closed when the test ends.
+// startKassa starts a real kassa server with one account (testKey/testSecret,
+// 10.00 EUR) and no price book (loading one takes about a second, and only
+// the pricing tests need it), closed when the test ends.
 func startKassa(t testing.TB) *testServer {
 	t.Helper()
-	ts := newKassa(t)
+	return startKassaPrices(t, false)
+}
+
+// startPricedKassa is startKassa with the demo price book active.
+func startPricedKassa(t testing.TB) *testServer {
+	t.Helper()
+	return startKassaPrices(t, true)
+}
+
+func startKassaPrices(t testing.TB, prices bool) *testServer {
+	t.Helper()
+	ts := newKassa(t, prices)
 	srv := httptest.NewServer(ts.Handler)
 	t.Cleanup(srv.Close)
 	ts.URL = srv.URL
@@ -52,9 +64,9 @@ func startKassa(t testing.TB) *testServer {
 
 // newKassa builds the handler of a real kassa over a SQLite file in a temp
 // directory.
-func newKassa(t testing.TB) *testServer {
+func newKassa(t testing.TB, prices bool) *testServer {
 	t.Helper()
-	ts, closeFn, err := buildKassa(t.TempDir())
+	ts, closeFn, err := buildKassa(t.TempDir(), prices)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,8 +75,9 @@ func newKassa(t testing.TB) *testServer {
 }
 
 // buildKassa wires a real kassa in dir: SQLite store, secret hasher, ledger,
-// the demo price book and the HTTP API. closeFn releases it.
-func buildKassa(dir string) (ts *testServer, closeFn func(), err error) {
+// the HTTP API and, when prices is true, the demo price book. closeFn
+// releases it.
+func buildKassa(dir string, withPrices bool) (ts *testServer, closeFn func(), err error) {
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(dir, "kassa.db"), sqlite.Options{})
 	if err != nil {
@@ -76,10 +89,13 @@ func buildKassa(dir string) (ts *testServer, closeFn func(), err error) {
 		return nil, nil, fmt.Errorf("hasher: %w", err)
 	}
 	ledger := charging.New(store, charging.Options{})
-	prices := pricing.NewService(store, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
-	pricingErr := prices.EnsureDefault(ctx)
+	priceService := pricing.NewService(store, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
+	var pricingErr error
+	if withPrices {
+		pricingErr = priceService.EnsureDefault(ctx)
+	}
 	h := httpapi.New(httpapi.Config{
-		Store: store, Hasher: hasher, Ledger: ledger, Pricing: prices,
+		Store: store, Hasher: hasher, Ledger: ledger, Pricing: priceService,
 		AdminToken: testAdminToken, ServiceToken: testServiceToken,
 	})
 	closeFn = func() {

@@ -21,7 +21,7 @@ func requirePlatform(t *testing.T, ts *testServer) {
 }
 
 func TestRateAndCharge(t *testing.T) {
-	ts := startKassa(t)
+	ts := startPricedKassa(t)
 	requirePlatform(t, ts)
 	requirePricing(t, ts)
 	ctx := testCtx(t)

@@ -7,7 +7,7 @@ import (
 )
 
 func TestCountryPricing(t *testing.T) {
-	ts := startKassa(t)
+	ts := startPricedKassa(t)
 	requirePricing(t, ts)
 	cp, err := accountClient(ts).CountryPricing(testCtx(t), kassa.SMS, "GB")
 	if err != nil {
@@ -27,7 +27,7 @@ func TestCountryPricing(t *testing.T) {
 }
 
 func TestCountryPricingErrors(t *testing.T) {
-	ts := startKassa(t)
+	ts := startPricedKassa(t)
 	requirePricing(t, ts)
 	c := accountClient(ts)
 	ctx := testCtx(t)
@@ -40,7 +40,7 @@ func TestCountryPricingErrors(t *testing.T) {
 }
 
 func TestFullPricing(t *testing.T) {
-	ts := startKassa(t)
+	ts := startPricedKassa(t)
 	requirePricing(t, ts)
 	l, err := accountClient(ts).FullPricing(testCtx(t), kassa.Voice)
 	if err != nil {
@@ -61,7 +61,7 @@ func TestFullPricing(t *testing.T) {
 }
 
 func TestPrefixPricing(t *testing.T) {
-	ts := startKassa(t)
+	ts := startPricedKassa(t)
 	requirePricing(t, ts)
 	l, err := accountClient(ts).PrefixPricing(testCtx(t), kassa.SMS, "1")
 	if err != nil {

@@ -35,7 +35,7 @@ func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // startFlaky starts a real kassa behind a flaky front.
 func startFlaky(t *testing.T, fail int64, refuse func(w http.ResponseWriter, r *http.Request)) (*testServer, *flaky) {
 	t.Helper()
-	ts := newKassa(t)
+	ts := newKassa(t, false)
 	f := &flaky{next: ts.Handler, fail: 0, refuse: refuse}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
