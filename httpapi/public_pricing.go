@@ -11,9 +11,9 @@ import (
 )
 
 // The answer to a per-country request for a country kassa does not know: a
-// 200 with no country fields. Every SDK tolerates missing fields; the PHP
-// SDK decodes "{}" to an empty array and reports "No results found", as it
-// does for the empty body it expects.
+// 200 with no country fields. Every SDK parses it into an empty price
+// object (PHP included: it raises "No results found" only for an empty
+// body, which the JSON decoders of Node, Java and Python would reject).
 var (
 	unknownCountryJSON = []byte("{}\n")
 	unknownCountryXML  = []byte(xmlHeader + "<outbound-country-pricing></outbound-country-pricing>\n")
