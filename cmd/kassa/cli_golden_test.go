@@ -34,7 +34,7 @@ func checkGolden(t *testing.T, name, got string) {
 // TestCLIGolden runs account-holder and operator commands against a real
 // kassa and compares their table, JSON and CSV output with golden files.
 func TestCLIGolden(t *testing.T) {
-	s := startCLIServer(t)
+	s := startPricedCLIServer(t)
 	acct, admin := s.accountEnv(), s.adminEnv()
 	// Some history for the ledger: a credit and a debit with fixed keys.
 	for _, args := range [][]string{

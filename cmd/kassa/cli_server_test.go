@@ -37,9 +37,20 @@ type cliServer struct {
 	PricingErr error
 }
 
-// startCLIServer starts kassa (httpapi over a SQLite file, demo price book,
-// fixed clock) with the account cliKey/cliSecret holding 10.00 EUR.
+// startCLIServer starts kassa (httpapi over a SQLite file, fixed clock) with
+// the account cliKey/cliSecret holding 10.00 EUR, without a price book.
 func startCLIServer(t *testing.T) *cliServer {
+	t.Helper()
+	return startCLIServerPrices(t, false)
+}
+
+// startPricedCLIServer is startCLIServer with the demo price book active.
+func startPricedCLIServer(t *testing.T) *cliServer {
+	t.Helper()
+	return startCLIServerPrices(t, true)
+}
+
+func startCLIServerPrices(t *testing.T, withPrices bool) *cliServer {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return cliEpoch }
@@ -55,7 +66,10 @@ func startCLIServer(t *testing.T) *cliServer {
 	ledger := charging.New(store, charging.Options{Now: now})
 	t.Cleanup(ledger.Close)
 	prices := pricing.NewService(store, refdata.Default(), pricing.ServiceOptions{Now: now, Logger: slog.New(slog.DiscardHandler)})
-	pricingErr := prices.EnsureDefault(ctx)
+	var pricingErr error
+	if withPrices {
+		pricingErr = prices.EnsureDefault(ctx)
+	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{
 		Store: store, Hasher: hasher, Ledger: ledger, Pricing: prices, Now: now, AdminToken: cliAdminToken,
 	}))
