@@ -90,3 +90,25 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestTrailingSlashes: every public path is also served with a trailing '/'.
+func TestTrailingSlashes(t *testing.T) {
+	h := newHarness(t)
+	for _, path := range []string{
+		"/account/get-balance/",
+		"/account/get-balance/" + testKey + "/" + testSecret + "/",
+		"/account/get-pricing/outbound/sms/?country=GB",
+		"/account/get-full-pricing/outbound/sms/",
+		"/account/get-prefix-pricing/outbound/sms/?prefix=44",
+		"/account/get-prefix-pricing/outbound/?prefix=44",
+		"/account/top-up/?trx=" + testTrx,
+		"/accounts/" + testKey + "/secrets/",
+	} {
+		h.get(path).wantStatus(t, http.StatusOK)
+	}
+	h.post("/account/settings/", "").wantStatus(t, http.StatusOK)
+	resp := h.do(req{method: "HEAD", path: "/account/get-balance", basic: [2]string{testKey, testSecret}}).wantStatus(t, http.StatusOK)
+	if len(resp.body) != 0 {
+		t.Errorf("HEAD with a body")
+	}
+}
