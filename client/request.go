@@ -170,7 +170,9 @@ type connError struct {
 	err          error
 }
 
+// Error names the request and the network failure.
 func (e *connError) Error() string { return fmt.Sprintf("%s %s: %v", e.method, e.path, e.err) }
+// Unwrap returns the network error.
 func (e *connError) Unwrap() error { return e.err }
 
 // IsUnreachable reports whether err means the server gave no answer at all

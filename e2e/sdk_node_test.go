@@ -94,6 +94,7 @@ type step struct {
 	Fields map[string]any `json:"-"`
 }
 
+// UnmarshalJSON reads the known fields and keeps all of them in Fields.
 func (s *step) UnmarshalJSON(b []byte) error {
 	type plain step
 	if err := json.Unmarshal(b, (*plain)(s)); err != nil {
@@ -263,12 +264,14 @@ type logBuffer struct {
 	buf bytes.Buffer
 }
 
+// Write appends p.
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
+// String returns everything written so far.
 func (b *logBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
