@@ -172,6 +172,7 @@ type connError struct {
 
 // Error names the request and the network failure.
 func (e *connError) Error() string { return fmt.Sprintf("%s %s: %v", e.method, e.path, e.err) }
+
 // Unwrap returns the network error.
 func (e *connError) Unwrap() error { return e.err }
 
