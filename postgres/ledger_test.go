@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -278,5 +279,36 @@ func TestLockAccountsLocksEveryRow(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Verify finds a balance changed behind the ledger's back, and an entry
+// deleted behind it, and reports both accounts exactly.
+func TestVerifyFindsTampering(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t, nil)
+	createAccount(t, db, "tamper-a", 100)
+	createAccount(t, db, "tamper-b", 50)
+	createAccount(t, db, "tamper-c", 70)
+	if err := debit(ctx, db, "tamper-b", 20, "d1"); err != nil {
+		t.Fatal(err)
+	}
+	verifyClean(t, db)
+	if _, err := db.pool.Exec(ctx, "UPDATE accounts SET balance = balance + 5 WHERE api_key = 'tamper-a'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.pool.Exec(ctx, "DELETE FROM entries WHERE account = 'tamper-b' AND idempotency_key = 'd1'"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []kassa.Discrepancy{
+		{Account: "tamper-a", Balance: 105, EntriesSum: 100, Entries: 1},
+		{Account: "tamper-b", Balance: 30, EntriesSum: 50, Entries: 1},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Verify = %+v, want %+v", got, want)
 	}
 }
