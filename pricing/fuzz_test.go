@@ -1,0 +1,107 @@
+package pricing
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// FuzzParseCSV feeds arbitrary decks to ParseCSV: it must never panic,
+// must fail only with an EINVALID *kassa.Error whose message is valid
+// UTF-8, and every book it accepts must compile and survive a CSV export
+// and re-import with the same answers.
+func FuzzParseCSV(f *testing.F) {
+	for _, seed := range []string{
+		"prefix,country,price\n44,GB,0.03\n4477,GB,0.04\n",
+		"Dial Code;Network Name;Rate;Currency\n447700900;Test;0.001;EUR\n",
+		"mcc,mnc,price,type\n234,10,0.05,sms\n645,02,0.2,voice\n",
+		"country,network code,price\nDE,26201,0.08\nZM,ZM-FIXED,0.3\n",
+		"\xEF\xBB\xBFiso\tcost\nGB\t0.01\n",
+		"prefix,price\n\"44,0.03\n",
+		"country,price\nGB,-1\nXX,abc\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	ref := testRef()
+	f.Fuzz(func(t *testing.T, deck []byte) {
+		book, err := ParseCSV(bytes.NewReader(deck), CSVOptions{Type: kassa.SMS, Ref: ref})
+		if err != nil {
+			if kassa.ErrorCode(err) != kassa.EINVALID {
+				t.Fatalf("error code %q: %v", kassa.ErrorCode(err), err)
+			}
+			if !utf8.ValidString(kassa.ErrorMessage(err)) {
+				t.Fatalf("message is not UTF-8: %q", kassa.ErrorMessage(err))
+			}
+			return
+		}
+		s, err := Compile(book, ref, CompileOptions{FX: map[string]string{"EUR/USD": "1.1"}})
+		if err != nil {
+			t.Fatalf("accepted deck does not compile: %v\n%q", err, deck)
+		}
+		var out bytes.Buffer
+		if err := ExportCSV(&out, s, kassa.SMS); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseCSV(bytes.NewReader(out.Bytes()), CSVOptions{Ref: ref})
+		if err != nil {
+			t.Fatalf("export does not re-import: %v\n%s", err, out.String())
+		}
+		s2, err := Compile(again, ref, CompileOptions{FX: map[string]string{"EUR/USD": "1.1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := s.FullPricing(kassa.SMS, kassa.EUR, JSON)
+		b, _ := s2.FullPricing(kassa.SMS, kassa.EUR, JSON)
+		if a != nil && b != nil && !bytes.Equal(a.Body, b.Body) {
+			t.Fatalf("answers differ after export and import\n%s", out.String())
+		}
+	})
+}
+
+// FuzzParseFullPricingJSON feeds arbitrary input to ParseFullPricingJSON:
+// no panic, only EINVALID errors, and an accepted book that compiles
+// answers the same after an export and re-import.
+func FuzzParseFullPricingJSON(f *testing.F) {
+	f.Add([]byte(`{"count":1,"countries":[{"countryCode":"GB","currency":"EUR","defaultPrice":"0.03330000","networks":[{"type":"mobile","price":"0.04000000","currency":"EUR","mcc":"234","mnc":"10","networkCode":"23410","networkName":"O2 UK"}]}]}`))
+	f.Add([]byte(`{"count":"2","countries":[{"countryCode":"VA","currency":"EUR"},{"countryCode":"ZM","currency":"USD","networks":[{"type":"landline","price":"0.1","networkCode":"ZM-NEW","networkName":"New","ranges":[26021]}]}]}`))
+	f.Add([]byte(`{"countries":[{"countryCode":"GB","currency":"EUR","defaultPrice":1}]}`))
+	f.Add([]byte(`{"count":1,"countries":[`))
+	ref := testRef()
+	f.Fuzz(func(t *testing.T, in []byte) {
+		book, err := ParseFullPricingJSON(bytes.NewReader(in), kassa.Voice, ref)
+		if err != nil {
+			if kassa.ErrorCode(err) != kassa.EINVALID {
+				t.Fatalf("error code %q: %v", kassa.ErrorCode(err), err)
+			}
+			return
+		}
+		s, err := Compile(book, ref, CompileOptions{})
+		if err != nil {
+			if kassa.ErrorCode(err) != kassa.EINVALID || strings.TrimSpace(kassa.ErrorMessage(err)) == "" {
+				t.Fatalf("compile error %v", err)
+			}
+			return
+		}
+		for _, cur := range []kassa.Currency{kassa.EUR, kassa.USD} {
+			var out bytes.Buffer
+			if err := ExportJSON(&out, s, kassa.Voice, cur); err != nil {
+				continue // the currency is not available without a rate
+			}
+			back, err := ParseFullPricingJSON(bytes.NewReader(out.Bytes()), kassa.Voice, ref)
+			if err != nil {
+				t.Fatalf("export does not re-import: %v", err)
+			}
+			s2, err := Compile(back, ref, CompileOptions{})
+			if err != nil {
+				t.Fatalf("re-import does not compile: %v", err)
+			}
+			d, err := s2.FullPricing(kassa.Voice, cur, JSON)
+			if err != nil || !bytes.Equal(d.Body, out.Bytes()) {
+				t.Fatalf("answer differs after export and import: %v", err)
+			}
+		}
+	})
+}
