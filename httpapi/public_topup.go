@@ -22,12 +22,18 @@ var errNotAutoReload = &kassa.Error{Code: kassa.EFORBIDDEN, Message: "not auto-r
 
 // topUp answers GET or POST /account/top-up?trx=…: when auto-reload is
 // enabled with that trx it credits the reload amount (a top-up entry whose
-// reference is the trx). An Idempotency-Key header makes a retry replay the
-// first top-up instead of crediting again.
+// reference is the trx), through Config.TopUp when set. An Idempotency-Key
+// header makes a retry replay the first top-up instead of crediting again.
 func (s *Server) topUp(w http.ResponseWriter, r *http.Request, c *publicCall) error {
 	trx := c.params.get("trx")
 	if trx == "" {
 		return kassa.FieldError("trx", "Is required.")
+	}
+	if s.cfg.TopUp != nil {
+		if _, err := s.cfg.TopUp(r.Context(), c.account.APIKey, trx, r.Header.Get("Idempotency-Key")); err != nil {
+			return err
+		}
+		return writeTopUpSuccess(w, c)
 	}
 	ar := c.account.AutoReload
 	if !ar.Enabled || ar.Trx == "" || subtle.ConstantTimeCompare([]byte(trx), []byte(ar.Trx)) != 1 {
@@ -51,6 +57,11 @@ func (s *Server) topUp(w http.ResponseWriter, r *http.Request, c *publicCall) er
 	if err != nil {
 		return err
 	}
+	return writeTopUpSuccess(w, c)
+}
+
+// writeTopUpSuccess writes the top-up success body.
+func writeTopUpSuccess(w http.ResponseWriter, c *publicCall) error {
 	body := topUpAnswer{Code: "200", Label: "success"}
 	if c.xml {
 		writeXML(w, http.StatusOK, body)

@@ -71,3 +71,29 @@ func TestTopUpRefused(t *testing.T) {
 		t.Errorf("balance %s changed", got)
 	}
 }
+
+// TestTopUpHook: with Config.TopUp set the handler delegates to it and maps
+// its errors (a declined payment is 420 "topup failed").
+func TestTopUpHook(t *testing.T) {
+	h := newHarness(t)
+	var gotKey, gotTrx, gotReq string
+	decline := false
+	h.srv.Config.Handler = New(Config{Store: h.db, Hasher: h.hasher, Ledger: h.ledger, Pricing: h.prices,
+		TopUp: func(ctx context.Context, apiKey, trx, requestKey string) (*kassa.Entry, error) {
+			gotKey, gotTrx, gotReq = apiKey, trx, requestKey
+			if decline {
+				return nil, kassa.Errorf(kassa.EPAYMENTDECLINED, "card declined")
+			}
+			return &kassa.Entry{}, nil
+		}})
+	h.do(req{method: "POST", path: "/account/top-up", body: "trx=abc", basic: [2]string{testKey, testSecret},
+		header: map[string]string{"Idempotency-Key": "k9"}}).wantStatus(t, http.StatusOK)
+	if gotKey != testKey || gotTrx != "abc" || gotReq != "k9" {
+		t.Errorf("hook got %q %q %q", gotKey, gotTrx, gotReq)
+	}
+	decline = true
+	resp := h.post("/account/top-up", "trx=abc").wantStatus(t, 420)
+	if b := resp.json(t); b["error-code"] != "420" || b["error-code-label"] != "topup failed" {
+		t.Errorf("declined: %s", resp.body)
+	}
+}

@@ -37,6 +37,12 @@ type Config struct {
 	// snapshot and is what /readyz checks.
 	Pricing *pricing.Service
 
+	// TopUp, when set, performs POST /account/top-up (reload.Reloader.TopUp:
+	// charge the payment behind trx, credit, daily cap); requestKey is the
+	// request's Idempotency-Key header. When nil the handler credits the
+	// auto-reload amount through Ledger without a payment step.
+	TopUp func(ctx context.Context, apiKey, trx, requestKey string) (*kassa.Entry, error)
+
 	// CheckCallback, when set, checks a callback URL live before
 	// POST /account/settings saves it (field is "moCallBackUrl" or
 	// "drCallBackUrl"); an error refuses the change. The syntax check of
