@@ -1,0 +1,50 @@
+package client_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+)
+
+// BenchmarkBalanceClient measures a balance call through the client against
+// a real kassa; BenchmarkBalanceRawHTTP is its baseline: the same request
+// with net/http and a plain JSON decode. The ratio is the client's overhead.
+func BenchmarkBalanceClient(b *testing.B) {
+	ts := startKassa(b)
+	c := accountClient(ts)
+	ctx := testCtx(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := c.Balance(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBalanceRawHTTP(b *testing.B) {
+	ts := startKassa(b)
+	req, err := http.NewRequest(http.MethodGet, ts.URL+"/account/get-balance", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.SetBasicAuth(testKey, testSecret)
+	req.Header.Set("Accept", "application/json")
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var v struct {
+			Value      json.Number `json:"value"`
+			AutoReload bool        `json:"autoReload"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&v)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("status %d: %v", resp.StatusCode, err)
+		}
+	}
+}
