@@ -1,0 +1,240 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/refdata"
+	"github.com/kassa-dev/kassa/sqlite"
+	"github.com/kassa-dev/kassa/webhook"
+)
+
+const (
+	testKey        = "abcd1234"
+	testSecret     = "Secret1234abc"
+	testAdminToken = "admin-token-for-dashboard-tests"
+)
+
+// clock is a settable clock for session expiry tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is a dashboard over a real SQLite store, served on loopback.
+type env struct {
+	t      testing.TB
+	db     kassa.Store
+	hasher *auth.Hasher
+	ledger *charging.Ledger
+	prices *pricing.Service
+	srv    *httptest.Server
+	clock  *clock // nil unless asked for
+}
+
+var (
+	demoOnce sync.Once
+	demoBook *kassa.PriceBook
+)
+
+// sharedDemoBook builds the demo tariff once per test binary.
+func sharedDemoBook() *kassa.PriceBook {
+	demoOnce.Do(func() { demoBook = pricing.DemoBook(refdata.Default()) })
+	return demoBook
+}
+
+// loopbackChecker is the real webhook checker, allowed to reach loopback
+// test servers.
+func loopbackChecker() CallbackChecker {
+	return webhook.NewChecker(webhook.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}, 5*time.Second)
+}
+
+// newEnv builds the dashboard; withClock gives it a settable clock.
+func newEnv(t testing.TB, withClock bool, tweak ...func(*Config)) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	hasher, err := auth.NewHasher(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prices := pricing.NewService(db, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
+	v, err := prices.Import(ctx, sharedDemoBook(), "demo")
+	if err != nil {
+		t.Fatalf("import demo book: %v", err)
+	}
+	if err := prices.Activate(ctx, v.Version, time.Time{}); err != nil {
+		t.Fatalf("activate: %v", err)
+	}
+	ledger := charging.New(db, charging.Options{})
+	t.Cleanup(ledger.Close)
+	e := &env{t: t, db: db, hasher: hasher, ledger: ledger, prices: prices}
+	cfg := Config{
+		Store:      db,
+		Auth:       auth.NewAuthenticator(db, hasher, auth.Options{CacheTTL: time.Hour}),
+		Hasher:     hasher,
+		Ledger:     ledger,
+		Pricing:    prices,
+		AdminToken: testAdminToken,
+		Checker:    loopbackChecker(),
+	}
+	if withClock {
+		e.clock = &clock{t: time.Now()}
+		cfg.Now = e.clock.Now
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	e.srv = httptest.NewServer(New(cfg))
+	t.Cleanup(e.srv.Close)
+	e.createAccount(testKey, testSecret, "25.50")
+	return e
+}
+
+// createAccount stores an account with one secret and an opening credit.
+func (e *env) createAccount(key, secret, balance string) {
+	e.t.Helper()
+	sec, err := e.hasher.NewSecret(key, secret, time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var opening *kassa.Entry
+	if b := kassa.MustParseAmount(balance); b != 0 {
+		opening = &kassa.Entry{Account: key, Kind: kassa.KindCredit, Amount: b, Reason: "opening"}
+	}
+	acct := &kassa.Account{APIKey: key, Currency: kassa.EUR, Limits: kassa.DefaultLimits,
+		AutoReload: kassa.AutoReload{Amount: kassa.DefaultReloadAmount, Threshold: kassa.DefaultReloadThreshold, DailyCap: 5}}
+	if err := e.db.CreateAccount(context.Background(), acct, sec, opening); err != nil {
+		e.t.Fatalf("create account %s: %v", key, err)
+	}
+}
+
+// browser is an HTTP client with a cookie jar that does not follow
+// redirects, so that tests see every answer.
+type browser struct {
+	e      *env
+	client *http.Client
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{e: e, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// page is an answer with its body read.
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.e.t.Helper()
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return page{status: resp.StatusCode, header: resp.Header, body: string(body)}
+}
+
+func (b *browser) get(path string) page {
+	req, _ := http.NewRequest(http.MethodGet, b.e.srv.URL+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) page {
+	req, _ := http.NewRequest(http.MethodPost, b.e.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf returns the CSRF token on a page.
+func csrf(t testing.TB, p page) string {
+	t.Helper()
+	m := csrfPattern.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no csrf token on the page (status %d)", p.status)
+	}
+	return m[1]
+}
+
+// signIn signs the browser in as the test account and returns the token
+// of its session.
+func (b *browser) signIn(key, secret string) string {
+	b.e.t.Helper()
+	p := b.get("/ui/signin")
+	res := b.post("/ui/signin", url.Values{"csrf": {csrf(b.e.t, p)}, "role": {"account"}, "api_key": {key}, "api_secret": {secret}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/ui/account" {
+		b.e.t.Fatalf("sign in: status %d, location %q", res.status, res.header.Get("Location"))
+	}
+	return csrf(b.e.t, b.get("/ui/account"))
+}
+
+// signInOperator signs in with the admin token.
+func (b *browser) signInOperator() string {
+	b.e.t.Helper()
+	p := b.get("/ui/signin")
+	res := b.post("/ui/signin", url.Values{"csrf": {csrf(b.e.t, p)}, "role": {"operator"}, "admin_token": {testAdminToken}})
+	if res.status != http.StatusSeeOther {
+		b.e.t.Fatalf("operator sign in: status %d", res.status)
+	}
+	return csrf(b.e.t, b.get("/ui/operator/accounts"))
+}
+
+// cookie returns the browser's session cookie value.
+func (b *browser) cookie() string {
+	u, _ := url.Parse(b.e.srv.URL + "/ui/")
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == cookieName {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// secretCount returns how many secrets the account has.
+func (e *env) secretCount(key string) int {
+	e.t.Helper()
+	s, err := e.db.Secrets(context.Background(), key)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return len(s)
+}

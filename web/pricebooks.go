@@ -1,0 +1,124 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/pricing"
+)
+
+// priceBooksData is the price-book page's data.
+type priceBooksData struct {
+	Versions []*kassa.PriceBookVersion
+	Now      time.Time
+	Current  int64
+	Error    string
+	Types    []kassa.ServiceType
+	MaxBytes int64
+}
+
+// priceBooksPage lists the versions.
+func (h *handler) priceBooksPage(w http.ResponseWriter, r *http.Request, sess *session) {
+	h.renderPriceBooks(w, r, sess, http.StatusOK, "")
+}
+
+func (h *handler) renderPriceBooks(w http.ResponseWriter, r *http.Request, sess *session, status int, errMsg string) {
+	list, err := h.cfg.Store.PriceBooks(r.Context())
+	if err != nil {
+		h.renderError(w, r, sess, http.StatusServiceUnavailable, h.userMessage(r, "list price books", err))
+		return
+	}
+	d := priceBooksData{Versions: list, Now: h.now(), Error: errMsg, Types: kassa.ServiceTypes, MaxBytes: h.cfg.MaxImportBytes}
+	if snap := h.cfg.Pricing.Current(); snap != nil {
+		d.Current = snap.Version()
+	}
+	h.render(w, r, sess, status, "pricebooks", "Price books", "pricebooks", d)
+}
+
+// importPriceBook reads an uploaded CSV rate deck or get-full-pricing
+// JSON and stores it as a new, inactive version.
+func (h *handler) importPriceBook(w http.ResponseWriter, r *http.Request, sess *session) {
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		h.renderPriceBooks(w, r, sess, http.StatusUnprocessableEntity, "Choose a file to upload.")
+		return
+	}
+	defer file.Close()
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" {
+		name = strings.TrimSuffix(path.Base(hdr.Filename), path.Ext(hdr.Filename))
+	}
+	book, source, err := h.parseBook(file, hdr.Filename, r.PostFormValue("format"), kassa.ServiceType(r.PostFormValue("type")), kassa.Currency(r.PostFormValue("currency")))
+	if err != nil {
+		h.renderPriceBooks(w, r, sess, statusOf(err), "The file was not imported: "+h.userMessage(r, "read the price book", err))
+		return
+	}
+	book.Name = limitText(name, 200)
+	v, err := h.cfg.Pricing.Import(r.Context(), book, source)
+	if err != nil {
+		h.renderPriceBooks(w, r, sess, statusOf(err), "The file was not imported: "+h.userMessage(r, "import the price book", err))
+		return
+	}
+	h.audit(r, "admin", "", "price_book.import", `{"version":`+strconv.FormatInt(v.Version, 10)+`,"surface":"dashboard"}`)
+	h.setFlash(sess, "ok", "Imported version "+strconv.FormatInt(v.Version, 10)+" ("+strconv.Itoa(v.Prices)+" prices). Activate it to use it.")
+	redirect(w, r, "/ui/operator/price-books")
+}
+
+// parseBook parses the upload by its chosen or guessed format.
+func (h *handler) parseBook(file io.Reader, filename, format string, t kassa.ServiceType, cur kassa.Currency) (*kassa.PriceBook, string, error) {
+	if format == "" || format == "auto" {
+		format = "csv"
+		if strings.HasSuffix(strings.ToLower(filename), ".json") {
+			format = "json"
+		}
+	}
+	switch format {
+	case "csv":
+		book, err := pricing.ParseCSV(file, pricing.CSVOptions{Type: typeOrEmpty(t), Currency: currencyOrEmpty(cur), Ref: h.cfg.Pricing.Ref()})
+		return book, "csv", err
+	case "json":
+		if !t.Valid() {
+			return nil, "", kassa.FieldError("type", "Choose the service type of the JSON file.")
+		}
+		book, err := pricing.ParseFullPricingJSON(file, t, h.cfg.Pricing.Ref())
+		return book, "json", err
+	}
+	return nil, "", kassa.FieldError("format", "Choose CSV or JSON.")
+}
+
+// activatePriceBook activates a version now.
+func (h *handler) activatePriceBook(w http.ResponseWriter, r *http.Request, sess *session) {
+	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
+	if err != nil || v <= 0 {
+		h.renderPriceBooks(w, r, sess, http.StatusNotFound, "There is no such version.")
+		return
+	}
+	if err := h.cfg.Pricing.Activate(r.Context(), v, time.Time{}); err != nil {
+		h.renderPriceBooks(w, r, sess, statusOf(err), "Version "+strconv.FormatInt(v, 10)+" was not activated: "+h.userMessage(r, "activate the price book", err))
+		return
+	}
+	h.audit(r, "admin", "", "price_book.activate", `{"version":`+strconv.FormatInt(v, 10)+`,"surface":"dashboard"}`)
+	h.setFlash(sess, "ok", "Version "+strconv.FormatInt(v, 10)+" is active.")
+	redirect(w, r, "/ui/operator/price-books")
+}
+
+// typeOrEmpty returns t when it is a service type, else "".
+func typeOrEmpty(t kassa.ServiceType) kassa.ServiceType {
+	if t.Valid() {
+		return t
+	}
+	return ""
+}
+
+// currencyOrEmpty returns c when kassa bills in it, else "".
+func currencyOrEmpty(c kassa.Currency) kassa.Currency {
+	if c.Valid() {
+		return c
+	}
+	return ""
+}

@@ -1,0 +1,32 @@
+package web
+
+import "net/http"
+
+// routes lists every dashboard route.
+func (h *handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /ui/static/", staticHandler())
+	mux.HandleFunc("GET /ui/{$}", h.home)
+	mux.HandleFunc("GET /ui/signin", h.signinPage)
+	mux.HandleFunc("POST /ui/signin", h.signin)
+	mux.HandleFunc("POST /ui/signout", h.session(anyRole, h.signout))
+
+	mux.HandleFunc("GET /ui/account", h.session(accountRole, h.overview))
+	mux.HandleFunc("GET /ui/secrets", h.session(accountRole, h.secretsPage))
+	mux.HandleFunc("POST /ui/secrets", h.session(accountRole, h.createSecret))
+	mux.HandleFunc("POST /ui/secrets/{id}/revoke", h.session(accountRole, h.revokeSecret))
+	mux.HandleFunc("GET /ui/settings", h.session(accountRole, h.settingsPage))
+	mux.HandleFunc("POST /ui/settings", h.session(accountRole, h.saveSettings))
+	mux.HandleFunc("GET /ui/pricing", h.session(anyRole, h.pricingPage))
+
+	mux.HandleFunc("GET /ui/operator/accounts", h.session(operatorRole, h.accountsPage))
+	mux.HandleFunc("GET /ui/operator/accounts/{key}", h.session(operatorRole, h.accountPage))
+	mux.HandleFunc("POST /ui/operator/accounts/{key}/postings", h.session(operatorRole, h.post))
+	mux.HandleFunc("POST /ui/operator/accounts/{key}/auto-reload", h.session(operatorRole, h.saveAutoReload))
+	mux.HandleFunc("GET /ui/operator/price-books", h.session(operatorRole, h.priceBooksPage))
+	mux.HandleFunc("POST /ui/operator/price-books", h.session(operatorRole, h.importPriceBook))
+	mux.HandleFunc("POST /ui/operator/price-books/{version}/activate", h.session(operatorRole, h.activatePriceBook))
+
+	mux.HandleFunc("/ui/", h.notFound)
+	return mux
+}

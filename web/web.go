@@ -1,0 +1,110 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/pricing"
+)
+
+// Prefix is the path under which the dashboard is served.
+const Prefix = "/ui/"
+
+// Defaults of Config.
+const (
+	DefaultSessionIdle     = 30 * time.Minute
+	DefaultSessionLifetime = 12 * time.Hour
+	DefaultMaxImportBytes  = 64 << 20
+	DefaultCheckTimeout    = 10 * time.Second
+)
+
+// CallbackChecker checks a callback URL live (webhook.Checker implements it;
+// tests pass one that allows loopback).
+type CallbackChecker interface {
+	CheckCallback(ctx context.Context, rawURL string) error
+}
+
+// Config is what the dashboard needs. Store, Auth, Hasher, Ledger and
+// Pricing are required.
+type Config struct {
+	Store      kassa.Store
+	Auth       *auth.Authenticator // verifies api key and secret at sign-in
+	Hasher     *auth.Hasher        // hashes new secrets
+	Ledger     *charging.Ledger    // operator credits and debits
+	Pricing    *pricing.Service    // the map, country details, number look-up
+	AdminToken string              // operators sign in with it; "" disables operator sign-in
+
+	// Checker checks callback URLs before they are saved; nil saves
+	// without a live check (the syntax is always checked).
+	Checker CallbackChecker
+	// Limiter counts sign-in failures; NewMemoryLimiter(Now) when nil.
+	Limiter Limiter
+
+	Now             func() time.Time // time.Now when nil
+	Logger          *slog.Logger     // discards when nil
+	SessionIdle     time.Duration    // a session ends after this long unused; DefaultSessionIdle when 0
+	SessionLifetime time.Duration    // and at the latest this long after sign-in; DefaultSessionLifetime when 0
+	MaxImportBytes  int64            // price-book upload limit; DefaultMaxImportBytes when 0
+}
+
+// handler is the dashboard.
+type handler struct {
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	sessions *sessionStore
+	limiter  Limiter
+	pages    *pages
+	world    *worldMap
+	mux      *http.ServeMux
+}
+
+// New returns the dashboard's handler; mount it at Prefix:
+//
+//	mux.Handle("/ui/", web.New(web.Config{...}))
+func New(cfg Config) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = DefaultSessionIdle
+	}
+	if cfg.SessionLifetime <= 0 {
+		cfg.SessionLifetime = DefaultSessionLifetime
+	}
+	if cfg.MaxImportBytes <= 0 {
+		cfg.MaxImportBytes = DefaultMaxImportBytes
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = NewMemoryLimiter(cfg.Now)
+	}
+	h := &handler{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		sessions: newSessionStore(cfg.Now, cfg.SessionIdle, cfg.SessionLifetime),
+		limiter:  cfg.Limiter,
+		pages:    mustParsePages(),
+		world:    mustLoadWorld(),
+	}
+	h.mux = h.routes()
+	return h
+}
+
+// ServeHTTP sets the headers every dashboard answer carries and routes.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.mux.ServeHTTP(w, r)
+}
