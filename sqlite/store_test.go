@@ -312,3 +312,32 @@ func TestPanicRollsBack(t *testing.T) {
 	}
 	storetest.MustVerify(t, db)
 }
+
+// TestPageSizes: Limit 0 is the default page, and a limit above the
+// maximum is cut to it.
+func TestPageSizes(t *testing.T) {
+	ctx := t.Context()
+	db := openTemp(t, time.Now)
+	storetest.MustCreateAccount(t, db, "page0001", 0)
+	const n = sqlite.MaxPageSize + 1
+	err := db.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
+		for range n {
+			if err := tx.Append(&kassa.Entry{Account: "page0001", Kind: kassa.KindCredit, Amount: 1}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ limit, want int }{{0, sqlite.DefaultPageSize}, {7, 7}, {n + 500, sqlite.MaxPageSize}} {
+		list, total, err := db.ListEntries(ctx, kassa.EntryFilter{Account: "page0001", Limit: c.limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != c.want || total != n {
+			t.Errorf("limit %d: %d entries, total %d; want %d, total %d", c.limit, len(list), total, c.want, n)
+		}
+	}
+}
