@@ -33,6 +33,15 @@ type Options struct {
 	CacheTTL  time.Duration // DefaultCacheTTL when 0; negative disables the cache
 	CacheSize int           // DefaultCacheSize when 0
 	Now       func() time.Time
+	// MaxFailures failed attempts by one client on one key within
+	// FailureWindow lock that pair out until the window ends
+	// (DefaultMaxFailures and DefaultFailureWindow when 0; a negative
+	// MaxFailures disables the limiter).
+	MaxFailures   int
+	FailureWindow time.Duration
+	// OnLockout, when set, is called (synchronously) when a client is
+	// locked out of a key, e.g. to write an audit event.
+	OnLockout func(client, apiKey string)
 }
 
 // Authenticator checks api key and secret pairs.
@@ -43,6 +52,8 @@ type Authenticator struct {
 	size   int
 	now    func() time.Time
 	dummy  *kassa.Secret // verified against when the key is unknown, for equal work
+	limit  *limiter      // nil when disabled
+	onLock func(client, apiKey string)
 
 	mu    sync.Mutex
 	cache map[cacheKey]time.Time // verified pair → when verified
@@ -67,7 +78,19 @@ func NewAuthenticator(store Store, hasher *Hasher, opts Options) *Authenticator 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxFailures == 0 {
+		opts.MaxFailures = DefaultMaxFailures
+	}
+	if opts.FailureWindow <= 0 {
+		opts.FailureWindow = DefaultFailureWindow
+	}
+	var limit *limiter
+	if opts.MaxFailures > 0 {
+		limit = newLimiter(opts.MaxFailures, opts.FailureWindow, opts.Now)
+	}
 	return &Authenticator{
+		limit:  limit,
+		onLock: opts.OnLockout,
 		store:  store,
 		hasher: hasher,
 		ttl:    opts.CacheTTL,
@@ -83,11 +106,55 @@ func NewAuthenticator(store Store, hasher *Hasher, opts Options) *Authenticator 
 // whether the key exists.
 var ErrUnauthorized = &kassa.Error{Code: kassa.EUNAUTHORIZED, Message: "authentication failed"}
 
-// Authenticate returns the account whose key is apiKey if secret is one of
-// its secrets, and ErrUnauthorized otherwise. Unknown keys cost the same
-// hashing work as known ones. Store failures other than "not found" are
-// returned as they are (EUNAVAILABLE stays EUNAVAILABLE).
+// LockedOut is the error of a client locked out of a key after too many
+// failures (ERATELIMITED); RetryAfter says when to try again.
+type LockedOut struct {
+	RetryAfter time.Duration
+}
+
+// Error implements the error interface.
+func (e *LockedOut) Error() string { return "too many failed authentication attempts" }
+
+// Unwrap gives the domain error.
+func (e *LockedOut) Unwrap() error {
+	return &kassa.Error{Code: kassa.ERATELIMITED, Message: "too many failed authentication attempts; retry later"}
+}
+
+// Authenticate is AuthenticateFrom for an unnamed client.
 func (a *Authenticator) Authenticate(ctx context.Context, apiKey, secret string) (*kassa.Account, error) {
+	return a.AuthenticateFrom(ctx, "", apiKey, secret)
+}
+
+// AuthenticateFrom returns the account whose key is apiKey if secret is one
+// of its secrets, and ErrUnauthorized otherwise. Unknown keys cost the same
+// hashing work as known ones. client names the caller (its IP address) for
+// the brute-force limiter: after too many failures on one key a client gets
+// a *LockedOut error (ERATELIMITED), even with the right secret, until the
+// window ends. Store failures other than "not found" are returned as they
+// are (EUNAVAILABLE stays EUNAVAILABLE).
+func (a *Authenticator) AuthenticateFrom(ctx context.Context, client, apiKey, secret string) (*kassa.Account, error) {
+	pair := client + "\x00" + apiKey
+	if a.limit != nil {
+		if locked, left := a.limit.locked(pair); locked {
+			return nil, &LockedOut{RetryAfter: left}
+		}
+	}
+	acct, err := a.authenticate(ctx, apiKey, secret)
+	if a.limit != nil {
+		switch {
+		case err == nil:
+			a.limit.succeed(pair)
+		case IsUnauthorized(err):
+			if a.limit.fail(pair) && a.onLock != nil {
+				a.onLock(client, apiKey)
+			}
+		}
+	}
+	return acct, err
+}
+
+// authenticate verifies the pair, through the cache.
+func (a *Authenticator) authenticate(ctx context.Context, apiKey, secret string) (*kassa.Account, error) {
 	if apiKey == "" || secret == "" {
 		a.hasher.Verify(a.dummy, secret)
 		return nil, ErrUnauthorized

@@ -53,7 +53,7 @@ func TestBadBodies(t *testing.T) {
 }
 
 // TestUnknownPaths: unknown paths are 404 in the legacy shape under
-// /account and elsewhere, RFC 7807 under /accounts, /admin and /platform.
+// /account and elsewhere, RFC 7807 under /accounts and /admin.
 func TestUnknownPaths(t *testing.T) {
 	h := newHarness(t)
 	for _, path := range []string{"/account/nope", "/account/get-balance/a/b/c", "/", "/sms/json"} {
@@ -62,7 +62,7 @@ func TestUnknownPaths(t *testing.T) {
 			t.Errorf("%s: %s", path, resp.body)
 		}
 	}
-	for _, path := range []string{"/accounts/" + testKey + "/nope", "/admin/v1/nope", "/platform/v1/nope/nope"} {
+	for _, path := range []string{"/accounts/" + testKey + "/nope", "/admin/v1/nope"} {
 		resp := h.get(path).wantStatus(t, http.StatusNotFound)
 		if b := resp.json(t); b["type"] == nil || b["title"] == nil {
 			t.Errorf("%s: %s", path, resp.body)

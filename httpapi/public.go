@@ -1,11 +1,18 @@
 package httpapi
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
 )
 
 // routesPublic registers the public Account API: the legacy /account/*
@@ -90,10 +97,37 @@ func (s *Server) authenticated(h publicHandler, methods []string) handlerFunc {
 		if k, sec := r.PathValue("key"), r.PathValue("secret"); k != "" && sec != "" {
 			key, secret = k, sec // the legacy path credentials
 		}
-		acct, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(key), secret)
+		acct, err := s.auth.AuthenticateFrom(r.Context(), clientIP(r), strings.TrimSpace(key), secret)
+		var lo *auth.LockedOut
+		if errors.As(err, &lo) {
+			w.Header().Set("Retry-After", strconv.Itoa(int(lo.RetryAfter.Seconds())+1))
+		}
 		if err != nil {
 			return err
 		}
 		return h(w, r, &publicCall{params: p, account: acct, xml: wantsXML(r)})
 	}
+}
+
+// clientIP is the caller's address for the brute-force limiter: the host of
+// the connection's remote address (forwarding headers are not trusted).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// auditLockout records that a client was locked out of a key after too many
+// failed authentications (the key may not exist; it is in the detail).
+func (s *Server) auditLockout(client, apiKey string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	detail, _ := json.Marshal(map[string]string{"api_key": apiKey, "client": client})
+	e := &kassa.AuditEvent{At: s.now().UTC(), Actor: "system", Action: "auth.lockout", RemoteAddr: client, Detail: string(detail)}
+	if err := s.cfg.Store.AppendAudit(ctx, e); err != nil {
+		s.log.Error("append audit event", "action", e.Action, "err", err)
+	}
+	s.log.Warn("client locked out after failed authentications", "client", client)
 }

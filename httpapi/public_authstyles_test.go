@@ -2,11 +2,15 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
 )
 
 // TestEveryEndpointEveryAuthStyle calls each public endpoint with Basic,
@@ -110,5 +114,34 @@ func TestTrailingSlashes(t *testing.T) {
 	resp := h.do(req{method: "HEAD", path: "/account/get-balance", basic: [2]string{testKey, testSecret}}).wantStatus(t, http.StatusOK)
 	if len(resp.body) != 0 {
 		t.Errorf("HEAD with a body")
+	}
+}
+
+// TestBruteForceLockoutOnTheWire: after too many failures from one client,
+// that client gets 429 with Retry-After on the key, even with the right
+// secret, in each surface's shape; the lock-out is audited.
+func TestBruteForceLockoutOnTheWire(t *testing.T) {
+	h := newHarness(t)
+	h.srv.Config.Handler = New(Config{Store: h.db, Hasher: h.hasher, Ledger: h.ledger, Pricing: h.prices})
+	for range auth.DefaultMaxFailures {
+		h.do(req{path: "/account/get-balance", basic: [2]string{testKey, "Wrong12345"}}).wantStatus(t, http.StatusUnauthorized)
+	}
+	resp := h.get("/account/get-balance").wantStatus(t, http.StatusTooManyRequests)
+	if resp.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	if b := resp.json(t); b["error-code"] != "429" {
+		t.Errorf("legacy body %s", resp.body)
+	}
+	sec := h.get("/accounts/"+testKey+"/secrets").wantStatus(t, http.StatusTooManyRequests)
+	if b := sec.json(t); b["type"] == nil {
+		t.Errorf("secrets body %s", sec.body)
+	}
+	// Another key from the same client is not locked.
+	h.createAccount("other123", testSecret, "1", kassa.EUR, noReload)
+	h.do(req{path: "/account/get-balance", basic: [2]string{"other123", testSecret}}).wantStatus(t, http.StatusOK)
+	events, _, err := h.db.ListAudit(context.Background(), kassa.AuditFilter{Action: "auth.lockout"})
+	if err != nil || len(events) != 1 || !strings.Contains(events[0].Detail, testKey) || strings.Contains(events[0].Detail, "Wrong12345") {
+		t.Errorf("lockout audit %v %v", events, err)
 	}
 }

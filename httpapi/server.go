@@ -28,6 +28,7 @@ type Config struct {
 	// Hasher hashes new secrets (the secrets API, admin account creation).
 	Hasher *auth.Hasher
 	// Auth verifies api key and secret pairs; built from Store and Hasher
+	// (with the default cache and brute-force limiter, lock-outs audited)
 	// when nil.
 	Auth *auth.Authenticator
 	// Ledger applies every balance change (top-up, admin credits and
@@ -74,10 +75,12 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
 	if cfg.Auth == nil && cfg.Hasher != nil && cfg.Store != nil {
-		cfg.Auth = auth.NewAuthenticator(cfg.Store, cfg.Hasher, auth.Options{Now: cfg.Now})
+		cfg.Auth = auth.NewAuthenticator(cfg.Store, cfg.Hasher, auth.Options{Now: cfg.Now, OnLockout: s.auditLockout})
+		s.cfg.Auth = cfg.Auth
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, auth: cfg.Auth}
+	s.auth = cfg.Auth
 	s.handler = s.routes()
 	return s
 }
