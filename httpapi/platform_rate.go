@@ -1,0 +1,119 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/pricing"
+)
+
+// rateRequest is the body of POST /platform/v1/rate.
+type rateRequest struct {
+	Account string `json:"account"`
+	Type    string `json:"type"`
+	To      string `json:"to"`
+}
+
+// rateJSON is the answer of POST /platform/v1/rate.
+type rateJSON struct {
+	Account     string `json:"account"`
+	Type        string `json:"type"`
+	To          string `json:"to"`
+	Country     string `json:"country"`
+	NetworkCode string `json:"network_code"`
+	NetworkName string `json:"network_name"`
+	NetworkType string `json:"network_type"`
+	UnitPrice   string `json:"unit_price"`
+	Currency    string `json:"currency"`
+}
+
+// platformRate answers POST /platform/v1/rate: the unit price of a service
+// to a number, in the account's currency.
+func (s *Server) platformRate(w http.ResponseWriter, r *http.Request) error {
+	var req rateRequest
+	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
+		return err
+	}
+	dest, err := s.rateDestination(r, req.Account, req.Type, req.To)
+	if err != nil {
+		return err
+	}
+	writeAdminJSON(w, http.StatusOK, rateJSON{
+		Account: dest.account.APIKey, Type: string(dest.service), To: dest.to,
+		Country: dest.rating.Country, NetworkCode: dest.rating.NetworkCode, NetworkName: dest.rating.NetworkName,
+		NetworkType: string(dest.rating.NetworkType), UnitPrice: dest.rating.UnitPrice.String(),
+		Currency: string(dest.rating.Currency),
+	})
+	return nil
+}
+
+// destination is a rated request: the account, the service, the number as
+// normalised digits and its price in the account's currency.
+type destination struct {
+	account *kassa.Account
+	service kassa.ServiceType
+	to      string
+	rating  pricing.Rating
+}
+
+// rateDestination checks account, type and number and rates the number in
+// the account's currency with the current price book.
+func (s *Server) rateDestination(r *http.Request, account, typ, to string) (*destination, error) {
+	switch {
+	case account == "":
+		return nil, kassa.FieldError("account", "account is required")
+	case typ == "":
+		return nil, kassa.FieldError("type", "type is required")
+	case !kassa.ServiceType(typ).Valid():
+		return nil, kassa.FieldError("type", "type must be sms, sms-transit or voice")
+	case to == "":
+		return nil, kassa.FieldError("to", "to is required")
+	}
+	acct, err := s.platformAccount(r, account)
+	if err != nil {
+		return nil, err
+	}
+	snap := s.cfg.Pricing.Current()
+	if snap == nil {
+		return nil, kassa.Errorf(kassa.EUNAVAILABLE, "no price book is active")
+	}
+	rating, err := snap.Rate(kassa.ServiceType(typ), to, acct.Currency)
+	if err != nil {
+		return nil, err
+	}
+	return &destination{account: acct, service: kassa.ServiceType(typ), to: normalizeNumber(to), rating: rating}, nil
+}
+
+// platformAccount finds the account a platform request names.
+func (s *Server) platformAccount(r *http.Request, key string) (*kassa.Account, error) {
+	acct, err := s.cfg.Store.FindAccount(r.Context(), key)
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+		return nil, kassa.Errorf(kassa.ENOTFOUND, "no account %q", key)
+	}
+	return acct, err
+}
+
+// chargingRating is the ledger's copy of a rating.
+func chargingRating(r pricing.Rating) charging.Rating {
+	return charging.Rating{Country: r.Country, NetworkCode: r.NetworkCode, NetworkName: r.NetworkName,
+		NetworkType: r.NetworkType, UnitPrice: r.UnitPrice, Currency: r.Currency}
+}
+
+// normalizeNumber returns the digits of a number that pricing.Rate has
+// accepted: without '+', spaces, '-', '(' and ')', and without a leading
+// "00" international prefix, as Rate reads it.
+func normalizeNumber(number string) string {
+	var b strings.Builder
+	for i := 0; i < len(number); i++ {
+		if c := number[i]; c >= '0' && c <= '9' {
+			b.WriteByte(c)
+		}
+	}
+	digits := b.String()
+	if strings.HasPrefix(digits, "00") {
+		digits = digits[2:]
+	}
+	return digits
+}
