@@ -111,7 +111,7 @@ func BenchmarkRate(b *testing.B) {
 	}
 }
 
-// BenchmarkRateBaselineMap is the obvious alternative to the trie: strip
+// BenchmarkRateBaselineMap is the obvious alternative to the index: strip
 // the number and try a map of the same 100,000 prefixes at every length,
 // longest first.
 func BenchmarkRateBaselineMap(b *testing.B) {

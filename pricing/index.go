@@ -6,69 +6,125 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
-// rateIndex is a digit trie over number prefixes: network ranges and the
-// dialling prefixes of countries that do not share theirs. A node's value
-// is an index into Snapshot.dests, or -1.
+// rateIndex maps number prefixes to destinations: an open-addressing hash
+// table keyed by (length, numeric value) of each prefix, and the set of
+// prefix lengths present. A lookup computes the values of every leading
+// part of the number once and probes the lengths that exist, longest
+// first; the probes do not depend on each other, so their memory loads
+// overlap (a trie walk is a chain of dependent loads, one per digit).
 type rateIndex struct {
-	nodes []trieNode
+	slots   []indexSlot // len is a power of two; key 0 marks an empty slot
+	shift   uint        // 64 - log2(len(slots))
+	used    int
+	lengths uint32 // bit L set when some prefix has L digits
 }
 
-type trieNode struct {
-	next [10]int32 // child node per digit; 0 means none (the root is never a child)
+type indexSlot struct {
+	key  uint64 // value<<4 | length; never 0 because length ≥ 1
 	dest int32
 }
 
-// newRateIndex returns an index holding only its root.
+// newRateIndex returns an empty index.
 func newRateIndex() rateIndex {
-	return rateIndex{nodes: []trieNode{{dest: -1}}}
+	return rateIndex{slots: make([]indexSlot, 16), shift: 64 - 4}
 }
 
+// indexKey packs a prefix of at most maxDigits digits.
+func indexKey(value uint64, length int) uint64 { return value<<4 | uint64(length) }
+
+// slotOf returns the home slot of key (Fibonacci hashing).
+func (x *rateIndex) slotOf(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> x.shift }
+
 // insert stores value at prefix unless keep(existing) says the value there
-// stays. It reports whether it stored value.
+// stays. It reports whether it stored value. prefix must be 1 to maxDigits
+// digits.
 func (x *rateIndex) insert(prefix string, value int32, keep func(existing int32) bool) bool {
-	n := int32(0)
+	var v uint64
 	for i := 0; i < len(prefix); i++ {
-		d := prefix[i] - '0'
-		next := x.nodes[n].next[d]
-		if next == 0 {
-			next = int32(len(x.nodes))
-			x.nodes = append(x.nodes, trieNode{dest: -1})
-			x.nodes[n].next[d] = next
+		v = v*10 + uint64(prefix[i]-'0')
+	}
+	key := indexKey(v, len(prefix))
+	mask := uint64(len(x.slots) - 1)
+	for i := x.slotOf(key); ; i = (i + 1) & mask {
+		s := &x.slots[i]
+		if s.key == key {
+			if keep(s.dest) {
+				return false
+			}
+			s.dest = value
+			return true
 		}
-		n = next
+		if s.key == 0 {
+			s.key, s.dest = key, value
+			x.used++
+			x.lengths |= 1 << len(prefix)
+			if x.used*2 > len(x.slots) {
+				x.grow()
+			}
+			return true
+		}
 	}
-	if old := x.nodes[n].dest; old >= 0 && keep(old) {
-		return false
+}
+
+// grow doubles the table.
+func (x *rateIndex) grow() {
+	old := x.slots
+	x.slots = make([]indexSlot, len(old)*2)
+	x.shift--
+	mask := uint64(len(x.slots) - 1)
+	for _, s := range old {
+		if s.key == 0 {
+			continue
+		}
+		i := x.slotOf(s.key)
+		for x.slots[i].key != 0 {
+			i = (i + 1) & mask
+		}
+		x.slots[i] = s
 	}
-	x.nodes[n].dest = value
-	return true
 }
 
 // longest returns the value of the longest prefix of digits whose
-// destination has a price in rates, or -1.
+// destination has a price in rates, or -1. digits holds at most maxDigits
+// ASCII digits.
 func (x *rateIndex) longest(digits []byte, rates []kassa.Amount) int32 {
-	best := int32(-1)
-	nodes := x.nodes
-	n := int32(0)
-	for _, c := range digits {
-		n = nodes[n].next[c-'0']
-		if n == 0 {
-			break
+	var values [maxDigits + 1]uint64
+	var v uint64
+	n := min(len(digits), maxDigits)
+	for i := 0; i < n; i++ {
+		v = v*10 + uint64(digits[i]-'0')
+		values[i+1] = v
+	}
+	slots := x.slots
+	mask := uint64(len(slots) - 1)
+	for l := n; l >= 1; l-- {
+		if x.lengths&(1<<l) == 0 {
+			continue
 		}
-		if d := nodes[n].dest; d >= 0 && rates[d] >= 0 {
-			best = d
+		key := indexKey(values[l], l)
+		for i := x.slotOf(key); ; i = (i + 1) & mask {
+			s := &slots[i]
+			if s.key == key {
+				if rates[s.dest] >= 0 {
+					return s.dest
+				}
+				break
+			}
+			if s.key == 0 {
+				break
+			}
 		}
 	}
-	return best
+	return -1
 }
 
-// buildIndex fills the destinations and the trie: every range of every
+// buildIndex fills the destinations and the index: every range of every
 // network, and the dialling prefix of every country that has it alone
 // (shared prefixes such as 1 and 7 are resolved by the range data only).
 // A range that networks of several countries list (NANP toll-free 1800…)
 // goes to the country with the most ranges (US for +1, RU for +7).
 func (s *Snapshot) buildIndex() {
-	s.trie = newRateIndex()
+	s.index = newRateIndex()
 	isNetwork := func(existing int32) bool { return s.dests[existing].network >= 0 }
 	for _, ci := range s.countriesByRangeCount() {
 		for ni, n := range s.networks[ci] {
@@ -76,7 +132,7 @@ func (s *Snapshot) buildIndex() {
 			s.dests = append(s.dests, dest{country: int32(ci), network: int32(ni)})
 			for _, r := range n.Ranges {
 				if isDigits(r) && len(r) <= maxDigits {
-					s.trie.insert(r, id, isNetwork)
+					s.index.insert(r, id, isNetwork)
 				}
 			}
 		}
@@ -87,7 +143,7 @@ func (s *Snapshot) buildIndex() {
 		}
 		id := int32(len(s.dests))
 		s.dests = append(s.dests, dest{country: int32(ci), network: -1})
-		s.trie.insert(c.DialingPrefix, id, isNetwork)
+		s.index.insert(c.DialingPrefix, id, isNetwork)
 	}
 	s.fillRates()
 }

@@ -42,7 +42,7 @@ func (s *Snapshot) Rate(t kassa.ServiceType, number string, cur kassa.Currency) 
 	if err != nil {
 		return Rating{}, err
 	}
-	id := s.trie.longest(buf[:n], v.rates)
+	id := s.index.longest(buf[:n], v.rates)
 	if id < 0 {
 		return Rating{}, errNoPrice
 	}

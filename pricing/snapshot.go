@@ -22,8 +22,8 @@ type Snapshot struct {
 	views       [numTypes][numCurrencies]*view // nil where the currency is unavailable
 	unavailable [numCurrencies]error           // why a currency has no view
 
-	dests []dest    // rating destinations, indexed by the trie's values
-	trie  rateIndex // longest-prefix index over ranges and dialling prefixes
+	dests []dest    // rating destinations, indexed by the index values
+	index rateIndex // longest-prefix index over ranges and dialling prefixes
 
 	prefixCache *sync.Map // prefixKey → *Document, only for known dialling prefixes
 }
