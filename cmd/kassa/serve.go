@@ -46,6 +46,7 @@ const shutdownTimeout = 15 * time.Second
 type serveOptions struct {
 	data         string
 	addr         string
+	pepperFile   string
 	demoKey      string
 	demoSecret   string
 	adminToken   string
@@ -69,8 +70,8 @@ pepper, the admin and service tokens). On the first start kassa creates a demo a
 demo price book and prints the demo credentials and any generated token once.
 A throw-away server is just a temporary --data directory.
 
-Environment: KASSA_DATA, KASSA_ADMIN_TOKEN, KASSA_SERVICE_TOKEN, KASSA_ADDR,
-KASSA_LOG_FORMAT, KASSA_LOG_LEVEL (flags win).`,
+Environment: KASSA_DATA, KASSA_ADDR, KASSA_ADMIN_TOKEN, KASSA_SERVICE_TOKEN,
+KASSA_PEPPER_FILE, KASSA_LOG_FORMAT, KASSA_LOG_LEVEL (flags win).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return serve(cmd.Context(), e, o)
@@ -78,6 +79,7 @@ KASSA_LOG_FORMAT, KASSA_LOG_LEVEL (flags win).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.data, "data", envOr(e, "KASSA_DATA", "./kassa-data"), "data directory (env KASSA_DATA)")
+	f.StringVar(&o.pepperFile, "pepper-file", e.getenv("KASSA_PEPPER_FILE"), "file holding the hex key of the secret hashes; created when missing (env KASSA_PEPPER_FILE; default DATA/pepper; nodes sharing a database must share it)")
 	f.StringVar(&o.addr, "addr", envOr(e, "KASSA_ADDR", "127.0.0.1:8080"), "listen address (env KASSA_ADDR)")
 	f.StringVar(&o.demoKey, "demo-key", "", "api key of the demo account (created when missing; default: generated on first start)")
 	f.StringVar(&o.demoSecret, "demo-secret", "", "api secret of the demo account when it is created (default: generated)")
@@ -122,7 +124,10 @@ func serve(ctx context.Context, e *env, o serveOptions) error {
 	if err := os.MkdirAll(o.data, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
-	pepper, err := loadOrCreatePepper(filepath.Join(o.data, pepperFile))
+	if o.pepperFile == "" {
+		o.pepperFile = filepath.Join(o.data, pepperFile)
+	}
+	pepper, err := loadOrCreatePepper(o.pepperFile)
 	if err != nil {
 		return err
 	}

@@ -195,3 +195,20 @@ func TestVerifyCommand(t *testing.T) {
 		t.Error("verify on a missing directory succeeded")
 	}
 }
+
+// TestServePepperFile: with --pepper-file the key lives there (not in the
+// data directory) and a restart with the same file still verifies secrets.
+func TestServePepperFile(t *testing.T) {
+	pepper := filepath.Join(t.TempDir(), "pepper")
+	data := t.TempDir()
+	_, _, stop := startServe(t, data, "--pepper-file", pepper, "--demo-key", "pepper01", "--demo-secret", "Pepper0001")
+	stop()
+	if _, err := os.Stat(filepath.Join(data, pepperFile)); err == nil {
+		t.Error("a pepper was created in the data directory although --pepper-file was given")
+	}
+	base, _, stop := startServe(t, data, "--pepper-file", pepper)
+	defer stop()
+	if code, _ := httpGet(t, base+"/account/get-balance", "pepper01", "Pepper0001"); code != 200 {
+		t.Errorf("get-balance with the shared pepper: %d", code)
+	}
+}
