@@ -1,15 +1,12 @@
 package httpapi
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
@@ -117,17 +114,4 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// auditLockout records that a client was locked out of a key after too many
-// failed authentications (the key may not exist; it is in the detail).
-func (s *Server) auditLockout(client, apiKey string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	detail, _ := json.Marshal(map[string]string{"api_key": apiKey, "client": client})
-	e := &kassa.AuditEvent{At: s.now().UTC(), Actor: "system", Action: "auth.lockout", RemoteAddr: client, Detail: string(detail)}
-	if err := s.cfg.Store.AppendAudit(ctx, e); err != nil {
-		s.log.Error("append audit event", "action", e.Action, "err", err)
-	}
-	s.log.Warn("client locked out after failed authentications", "client", client)
 }

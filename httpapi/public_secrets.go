@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/kassa-dev/kassa"
 )
@@ -120,13 +119,4 @@ func unknownSecretID(id string) error {
 func secretDetail(id string) string {
 	b, _ := json.Marshal(map[string]string{"secret_id": id})
 	return string(b)
-}
-
-// audit records an event; a failure is logged and does not fail the
-// request, whose change is already committed.
-func (s *Server) audit(r *http.Request, actor, account, action, detail string) {
-	e := &kassa.AuditEvent{At: s.now().UTC().Truncate(time.Microsecond), Actor: actor, Account: account, Action: action, RemoteAddr: r.RemoteAddr, Detail: detail}
-	if err := s.cfg.Store.AppendAudit(r.Context(), e); err != nil {
-		s.log.Error("append audit event", "action", action, "account", account, "err", err)
-	}
 }
