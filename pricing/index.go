@@ -145,6 +145,14 @@ func (s *Snapshot) buildIndex() {
 		s.dests = append(s.dests, dest{country: int32(ci), network: -1})
 		s.index.insert(c.DialingPrefix, id, isNetwork)
 	}
+	s.info = make([]destInfo, len(s.dests))
+	for i, d := range s.dests {
+		s.info[i].country = s.countries[d.country].Code
+		if d.network >= 0 {
+			nw := &s.networks[d.country][d.network]
+			s.info[i].code, s.info[i].name, s.info[i].typ = nw.Code, nw.Name, nw.Type
+		}
+	}
 	s.fillRates()
 }
 

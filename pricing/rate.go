@@ -46,13 +46,8 @@ func (s *Snapshot) Rate(t kassa.ServiceType, number string, cur kassa.Currency) 
 	if id < 0 {
 		return Rating{}, errNoPrice
 	}
-	d := s.dests[id]
-	r := Rating{Country: s.countries[d.country].Code, UnitPrice: v.rates[id], Currency: v.currency}
-	if d.network >= 0 {
-		nw := &s.networks[d.country][d.network]
-		r.NetworkCode, r.NetworkName, r.NetworkType = nw.Code, nw.Name, nw.Type
-	}
-	return r, nil
+	in := &s.info[id]
+	return Rating{Country: in.country, NetworkCode: in.code, NetworkName: in.name, NetworkType: in.typ, UnitPrice: v.rates[id], Currency: v.currency}, nil
 }
 
 // normalizeNumber writes the digits of a phone number into buf and returns

@@ -22,8 +22,9 @@ type Snapshot struct {
 	views       [numTypes][numCurrencies]*view // nil where the currency is unavailable
 	unavailable [numCurrencies]error           // why a currency has no view
 
-	dests []dest    // rating destinations, indexed by the index values
-	index rateIndex // longest-prefix index over ranges and dialling prefixes
+	dests []dest     // rating destinations, indexed by the index values
+	info  []destInfo // what Rate answers per destination, one cache line each
+	index rateIndex  // longest-prefix index over ranges and dialling prefixes
 
 	prefixCache *sync.Map // prefixKey → *Document, only for known dialling prefixes
 }
@@ -47,6 +48,15 @@ const noPrice kassa.Amount = -1
 type dest struct {
 	country int32
 	network int32
+}
+
+// destInfo is what a Rating names for a destination, kept together so that
+// a lookup touches one cache line for it.
+type destInfo struct {
+	country string
+	code    string
+	name    string
+	typ     kassa.NetworkType
 }
 
 // CountryPrice is the typed view of one country's prices in one service
