@@ -41,56 +41,6 @@ type countriesJSON struct {
 	Countries []countryJSON `json:"countries"`
 }
 
-// countryXML is one country in the XML answers: countryDisplayName is
-// camelCase, the other elements hyphenated, as the reference shows.
-type countryXML struct {
-	DisplayName   string       `xml:"countryDisplayName"`
-	Code          string       `xml:"country-code"`
-	Name          string       `xml:"country-name"`
-	DialingPrefix string       `xml:"dialing-prefix"`
-	DefaultPrice  string       `xml:"default-price,omitempty"`
-	Currency      string       `xml:"currency"`
-	Networks      *networksXML `xml:"networks,omitempty"`
-}
-
-// networksXML, codesXML and rangesXML are wrappers given as pointers, so
-// that an empty list leaves out its element (encoding/xml writes an empty
-// parent for "a>b,omitempty").
-type networksXML struct {
-	Network []networkXML `xml:"network"`
-}
-
-type codesXML struct {
-	Code []string `xml:"code"`
-}
-
-type rangesXML struct {
-	Range []string `xml:"range"`
-}
-
-type networkXML struct {
-	Code     string     `xml:"network-code"`
-	Name     string     `xml:"network-name"`
-	Type     string     `xml:"type"`
-	Price    string     `xml:"price"`
-	Currency string     `xml:"currency"`
-	Aliases  *codesXML  `xml:"aliases,omitempty"`
-	MCC      string     `xml:"mcc,omitempty"`
-	MNC      string     `xml:"mnc,omitempty"`
-	Ranges   *rangesXML `xml:"ranges,omitempty"`
-}
-
-type countryDocXML struct {
-	XMLName xml.Name `xml:"outbound-country-pricing"`
-	countryXML
-}
-
-type countriesXML struct {
-	XMLName   xml.Name     `xml:"outbound-pricing"`
-	Count     int          `xml:"count"`
-	Countries []countryXML `xml:"countries>country"`
-}
-
 // hasMCC reports whether the wire shows mcc and mnc for a network type.
 func hasMCC(t kassa.NetworkType) bool { return t == kassa.Mobile || t == kassa.Pager }
 
@@ -127,44 +77,6 @@ func toJSON(cp *CountryPrice) countryJSON {
 	return c
 }
 
-// toXML converts a country's prices to its XML form.
-func toXML(cp *CountryPrice) countryXML {
-	c := countryXML{
-		DisplayName:   cp.Country.DisplayName,
-		Code:          cp.Country.Code,
-		Name:          cp.Country.Name,
-		DialingPrefix: cp.Country.DialingPrefix,
-		Currency:      string(cp.Currency),
-	}
-	if cp.HasDefault {
-		c.DefaultPrice = cp.DefaultPrice.String()
-	}
-	for i := range cp.Networks {
-		np := &cp.Networks[i]
-		n := networkXML{
-			Code:     np.Network.Code,
-			Name:     np.Network.Name,
-			Type:     string(np.Network.Type),
-			Price:    np.Price.String(),
-			Currency: string(cp.Currency),
-		}
-		if len(np.Network.Aliases) > 0 {
-			n.Aliases = &codesXML{Code: np.Network.Aliases}
-		}
-		if len(np.Network.Ranges) > 0 {
-			n.Ranges = &rangesXML{Range: np.Network.Ranges}
-		}
-		if hasMCC(np.Network.Type) {
-			n.MCC, n.MNC = np.Network.MCC, np.Network.MNC
-		}
-		if c.Networks == nil {
-			c.Networks = &networksXML{}
-		}
-		c.Networks.Network = append(c.Networks.Network, n)
-	}
-	return c
-}
-
 // marshalJSON encodes v compactly without HTML escaping and without the
 // encoder's trailing newline.
 func marshalJSON(v any) ([]byte, error) {
@@ -197,10 +109,7 @@ func renderCountry(cp *CountryPrice) ([2]*Document, error) {
 	if err != nil {
 		return docs, err
 	}
-	x, err := marshalXML(countryDocXML{countryXML: toXML(cp)}, true)
-	if err != nil {
-		return docs, err
-	}
+	x := countryDocumentXML(cp)
 	if docs[JSON], err = newDocument(j, JSON, false); err != nil {
 		return docs, err
 	}
@@ -213,11 +122,7 @@ func renderCountries(list []*CountryPrice, f Format, compress bool) (*Document, 
 	var body []byte
 	var err error
 	if f == XML {
-		doc := countriesXML{Count: len(list), Countries: make([]countryXML, len(list))}
-		for i, cp := range list {
-			doc.Countries[i] = toXML(cp)
-		}
-		body, err = marshalXML(doc, true)
+		body = countriesDocumentXML(list)
 	} else {
 		doc := countriesJSON{Count: len(list), Countries: make([]countryJSON, len(list))}
 		for i, cp := range list {
