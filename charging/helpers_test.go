@@ -139,13 +139,16 @@ func eurRating(price string) charging.Rating {
 // ran, as a disk or driver failure would.
 type failingStore struct {
 	kassa.LedgerStore
-	mu      sync.Mutex
-	fail    func(tx *recordTx) bool
-	txs     int
-	failed  int
-	maxOps  int
-	started chan struct{}
-	gate    chan struct{}
+	mu     sync.Mutex
+	fail   func(tx *recordTx) bool
+	txs    int
+	failed int
+	// storeErrs counts transactions the store itself failed (deadlocks,
+	// serialization failures, I/O), as opposed to refused operations.
+	storeErrs int
+	maxOps    int
+	started   chan struct{}
+	gate      chan struct{}
 }
 
 // recordTx records the accounts a transaction appended to.
@@ -170,7 +173,7 @@ func (f *failingStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) e
 		close(started)
 		<-gate
 	}
-	return f.LedgerStore.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
+	err := f.LedgerStore.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
 		rec := &recordTx{LedgerTx: tx}
 		err := fn(rec)
 		f.mu.Lock()
@@ -183,6 +186,12 @@ func (f *failingStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) e
 		}
 		return err
 	})
+	if code := kassa.ErrorCode(err); (code == kassa.EINTERNAL || code == kassa.EUNAVAILABLE) && !errors.Is(err, errDisk) {
+		f.mu.Lock()
+		f.storeErrs++
+		f.mu.Unlock()
+	}
+	return err
 }
 
 // waitQueued waits until n operations wait for the ledger's writer.
