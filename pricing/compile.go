@@ -16,6 +16,11 @@ import (
 type CompileOptions struct {
 	// Version is the price-book version the snapshot reports.
 	Version int64
+	// SkipStale drops, instead of rejecting the book for, lines and book
+	// networks that disagree with the reference data (unknown country or
+	// network, a book network the reference data now has): for versions
+	// stored under older reference data. Snapshot.Warnings lists them.
+	SkipStale bool
 	// FX holds exchange rates as exact decimal text keyed "FROM/TO":
 	// {"EUR/USD": "1.0825"} means 1 EUR = 1.0825 USD. The inverse direction
 	// is derived exactly when only one is given. Prices are converted only
@@ -40,12 +45,13 @@ func Compile(book *kassa.PriceBook, ref *refdata.Data, opts CompileOptions) (*Sn
 		return nil, err
 	}
 	s := newSnapshot(book, ref, opts.Version)
-	var problems problemList
+	problems := problemList{skipStale: opts.SkipStale}
 	s.addBookNetworks(book.Networks, &problems)
 	lines := s.collectLines(book.Prices, &problems)
 	if err := problems.err(); err != nil {
 		return nil, err
 	}
+	s.warnings = problems.stale
 	if err := s.buildViews(lines, fx); err != nil {
 		return nil, err
 	}
@@ -89,11 +95,11 @@ func (s *Snapshot) addBookNetworks(nets []kassa.Network, problems *problemList) 
 		ci, ok := s.countryIdx[n.Country]
 		switch {
 		case !ok:
-			problems.addf("%s: unknown country %q", what, n.Country)
+			problems.stalef("%s: unknown country %q", what, n.Country)
 		case n.Code == "":
 			problems.addf("%s: network code is empty", what)
 		case known[n.Country+"|"+n.Code]:
-			problems.addf("%s: network code %s already exists in %s", what, n.Code, n.Country)
+			problems.stalef("%s: network code %s already exists in %s", what, n.Code, n.Country)
 		case !validNetworkType(n.Type):
 			problems.addf("%s: unknown network type %q", what, n.Type)
 		default:
@@ -187,7 +193,7 @@ func (s *Snapshot) collectLines(prices []kassa.Price, problems *problemList) map
 		}
 		ci, ok := s.countryIdx[p.Country]
 		if !ok {
-			problems.addf("%s: unknown country %q", what, p.Country)
+			problems.stalef("%s: unknown country %q", what, p.Country)
 			continue
 		}
 		key := lineKey{typ: int8(ti), country: int32(ci), network: -1}
@@ -195,9 +201,9 @@ func (s *Snapshot) collectLines(prices []kassa.Price, problems *problemList) map
 			loc, ok := netIdx[p.Country+"|"+p.Network]
 			if !ok {
 				if elsewhere, found := netIdx[p.Network]; found {
-					problems.addf("%s: network %s belongs to %s, not %s", what, p.Network, s.countries[elsewhere.country].Code, p.Country)
+					problems.stalef("%s: network %s belongs to %s, not %s", what, p.Network, s.countries[elsewhere.country].Code, p.Country)
 				} else {
-					problems.addf("%s: unknown network %q", what, p.Network)
+					problems.stalef("%s: unknown network %q", what, p.Network)
 				}
 				continue
 			}
@@ -336,10 +342,22 @@ func resolve(la *lineAmounts, ci int, rate *big.Rat) (kassa.Amount, bool, error)
 	return amt, true, nil
 }
 
-// problemList collects validation problems up to a cap.
+// problemList collects validation problems up to a cap. With skipStale,
+// problems caused by changed reference data are kept apart as warnings.
 type problemList struct {
-	msgs  []string
-	total int
+	msgs      []string
+	total     int
+	skipStale bool
+	stale     []string
+}
+
+// stalef records a problem that newer reference data can cause.
+func (p *problemList) stalef(format string, args ...any) {
+	if !p.skipStale {
+		p.addf(format, args...)
+		return
+	}
+	p.stale = append(p.stale, fmt.Sprintf(format, args...))
 }
 
 func (p *problemList) addf(format string, args ...any) {

@@ -216,3 +216,29 @@ func TestEncodeDecode(t *testing.T) {
 		}
 	}
 }
+
+func TestCompileSkipStale(t *testing.T) {
+	book := testBook()
+	book.Prices = append(book.Prices,
+		kassa.Price{Type: kassa.SMS, Country: "FR", Currency: kassa.EUR, Price: amt("0.05")},
+		kassa.Price{Type: kassa.SMS, Country: "GB", Network: "23499", Currency: kassa.EUR, Price: amt("0.05")},
+	)
+	book.Networks = []kassa.Network{{Code: "23410", Name: "now in the reference data", Type: kassa.Mobile, Country: "GB"}}
+	if _, err := Compile(book, testRef(), CompileOptions{}); kassa.ErrorCode(err) != kassa.EINVALID {
+		t.Fatalf("strict Compile = %v, want EINVALID", err)
+	}
+	s, err := Compile(book, testRef(), CompileOptions{SkipStale: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := s.Warnings(); len(w) != 3 || !strings.Contains(strings.Join(w, "\n"), `unknown country "FR"`) {
+		t.Errorf("warnings %q", w)
+	}
+	if r, err := s.Rate(kassa.SMS, "447700900123", kassa.EUR); err != nil || r.UnitPrice != amt("0.04") {
+		t.Errorf("the rest of the book is in use: %+v %v", r, err)
+	}
+	book.Prices = append(book.Prices, kassa.Price{Type: kassa.SMS, Country: "DE", Network: "DE-FIXED", Currency: kassa.EUR, Price: amt("-1")})
+	if _, err := Compile(book, testRef(), CompileOptions{SkipStale: true}); kassa.ErrorCode(err) != kassa.EINVALID {
+		t.Errorf("a negative price passed SkipStale: %v", err)
+	}
+}

@@ -103,9 +103,15 @@ func (s *Service) snapshotOf(ctx context.Context, version int64) (*Snapshot, err
 	if err != nil {
 		return nil, fmt.Errorf("load price book %d: %w", version, err)
 	}
-	snap, err = Compile(book, s.ref, CompileOptions{Version: version, FX: s.opts.FX})
+	// A stored version was valid when imported; lines that the reference
+	// data (a newer binary) no longer knows are dropped and logged rather
+	// than leaving the node without prices.
+	snap, err = Compile(book, s.ref, CompileOptions{Version: version, FX: s.opts.FX, SkipStale: true})
 	if err != nil {
 		return nil, fmt.Errorf("compile price book %d: %w", version, err)
+	}
+	if w := snap.Warnings(); len(w) > 0 {
+		s.opts.Logger.Warn("price book lines dropped: the reference data no longer matches them", "version", version, "dropped", len(w), "first", w[0])
 	}
 	return snap, nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/postgres"
+	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/sqlite"
 )
 
@@ -362,5 +363,32 @@ func TestServiceFollowsOtherNode(t *testing.T) {
 	})
 	if priceOf(t, nodeB) != amt("0.02") {
 		t.Error("node B does not price with version 2")
+	}
+}
+
+// TestServiceLoadsVersionFromOlderReferenceData: a version imported under
+// reference data that had a network the current data lacks still loads;
+// the stale line is dropped.
+func TestServiceLoadsVersionFromOlderReferenceData(t *testing.T) {
+	ctx := context.Background()
+	store := openSQLite(t, nil)
+	oldRef := refdata.New(testRef().Countries, append(append([]kassa.Network(nil), testRef().Networks...),
+		kassa.Network{Code: "23499", Name: "Gone Mobile", Type: kassa.Mobile, Country: "GB", MCC: "234", MNC: "99", Ranges: []string{"447999"}}))
+	old := NewService(store, oldRef, ServiceOptions{Logger: quiet})
+	book := gbBook("0.01")
+	book.Prices = append(book.Prices, kassa.Price{Type: kassa.SMS, Country: "GB", Network: "23499", Currency: kassa.EUR, Price: amt("0.09")})
+	v, err := old.Import(ctx, book, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Activate(ctx, v.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	upgraded := NewService(store, testRef(), ServiceOptions{Logger: quiet})
+	if err := upgraded.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w := upgraded.Current().Warnings(); len(w) != 1 || priceOf(t, upgraded) != amt("0.01") {
+		t.Errorf("warnings %q, price %s", w, priceOf(t, upgraded))
 	}
 }

@@ -27,6 +27,7 @@ type Snapshot struct {
 	index rateIndex  // longest-prefix index over ranges and dialling prefixes
 
 	prefixCache *sync.Map // prefixKey → *Document, only for known dialling prefixes
+	warnings    []string  // what CompileOptions.SkipStale dropped
 }
 
 // view is the compiled answer set of one (service type, currency).
@@ -85,6 +86,11 @@ func (s *Snapshot) Version() int64 { return s.version }
 // Book returns the price book the snapshot was compiled from. It must not
 // be changed.
 func (s *Snapshot) Book() *kassa.PriceBook { return s.book }
+
+// Warnings lists the lines and book networks that compiling with
+// CompileOptions.SkipStale dropped because the reference data no longer
+// matches them; empty otherwise.
+func (s *Snapshot) Warnings() []string { return s.warnings }
 
 // Ref returns the reference data the snapshot was compiled with.
 func (s *Snapshot) Ref() *refdata.Data { return s.ref }
