@@ -1,0 +1,93 @@
+package pricing
+
+import (
+	"context"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+// notify wakes Run without blocking.
+func (s *Service) notify() {
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Run keeps the snapshot current until ctx ends: it re-checks the active
+// version every PollInterval, at the effective time of a scheduled
+// version, and within a second of a notification when the store is a
+// kassa.PriceBookWatcher. It returns ctx's error.
+func (s *Service) Run(ctx context.Context) error {
+	if w, ok := s.store.(kassa.PriceBookWatcher); ok {
+		go s.watch(ctx, w)
+	}
+	ticker := time.NewTicker(s.opts.PollInterval)
+	defer ticker.Stop()
+	scheduled := time.NewTimer(time.Hour)
+	defer scheduled.Stop()
+	for {
+		s.refresh(ctx)
+		s.schedule(ctx, scheduled)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ticker.C:
+		case <-scheduled.C:
+		case <-s.changed:
+		}
+	}
+}
+
+// watch forwards store notifications to Run, re-subscribing after errors.
+func (s *Service) watch(ctx context.Context, w kassa.PriceBookWatcher) {
+	for ctx.Err() == nil {
+		err := w.WatchPriceBooks(ctx, s.notify)
+		if ctx.Err() != nil {
+			return
+		}
+		s.opts.Logger.Warn("price book notifications interrupted; polling meanwhile", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(s.opts.PollInterval):
+		}
+	}
+}
+
+// refresh loads the active version, logging what goes wrong.
+func (s *Service) refresh(ctx context.Context) {
+	err := s.Load(ctx)
+	if err == nil || ctx.Err() != nil {
+		return
+	}
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND && s.Current() == nil {
+		s.opts.Logger.Warn("no active price book: pricing answers are unavailable until one is activated")
+		return
+	}
+	s.opts.Logger.Error("price book refresh failed; keeping the current snapshot", "err", err)
+}
+
+// schedule sets timer to fire at the earliest future effective time of an
+// activated version (or in an hour when there is none).
+func (s *Service) schedule(ctx context.Context, timer *time.Timer) {
+	wait := time.Hour
+	books, err := s.store.PriceBooks(ctx)
+	if err == nil {
+		now := s.opts.Now()
+		for _, b := range books {
+			if !b.ActivatedAt.IsZero() && b.EffectiveAt.After(now) {
+				if d := b.EffectiveAt.Sub(now); d < wait {
+					wait = d
+				}
+			}
+		}
+	}
+	if !timer.Stop() {
+		select {
+		case <-timer.C:
+		default:
+		}
+	}
+	timer.Reset(wait)
+}
