@@ -96,7 +96,7 @@ func TestParseCSVReportsEveryProblem(t *testing.T) {
 		"4915,DE,-0.01,EUR\n" + // line 7: negative
 		"4916,DE,0.01,GBP\n" + // line 8: currency
 		"33,GB,0.01,EUR\n" + // line 9: prefix not in GB
-		"1,,0.01,EUR\n" + // line 10: shared prefix without a country
+		"999,,0.01,EUR\n" + // line 10: a prefix of no country
 		"4x,DE,0.01,EUR\n" + // line 11: bad prefix
 		"260,ZM,\xff\xfe,EUR\n" + // line 12: invalid UTF-8
 		"26096,ZM,0.3\n" // line 13: truncated
@@ -113,7 +113,7 @@ func TestParseCSVReportsEveryProblem(t *testing.T) {
 		`line 7, column "price": negative price -0.01`,
 		`line 8, column "currency": currency "GBP" is not EUR or USD`,
 		`line 9, column "prefix": prefix 33 is not in GB (+44)`,
-		`line 10, column "prefix": prefix 1 is shared by 3 countries; add a country column`,
+		`line 10, column "prefix": prefix 999 is not in any country`,
 		`line 11, column "prefix": bad prefix "4x"`,
 		"line 12, column 3: not valid UTF-8",
 		"line 13: 3 fields where the header has 4",
@@ -124,6 +124,29 @@ func TestParseCSVReportsEveryProblem(t *testing.T) {
 	}
 	if strings.Contains(msg, "line 2:") || strings.Contains(msg, "line 2,") {
 		t.Errorf("message names the good line 2:\n%s", msg)
+	}
+}
+
+// TestParseCSVSharedDiallingCodes: a shared dialling code means the
+// country with the most ranges, unless the row's prefix is in a range of
+// another country sharing it.
+func TestParseCSVSharedDiallingCodes(t *testing.T) {
+	deck := "country code,prefix,price\n" +
+		"1,1,0.005\n" + // +1 itself: US (the most ranges)
+		"1,1416,0.006\n" + // a CA range
+		"1,1999,0.007\n" + // no range: a new network of US
+		"39,39,0.08\n" // IT (VA has no ranges)
+	book, err := parseTestCSV(t, deck, CSVOptions{Type: kassa.SMS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range book.Prices {
+		got[p.Country+" "+p.Network] = p.Price.String()
+	}
+	want := map[string]string{"US ": "0.00500000", "CA 302320": "0.00600000", "US US-1999": "0.00700000", "IT ": "0.08000000"}
+	if !equalMaps(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }
 

@@ -19,6 +19,7 @@ type prefixLookup struct {
 	byCode        map[string][]kassa.Network // code or alias → networks (one per country)
 	byName        map[string][]kassa.Network
 	countryByName map[string]string // lower-case name or display name → alpha-2
+	mainCountry   map[string]string // dialling prefix → the country with most ranges that has it
 }
 
 func newPrefixLookup(ref *refdata.Data) *prefixLookup {
@@ -30,6 +31,7 @@ func newPrefixLookup(ref *refdata.Data) *prefixLookup {
 		byCode:        map[string][]kassa.Network{},
 		byName:        map[string][]kassa.Network{},
 		countryByName: map[string]string{},
+		mainCountry:   map[string]string{},
 	}
 	countries := append([]kassa.Country(nil), ref.Countries...)
 	ranges := func(c kassa.Country) (n int) {
@@ -40,6 +42,9 @@ func newPrefixLookup(ref *refdata.Data) *prefixLookup {
 	}
 	sort.SliceStable(countries, func(a, b int) bool { return ranges(countries[a]) > ranges(countries[b]) })
 	for _, c := range countries {
+		if _, ok := x.mainCountry[c.DialingPrefix]; !ok {
+			x.mainCountry[c.DialingPrefix] = c.Code
+		}
 		x.countryByName[strings.ToLower(c.Name)] = c.Code
 		x.countryByName[strings.ToLower(c.DisplayName)] = c.Code
 		for _, n := range ref.NetworksOf(c.Code) {
@@ -113,7 +118,9 @@ func (x *prefixLookup) longestRange(country, prefix string) (kassa.Network, bool
 }
 
 // countryOfPrefix finds the country of a number prefix: by a known range,
-// else by the longest dialling prefix that one country alone has.
+// else by the longest dialling prefix it starts with; a dialling prefix
+// that several countries share gives the one with the most ranges (US for
+// 1, GB for 44), as carrier decks mean it.
 func (x *prefixLookup) countryOfPrefix(prefix string) (string, string) {
 	for l := len(prefix); l > 0; l-- {
 		if n, ok := x.byRange[prefix[:l]]; ok {
@@ -121,20 +128,16 @@ func (x *prefixLookup) countryOfPrefix(prefix string) (string, string) {
 		}
 	}
 	for l := min(len(prefix), 4); l > 0; l-- {
-		switch cs := x.ref.CountriesByPrefix(prefix[:l]); len(cs) {
-		case 0:
-			continue
-		case 1:
-			return cs[0].Code, ""
-		default:
-			return "", fmt.Sprintf("prefix %s is shared by %d countries; add a country column", prefix, len(cs))
+		if len(x.ref.CountriesByPrefix(prefix[:l])) > 0 {
+			return x.mainCountry[prefix[:l]], ""
 		}
 	}
 	return "", fmt.Sprintf("prefix %s is not in any country", prefix)
 }
 
 // resolveCountry reads a country cell: an alpha-2 code, a dialling code
-// that one country alone has, or a country name.
+// (a shared one gives the country with the most ranges; destination then
+// lets the row's prefix choose among the sharers), or a country name.
 func (x *prefixLookup) resolveCountry(v string) (string, string) {
 	if len(v) == 2 && isLetters(v) {
 		code := strings.ToUpper(v)
@@ -144,19 +147,22 @@ func (x *prefixLookup) resolveCountry(v string) (string, string) {
 		return "", fmt.Sprintf("unknown country %q", v)
 	}
 	if d := strings.TrimPrefix(v, "+"); isDigits(d) {
-		switch cs := x.ref.CountriesByPrefix(d); len(cs) {
-		case 1:
-			return cs[0].Code, ""
-		case 0:
+		if len(x.ref.CountriesByPrefix(d)) == 0 {
 			return "", fmt.Sprintf("no country has the dialling code %s", d)
-		default:
-			return "", fmt.Sprintf("dialling code %s is shared by %d countries; use the ISO code", d, len(cs))
 		}
+		return x.mainCountry[d], ""
 	}
 	if code, ok := x.countryByName[strings.ToLower(v)]; ok {
 		return code, ""
 	}
 	return "", fmt.Sprintf("unknown country %q", v)
+}
+
+// sameDialling reports whether two countries have the same dialling prefix.
+func (x *prefixLookup) sameDialling(a, b string) bool {
+	ca, _ := x.ref.Country(a)
+	cb, _ := x.ref.Country(b)
+	return ca.DialingPrefix == cb.DialingPrefix
 }
 
 func isLetters(s string) bool {
@@ -202,6 +208,13 @@ func (p *deckParser) destination(line int, rec []string, typ kassa.ServiceType, 
 		return "", "", false
 	}
 	p.seenPrefix[dupKey] = line
+	if country != "" && !found && isDigits(strings.TrimPrefix(p.cell(rec, colCountry), "+")) {
+		// The country column holds a dialling code: the prefix's ranges
+		// pick among the countries sharing it (+44: GB, GG, IM, JE).
+		if c, _ := x.countryOfPrefix(prefix); c != "" && x.sameDialling(c, country) {
+			country = c
+		}
+	}
 	if country == "" {
 		c, msg := x.countryOfPrefix(prefix)
 		if msg != "" {

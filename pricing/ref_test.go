@@ -24,7 +24,7 @@ func testRef() *refdata.Data {
 		{Code: "23410", Name: "O2 UK", Type: kassa.Mobile, Country: "GB", MCC: "234", MNC: "10", Ranges: []string{"4477", "4478"}},
 		{Code: "23415", Name: "Vodafone UK", Type: kassa.Mobile, Country: "GB", MCC: "234", MNC: "15", Ranges: []string{"447400", "4479"}},
 		{Code: "GB-FIXED", Name: "United Kingdom Landline", Type: kassa.Landline, Country: "GB", Ranges: []string{"441", "442"}},
-		{Code: "310004", Name: "Verizon Wireless", Type: kassa.Mobile, Country: "US", MCC: "310", MNC: "004", Ranges: []string{"1201", "1202"}},
+		{Code: "310004", Name: "Verizon Wireless", Type: kassa.Mobile, Country: "US", MCC: "310", MNC: "004", Ranges: []string{"1201", "1202", "1415"}},
 		{Code: "US-FIXED", Name: "United States Landline", Type: kassa.Landline, Country: "US", Ranges: []string{"1212"}},
 		{Code: "US-VIRTUAL-ONVOY", Name: "Onvoy", Type: kassa.Virtual, Country: "US"},
 		{Code: "302320", Name: "Rogers Communications Canada Inc.", Type: kassa.Mobile, Country: "CA", MCC: "302", MNC: "320", Ranges: []string{"1204", "1416"}},
