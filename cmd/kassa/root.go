@@ -64,6 +64,7 @@ Then, in another shell, with the demo credentials it prints:
 	})
 	root.AddCommand(newServeCmd(e))
 	root.AddCommand(newVerifyCmd(e))
+	root.AddCommand(newMigrateCmd(e))
 	root.AddCommand(newBalanceCmd(e))
 	root.AddCommand(newPricingCmd(e))
 	root.AddCommand(newSettingsCmd(e))

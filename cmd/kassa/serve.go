@@ -22,7 +22,6 @@ import (
 	"github.com/kassa-dev/kassa/httpapi"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
-	"github.com/kassa-dev/kassa/sqlite"
 )
 
 // Files kassa serve keeps in its data directory.
@@ -53,6 +52,8 @@ type serveOptions struct {
 	serviceToken string
 	logFormat    string
 	logLevel     string
+	store        string
+	noMigrate    bool
 }
 
 // newServeCmd builds `kassa serve`.
@@ -74,10 +75,19 @@ Environment: KASSA_DATA, KASSA_ADDR, KASSA_ADMIN_TOKEN, KASSA_SERVICE_TOKEN,
 KASSA_PEPPER_FILE, KASSA_LOG_FORMAT, KASSA_LOG_LEVEL (flags win).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("store") {
+				v, err := envSecret(e, "KASSA_STORE")
+				if err != nil {
+					return err
+				}
+				o.store = v
+			}
 			return serve(cmd.Context(), e, o)
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&o.store, "store", "", "PostgreSQL URL (postgres://…); empty means SQLite in --data (env KASSA_STORE or KASSA_STORE_FILE)")
+	f.BoolVar(&o.noMigrate, "no-migrate", e.getenv("KASSA_NO_MIGRATE") == "true", "refuse to start on an old schema instead of migrating it; run 'kassa migrate' first (env KASSA_NO_MIGRATE=true)")
 	f.StringVar(&o.data, "data", envOr(e, "KASSA_DATA", "./kassa-data"), "data directory (env KASSA_DATA)")
 	f.StringVar(&o.pepperFile, "pepper-file", e.getenv("KASSA_PEPPER_FILE"), "file holding the hex key of the secret hashes; created when missing (env KASSA_PEPPER_FILE; default DATA/pepper; nodes sharing a database must share it)")
 	f.StringVar(&o.addr, "addr", envOr(e, "KASSA_ADDR", "127.0.0.1:8080"), "listen address (env KASSA_ADDR)")
@@ -144,9 +154,9 @@ func serve(ctx context.Context, e *env, o serveOptions) error {
 		return err
 	}
 
-	db, err := sqlite.Open(ctx, filepath.Join(o.data, dbFile), sqlite.Options{Logger: log})
+	db, err := openStore(ctx, storeOpen{url: o.store, data: o.data, noMigrate: o.noMigrate, log: log})
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return err
 	}
 	defer db.Close()
 

@@ -1,59 +1,65 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/sqlite"
 )
 
 // newVerifyCmd builds `kassa verify`.
 func newVerifyCmd(e *env) *cobra.Command {
-	var data string
+	var o storeOpen
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check that every balance equals the sum of its ledger entries",
-		Long: `Check the ledger of a kassa data directory: for every account, the balance must
-equal the sum of its entries. Prints each discrepancy and exits with status 1 when
-there is one, 0 when the ledger is sound. Safe to run while kassa serve runs.`,
+		Long: `Check the ledger of a kassa store: for every account, the balance must equal the
+sum of its entries. Prints each discrepancy and exits with status 1 when there is
+one, 0 when the ledger is sound. Safe to run while kassa serve runs.
+
+The store: --store postgres://… (env KASSA_STORE or KASSA_STORE_FILE), or the SQLite
+file in --data (env KASSA_DATA) when --store is empty.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return verify(e, data)
+			if o.url == "" {
+				if _, err := os.Stat(filepath.Join(o.data, dbFile)); err != nil {
+					return fmt.Errorf("no kassa database in %s: %w", o.data, err)
+				}
+			}
+			db, err := openStore(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return verifyLedger(cmd.Context(), db, e.stdout)
 		},
 	}
-	cmd.Flags().StringVar(&data, "data", envOr(e, "KASSA_DATA", "./kassa-data"), "data directory (env KASSA_DATA)")
+	addStoreFlags(cmd, e, &o)
 	return cmd
 }
 
-// verify runs the ledger check on the store in data.
-func verify(e *env, data string) error {
-	path := filepath.Join(data, dbFile)
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no kassa database in %s: %w", data, err)
-	}
-	db, err := sqlite.Open(e.ctx, path, sqlite.Options{})
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
-	}
-	defer db.Close()
-	ds, err := db.Verify(e.ctx)
+// verifyLedger runs the ledger check on db and prints its outcome to w; it
+// fails when any account's balance differs from the sum of its entries.
+func verifyLedger(ctx context.Context, db store, w io.Writer) error {
+	ds, err := db.Verify(ctx)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	_, total, err := db.ListAccounts(e.ctx, kassa.AccountFilter{Limit: 1})
+	_, total, err := db.ListAccounts(ctx, kassa.AccountFilter{Limit: 1})
 	if err != nil {
 		return fmt.Errorf("count accounts: %w", err)
 	}
 	for _, d := range ds {
-		fmt.Fprintf(e.stdout, "DISCREPANCY account %s: balance %s, sum of %d entries %s\n", d.Account, d.Balance, d.Entries, d.EntriesSum)
+		fmt.Fprintf(w, "DISCREPANCY account %s: balance %s, sum of %d entries %s\n", d.Account, d.Balance, d.Entries, d.EntriesSum)
 	}
 	if len(ds) > 0 {
 		return fmt.Errorf("ledger verification failed: %d of %d accounts differ", len(ds), total)
 	}
-	fmt.Fprintf(e.stdout, "ok: %d accounts checked, every balance equals the sum of its entries\n", total)
+	fmt.Fprintf(w, "ok: %d accounts checked, every balance equals the sum of its entries\n", total)
 	return nil
 }
