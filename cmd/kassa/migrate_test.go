@@ -136,5 +136,3 @@ func TestStoreURLRefused(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-
