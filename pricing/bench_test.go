@@ -57,7 +57,7 @@ func heapAfterGC() uint64 {
 // syntheticRates builds reference data with n random number prefixes
 // spread over networks of the test countries, priced by a book, and
 // numbers to rate (most hit a range, some only a country prefix).
-func syntheticRates(b *testing.B, n int) (*Snapshot, []string, map[string]int) {
+func syntheticRates(b testing.TB, n int) (*Snapshot, []string, map[string]int) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	base := testRef()
 	countries := base.Countries

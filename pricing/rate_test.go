@@ -1,6 +1,9 @@
 package pricing
 
 import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kassa-dev/kassa"
@@ -116,6 +119,56 @@ func TestNormalizeNumber(t *testing.T) {
 		n, err := normalizeNumber(in, &buf)
 		if err != nil || string(buf[:n]) != want {
 			t.Errorf("normalizeNumber(%q) = %q, %v; want %q", in, buf[:n], err, want)
+		}
+	}
+}
+
+// TestRateMatchesBruteForce rates random numbers against 5,000 synthetic
+// prefixes and compares with a scan of every range: the longest priced
+// range wins, else the country default by its unshared dialling prefix.
+func TestRateMatchesBruteForce(t *testing.T) {
+	s, _, _ := syntheticRates(t, 5000)
+	prices := s.Countries(kassa.SMS, kassa.EUR)
+	type hit struct {
+		country, network string
+		price            kassa.Amount
+	}
+	oracle := func(digits string) (hit, bool) {
+		best, bestLen := hit{}, 0
+		for _, cp := range prices {
+			for _, np := range cp.Networks {
+				for _, r := range np.Network.Ranges {
+					if len(r) > bestLen && strings.HasPrefix(digits, r) {
+						best, bestLen = hit{cp.Country.Code, np.Network.Code, np.Price}, len(r)
+					}
+				}
+			}
+		}
+		if bestLen > 0 {
+			return best, true
+		}
+		for _, cp := range prices {
+			p := cp.Country.DialingPrefix
+			if p != "" && cp.HasDefault && strings.HasPrefix(digits, p) && len(s.ref.CountriesByPrefix(p)) == 1 {
+				return hit{cp.Country.Code, "", cp.DefaultPrice}, true
+			}
+		}
+		return hit{}, false
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	prefixes := []string{"44", "1", "49", "260", "39", "4477", "2609"}
+	for range 3000 {
+		digits := prefixes[rng.IntN(len(prefixes))] + strconv.Itoa(rng.IntN(1_000_000_000))
+		want, ok := oracle(digits)
+		got, err := s.Rate(kassa.SMS, "+"+digits, kassa.EUR)
+		if !ok {
+			if kassa.ErrorCode(err) != kassa.ENOTFOUND {
+				t.Fatalf("Rate(%s) = %+v, %v; want not found", digits, got, err)
+			}
+			continue
+		}
+		if err != nil || got.Country != want.country || got.NetworkCode != want.network || got.UnitPrice != want.price {
+			t.Fatalf("Rate(%s) = %+v, %v; want %+v", digits, got, err, want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kassa-dev/kassa"
@@ -354,4 +355,40 @@ func TestLegacyPrefixPricing(t *testing.T) {
 		t.Error("legacy XML has a declaration; the reference example has none")
 	}
 	checkXMLOrder(t, readGolden(t, "prefix.xml"), x.Body, nil)
+}
+
+// TestPrefixCacheConcurrent asks for prefix answers from many goroutines:
+// every caller gets the same bytes, whichever goroutine rendered them.
+func TestPrefixCacheConcurrent(t *testing.T) {
+	s := mustCompile(t, testBook(), CompileOptions{})
+	want := map[string][]byte{}
+	fresh := mustCompile(t, testBook(), CompileOptions{})
+	prefixes := []string{"1", "44", "39", "260", "49", "999"}
+	for _, p := range prefixes {
+		d, err := fresh.PrefixPricing(kassa.SMS, p, kassa.EUR, JSON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[p] = d.Body
+	}
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				p := prefixes[(g+i)%len(prefixes)]
+				d, err := s.PrefixPricing(kassa.SMS, p, kassa.EUR, JSON)
+				if err != nil || !bytes.Equal(d.Body, want[p]) {
+					t.Errorf("prefix %s: %v", p, err)
+					return
+				}
+				if _, err := s.LegacyPrefixPricing(p, kassa.EUR, XML, 1); err != nil {
+					t.Errorf("legacy %s: %v", p, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
