@@ -1,0 +1,80 @@
+// Command baseline is the yardstick of kassa's load benchmarks: a minimal
+// net/http server that answers fixed bytes, so that bench/run can report each
+// kassa endpoint as a ratio to what Go's HTTP stack alone does on the same
+// machine in the same run.
+//
+// Routes (GET or POST, any query):
+//
+//	/small      a fixed 100-byte JSON body
+//	/full       the bytes of -full (the plain full price list fetched from kassa)
+//	/full-gzip  the bytes of -full-gzip, sent with Content-Encoding: gzip
+//
+// It prints "baseline listening on http://ADDR" once it listens.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+)
+
+// smallBody is the 100-byte answer of /small.
+var smallBody = []byte(`{"value":10.00000000,"autoReload":true,"padding":"` + string(bytes.Repeat([]byte("x"), 47)) + `"}` + "\n")
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback only)")
+	full := flag.String("full", "", "file with the plain body of /full")
+	fullGzip := flag.String("full-gzip", "", "file with the gzip body of /full-gzip")
+	contentType := flag.String("content-type", "application/json;charset=UTF-8", "Content-Type of every answer")
+	flag.Parse()
+	if len(smallBody) != 100 {
+		log.Fatalf("small body is %d bytes, want 100", len(smallBody))
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/small", fixed(smallBody, *contentType, ""))
+	if *full != "" {
+		mux.Handle("/full", fixed(mustRead(*full), *contentType, ""))
+	}
+	if *fullGzip != "" {
+		mux.Handle("/full-gzip", fixed(mustRead(*fullGzip), *contentType, "gzip"))
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("baseline listening on http://%s\n", ln.Addr())
+	log.Fatal(http.Serve(ln, mux))
+}
+
+// fixed answers every request with body, writing the same kind of headers
+// kassa writes (Content-Type, Content-Length, nosniff and, for gzip,
+// Content-Encoding), and drains any request body.
+func fixed(body []byte, contentType, encoding string) http.Handler {
+	length := strconv.Itoa(len(body))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		h := w.Header()
+		h.Set("Content-Type", contentType)
+		h.Set("Content-Length", length)
+		h.Set("X-Content-Type-Options", "nosniff")
+		if encoding != "" {
+			h.Set("Content-Encoding", encoding)
+		}
+		w.WriteHeader(http.StatusOK)
+		w.Write(body)
+	})
+}
+
+func mustRead(path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return b
+}
