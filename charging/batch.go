@@ -20,8 +20,12 @@ type op struct {
 	account  string
 	resolve  func(tx kassa.LedgerTx) (string, error)
 	readOnly bool // takes no lock (GetHold)
-	apply    func(tx kassa.LedgerTx) (any, bool, error)
-	answer   chan result
+	// retrySafe says that running the operation again after a commit whose
+	// outcome is unknown cannot apply it twice: it has an idempotency key,
+	// closes a hold (one closing entry per hold) or only reads.
+	retrySafe bool
+	apply     func(tx kassa.LedgerTx) (any, bool, error)
+	answer    chan result
 }
 
 // result is what an operation answers its caller.
@@ -111,8 +115,13 @@ func (l *Ledger) runBatch(batch []*op) {
 		return
 	}
 	results := make([]result, len(live))
+	applied := false
 	err := l.store.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
-		return applyBatch(tx, live, results)
+		if err := applyBatch(tx, live, results); err != nil {
+			return err
+		}
+		applied = true
+		return nil
 	})
 	if err == nil {
 		for i, o := range live {
@@ -120,12 +129,25 @@ func (l *Ledger) runBatch(batch []*op) {
 		}
 		return
 	}
-	if len(live) == 1 {
-		live[0].answer <- result{err: err}
+	l.retry(live, applied, err)
+}
+
+// retry answers the operations of a failed batch. When the batch failed
+// before its commit, nothing was written and each operation runs again
+// alone. When the commit itself failed, it may or may not have happened:
+// only operations that cannot apply twice are run again (they replay if it
+// did happen); the others get the error.
+func (l *Ledger) retry(ops []*op, commitFailed bool, err error) {
+	if len(ops) == 1 && !commitFailed {
+		ops[0].answer <- result{err: err}
 		return
 	}
-	l.log.Warn("ledger batch failed; retrying its operations one by one", "ops", len(live), "err", err)
-	for _, o := range live {
+	l.log.Warn("ledger batch failed; retrying its operations one by one", "ops", len(ops), "commit_failed", commitFailed, "err", err)
+	for _, o := range ops {
+		if commitFailed && !o.retrySafe {
+			o.answer <- result{err: err}
+			continue
+		}
 		o.answer <- l.runAlone(o)
 	}
 }

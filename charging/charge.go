@@ -80,8 +80,9 @@ func (l *Ledger) Charge(ctx context.Context, req ChargeRequest) (*Charge, bool, 
 	}
 	hash := req.hash()
 	v, replayed, err := l.submit(ctx, &op{
-		name:    "charge",
-		account: req.Account,
+		name:      "charge",
+		account:   req.Account,
+		retrySafe: req.IdempotencyKey != "",
 		apply: func(tx kassa.LedgerTx) (any, bool, error) {
 			return applyCharge(tx, req, hash)
 		},

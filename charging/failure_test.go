@@ -2,6 +2,7 @@ package charging_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -142,4 +143,71 @@ func TestOwnFailureDoesNotFailTheBatch(t *testing.T) {
 		t.Fatalf("good balance %s, want 0.70000001", b)
 	}
 	checkLedger(t, db, "good")
+}
+
+// TestLostCommitRetriesOnlyWhatCannotApplyTwice makes the store commit a
+// batch and then report an error, as a connection lost during COMMIT
+// would. The keyed charges of the batch run again and replay; the credit
+// without a key is not run again (it would be applied twice) and gets the
+// error. Every operation is in the ledger exactly once.
+func TestLostCommitRetriesOnlyWhatCannotApplyTwice(t *testing.T) {
+	c := newClock()
+	db := openStore(t, c.Now)
+	createAccount(t, db, "acct1", "10", "0")
+	fs := &failingStore{
+		LedgerStore: db,
+		loseCommit:  func(tx *recordTx) bool { return len(tx.appends) > 1 },
+		started:     make(chan struct{}),
+		gate:        make(chan struct{}),
+	}
+	l := newLedger(t, fs, c.Now)
+	ctx := context.Background()
+	type outcome struct {
+		key      string
+		replayed bool
+		err      error
+	}
+	out := make(chan outcome, 16)
+	charge := func(key string) {
+		go func() {
+			_, replayed, err := l.Charge(ctx, charging.ChargeRequest{Account: "acct1", Type: kassa.SMS, To: "44", Units: 1,
+				Rating: eurRating("0.1"), IdempotencyKey: key})
+			out <- outcome{key, replayed, err}
+		}()
+	}
+	charge("opener")
+	<-fs.started
+	const n = 8
+	for i := range n {
+		charge(fmt.Sprintf("k%d", i))
+	}
+	go func() {
+		_, _, err := l.Credit(ctx, charging.Posting{Account: "acct1", Kind: kassa.KindCredit, Amount: kassa.MustParseAmount("1")})
+		out <- outcome{"credit", false, err}
+	}()
+	waitQueued(t, l, n+1)
+	close(fs.gate)
+	for range n + 2 {
+		o := <-out
+		switch {
+		case o.key == "credit":
+			if !errors.Is(o.err, errCommitLost) {
+				t.Errorf("credit without a key: %v, want the commit error", o.err)
+			}
+		case o.key == "opener":
+			if o.err != nil || o.replayed {
+				t.Errorf("opener: %v, replayed %v", o.err, o.replayed)
+			}
+		case o.err != nil || !o.replayed:
+			t.Errorf("charge %s: %v, replayed %v; want a replay of the committed charge", o.key, o.err, o.replayed)
+		}
+	}
+	entries := entriesOf(t, db, "acct1")
+	if len(entries) != n+3 { // opening, opener, n charges, the credit
+		t.Fatalf("%d entries, want %d: each operation exactly once", len(entries), n+3)
+	}
+	if b := balanceOf(t, db, "acct1"); b != kassa.MustParseAmount("10.1") {
+		t.Fatalf("balance %s, want 10 − 0.9 + 1 = 10.1", b)
+	}
+	checkLedger(t, db, "acct1")
 }

@@ -139,10 +139,13 @@ func eurRating(price string) charging.Rating {
 // ran, as a disk or driver failure would.
 type failingStore struct {
 	kassa.LedgerStore
-	mu     sync.Mutex
-	fail   func(tx *recordTx) bool
-	txs    int
-	failed int
+	mu   sync.Mutex
+	fail func(tx *recordTx) bool
+	// loseCommit, when it reports true, lets the transaction commit and
+	// then reports an error, as a connection lost during COMMIT would.
+	loseCommit func(tx *recordTx) bool
+	txs        int
+	failed     int
 	// storeErrs counts transactions the store itself failed (deadlocks,
 	// serialization failures, I/O), as opposed to refused operations.
 	storeErrs int
@@ -162,7 +165,10 @@ func (r *recordTx) Append(e *kassa.Entry) error {
 	return r.LedgerTx.Append(e)
 }
 
-var errDisk = errors.New("disk I/O error (forced)")
+var (
+	errDisk       = errors.New("disk I/O error (forced)")
+	errCommitLost = errors.New("connection lost during commit (forced)")
+)
 
 func (f *failingStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
 	f.mu.Lock()
@@ -173,6 +179,7 @@ func (f *failingStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) e
 		close(started)
 		<-gate
 	}
+	lost := false
 	err := f.LedgerStore.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
 		rec := &recordTx{LedgerTx: tx}
 		err := fn(rec)
@@ -184,8 +191,15 @@ func (f *failingStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) e
 			f.failed++
 			return errDisk
 		}
+		if err == nil && f.loseCommit != nil && f.loseCommit(rec) {
+			f.loseCommit = nil
+			lost = true
+		}
 		return err
 	})
+	if lost {
+		return errCommitLost
+	}
 	if code := kassa.ErrorCode(err); (code == kassa.EINTERNAL || code == kassa.EUNAVAILABLE) && !errors.Is(err, errDisk) {
 		f.mu.Lock()
 		f.storeErrs++

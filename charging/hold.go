@@ -43,8 +43,9 @@ func (l *Ledger) Hold(ctx context.Context, req HoldRequest) (*HoldInfo, bool, er
 		return nil, false, err
 	}
 	v, replayed, err := l.submit(ctx, &op{
-		name:    "hold",
-		account: req.Account,
+		name:      "hold",
+		account:   req.Account,
+		retrySafe: req.IdempotencyKey != "",
 		apply: func(tx kassa.LedgerTx) (any, bool, error) {
 			return applyHold(tx, req)
 		},
@@ -147,8 +148,9 @@ func (l *Ledger) Release(ctx context.Context, holdID string) (*HoldInfo, bool, e
 // GetHold returns a hold. ENOTFOUND if there is none.
 func (l *Ledger) GetHold(ctx context.Context, holdID string) (*HoldInfo, error) {
 	v, _, err := l.submit(ctx, &op{
-		name:     "get hold",
-		readOnly: true,
+		name:      "get hold",
+		readOnly:  true,
+		retrySafe: true,
 		apply: func(tx kassa.LedgerTx) (any, bool, error) {
 			info, err := holdInfo(tx, holdID)
 			return info, false, err
@@ -218,7 +220,8 @@ func (l *Ledger) closeHold(ctx context.Context, name, holdID string, apply func(
 // closeHoldOp builds an operation that reads the hold and applies fn to it.
 func (l *Ledger) closeHoldOp(name, holdID string, fn func(kassa.LedgerTx, *kassa.Hold) (any, bool, error)) *op {
 	return &op{
-		name: name + " hold",
+		name:      name + " hold",
+		retrySafe: true,
 		resolve: func(tx kassa.LedgerTx) (string, error) {
 			h, err := readHold(tx, holdID)
 			if err != nil {

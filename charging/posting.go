@@ -72,8 +72,9 @@ func (p *Posting) validate(kinds []kassa.EntryKind) error {
 // post queues the posting with its signed delta.
 func (l *Ledger) post(ctx context.Context, p Posting, delta kassa.Amount) (*kassa.Entry, bool, error) {
 	v, replayed, err := l.submit(ctx, &op{
-		name:    "post " + string(p.Kind),
-		account: p.Account,
+		name:      "post " + string(p.Kind),
+		account:   p.Account,
+		retrySafe: p.IdempotencyKey != "",
 		apply: func(tx kassa.LedgerTx) (any, bool, error) {
 			return applyPosting(tx, p, delta)
 		},

@@ -34,7 +34,8 @@ func (l *Ledger) Refund(ctx context.Context, chargeID int64, amount kassa.Amount
 	}
 	hash := HashRequest("refund", strconv.FormatInt(chargeID, 10), amount.String())
 	v, replayed, err := l.submit(ctx, &op{
-		name: "refund",
+		name:      "refund",
+		retrySafe: idempotencyKey != "",
 		resolve: func(tx kassa.LedgerTx) (string, error) {
 			c, err := readCharge(tx, chargeID)
 			if err != nil {
