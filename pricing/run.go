@@ -27,8 +27,9 @@ func (s *Service) Run(ctx context.Context) error {
 	defer ticker.Stop()
 	scheduled := time.NewTimer(time.Hour)
 	defer scheduled.Stop()
+	lastProblem := ""
 	for {
-		s.refresh(ctx)
+		s.refresh(ctx, &lastProblem)
 		s.schedule(ctx, scheduled)
 		select {
 		case <-ctx.Done():
@@ -55,12 +56,21 @@ func (s *Service) watch(ctx context.Context, w kassa.PriceBookWatcher) {
 	}
 }
 
-// refresh loads the active version, logging what goes wrong.
-func (s *Service) refresh(ctx context.Context) {
+// refresh loads the active version, logging what goes wrong once per
+// distinct problem (last holds the previous one), not on every poll.
+func (s *Service) refresh(ctx context.Context, last *string) {
 	err := s.Load(ctx)
-	if err == nil || ctx.Err() != nil {
+	if ctx.Err() != nil {
 		return
 	}
+	if err == nil {
+		*last = ""
+		return
+	}
+	if err.Error() == *last {
+		return
+	}
+	*last = err.Error()
 	if kassa.ErrorCode(err) == kassa.ENOTFOUND && s.Current() == nil {
 		s.opts.Logger.Warn("no active price book: pricing answers are unavailable until one is activated")
 		return

@@ -392,3 +392,68 @@ func TestServiceLoadsVersionFromOlderReferenceData(t *testing.T) {
 		t.Errorf("warnings %q, price %s", w, priceOf(t, upgraded))
 	}
 }
+
+// failingStore is a real SQLite store whose ActivePriceBook can be made to
+// fail (the database going away), to drive Run's failure path.
+type failingStore struct {
+	*sqlite.DB
+	fail  atomic.Bool
+	calls atomic.Int64
+}
+
+func (f *failingStore) ActivePriceBook(ctx context.Context, now time.Time) (*kassa.PriceBookVersion, error) {
+	f.calls.Add(1)
+	if f.fail.Load() {
+		return nil, &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "database unavailable"}
+	}
+	return f.DB.ActivePriceBook(ctx, now)
+}
+
+// countingHandler counts log records at level Error.
+type countingHandler struct {
+	slog.Handler
+	errors atomic.Int64
+}
+
+func (h *countingHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelError {
+		h.errors.Add(1)
+	}
+	return nil
+}
+
+func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+// TestServiceRunSurvivesStoreFailure: while the store fails, Run keeps
+// serving the snapshot it has and logs the problem once, not every poll;
+// when the store is back, it follows activations again.
+func TestServiceRunSurvivesStoreFailure(t *testing.T) {
+	ctx := context.Background()
+	store := &failingStore{DB: openSQLite(t, nil)}
+	logs := &countingHandler{Handler: slog.DiscardHandler}
+	svc := NewService(store, testRef(), ServiceOptions{Logger: slog.New(logs), PollInterval: 5 * time.Millisecond})
+	v1, _ := svc.Import(ctx, gbBook("0.01"), "csv")
+	if err := svc.Activate(ctx, v1.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+
+	store.fail.Store(true)
+	from := store.calls.Load()
+	waitFor(t, func() bool { return store.calls.Load() > from+10 })
+	if got := logs.errors.Load(); got != 1 {
+		t.Errorf("%d error logs over 10 failed polls, want 1", got)
+	}
+	if priceOf(t, svc) != amt("0.01") {
+		t.Error("the snapshot changed while the store failed")
+	}
+	store.fail.Store(false)
+	v2, _ := svc.Import(ctx, gbBook("0.02"), "csv")
+	if err := store.DB.ActivatePriceBook(ctx, v2.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return svc.Current().Version() == v2.Version })
+}
