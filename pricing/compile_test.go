@@ -242,3 +242,18 @@ func TestCompileSkipStale(t *testing.T) {
 		t.Errorf("a negative price passed SkipStale: %v", err)
 	}
 }
+
+func TestParseFX(t *testing.T) {
+	got, err := ParseFX(" EUR/USD=1.0825 , ")
+	if err != nil || len(got) != 1 || got["EUR/USD"] != "1.0825" {
+		t.Errorf("ParseFX = %v, %v", got, err)
+	}
+	if got, err := ParseFX(""); err != nil || len(got) != 0 {
+		t.Errorf("ParseFX(\"\") = %v, %v", got, err)
+	}
+	for _, bad := range []string{"EUR/USD", "EUR/GBP=1", "EUR/USD=abc", "EUR/USD=-1", "EUR-USD=1"} {
+		if _, err := ParseFX(bad); kassa.ErrorCode(err) != kassa.EINVALID {
+			t.Errorf("ParseFX(%q) = %v, want EINVALID", bad, err)
+		}
+	}
+}

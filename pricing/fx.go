@@ -38,3 +38,26 @@ func (fx fxRates) rate(from, to kassa.Currency) *big.Rat {
 	}
 	return nil
 }
+
+// ParseFX reads exchange rates written for a flag or an environment
+// variable, "EUR/USD=1.0825" or several separated by commas, into the map
+// that ServiceOptions.FX and CompileOptions.FX take. Every pair and rate
+// is checked; the empty string gives no rates.
+func ParseFX(spec string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, item := range strings.Split(spec, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		pair, rate, ok := strings.Cut(item, "=")
+		if !ok {
+			return nil, kassa.FieldError("fx", "exchange rate %q: want FROM/TO=RATE, e.g. EUR/USD=1.0825", item)
+		}
+		out[strings.TrimSpace(pair)] = strings.TrimSpace(rate)
+	}
+	if _, err := parseFX(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -196,3 +196,13 @@ func (s *Service) Snapshot() (*Snapshot, error) {
 	}
 	return nil, ErrNoPriceBook
 }
+
+// Rate rates a number with the current snapshot (see Snapshot.Rate);
+// ErrNoPriceBook before the first load.
+func (s *Service) Rate(t kassa.ServiceType, number string, cur kassa.Currency) (Rating, error) {
+	snap := s.current.Load()
+	if snap == nil {
+		return Rating{}, ErrNoPriceBook
+	}
+	return snap.Rate(t, number, cur)
+}

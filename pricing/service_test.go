@@ -89,6 +89,9 @@ func TestServiceEnsureDefault(t *testing.T) {
 	if _, err := svc.Snapshot(); kassa.ErrorCode(err) != kassa.EUNAVAILABLE {
 		t.Errorf("Snapshot() = %v, want EUNAVAILABLE", err)
 	}
+	if _, err := svc.Rate(kassa.SMS, "447700900123", kassa.EUR); kassa.ErrorCode(err) != kassa.EUNAVAILABLE {
+		t.Errorf("Rate before a load = %v, want EUNAVAILABLE", err)
+	}
 	if err := svc.EnsureDefault(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +113,9 @@ func TestServiceEnsureDefault(t *testing.T) {
 	}
 	if priceOf(t, other) != priceOf(t, svc) {
 		t.Error("a second node prices differently")
+	}
+	if r, err := svc.Rate(kassa.SMS, "447700900123", kassa.EUR); err != nil || r.UnitPrice != priceOf(t, svc) {
+		t.Errorf("Service.Rate = %+v, %v", r, err)
 	}
 }
 
