@@ -3,6 +3,7 @@ package charging
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"slices"
 
 	"github.com/kassa-dev/kassa"
@@ -186,7 +187,7 @@ func applyBatch(tx kassa.LedgerTx, ops []*op, results []result) error {
 			continue
 		}
 		w := &watchTx{LedgerTx: tx}
-		v, replayed, err := o.apply(w)
+		v, replayed, err := o.run(w)
 		if err != nil && (w.wrote || !failsAlone(err)) {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
@@ -237,7 +238,7 @@ func (l *Ledger) runAlone(o *op) result {
 				return fmt.Errorf("lock account: %w", err)
 			}
 		}
-		v, replayed, err := o.apply(tx)
+		v, replayed, err := o.run(tx)
 		if err != nil {
 			return err
 		}
@@ -248,6 +249,18 @@ func (l *Ledger) runAlone(o *op) result {
 		return result{err: err}
 	}
 	return res
+}
+
+// run applies the operation, turning a panic (a bug) into an internal
+// error so that the writer goroutine, and every other caller, survive it.
+func (o *op) run(tx kassa.LedgerTx) (v any, replayed bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			v, replayed = nil, false
+			err = &kassa.Error{Code: kassa.EINTERNAL, Message: "internal error", Err: fmt.Errorf("%s panicked: %v\n%s", o.name, p, debug.Stack())}
+		}
+	}()
+	return o.apply(tx)
 }
 
 // lockKey returns the account o changes.

@@ -211,3 +211,37 @@ func TestLostCommitRetriesOnlyWhatCannotApplyTwice(t *testing.T) {
 	}
 	checkLedger(t, db, "acct1")
 }
+
+// TestPanickingOperationFailsAlone checks that an operation that panics (a
+// bug) fails with an internal error while the writer and the operations
+// batched with it carry on.
+func TestPanickingOperationFailsAlone(t *testing.T) {
+	c := newClock()
+	db := openStore(t, c.Now)
+	createAccount(t, db, "acct1", "1", "0")
+	l := newLedger(t, db, c.Now)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			if i == 7 {
+				_, _, err := l.SubmitApply(ctx, "acct1", func(kassa.LedgerTx) (any, bool, error) { panic("boom") })
+				if kassa.ErrorCode(err) != kassa.EINTERNAL {
+					t.Errorf("panicking operation: %v, want an internal error", err)
+				}
+				return
+			}
+			if _, _, err := l.Credit(ctx, charging.Posting{Account: "acct1", Kind: kassa.KindCredit, Amount: 1}); err != nil {
+				t.Errorf("credit: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if _, _, err := l.Credit(ctx, charging.Posting{Account: "acct1", Kind: kassa.KindCredit, Amount: 1}); err != nil {
+		t.Fatalf("the writer did not survive: %v", err)
+	}
+	if b := balanceOf(t, db, "acct1"); b != kassa.MustParseAmount("1.00000016") {
+		t.Fatalf("balance %s, want 1.00000016", b)
+	}
+	checkLedger(t, db, "acct1")
+}
