@@ -134,6 +134,17 @@ func BenchmarkRateBaselineMap(b *testing.B) {
 	}
 }
 
+// discardWriter is an http.ResponseWriter that counts and drops the body,
+// so that the benchmark measures the handler, not a buffer's growth.
+type discardWriter struct {
+	h       http.Header
+	written int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) WriteHeader(int)             {}
+func (w *discardWriter) Write(b []byte) (int, error) { w.written += len(b); return len(b), nil }
+
 // serveDoc writes a pre-rendered document the way an HTTP handler does,
 // choosing the gzip copy when the client accepts it.
 func serveDoc(w http.ResponseWriter, d *Document, gzipOK bool) {
@@ -149,45 +160,49 @@ func serveDoc(w http.ResponseWriter, d *Document, gzipOK bool) {
 	w.Write(d.Body)
 }
 
-// BenchmarkServeFullPricing serves the demo full list (sms, EUR, JSON)
-// from the current snapshot; BenchmarkServeFixedBytes writes the same
-// bytes from a variable, the floor for any handler.
+// BenchmarkServeFullPricing serves the demo full list (sms, EUR, JSON):
+// "snapshot" looks the document up in the current snapshot and writes it,
+// "fixed" writes the same bytes and headers from variables (the floor for
+// any handler), both plain and gzip, into a discarding writer and into an
+// httptest recorder.
 func BenchmarkServeFullPricing(b *testing.B) {
-	s := demoSnapshot(b)
-	for _, gz := range []bool{false, true} {
-		b.Run(map[bool]string{false: "plain", true: "gzip"}[gz], func(b *testing.B) {
-			d, _ := s.FullPricing(kassa.SMS, kassa.EUR, JSON)
-			b.SetBytes(int64(len(map[bool][]byte{false: d.Body, true: d.Gzip}[gz])))
-			b.ReportAllocs()
-			for b.Loop() {
-				doc, err := s.FullPricing(kassa.SMS, kassa.EUR, JSON)
-				if err != nil {
-					b.Fatal(err)
-				}
-				rec := httptest.NewRecorder()
-				serveDoc(rec, doc, gz)
-			}
-		})
-	}
-}
-
-func BenchmarkServeFixedBytes(b *testing.B) {
 	s := demoSnapshot(b)
 	d, _ := s.FullPricing(kassa.SMS, kassa.EUR, JSON)
 	for _, gz := range []bool{false, true} {
-		body := map[bool][]byte{false: d.Body, true: d.Gzip}[gz]
-		b.Run(map[bool]string{false: "plain", true: "gzip"}[gz], func(b *testing.B) {
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
-			for b.Loop() {
-				rec := httptest.NewRecorder()
-				rec.Header().Set("Content-Type", ContentTypeJSON)
-				if gz {
-					rec.Header().Set("Content-Encoding", "gzip")
-				}
-				rec.Header().Set("ETag", d.ETag)
-				rec.Write(body)
+		body, etag, enc := d.Body, d.ETag, ""
+		if gz {
+			body, etag, enc = d.Gzip, d.GzipETag, "gzip"
+		}
+		for _, recorder := range []bool{false, true} {
+			newWriter := func() http.ResponseWriter { return &discardWriter{h: http.Header{}} }
+			if recorder {
+				newWriter = func() http.ResponseWriter { return httptest.NewRecorder() }
 			}
-		})
+			name := map[bool]string{false: "plain", true: "gzip"}[gz] + map[bool]string{false: "/discard", true: "/recorder"}[recorder]
+			b.Run("snapshot/"+name, func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					doc, err := s.FullPricing(kassa.SMS, kassa.EUR, JSON)
+					if err != nil {
+						b.Fatal(err)
+					}
+					serveDoc(newWriter(), doc, gz)
+				}
+			})
+			b.Run("fixed/"+name, func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					w := newWriter()
+					w.Header().Set("Content-Type", ContentTypeJSON)
+					if enc != "" {
+						w.Header().Set("Content-Encoding", enc)
+					}
+					w.Header().Set("ETag", etag)
+					w.Write(body)
+				}
+			})
+		}
 	}
 }
