@@ -26,25 +26,52 @@ func BenchmarkCompileDemo(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeDemo is the baseline of BenchmarkCompileDemo: reading
+// the same book back from its stored form (what a node does before it
+// compiles).
+func BenchmarkDecodeDemo(b *testing.B) {
+	data, err := Encode(DemoBook(refdata.Default()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSnapshotMemory reports the live heap a compiled demo snapshot
-// holds (runtime.MemStats HeapAlloc after GC, with and without it).
+// adds (runtime.MemStats HeapAlloc after GC, before and after compiling),
+// beside the heap of the decoded book itself and its stored size.
 func BenchmarkSnapshotMemory(b *testing.B) {
 	ref := refdata.Default()
 	book := DemoBook(ref)
-	var total uint64
+	data, err := Encode(book)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var snapTotal, bookTotal uint64
 	for b.Loop() {
 		before := heapAfterGC()
-		s, err := Compile(book, ref, CompileOptions{FX: map[string]string{"EUR/USD": "1.0825"}})
+		decoded, err := Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		mid := heapAfterGC()
+		s, err := Compile(decoded, ref, CompileOptions{FX: map[string]string{"EUR/USD": "1.0825"}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		after := heapAfterGC()
 		runtime.KeepAlive(s)
-		if after > before {
-			total += after - before
-		}
+		bookTotal += mid - min(mid, before)
+		snapTotal += after - min(after, mid)
 	}
-	b.ReportMetric(float64(total)/float64(b.N)/(1<<20), "MiB/snapshot")
+	b.ReportMetric(float64(snapTotal)/float64(b.N)/(1<<20), "MiB/snapshot")
+	b.ReportMetric(float64(bookTotal)/float64(b.N)/(1<<20), "MiB/book")
+	b.ReportMetric(float64(len(data))/(1<<20), "MiB/stored")
 }
 
 func heapAfterGC() uint64 {
