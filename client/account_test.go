@@ -2,6 +2,8 @@ package client_test
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/kassa-dev/kassa"
@@ -46,7 +48,7 @@ func TestSettingsReadAndUpdate(t *testing.T) {
 		s.MaxInboundRequest != kassa.DefaultLimits.MaxInboundRequest || s.MaxCallsPerSecond != kassa.DefaultLimits.MaxCallsPerSecond {
 		t.Fatalf("fresh settings = %+v, want no URLs and the default limits", s)
 	}
-	mo, method := "https://example.com/inbound", kassa.ForwardPostJSON
+	mo, method := ts.CallbackURL+"/inbound", kassa.ForwardPostJSON
 	s, err = c.UpdateSettings(ctx, client.SettingsUpdate{MOCallbackURL: &mo, HTTPForwardMethod: &method})
 	if err != nil {
 		t.Fatal(err)
@@ -75,11 +77,24 @@ func TestSettingsReadAndUpdate(t *testing.T) {
 
 func TestSettingsRejectsBadURL(t *testing.T) {
 	ts := startKassa(t)
+	c := accountClient(ts)
+	ctx := testCtx(t)
 	bad := "not a url"
-	_, err := accountClient(ts).UpdateSettings(testCtx(t), client.SettingsUpdate{DRCallbackURL: &bad})
+	_, err := c.UpdateSettings(ctx, client.SettingsUpdate{DRCallbackURL: &bad})
 	var e *client.Error
 	if !errors.As(err, &e) || e.Status < 400 || e.Status > 499 {
-		t.Fatalf("err = %v, want a 4xx *client.Error", err)
+		t.Fatalf("malformed URL: err = %v, want a 4xx *client.Error", err)
+	}
+	// A well-formed URL that does not answer fails the live check.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL + "/dr"
+	dead.Close()
+	_, err = c.UpdateSettings(ctx, client.SettingsUpdate{DRCallbackURL: &deadURL})
+	if code := kassaCode(t, err); code != kassa.ECALLBACKREJECTED {
+		t.Fatalf("dead URL: code %q (%v), want %q", code, err, kassa.ECALLBACKREJECTED)
+	}
+	if s, err := c.Settings(ctx); err != nil || s.DRCallbackURL != "" {
+		t.Fatalf("settings after refused URLs = %+v, %v; want unchanged", s, err)
 	}
 }
 

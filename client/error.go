@@ -69,7 +69,9 @@ func (e *Error) Message() string {
 		}
 	}
 	for _, p := range e.InvalidParams {
-		parts = append(parts, p.Name+": "+p.Reason)
+		if !strings.Contains(e.Detail, p.Reason) {
+			parts = append(parts, p.Name+": "+p.Reason)
+		}
 	}
 	if len(parts) == 0 {
 		return http.StatusText(e.Status)

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http/httptest"
 	"os"
+	"time"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/client"
@@ -14,12 +15,20 @@ import (
 
 // exampleKassa starts a real kassa on loopback for an example, with the
 // account abcd1234 / Secret123 holding 10.00 EUR. stop shuts it down.
-func exampleKassa() (url string, stop func()) { return startExampleKassa(false) }
+func exampleKassa() (url string, stop func()) {
+	url, _, stop = startExampleKassa(false)
+	return url, stop
+}
 
 // examplePricedKassa is exampleKassa with the demo price book active.
-func examplePricedKassa() (url string, stop func()) { return startExampleKassa(true) }
+func examplePricedKassa() (url string, stop func()) {
+	url, _, stop = startExampleKassa(true)
+	return url, stop
+}
 
-func startExampleKassa(prices bool) (url string, stop func()) {
+// startExampleKassa also returns the URL of a webhook receiver that the
+// server's live callback check accepts.
+func startExampleKassa(prices bool) (url, callbackURL string, stop func()) {
 	dir, err := os.MkdirTemp("", "kassa-example")
 	if err != nil {
 		log.Fatal(err)
@@ -34,7 +43,7 @@ func startExampleKassa(prices bool) (url string, stop func()) {
 	if _, err := admin.CreateAccount(context.Background(), client.NewAccount{APIKey: testKey, APISecret: testSecret, Credit: &credit}); err != nil {
 		log.Fatal(err)
 	}
-	return srv.URL, func() {
+	return srv.URL, ts.CallbackURL, func() {
 		srv.Close()
 		closeFn()
 		os.RemoveAll(dir)
@@ -103,18 +112,25 @@ func ExampleClient_Settings() {
 }
 
 func ExampleClient_UpdateSettings() {
-	url, stop := exampleKassa()
+	url, webhooks, stop := startExampleKassa(false)
 	defer stop()
 
 	c := client.New(url, client.WithCredentials("abcd1234", "Secret123"))
-	mo := "https://example.com/webhooks/inbound-sms"
+	// kassa requests a new callback URL and saves it only if it answers 200.
+	mo := webhooks + "/webhooks/inbound-sms"
 	s, err := c.UpdateSettings(context.Background(), client.SettingsUpdate{MOCallbackURL: &mo})
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(s.MOCallbackURL)
-	// Output: https://example.com/webhooks/inbound-sms
+	fmt.Println(s.MOCallbackURL == mo)
+	// An empty string unsets it.
+	none := ""
+	s, _ = c.UpdateSettings(context.Background(), client.SettingsUpdate{MOCallbackURL: &none})
+	fmt.Printf("%q\n", s.MOCallbackURL)
+	// Output:
+	// true
+	// ""
 }
 
 func ExampleClient_CountryPricing() {
@@ -388,93 +404,139 @@ func ExampleClient_Verify() {
 	// Output: true 1 0
 }
 
-// The platform API examples compile but do not run: their output depends on
-// the price book in use.
-
 func ExampleClient_Rate() {
-	c := client.New("http://localhost:8080", client.WithServiceToken("service-token"))
+	url, stop := examplePricedKassa()
+	defer stop()
+
+	c := client.New(url, client.WithServiceToken(testServiceToken))
 	r, err := c.Rate(context.Background(), client.RateRequest{Account: "abcd1234", Type: kassa.SMS, To: "447700900123"})
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(r.Country, r.NetworkName, r.UnitPrice, r.Currency)
+	fmt.Println(r.Country, r.Currency, r.UnitPrice > 0)
+	// Output: GB EUR true
 }
 
 func ExampleClient_Charge() {
-	c := client.New("http://localhost:8080", client.WithServiceToken("service-token"))
-	ch, err := c.Charge(context.Background(), client.ChargeRequest{
-		Account: "abcd1234", Type: kassa.SMS, To: "447700900123", Units: 1,
+	url, stop := examplePricedKassa()
+	defer stop()
+	ctx := context.Background()
+
+	c := client.New(url, client.WithServiceToken(testServiceToken))
+	req := client.ChargeRequest{
+		Account: "abcd1234", Type: kassa.SMS, To: "447700900123", Units: 2,
 		Reference: "msg-0001", IdempotencyKey: "msg-0001",
-	})
-	var e *client.Error
-	switch {
-	case errors.As(err, &e) && e.KassaCode() == kassa.EINSUFFICIENT:
-		fmt.Println("refused: not enough credit")
-	case err != nil:
+	}
+	ch, err := c.Charge(ctx, req)
+	if err != nil {
 		fmt.Println("error:", err)
 		return
-	default:
-		fmt.Println(ch.ID, ch.Amount, ch.BalanceAfter)
 	}
+	twice, _ := ch.UnitPrice.MulUnits(2)
+	fmt.Println(ch.Country, ch.Units, ch.Amount == twice, ch.Replayed)
+	// Sending the same message again (a retry) charges nothing more.
+	again, _ := c.Charge(ctx, req)
+	fmt.Println(again.ID == ch.ID, again.BalanceAfter == ch.BalanceAfter, again.Replayed)
+	// Output:
+	// GB 2 true false
+	// true true true
 }
 
 func ExampleClient_Refund() {
-	c := client.New("http://localhost:8080", client.WithServiceToken("service-token"))
-	part := kassa.MustParseAmount("0.01")
-	rf, err := c.Refund(context.Background(), "42", client.RefundRequest{Amount: &part, IdempotencyKey: "refund-42-1"})
+	url, stop := examplePricedKassa()
+	defer stop()
+	ctx := context.Background()
+
+	c := client.New(url, client.WithServiceToken(testServiceToken))
+	ch, err := c.Charge(ctx, client.ChargeRequest{Account: "abcd1234", Type: kassa.SMS, To: "447700900123", Units: 1})
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(rf.Amount, rf.BalanceAfter)
+	rf, err := c.Refund(ctx, ch.ID, client.RefundRequest{}) // the whole charge
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(rf.ChargeID == ch.ID, rf.Amount == ch.Amount, rf.BalanceAfter)
+	// Output: true true 10.00000000
 }
 
 func ExampleClient_Hold() {
-	c := client.New("http://localhost:8080", client.WithServiceToken("service-token"))
+	url, stop := exampleKassa()
+	defer stop()
 	ctx := context.Background()
-	// Reserve ten minutes of a call, then charge the three it lasted.
-	h, err := c.Hold(ctx, client.HoldRequest{Account: "abcd1234", Type: kassa.Voice, To: "447700900123", Units: 10})
+
+	c := client.New(url, client.WithServiceToken(testServiceToken))
+	reserve := kassa.MustParseAmount("2.00")
+	h, err := c.Hold(ctx, client.HoldRequest{Account: "abcd1234", Amount: &reserve, TTL: time.Hour})
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
+	fmt.Println(h.State, h.Amount, h.BalanceAfter)
+	// Output: open 2.00000000 8.00000000
+}
+
+func ExampleClient_Capture() {
+	url, stop := exampleKassa()
+	defer stop()
+	ctx := context.Background()
+
+	c := client.New(url, client.WithServiceToken(testServiceToken))
+	reserve := kassa.MustParseAmount("2.00")
+	h, err := c.Hold(ctx, client.HoldRequest{Account: "abcd1234", Amount: &reserve})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	// The call lasted less than reserved: charge 0.30, return the rest.
 	done, err := c.Capture(ctx, h.ID, kassa.MustParseAmount("0.30"))
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(done.State, done.Captured)
-}
-
-func ExampleClient_Capture() {
-	c := client.New("http://localhost:8080", client.WithServiceToken("service-token"))
-	h, err := c.Capture(context.Background(), "hold-id", kassa.MustParseAmount("0.30"))
-	if err != nil {
-		fmt.Println("error:", err)
-		return
-	}
-	fmt.Println(h.State, h.Captured, h.BalanceAfter)
+	fmt.Println(done.State, done.Captured, done.BalanceAfter)
+	// Output: captured 0.30000000 9.70000000
 }
 
 func ExampleClient_Release() {
-	c := client.New("http://localhost:8080", client.WithServiceToken("service-token"))
-	h, err := c.Release(context.Background(), "hold-id")
+	url, stop := exampleKassa()
+	defer stop()
+	ctx := context.Background()
+
+	c := client.New(url, client.WithServiceToken(testServiceToken))
+	reserve := kassa.MustParseAmount("2.00")
+	h, err := c.Hold(ctx, client.HoldRequest{Account: "abcd1234", Amount: &reserve})
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(h.State, h.BalanceAfter)
+	done, err := c.Release(ctx, h.ID)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(done.State, done.BalanceAfter)
+	// Output: released 10.00000000
 }
 
 func ExampleClient_GetHold() {
-	c := client.New("http://localhost:8080", client.WithServiceToken("service-token"))
-	h, err := c.GetHold(context.Background(), "hold-id")
+	url, stop := exampleKassa()
+	defer stop()
+	ctx := context.Background()
+
+	c := client.New(url, client.WithServiceToken(testServiceToken))
+	reserve := kassa.MustParseAmount("1.50")
+	h, _ := c.Hold(ctx, client.HoldRequest{Account: "abcd1234", Amount: &reserve})
+	got, err := c.GetHold(ctx, h.ID)
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(h.State, h.Amount, h.ExpiresAt)
+	fmt.Println(got.ID == h.ID, got.State, got.Amount)
+	// Output: true open 1.50000000
 }
 
 func ExampleNew() {

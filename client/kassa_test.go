@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -36,6 +37,9 @@ type testServer struct {
 	// PricingErr is why the demo price book could not be loaded, if it
 	// could not; pricing tests fail with it, the others run on.
 	PricingErr error
+	// CallbackURL is a live webhook receiver on loopback (answering 200),
+	// which the server's callback-URL check is allowed to reach.
+	CallbackURL string
 }
 
 // startKassa starts a real kassa server with one account (testKey/testSecret,
@@ -94,15 +98,20 @@ func buildKassa(dir string, withPrices bool) (ts *testServer, closeFn func(), er
 	if withPrices {
 		pricingErr = priceService.EnsureDefault(ctx)
 	}
+	// Callback URLs are checked live; the receiver is on loopback, which
+	// the check refuses unless allowed.
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	h := httpapi.New(httpapi.Config{
 		Store: store, Hasher: hasher, Ledger: ledger, Pricing: priceService,
 		AdminToken: testAdminToken, ServiceToken: testServiceToken,
+		CallbackAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 	})
 	closeFn = func() {
+		receiver.Close()
 		ledger.Close()
 		store.Close()
 	}
-	return &testServer{Handler: h, Store: store, PricingErr: pricingErr}, closeFn, nil
+	return &testServer{Handler: h, Store: store, PricingErr: pricingErr, CallbackURL: receiver.URL}, closeFn, nil
 }
 
 // createTestAccount creates the test account through the admin API.

@@ -51,9 +51,20 @@ func TestRateAndCharge(t *testing.T) {
 	if code := kassaCode(t, err); code != kassa.EIDEMPOTENCY {
 		t.Fatalf("same key, other units: %q (%v)", code, err)
 	}
-	_, err = c.Charge(ctx, client.ChargeRequest{Account: testKey, Type: kassa.SMS, To: "447700900123", Units: 1_000_000})
+	// An account with nothing on it cannot be charged, and stays at zero.
+	if _, err := adminClient(ts).CreateAccount(ctx, client.NewAccount{APIKey: "poor0001", APISecret: "Poor12345"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Charge(ctx, client.ChargeRequest{Account: "poor0001", Type: kassa.SMS, To: "447700900123", Units: 1})
 	if code := kassaCode(t, err); code != kassa.EINSUFFICIENT {
 		t.Fatalf("charge above the balance: %q (%v)", code, err)
+	}
+	if a, err := adminClient(ts).GetAccount(ctx, "poor0001"); err != nil || a.Balance != 0 {
+		t.Fatalf("poor account after a refused charge: %+v, %v", a, err)
+	}
+	_, err = c.Charge(ctx, client.ChargeRequest{Account: testKey, Type: kassa.SMS, To: "447700900123", Units: 0})
+	if code := kassaCode(t, err); code != kassa.EINVALID {
+		t.Fatalf("zero units: %q (%v)", code, err)
 	}
 
 	part := r.UnitPrice

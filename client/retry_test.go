@@ -97,7 +97,7 @@ func TestRetryOn429EvenForPostWithoutKey(t *testing.T) {
 	// The server did not act on a 429, so even a non-idempotent POST is
 	// safe to repeat.
 	ts, f := startFlaky(t, 1, tooMany(""))
-	mo := "https://example.com/mo"
+	mo := ts.CallbackURL + "/mo"
 	s, err := accountClient(ts, fast).UpdateSettings(testCtx(t), client.SettingsUpdate{MOCallbackURL: &mo})
 	if err != nil {
 		t.Fatal(err)
