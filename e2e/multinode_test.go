@@ -1,0 +1,474 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/postgres"
+	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/refdata"
+)
+
+// mnTo is the number every multi-node test charges (a UK mobile number the
+// demo tariff prices).
+const mnTo = "447700900123"
+
+// mnChargeBody is the platform API body of one unit to mnTo.
+func mnChargeBody(account string) string {
+	return fmt.Sprintf(`{"account":%q,"type":"sms","to":%q,"units":1}`, account, mnTo)
+}
+
+// mnRateBody is the platform API body rating mnTo.
+func mnRateBody(account string) string {
+	return fmt.Sprintf(`{"account":%q,"type":"sms","to":%q}`, account, mnTo)
+}
+
+// TestMultiNodeCharging runs two kassa nodes on one PostgreSQL database
+// and 64 clients charging the same few accounts through both, alternately.
+// Each account is funded for exactly perAccount charges and is asked for
+// twice as many. Some charges are replayed on the other node, and some
+// keys are sent to both nodes at the same moment. Then: exactly perAccount
+// charges succeed per account, every balance ends at exactly 0, the ledger
+// holds one charge entry per acknowledged key (and none for a refused one),
+// every replay answers 200 with Idempotency-Replayed and the first body,
+// and `kassa verify` is clean.
+func TestMultiNodeCharging(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two kassa nodes on PostgreSQL; skipped with -short")
+	}
+	dbURL := mnNewDatabase(t)
+	storeURL := mnWithParam(t, dbURL, "pool_max_conns", "8")
+	pepper := mnPepperFile(t)
+	a := mnStartNode(t, "A", storeURL, pepper)
+	b := mnStartNode(t, "B", storeURL, pepper)
+	nodes := []*mnNode{a, b}
+
+	const accounts, perAccount, clients = 4, 100, 64
+	keys := make([]string, accounts)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("mn-charge-%d", i)
+		mnCreateAccount(t, nodes[i%2], keys[i], "")
+	}
+	rate := b.must(http.MethodPost, "/platform/v1/rate", mnServiceToken, "", mnRateBody(keys[0]), http.StatusOK)
+	price := kassa.MustParseAmount(mnString(rate.body["unit_price"]))
+	fund, err := price.MulUnits(perAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		// Funded through the node that did not create the account.
+		nodes[(i+1)%2].must(http.MethodPost, "/admin/v1/accounts/"+k+"/credits", mnAdminToken, "fund-"+k,
+			fmt.Sprintf(`{"amount":%q,"reason":"multi-node test"}`, fund.String()), http.StatusCreated)
+	}
+
+	// Jobs: 2 × perAccount unique keys per account, spread round-robin.
+	type job struct {
+		account, key string
+		node         int
+		twin         bool // sent to both nodes at once
+		replay       bool // replayed on the other node once acknowledged
+	}
+	jobs := make(chan job)
+	go func() {
+		defer close(jobs)
+		for i := range 2 * perAccount * accounts {
+			jobs <- job{account: keys[i%accounts], key: fmt.Sprintf("mn-%d", i), node: i % 2, twin: i%10 == 3, replay: i%4 == 1}
+		}
+	}()
+
+	var (
+		mu       sync.Mutex
+		acked    = map[string]string{} // key → charge id
+		refused  = map[string]bool{}   // keys answered 402
+		replays  int
+		twins    int
+		perAcct  = map[string]int{}
+		wg       sync.WaitGroup
+		client   = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 60 * time.Second}
+		ctx      = context.Background()
+		chargeAt = func(n int, key, account string) (*mnAnswer, error) {
+			return mnDo(ctx, client, http.MethodPost, nodes[n].base+"/platform/v1/charges", mnServiceToken, key, mnChargeBody(account))
+		}
+	)
+	record := func(j job, first *mnAnswer) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch first.status {
+		case http.StatusCreated:
+			acked[j.key] = mnString(first.body["id"])
+			perAcct[j.account]++
+		case http.StatusPaymentRequired:
+			refused[j.key] = true
+		}
+	}
+	for range clients {
+		wg.Go(func() {
+			for j := range jobs {
+				if j.twin {
+					first, ok := mnTwinCharge(t, chargeAt, j.key, j.account)
+					if ok {
+						record(j, first)
+						mu.Lock()
+						twins++
+						mu.Unlock()
+					}
+					continue
+				}
+				ans, err := chargeAt(j.node, j.key, j.account)
+				if err != nil {
+					t.Errorf("charge %s on node %s: %v", j.key, nodes[j.node].name, err)
+					continue
+				}
+				if ans.status != http.StatusCreated && ans.status != http.StatusPaymentRequired {
+					t.Errorf("charge %s on node %s: status %d: %s", j.key, nodes[j.node].name, ans.status, ans.raw)
+					continue
+				}
+				record(j, ans)
+				if ans.status == http.StatusCreated && j.replay {
+					// Replay on the other node: the client lost the answer
+					// and its retry landed elsewhere.
+					other := 1 - j.node
+					again, err := chargeAt(other, j.key, j.account)
+					if err != nil {
+						t.Errorf("replay %s on node %s: %v", j.key, nodes[other].name, err)
+						continue
+					}
+					mnCheckReplay(t, j.key, nodes[other].name, ans, again)
+					mu.Lock()
+					replays++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	t.Logf("%d charges acknowledged, %d refused (402), %d replays on the other node, %d keys sent to both nodes at once",
+		len(acked), len(refused), replays, twins)
+
+	conn := mnConnect(t, dbURL)
+	for _, k := range keys {
+		if perAcct[k] != perAccount {
+			t.Errorf("account %s: %d charges succeeded, want exactly %d (funded for %d)", k, perAcct[k], perAccount, perAccount)
+		}
+		if got := mnBalance(t, conn, k); got != 0 {
+			t.Errorf("account %s: balance %s, want exactly 0", k, kassa.Amount(got))
+		}
+		ledger := mnLedgerCharges(t, conn, k)
+		if len(ledger) != perAcct[k] {
+			t.Errorf("account %s: %d charge entries in the ledger, %d acknowledged", k, len(ledger), perAcct[k])
+		}
+		for key, e := range ledger {
+			if id, ok := acked[key]; !ok || id != fmt.Sprint(e.id) {
+				t.Errorf("account %s: charge entry %d (key %s) was not acknowledged with that id (got %q)", k, e.id, key, id)
+			}
+			if refused[key] {
+				t.Errorf("account %s: key %s was refused with 402 but is in the ledger", k, key)
+			}
+			if e.amount != -int64(price) {
+				t.Errorf("account %s: charge %s of %s, want -%s", k, key, kassa.Amount(e.amount), price)
+			}
+		}
+	}
+	check := b.must(http.MethodGet, "/admin/v1/verify", mnAdminToken, "", "", http.StatusOK)
+	if check.body["ok"] != true {
+		t.Errorf("admin verify on node B: %s", check.raw)
+	}
+	mnVerify(t, storeURL)
+}
+
+// mnTwinCharge sends one charge to both nodes at the same moment, as a
+// client whose retry overtook its first attempt would. Exactly one may
+// charge (201) and the other must replay it (200, same body); or, when the
+// account is empty, both are refused. It returns the answer that counts.
+func mnTwinCharge(t *testing.T, chargeAt func(n int, key, account string) (*mnAnswer, error), key, account string) (*mnAnswer, bool) {
+	var ans [2]*mnAnswer
+	var errs [2]error
+	var wg sync.WaitGroup
+	for n := range 2 {
+		wg.Go(func() { ans[n], errs[n] = chargeAt(n, key, account) })
+	}
+	wg.Wait()
+	for n := range 2 {
+		if errs[n] != nil {
+			t.Errorf("twin charge %s on node %d: %v", key, n, errs[n])
+			return nil, false
+		}
+	}
+	s0, s1 := ans[0].status, ans[1].status
+	switch {
+	case s0 == http.StatusPaymentRequired && s1 == http.StatusPaymentRequired:
+		return ans[0], true
+	case s0 == http.StatusCreated && s1 == http.StatusOK:
+		mnCheckReplay(t, key, "B", ans[0], ans[1])
+		return ans[0], true
+	case s0 == http.StatusOK && s1 == http.StatusCreated:
+		mnCheckReplay(t, key, "A", ans[1], ans[0])
+		return ans[1], true
+	}
+	t.Errorf("twin charge %s: statuses %d and %d, want one 201 and one 200 replay (or two 402): %s / %s",
+		key, s0, s1, ans[0].raw, ans[1].raw)
+	return nil, false
+}
+
+// mnCheckReplay checks that again replays first: 200, Idempotency-Replayed,
+// the same body byte for byte.
+func mnCheckReplay(t *testing.T, key, node string, first, again *mnAnswer) {
+	t.Helper()
+	if again.status != http.StatusOK || again.header.Get("Idempotency-Replayed") != "true" {
+		t.Errorf("replay of %s on node %s: status %d, Idempotency-Replayed %q: %s",
+			key, node, again.status, again.header.Get("Idempotency-Replayed"), again.raw)
+		return
+	}
+	if !bytes.Equal(first.raw, again.raw) {
+		t.Errorf("replay of %s on node %s: body differs\nfirst: %s\nagain: %s", key, node, first.raw, again.raw)
+	}
+}
+
+// mnNewGBPrice is the price the activation test gives every UK line.
+const mnNewGBPrice = "0.12345678"
+
+// TestMultiNodePriceActivation imports and activates a new price-book
+// version on the shared database (through the store and the pricing
+// service, as an admin import on node A does: there is no price-book
+// admin endpoint yet) and polls node B's public get-pricing and platform
+// rate until they answer the new price. The wait is bounded only as a hang
+// guard; how long it took is logged.
+func TestMultiNodePriceActivation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two kassa nodes on PostgreSQL; skipped with -short")
+	}
+	storeURL := mnWithParam(t, mnNewDatabase(t), "pool_max_conns", "4")
+	pepper := mnPepperFile(t)
+	a := mnStartNode(t, "A", storeURL, pepper)
+	b := mnStartNode(t, "B", storeURL, pepper)
+	const key, secret = "mn-price", "MnSecret1234"
+	mnCreateAccount(t, a, key, secret) // on A; B must accept the secret (shared pepper)
+
+	pricingPath := "/account/get-pricing/outbound/sms?country=GB&api_key=" + key + "&api_secret=" + secret
+	gbPrice := func(n *mnNode) string {
+		ans := n.must(http.MethodGet, pricingPath, "", "", "", http.StatusOK)
+		return mnString(ans.body["defaultPrice"])
+	}
+	ratePrice := func(n *mnNode) string {
+		ans := n.must(http.MethodPost, "/platform/v1/rate", mnServiceToken, "", mnRateBody(key), http.StatusOK)
+		return mnString(ans.body["unit_price"])
+	}
+	before := gbPrice(b)
+	if before == "" || before == mnNewGBPrice || gbPrice(a) != before {
+		t.Fatalf("before the activation: node A answers %q, node B %q; want the same demo price, not %s", gbPrice(a), before, mnNewGBPrice)
+	}
+
+	version := mnActivateGBPrice(t, storeURL, mnNewGBPrice)
+	activated := time.Now()
+	for _, n := range []*mnNode{b, a} {
+		took := mnEventually(t, 30*time.Second, 20*time.Millisecond, "node "+n.name+" answers the new price", func() bool {
+			return gbPrice(n) == mnNewGBPrice
+		})
+		t.Logf("node %s answered version %d's price %s after %s (since the activation committed: %s)",
+			n.name, version, mnNewGBPrice, took.Round(time.Millisecond), time.Since(activated).Round(time.Millisecond))
+		if got := ratePrice(n); got != mnNewGBPrice {
+			t.Errorf("node %s: platform rate to %s is %s after get-pricing changed, want %s", n.name, mnTo, got, mnNewGBPrice)
+		}
+	}
+}
+
+// mnActivateGBPrice imports the demo tariff with every UK price set to
+// price as a new version, activates it now, and returns the version. It
+// goes through the postgres store and pricing.Service, so the activation
+// commits with its NOTIFY exactly as a node's would.
+func mnActivateGBPrice(t *testing.T, storeURL, price string) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	db, err := postgres.Open(ctx, storeURL, postgres.Options{NoMigrate: true})
+	if err != nil {
+		t.Fatalf("open the store from the test: %v", err)
+	}
+	defer db.Close()
+	svc := pricing.NewService(db, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
+	book := pricing.DemoBook(svc.Ref())
+	book.Name, book.Demo = "e2e multi-node book", false
+	p := kassa.MustParseAmount(price)
+	for i := range book.Prices {
+		if book.Prices[i].Country == "GB" {
+			book.Prices[i].Price = p
+		}
+	}
+	v, err := svc.Import(ctx, book, "e2e")
+	if err != nil {
+		t.Fatalf("import the new price book: %v", err)
+	}
+	if err := svc.Activate(ctx, v.Version, time.Time{}); err != nil {
+		t.Fatalf("activate version %d: %v", v.Version, err)
+	}
+	return v.Version
+}
+
+// mnLeaseName is the auto-reload scheduler's lease (reload.LeaseName).
+const mnLeaseName = "reload-scheduler"
+
+// TestMultiNodeSchedulerLease runs the auto-reload scheduler (ledger-only
+// gateway, a one-second interval) on two nodes of one database: one node
+// holds the lease "reload-scheduler" and reloads an always-due account;
+// killing it with SIGKILL moves the lease to the other node, which keeps
+// reloading. No reload is written while the dead node's lease is still
+// unexpired, and every reload key is used once, in sequence.
+func TestMultiNodeSchedulerLease(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two kassa nodes on PostgreSQL; skipped with -short")
+	}
+	dbURL := mnNewDatabase(t)
+	storeURL := mnWithParam(t, dbURL, "pool_max_conns", "4")
+	pepper := mnPepperFile(t)
+	for _, f := range []string{"--reload-gateway", "--reload-interval"} {
+		if !mnServeHasFlag(t, f) {
+			t.Fatalf("kassa serve has no %s flag: the auto-reload scheduler is not wired into serve", f)
+		}
+	}
+	flags := []string{"--reload-gateway", "ledger-only", "--reload-interval", "1s"}
+	ttl := time.Minute // reload.DefaultLeaseTTL
+	if mnServeHasFlag(t, "--reload-lease-ttl") {
+		ttl = 3 * time.Second
+		flags = append(flags, "--reload-lease-ttl", ttl.String())
+	}
+	conn := mnConnect(t, dbURL)
+	lease := func() (holder string, expires time.Time) {
+		err := conn.QueryRow(context.Background(), "SELECT holder, expires_at FROM leases WHERE name = $1", mnLeaseName).Scan(&holder, &expires)
+		if err != nil && err != pgx.ErrNoRows {
+			t.Fatalf("read lease: %v", err)
+		}
+		return holder, expires
+	}
+	reloads := func() int {
+		var n int
+		if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM entries WHERE kind = 'reload'").Scan(&n); err != nil {
+			t.Fatalf("count reloads: %v", err)
+		}
+		return n
+	}
+
+	// A starts first, so the lease it takes is A's.
+	a := mnStartNode(t, "A", storeURL, pepper, flags...)
+	var holderA string
+	mnEventually(t, 30*time.Second, 50*time.Millisecond, "node A takes the scheduler lease", func() bool {
+		holderA, _ = lease()
+		return holderA != ""
+	})
+	b := mnStartNode(t, "B", storeURL, pepper, flags...)
+	const key = "mn-reload"
+	mnCreateAccount(t, b, key, "")
+	b.must(http.MethodPut, "/admin/v1/accounts/"+key+"/auto-reload", mnAdminToken, "",
+		`{"enabled":true,"trx":"mn-trx","amount":"1.00","threshold":"1000000","daily_cap":1000}`, http.StatusOK)
+	mnEventually(t, 30*time.Second, 50*time.Millisecond, "node A reloads the due account", func() bool { return reloads() >= 2 })
+	if h, _ := lease(); h != holderA {
+		t.Fatalf("the lease moved from A (%s) to %s while A was alive", holderA, h)
+	}
+
+	a.kill()
+	killed := time.Now()
+	_, expiresA := lease()
+	before := reloads()
+	var holderB string
+	took := mnEventually(t, ttl+30*time.Second, 50*time.Millisecond, "the lease moves to node B", func() bool {
+		holderB, _ = lease()
+		return holderB != "" && holderB != holderA
+	})
+	t.Logf("lease %s: A (%s) killed with %s left on its lease; B (%s) took over %s after the kill",
+		mnLeaseName, holderA, expiresA.Sub(killed).Round(time.Millisecond), holderB, took.Round(time.Millisecond))
+	mnEventually(t, 30*time.Second, 50*time.Millisecond, "node B keeps reloading", func() bool { return reloads() >= before+2 })
+	if h, _ := lease(); h != holderB {
+		t.Errorf("the lease is held by %q, want node B (%s)", h, holderB)
+	}
+
+	// Nothing was reloaded between the kill and the expiry of A's lease.
+	var early int
+	if err := conn.QueryRow(context.Background(),
+		"SELECT count(*) FROM entries WHERE kind = 'reload' AND created_at > $1 AND created_at < $2", killed, expiresA).Scan(&early); err != nil {
+		t.Fatal(err)
+	}
+	if early != 0 {
+		t.Errorf("%d reloads were written after A died but before its lease expired", early)
+	}
+	mnCheckReloadKeys(t, conn, key)
+	b.must(http.MethodGet, "/readyz", "", "", "", http.StatusOK)
+	mnVerify(t, storeURL)
+}
+
+// mnCheckReloadKeys checks that an account's reload entries carry the keys
+// reload:<key>:<day>:1, 2, 3… with no gap and no repeat within each day,
+// and that the balance is their sum.
+func mnCheckReloadKeys(t *testing.T, conn *pgx.Conn, account string) {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), "SELECT idempotency_key, amount FROM entries WHERE account = $1 AND kind = 'reload' ORDER BY id", account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := map[string]int{} // day → next n
+	var sum int64
+	for rows.Next() {
+		var k string
+		var amount int64
+		if err := rows.Scan(&k, &amount); err != nil {
+			t.Fatal(err)
+		}
+		sum += amount
+		var day string
+		var n int
+		prefix := "reload:" + account + ":"
+		if !strings.HasPrefix(k, prefix) {
+			t.Errorf("reload key %q does not start with %q", k, prefix)
+			continue
+		}
+		if _, err := fmt.Sscanf(strings.ReplaceAll(k[len(prefix):], ":", " "), "%s %d", &day, &n); err != nil {
+			t.Errorf("reload key %q: %v", k, err)
+			continue
+		}
+		if next[day] == 0 {
+			next[day] = 1
+		}
+		if n != next[day] {
+			t.Errorf("reload key %q: want n = %d (keys in sequence, each once)", k, next[day])
+		}
+		next[day] = n + 1
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := mnBalance(t, conn, account); got != sum {
+		t.Errorf("balance %s, want the sum of the reloads %s", kassa.Amount(got), kassa.Amount(sum))
+	}
+}
+
+// mnServeHasFlag reports whether `kassa serve --help` lists the flag.
+func mnServeHasFlag(t *testing.T, flag string) bool {
+	t.Helper()
+	mnHelpOnce.Do(func() {
+		cmd := exec.Command(mnBinary(t), "serve", "--help")
+		cmd.Env = mnCleanEnv()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("kassa serve --help: %v\n%s", err, out)
+		}
+		mnServeHelp = string(out)
+	})
+	return strings.Contains(mnServeHelp, flag+" ")
+}
+
+var (
+	mnHelpOnce  sync.Once
+	mnServeHelp string
+)
