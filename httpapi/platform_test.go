@@ -3,11 +3,14 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/pricing"
 )
 
 const testServiceToken = "service-token-for-tests"
@@ -326,4 +329,22 @@ func TestPlatformHoldErrors(t *testing.T) {
 		t.Fatalf("balance %s after refused holds, want 10.171275", b)
 	}
 	h.verifyClean(t)
+}
+
+// TestPlatformWithoutPriceBook: before any price book is active, rating
+// and charging answer 503 unavailable and nothing is charged.
+func TestPlatformWithoutPriceBook(t *testing.T) {
+	h := newHarness(t)
+	empty := pricing.NewService(h.db, testRef(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(New(Config{Store: h.db, Ledger: h.ledger, Pricing: empty, ServiceToken: testServiceToken}))
+	t.Cleanup(srv.Close)
+	h2 := *h
+	h2.srv = srv
+	h2.platform(http.MethodPost, "/platform/v1/rate", `{"account":"abcd1234","type":"sms","to":"447700900123"}`, "").wantProblem(t, http.StatusServiceUnavailable, "unavailable")
+	h2.platform(http.MethodPost, "/platform/v1/charges", `{"account":"abcd1234","type":"sms","to":"447700900123","units":1}`, "k").wantProblem(t, http.StatusServiceUnavailable, "unavailable")
+	// Holds for a given amount need no price book.
+	h2.platform(http.MethodPost, "/platform/v1/holds", `{"account":"abcd1234","amount":"0.1"}`, "h").wantStatus(t, http.StatusCreated)
+	if b := h.account(testKey).Balance; b != kassa.MustParseAmount("10.071275") {
+		t.Fatalf("balance %s, want only the hold taken", b)
+	}
 }
