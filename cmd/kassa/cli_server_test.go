@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,6 +37,9 @@ var cliEpoch = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 type cliServer struct {
 	URL        string
 	PricingErr error
+	// CallbackURL is a live webhook receiver on loopback (answering 200),
+	// which the server's callback-URL check is allowed to reach.
+	CallbackURL string
 }
 
 // startCLIServer starts kassa (httpapi over a SQLite file, fixed clock) with
@@ -70,8 +75,14 @@ func startCLIServerPrices(t *testing.T, withPrices bool) *cliServer {
 	if withPrices {
 		pricingErr = prices.EnsureDefault(ctx)
 	}
+	receiver := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(receiver.Close)
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{
 		Store: store, Hasher: hasher, Ledger: ledger, Pricing: prices, Now: now, AdminToken: cliAdminToken,
+		CallbackAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		// The clock is frozen for stable golden times, and a frozen clock
+		// never refills a rate-limit bucket; the client tests cover 429s.
+		RateLimitsOff: true,
 	}))
 	t.Cleanup(srv.Close)
 	credit := kassa.MustParseAmount("10")
@@ -80,7 +91,7 @@ func startCLIServerPrices(t *testing.T, withPrices bool) *cliServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &cliServer{URL: srv.URL, PricingErr: pricingErr}
+	return &cliServer{URL: srv.URL, PricingErr: pricingErr, CallbackURL: receiver.URL}
 }
 
 // cliResult is what one kassa command line did.

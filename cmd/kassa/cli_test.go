@@ -143,14 +143,22 @@ func TestCLISecrets(t *testing.T) {
 func TestCLISettingsUpdate(t *testing.T) {
 	s := startCLIServer(t)
 	env := s.accountEnv()
-	r := runCLI(t, "", env, "settings", "--mo-url", "https://example.com/mo", "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, `"mo-callback-url": "https://example.com/mo"`) {
+	mo := s.CallbackURL + "/mo"
+	r := runCLI(t, "", env, "settings", "--mo-url", mo, "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"mo-callback-url": "`+mo+`"`) {
 		t.Fatalf("set mo: exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
 	// --dr-url "" unsets; --mo-url not given keeps its value.
 	r = runCLI(t, "", env, "settings", "--dr-url", "", "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, `"mo-callback-url": "https://example.com/mo"`) || !strings.Contains(r.stdout, `"dr-callback-url": ""`) {
+	if r.code != 0 || !strings.Contains(r.stdout, `"mo-callback-url": "`+mo+`"`) || !strings.Contains(r.stdout, `"dr-callback-url": ""`) {
 		t.Fatalf("unset dr: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	// A URL that does not answer is refused (exit 5); a malformed one is a usage error.
+	if r = runCLI(t, "", env, "settings", "--dr-url", "http://127.0.0.1:1/dr"); r.code != exitConflict {
+		t.Fatalf("dead URL: exit %d: %s", r.code, r.stderr)
+	}
+	if r = runCLI(t, "", env, "settings", "--dr-url", "not a url"); r.code != exitUsage {
+		t.Fatalf("malformed URL: exit %d: %s", r.code, r.stderr)
 	}
 	r = runCLI(t, "", env, "settings", "--mo-url", "")
 	if r.code != 0 || !regexp.MustCompile(`MO_CALLBACK_URL\s+-\n`).MatchString(r.stdout) {
