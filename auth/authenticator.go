@@ -2,10 +2,7 @@ package auth
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -34,14 +31,16 @@ type Options struct {
 	CacheSize int           // DefaultCacheSize when 0
 	Now       func() time.Time
 	// MaxFailures failed attempts by one client on one key within
-	// FailureWindow lock that pair out until the window ends
-	// (DefaultMaxFailures and DefaultFailureWindow when 0; a negative
-	// MaxFailures disables the limiter).
+	// FailureWindow lock that pair out for Lockout; half as many start
+	// slowing the pair down (see limiter). DefaultMaxFailures,
+	// DefaultFailureWindow and DefaultLockout when 0; a negative
+	// MaxFailures disables the limiter.
 	MaxFailures   int
 	FailureWindow time.Duration
-	// OnLockout, when set, is called (synchronously) when a client is
-	// locked out of a key, e.g. to write an audit event.
-	OnLockout func(client, apiKey string)
+	Lockout       time.Duration
+	// OnLockout, when set, is called (synchronously) when a lock-out
+	// starts, e.g. to write an audit event.
+	OnLockout func(Lockout)
 }
 
 // Authenticator checks api key and secret pairs.
@@ -53,18 +52,9 @@ type Authenticator struct {
 	now    func() time.Time
 	dummy  *kassa.Secret // verified against when the key is unknown, for equal work
 	limit  *limiter      // nil when disabled
-	onLock func(client, apiKey string)
+	onLock func(Lockout)
 
-	mu    sync.Mutex
-	cache map[cacheKey]time.Time // verified pair → when verified
-	gen   map[string]uint64      // per-key generation, bumped by Invalidate
-}
-
-// cacheKey identifies a verified pair without holding the secret: the key
-// and an HMAC of key and secret under the pepper.
-type cacheKey struct {
-	apiKey string
-	mac    [sha256.Size]byte
+	cache *verifiedCache // verified pairs (cache.go)
 }
 
 // NewAuthenticator returns an Authenticator over store.
@@ -84,9 +74,12 @@ func NewAuthenticator(store Store, hasher *Hasher, opts Options) *Authenticator 
 	if opts.FailureWindow <= 0 {
 		opts.FailureWindow = DefaultFailureWindow
 	}
+	if opts.Lockout <= 0 {
+		opts.Lockout = DefaultLockout
+	}
 	var limit *limiter
 	if opts.MaxFailures > 0 {
-		limit = newLimiter(opts.MaxFailures, opts.FailureWindow, opts.Now)
+		limit = newLimiter(opts.MaxFailures, opts.FailureWindow, opts.Lockout, opts.Now)
 	}
 	return &Authenticator{
 		limit:  limit,
@@ -97,8 +90,7 @@ func NewAuthenticator(store Store, hasher *Hasher, opts Options) *Authenticator 
 		size:   opts.CacheSize,
 		now:    opts.Now,
 		dummy:  hasher.newSecret("", GenerateSecret(), time.Time{}),
-		cache:  make(map[cacheKey]time.Time),
-		gen:    make(map[string]uint64),
+		cache:  newVerifiedCache(opts.CacheTTL, opts.CacheSize, opts.Now),
 	}
 }
 
@@ -106,8 +98,8 @@ func NewAuthenticator(store Store, hasher *Hasher, opts Options) *Authenticator 
 // whether the key exists.
 var ErrUnauthorized = &kassa.Error{Code: kassa.EUNAUTHORIZED, Message: "authentication failed"}
 
-// LockedOut is the error of a client locked out of a key after too many
-// failures (ERATELIMITED); RetryAfter says when to try again.
+// LockedOut is the error of a client slowed down or locked out after too
+// many failures (ERATELIMITED); RetryAfter says when to try again.
 type LockedOut struct {
 	RetryAfter time.Duration
 }
@@ -130,47 +122,82 @@ func (a *Authenticator) Authenticate(ctx context.Context, apiKey, secret string)
 // hashing work as known ones. client names the caller (its IP address) for
 // the brute-force limiter: after too many failures on one key a client gets
 // a *LockedOut error (ERATELIMITED), even with the right secret, until the
-// window ends. Store failures other than "not found" are returned as they
+// delay or the lock-out ends (see limiter for the scopes). Store failures other than "not found" are returned as they
 // are (EUNAVAILABLE stays EUNAVAILABLE).
 func (a *Authenticator) AuthenticateFrom(ctx context.Context, client, apiKey, secret string) (*kassa.Account, error) {
-	pair := client + "\x00" + apiKey
+	return a.authenticateFrom(ctx, client, apiKey, secret, true)
+}
+
+// AuthenticateCachedFrom is AuthenticateFrom for handlers that read only
+// the account's key and currency (the pricing endpoints): when the pair was
+// verified less than the cache TTL ago it returns a copy of the account as
+// read at that verification, without reading the store. The key and the
+// currency of an account never change; its balance, settings and limits may
+// be up to the TTL old (an admin change calls Invalidate, so on this node
+// they are current). Revocation works as for AuthenticateFrom: at once.
+func (a *Authenticator) AuthenticateCachedFrom(ctx context.Context, client, apiKey, secret string) (*kassa.Account, error) {
+	return a.authenticateFrom(ctx, client, apiKey, secret, false)
+}
+
+// authenticateFrom is AuthenticateFrom; fresh reads the account from the
+// store on a cache hit too.
+func (a *Authenticator) authenticateFrom(ctx context.Context, client, apiKey, secret string, fresh bool) (*kassa.Account, error) {
 	if a.limit != nil {
-		if locked, left := a.limit.locked(pair); locked {
-			return nil, &LockedOut{RetryAfter: left}
+		if wait := a.limit.check(client, apiKey); wait > 0 {
+			return nil, &LockedOut{RetryAfter: wait}
 		}
 	}
-	acct, err := a.authenticate(ctx, apiKey, secret)
+	acct, err := a.authenticate(ctx, apiKey, secret, fresh)
 	if a.limit != nil {
 		switch {
 		case err == nil:
-			a.limit.succeed(pair)
+			a.limit.succeed(client, apiKey)
 		case IsUnauthorized(err):
-			if a.limit.fail(pair) && a.onLock != nil {
-				a.onLock(client, apiKey)
+			for _, lo := range a.limit.fail(client, apiKey) {
+				if a.onLock != nil {
+					a.onLock(lo)
+				}
 			}
 		}
 	}
 	return acct, err
 }
 
-// authenticate verifies the pair, through the cache.
-func (a *Authenticator) authenticate(ctx context.Context, apiKey, secret string) (*kassa.Account, error) {
+// authenticate verifies the pair, through the cache. On a hit it reads
+// the account from the store only when fresh is set.
+func (a *Authenticator) authenticate(ctx context.Context, apiKey, secret string, fresh bool) (*kassa.Account, error) {
 	if apiKey == "" || secret == "" {
 		a.hasher.Verify(a.dummy, secret)
 		return nil, ErrUnauthorized
 	}
-	ck := a.cacheKey(apiKey, secret)
-	if !a.cached(ck) {
-		gen := a.generation(apiKey)
-		ok, err := a.verify(ctx, apiKey, secret)
-		if err != nil {
-			return nil, err
+	d := a.cache.digest(secret)
+	if cached, ok := a.cache.lookup(apiKey, d); ok {
+		if !fresh && cached != nil {
+			cp := *cached
+			return &cp, nil
 		}
-		if !ok {
-			return nil, ErrUnauthorized
-		}
-		a.remember(ck, gen)
+		return a.findAccount(ctx, apiKey)
 	}
+	gen := a.cache.generation(apiKey)
+	ok, err := a.verify(ctx, apiKey, secret)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrUnauthorized
+	}
+	acct, err := a.findAccount(ctx, apiKey)
+	if err != nil {
+		return nil, err
+	}
+	cp := *acct
+	a.cache.remember(apiKey, d, &cp, gen)
+	return acct, nil
+}
+
+// findAccount reads the account of a verified key; a key without an
+// account is unauthorized (and forgotten).
+func (a *Authenticator) findAccount(ctx context.Context, apiKey string) (*kassa.Account, error) {
 	acct, err := a.store.FindAccount(ctx, apiKey)
 	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
 		a.Invalidate(apiKey)
@@ -203,64 +230,7 @@ func (a *Authenticator) verify(ctx context.Context, apiKey, secret string) (bool
 // of that key is created or revoked: the next request verifies against the
 // store. A verification that was in flight when Invalidate ran is not cached.
 func (a *Authenticator) Invalidate(apiKey string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.gen[apiKey]++
-	for k := range a.cache {
-		if k.apiKey == apiKey {
-			delete(a.cache, k)
-		}
-	}
-}
-
-func (a *Authenticator) cacheKey(apiKey, secret string) cacheKey {
-	m := hmac.New(sha256.New, a.hasher.pepper)
-	m.Write([]byte(apiKey))
-	m.Write([]byte{0})
-	m.Write([]byte(secret))
-	var k cacheKey
-	k.apiKey = apiKey
-	copy(k.mac[:], m.Sum(nil))
-	return k
-}
-
-func (a *Authenticator) cached(k cacheKey) bool {
-	if a.ttl < 0 {
-		return false
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	at, ok := a.cache[k]
-	if !ok {
-		return false
-	}
-	if a.now().Sub(at) >= a.ttl {
-		delete(a.cache, k)
-		return false
-	}
-	return true
-}
-
-func (a *Authenticator) generation(apiKey string) uint64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.gen[apiKey]
-}
-
-// remember caches k unless the key was invalidated since gen was read.
-func (a *Authenticator) remember(k cacheKey, gen uint64) {
-	if a.ttl < 0 {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.gen[k.apiKey] != gen {
-		return
-	}
-	if len(a.cache) >= a.size {
-		clear(a.cache)
-	}
-	a.cache[k] = a.now()
+	a.cache.invalidate(apiKey)
 }
 
 // IsUnauthorized reports whether err is an authentication failure.

@@ -1,87 +1,250 @@
 package auth
 
 import (
+	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Defaults of the brute-force limiter.
 const (
-	DefaultMaxFailures   = 20          // failed attempts per client and key per window
-	DefaultFailureWindow = time.Minute // the counting window, and the lock-out
-	maxLimiterEntries    = 100000      // bound on tracked (client, key) pairs
+	DefaultMaxFailures   = 20              // failed attempts per client and key per window
+	DefaultFailureWindow = time.Minute     // the counting window
+	DefaultLockout       = 5 * time.Minute // how long a lock-out lasts
+	// clientFactor and keyFactor scale MaxFailures for the wider scopes:
+	// one client address across every key, one key across every address.
+	clientFactor = 5
+	keyFactor    = 10
+	// slowBase is the first delay imposed once a pair is being slowed; it
+	// doubles with every further failure, up to the lock-out.
+	slowBase          = time.Second
+	maxLimiterEntries = 100000 // bound on tracked entries per scope
+	limiterShards     = 32
 )
 
-// limiter counts failed authentications per (client, key) in fixed windows
-// and locks the pair out for the rest of the window once it has too many.
-// Locking per pair (not per key alone) keeps one client from locking an
-// account holder out of their own account.
+// Lock-out scopes, as Lockout.Scope names them.
+const (
+	ScopePair   = "client+key" // one client address on one key
+	ScopeClient = "client"     // one client address on every key
+	ScopeKey    = "key"        // one key, for every address that failed on it
+)
+
+// Lockout describes a lock-out as it starts; OnLockout receives it.
+type Lockout struct {
+	Scope  string // ScopePair, ScopeClient or ScopeKey
+	Client string // the client address ("" for ScopeKey)
+	APIKey string // the key ("" for ScopeClient); it may not exist
+	Until  time.Time
+}
+
+// limiter counts failed authentications in three scopes and refuses
+// attempts that come too fast or too often:
+//
+//   - per (client, key): after MaxFailures/2 failures in the window each
+//     further attempt must wait a delay that doubles (1 s, 2 s, 4 s, …);
+//     after MaxFailures the pair is locked out for the lock-out time;
+//   - per client, across keys: after clientFactor×MaxFailures the address
+//     is locked out of every key (password spraying, key enumeration);
+//   - per key, across clients: after keyFactor×MaxFailures the key is
+//     locked for every address that has failed on it in the window, while
+//     an address without failures still gets in with the right secret, so
+//     that an attack from many addresses does not lock the holder out.
+//
+// A success clears the pair's failures only (a valid account of the
+// attacker's own must not reset its counts on other keys).
 type limiter struct {
-	max    int
-	window time.Duration
-	now    func() time.Time
-
-	mu      sync.Mutex
-	entries map[string]*failures
+	max, slowAfter int
+	window         time.Duration
+	lockout        time.Duration
+	now            func() time.Time
+	pairs          *table
+	clients        *table
+	keys           *table
 }
 
-type failures struct {
-	start time.Time // window start
-	count int
-}
-
-func newLimiter(max int, window time.Duration, now func() time.Time) *limiter {
-	return &limiter{max: max, window: window, now: now, entries: map[string]*failures{}}
-}
-
-// locked reports whether the pair is locked out now, and for how long.
-func (l *limiter) locked(pair string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f, ok := l.entries[pair]
-	if !ok {
-		return false, 0
+func newLimiter(maxFailures int, window, lockout time.Duration, now func() time.Time) *limiter {
+	return &limiter{
+		max: maxFailures, slowAfter: max(maxFailures/2, 1), window: window, lockout: lockout, now: now,
+		pairs:   newTable(),
+		clients: newTable(),
+		keys:    newTable(),
 	}
-	left := l.window - l.now().Sub(f.start)
-	if left <= 0 {
-		delete(l.entries, pair)
-		return false, 0
-	}
-	return f.count >= l.max, left
 }
 
-// fail counts a failure and reports whether it just locked the pair out.
-func (l *limiter) fail(pair string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// check returns how long the attempt must wait (0: go ahead).
+func (l *limiter) check(client, apiKey string) time.Duration {
 	now := l.now()
-	f, ok := l.entries[pair]
-	if !ok || now.Sub(f.start) >= l.window {
-		if len(l.entries) >= maxLimiterEntries {
-			l.prune(now)
-		}
-		f = &failures{start: now}
-		l.entries[pair] = f
+	pair := client + "\x00" + apiKey
+	p := l.pairs.get(pair, now, l.window)
+	if wait := p.wait(now); wait > 0 {
+		return wait
 	}
-	f.count++
-	return f.count == l.max
+	if c := l.clients.get(client, now, l.window); c.lockedUntil.After(now) {
+		return c.lockedUntil.Sub(now)
+	}
+	if k := l.keys.get(apiKey, now, l.window); k.lockedUntil.After(now) && p.count > 0 {
+		return k.lockedUntil.Sub(now)
+	}
+	return 0
+}
+
+// fail counts a failure in every scope and returns the lock-outs it started.
+func (l *limiter) fail(client, apiKey string) []Lockout {
+	now := l.now()
+	until := now.Add(l.lockout)
+	var started []Lockout
+	pair := client + "\x00" + apiKey
+	l.pairs.update(pair, now, l.window, func(f *entry) {
+		f.count++
+		switch {
+		case f.count >= l.max && !f.lockedUntil.After(now):
+			f.lockedUntil = until
+			started = append(started, Lockout{Scope: ScopePair, Client: client, APIKey: apiKey, Until: until})
+		case f.count >= l.slowAfter:
+			shift := min(f.count-l.slowAfter, 30)
+			f.slowUntil = now.Add(min(slowBase<<shift, l.lockout))
+		}
+	})
+	l.clients.update(client, now, l.window, func(f *entry) {
+		f.count++
+		if f.count >= clientFactor*l.max && !f.lockedUntil.After(now) {
+			f.lockedUntil = until
+			started = append(started, Lockout{Scope: ScopeClient, Client: client, Until: until})
+		}
+	})
+	l.keys.update(apiKey, now, l.window, func(f *entry) {
+		f.count++
+		if f.count >= keyFactor*l.max && !f.lockedUntil.After(now) {
+			f.lockedUntil = until
+			started = append(started, Lockout{Scope: ScopeKey, APIKey: apiKey, Until: until})
+		}
+	})
+	return started
 }
 
 // succeed forgets the pair's failures.
-func (l *limiter) succeed(pair string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.entries, pair)
+func (l *limiter) succeed(client, apiKey string) {
+	l.pairs.remove(client + "\x00" + apiKey)
 }
 
-// prune drops expired entries, and everything when that is not enough.
-func (l *limiter) prune(now time.Time) {
-	for k, f := range l.entries {
-		if now.Sub(f.start) >= l.window {
-			delete(l.entries, k)
+// entry is the failure record of one pair, client or key.
+type entry struct {
+	start       time.Time // start of the counting window
+	count       int
+	slowUntil   time.Time // no attempt before this (slowing down)
+	lockedUntil time.Time // no attempt before this (locked out)
+}
+
+// wait is how long the holder of e must wait before its next attempt.
+func (e entry) wait(now time.Time) time.Duration {
+	until := e.slowUntil
+	if e.lockedUntil.After(until) {
+		until = e.lockedUntil
+	}
+	if until.After(now) {
+		return until.Sub(now)
+	}
+	return 0
+}
+
+// stale reports whether e no longer matters: its window is over and it
+// holds no lock or delay.
+func (e *entry) stale(now time.Time, window time.Duration) bool {
+	return now.Sub(e.start) >= window && !e.lockedUntil.After(now) && !e.slowUntil.After(now)
+}
+
+// table is a sharded map of entries: requests on different keys rarely
+// share a lock, and an empty table costs one atomic load.
+type table struct {
+	seed   maphash.Seed
+	size   atomic.Int64
+	shards [limiterShards]shard
+}
+
+type shard struct {
+	mu sync.Mutex
+	m  map[string]*entry
+}
+
+func newTable() *table {
+	t := &table{seed: maphash.MakeSeed()}
+	for i := range t.shards {
+		t.shards[i].m = map[string]*entry{}
+	}
+	return t
+}
+
+func (t *table) shard(k string) *shard {
+	return &t.shards[maphash.String(t.seed, k)%limiterShards]
+}
+
+// get returns a copy of k's live entry (the zero entry when there is none).
+func (t *table) get(k string, now time.Time, window time.Duration) entry {
+	if t.size.Load() == 0 {
+		return entry{}
+	}
+	s := t.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[k]
+	if !ok {
+		return entry{}
+	}
+	if e.stale(now, window) {
+		delete(s.m, k)
+		t.size.Add(-1)
+		return entry{}
+	}
+	return *e
+}
+
+// update runs f on k's live entry, creating it (or starting a new window
+// when the old one is stale).
+func (t *table) update(k string, now time.Time, window time.Duration, f func(*entry)) {
+	s := t.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[k]
+	if ok && e.stale(now, window) {
+		*e = entry{start: now}
+	}
+	if !ok {
+		if len(s.m) >= maxLimiterEntries/limiterShards {
+			t.prune(s, now, window)
+		}
+		e = &entry{start: now}
+		s.m[k] = e
+		t.size.Add(1)
+	}
+	f(e)
+}
+
+// remove deletes k's entry.
+func (t *table) remove(k string) {
+	if t.size.Load() == 0 {
+		return
+	}
+	s := t.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.m[k]; ok {
+		delete(s.m, k)
+		t.size.Add(-1)
+	}
+}
+
+// prune drops a full shard's stale entries, and everything when that is
+// not enough (memory stays bounded under a flood of distinct clients).
+func (t *table) prune(s *shard, now time.Time, window time.Duration) {
+	for k, e := range s.m {
+		if e.stale(now, window) {
+			delete(s.m, k)
+			t.size.Add(-1)
 		}
 	}
-	if len(l.entries) >= maxLimiterEntries {
-		clear(l.entries)
+	if len(s.m) >= maxLimiterEntries/limiterShards {
+		t.size.Add(-int64(len(s.m)))
+		clear(s.m)
 	}
 }

@@ -26,6 +26,7 @@ func (s *Server) routesAdmin(mux *http.ServeMux) {
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/credit-limit", methods{http.MethodPut: s.adminPutCreditLimit})
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/entries", methods{http.MethodGet: s.adminListEntries})
 	s.adminRoute(mux, "/admin/v1/verify", methods{http.MethodGet: s.adminVerify})
+	s.adminRoute(mux, "/admin/v1/audit", methods{http.MethodGet: s.adminListAudit})
 	mux.Handle("/admin/", s.problemJSON(notFound))
 }
 

@@ -68,8 +68,14 @@ func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, db: db, hasher: hasher, ledger: ledger, prices: prices}
 	// A cache TTL of an hour: revocations must work through Invalidate,
 	// not through expiry.
-	authn := auth.NewAuthenticator(db, hasher, auth.Options{CacheTTL: time.Hour})
-	s := New(Config{Store: db, Hasher: hasher, Auth: authn, Ledger: ledger, Pricing: prices, AdminToken: testAdminToken, ServiceToken: "service-token-for-tests"})
+	// The brute-force limiter is off here (tests of failures make many);
+	// TestBruteForceOnTheWire builds a server with it.
+	authn := auth.NewAuthenticator(db, hasher, auth.Options{CacheTTL: time.Hour, MaxFailures: -1})
+	// Rate limits off and every callback URL accepted: the tests of those
+	// features (ratelimits_test.go, callbacks_test.go) build their own
+	// servers with a clock and real callback servers.
+	s := New(Config{Store: db, Hasher: hasher, Auth: authn, Ledger: ledger, Pricing: prices, AdminToken: testAdminToken, ServiceToken: "service-token-for-tests",
+		RateLimitsOff: true, CheckCallback: acceptEveryCallback})
 	h.srv = httptest.NewServer(s)
 	t.Cleanup(h.srv.Close)
 	h.createAccount(testKey, testSecret, "10.17127500", kassa.EUR, kassa.AutoReload{Enabled: true, Trx: testTrx, Amount: kassa.MustParseAmount("50"), Threshold: kassa.MustParseAmount("20"), DailyCap: 5})
@@ -341,3 +347,7 @@ func testBook() *kassa.PriceBook {
 
 // noReload is an auto-reload configuration that is off.
 var noReload = kassa.AutoReload{Amount: kassa.DefaultReloadAmount, Threshold: kassa.DefaultReloadThreshold, DailyCap: 5}
+
+// acceptEveryCallback is a CheckCallback for tests that are not about the
+// live check.
+func acceptEveryCallback(ctx context.Context, field, url string) error { return nil }

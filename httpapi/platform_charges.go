@@ -72,6 +72,9 @@ func (s *Server) platformCharge(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.limitOutbound(w, dest.account); err != nil {
+		return err
+	}
 	c, replayed, err := s.cfg.Ledger.Charge(r.Context(), charging.ChargeRequest{
 		Account: dest.account.APIKey, Type: dest.service, To: dest.to, Units: units,
 		Rating: chargingRating(dest.rating), IdempotencyKey: key, Reference: req.Reference,

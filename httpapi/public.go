@@ -23,10 +23,10 @@ func (s *Server) routesPublic(mux *http.ServeMux) {
 	s.account(mux, "/account/get-balance/{key}/{secret}", flavorBalance, s.getBalance, http.MethodGet)
 	s.account(mux, "/account/settings", flavorSettings, s.postSettings, http.MethodPost)
 	s.account(mux, "/account/top-up", flavorTopUp, s.topUp, http.MethodGet, http.MethodPost)
-	s.account(mux, "/account/get-pricing/outbound/{type}", flavorPricing, s.countryPricing, http.MethodGet)
-	s.account(mux, "/account/get-full-pricing/outbound/{type}", flavorPricing, s.fullPricing, http.MethodGet)
-	s.account(mux, "/account/get-prefix-pricing/outbound/{type}", flavorPricing, s.prefixPricing, http.MethodGet)
-	s.account(mux, "/account/get-prefix-pricing/outbound", flavorPricing, s.legacyPrefixPricing, http.MethodGet)
+	s.account(mux, "/account/get-pricing/outbound/{type}", flavorPricing, s.pricingLimited(s.countryPricing), http.MethodGet)
+	s.account(mux, "/account/get-full-pricing/outbound/{type}", flavorPricing, s.pricingLimited(s.fullPricing), http.MethodGet)
+	s.account(mux, "/account/get-prefix-pricing/outbound/{type}", flavorPricing, s.pricingLimited(s.prefixPricing), http.MethodGet)
+	s.account(mux, "/account/get-prefix-pricing/outbound", flavorPricing, s.pricingLimited(s.legacyPrefixPricing), http.MethodGet)
 	mux.Handle("/account/", s.legacy(flavorGeneric, notFound))
 
 	s.secretsRoute(mux, "/accounts/{api_key}/secrets", s.secretsCollection, http.MethodGet, http.MethodPost)
@@ -41,7 +41,8 @@ func notFound(w http.ResponseWriter, r *http.Request) error { return errPathNotF
 type publicCall struct {
 	params  params
 	account *kassa.Account
-	xml     bool // the caller prefers XML
+	secret  string // the secret the caller authenticated with (never logged)
+	xml     bool   // the caller prefers XML
 }
 
 // publicHandler handles one authenticated public request.
@@ -97,12 +98,15 @@ func (s *Server) authenticated(h publicHandler, methods []string) handlerFunc {
 		acct, err := s.auth.AuthenticateFrom(r.Context(), clientIP(r), strings.TrimSpace(key), secret)
 		var lo *auth.LockedOut
 		if errors.As(err, &lo) {
-			w.Header().Set("Retry-After", strconv.Itoa(int(lo.RetryAfter.Seconds())+1))
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(lo.RetryAfter)))
 		}
 		if err != nil {
 			return err
 		}
-		return h(w, r, &publicCall{params: p, account: acct, xml: wantsXML(r)})
+		if err := s.limitCalls(w, acct); err != nil {
+			return err
+		}
+		return h(w, r, &publicCall{params: p, account: acct, secret: secret, xml: wantsXML(r)})
 	}
 }
 

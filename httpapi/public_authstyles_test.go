@@ -3,14 +3,15 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/auth"
 )
 
 // TestEveryEndpointEveryAuthStyle calls each public endpoint with Basic,
@@ -117,31 +118,68 @@ func TestTrailingSlashes(t *testing.T) {
 	}
 }
 
-// TestBruteForceLockoutOnTheWire: after too many failures from one client,
-// that client gets 429 with Retry-After on the key, even with the right
-// secret, in each surface's shape; the lock-out is audited.
-func TestBruteForceLockoutOnTheWire(t *testing.T) {
+// TestBruteForceOnTheWire: failures from one client on one key are first
+// slowed, then locked out (429 with Retry-After, in each surface's shape,
+// even with the right secret); another key from the same client and the
+// same key from another address are not affected; the lock-out expires
+// (injected clock) and is audited without the secret, readable through
+// the admin API.
+func TestBruteForceOnTheWire(t *testing.T) {
 	h := newHarness(t)
-	h.srv.Config.Handler = New(Config{Store: h.db, Hasher: h.hasher, Ledger: h.ledger, Pricing: h.prices})
-	for range auth.DefaultMaxFailures {
-		h.do(req{path: "/account/get-balance", basic: [2]string{testKey, "Wrong12345"}}).wantStatus(t, http.StatusUnauthorized)
+	c := newManualClock()
+	h.serve(Config{Now: c.now, RateLimitsOff: true, AuthMaxFailures: 4, AuthLockout: 10 * time.Minute})
+	h.createAccount("other123", testSecret, "1", kassa.EUR, noReload)
+	wrong := req{path: "/account/get-balance", basic: [2]string{testKey, "Wrong12345"}}
+	h.do(wrong).wantStatus(t, http.StatusUnauthorized)
+	h.do(wrong).wantStatus(t, http.StatusUnauthorized)
+	// Slowed: the next attempt, even with the right secret, must wait.
+	slowed := h.get("/account/get-balance").wantStatus(t, http.StatusTooManyRequests)
+	if slowed.header.Get("Retry-After") != "1" {
+		t.Errorf("slowed Retry-After %q, want 1", slowed.header.Get("Retry-After"))
 	}
+	c.add(time.Second)
+	h.do(wrong).wantStatus(t, http.StatusUnauthorized)
+	c.add(2 * time.Second)
+	h.do(wrong).wantStatus(t, http.StatusUnauthorized) // the fourth: locked out
+
 	resp := h.get("/account/get-balance").wantStatus(t, http.StatusTooManyRequests)
-	if resp.header.Get("Retry-After") == "" {
-		t.Error("no Retry-After")
+	if resp.header.Get("Retry-After") != "600" {
+		t.Errorf("Retry-After %q, want 600", resp.header.Get("Retry-After"))
 	}
 	if b := resp.json(t); b["error-code"] != "429" {
 		t.Errorf("legacy body %s", resp.body)
 	}
 	sec := h.get("/accounts/"+testKey+"/secrets").wantStatus(t, http.StatusTooManyRequests)
-	if b := sec.json(t); b["type"] == nil {
+	if b := sec.json(t); b["type"] != "https://developer.nexmo.com/api-errors#rate-limited" {
 		t.Errorf("secrets body %s", sec.body)
 	}
-	// Another key from the same client is not locked.
-	h.createAccount("other123", testSecret, "1", kassa.EUR, noReload)
 	h.do(req{path: "/account/get-balance", basic: [2]string{"other123", testSecret}}).wantStatus(t, http.StatusOK)
+
 	events, _, err := h.db.ListAudit(context.Background(), kassa.AuditFilter{Action: "auth.lockout"})
-	if err != nil || len(events) != 1 || !strings.Contains(events[0].Detail, testKey) || strings.Contains(events[0].Detail, "Wrong12345") {
-		t.Errorf("lockout audit %v %v", events, err)
+	if err != nil || len(events) != 1 || events[0].Account != testKey || !strings.Contains(events[0].Detail, `"scope":"client+key"`) || strings.Contains(events[0].Detail, "Wrong12345") {
+		t.Fatalf("lockout audit %+v %v", events, err)
+	}
+	listed := h.admin("GET", "/admin/v1/audit?action=auth.lockout", "").wantStatus(t, http.StatusOK).json(t)
+	if fmt.Sprint(listed["total"]) != "1" {
+		t.Errorf("admin audit %v", listed)
+	}
+
+	c.add(10 * time.Minute)
+	h.get("/account/get-balance").wantStatus(t, http.StatusOK)
+}
+
+// TestUnknownKeyLocksOutLikeAKnownOne: the lock-out does not tell whether
+// the key exists: failures on an unknown key end in the same 429.
+func TestUnknownKeyLocksOutLikeAKnownOne(t *testing.T) {
+	h := newHarness(t)
+	h.serve(Config{Now: newManualClock().now, RateLimitsOff: true, AuthMaxFailures: 1})
+	var bodies []string
+	for _, key := range []string{testKey, "nosuch99"} {
+		r := req{path: "/account/get-balance", basic: [2]string{key, "Wrong12345"}}
+		h.do(r).wantStatus(t, http.StatusUnauthorized)
+		bodies = append(bodies, string(h.do(r).wantStatus(t, http.StatusTooManyRequests).body))
+	}
+	if bodies[0] != bodies[1] {
+		t.Errorf("429 bodies differ: %s vs %s", bodies[0], bodies[1])
 	}
 }

@@ -28,10 +28,16 @@ type settingsAnswer struct {
 // the settings; moCallBackUrl / drCallBackUrl (or the moCallbackUrl /
 // drCallbackUrl spelling) set the callback URLs, an empty value clears one;
 // httpForwardMethod sets the forward method. The legacy newSecret parameter
-// is accepted and ignored (the secrets API replaced it).
+// replaces the secret the caller authenticated with (rotateSecret). Every
+// parameter is checked (syntax, complexity, the live callback checks)
+// before anything is saved: a refusal changes nothing.
 func (s *Server) postSettings(w http.ResponseWriter, r *http.Request, c *publicCall) error {
 	acct := c.account
 	next, changed, err := settingsFromParams(acct.Settings, c.params)
+	if err != nil {
+		return err
+	}
+	newSecret, err := newSecretParam(acct.APIKey, c.params, s.cfg.Hasher, s.now())
 	if err != nil {
 		return err
 	}
@@ -39,6 +45,13 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request, c *publicC
 		if err := s.validateSettings(r.Context(), acct.Settings, next); err != nil {
 			return err
 		}
+	}
+	if newSecret != nil {
+		if err := s.rotateSecret(r, c, newSecret); err != nil {
+			return err
+		}
+	}
+	if changed {
 		acct, err = s.cfg.Store.UpdateAccount(r.Context(), acct.APIKey, kassa.AccountUpdate{Settings: &next})
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -44,12 +45,40 @@ type Config struct {
 	// auto-reload amount through Ledger without a payment step.
 	TopUp func(ctx context.Context, apiKey, trx, requestKey string) (*kassa.Entry, error)
 
-	// CheckCallback, when set, checks a callback URL live before
-	// POST /account/settings saves it (field is "moCallBackUrl" or
+	// CheckCallback checks a callback URL live before POST
+	// /account/settings saves it (field is "moCallBackUrl" or
 	// "drCallBackUrl"); an error refuses the change. The syntax check of
-	// validateCallbackURL always runs first.
+	// validateCallbackURL always runs first. When nil, New sets the
+	// webhook checker: a guarded GET that must answer 200 within
+	// CallbackTimeout, dialling only public addresses and CallbackAllow.
 	CheckCallback func(ctx context.Context, field, url string) error
+	// CallbackAllow lists the non-public networks the default callback
+	// check may reach (--allow-callback-net, repeatable; webhook.ParseAllow).
+	CallbackAllow []netip.Prefix
+	// CallbackTimeout bounds the default callback check (--callback-timeout);
+	// DefaultCallbackTimeout when 0.
+	CallbackTimeout time.Duration
+
+	// RateLimitsOff turns the per-account rate limits off for this server
+	// (--rate-limits off): max-calls-per-second, the pricing limit and
+	// max-outbound-request are then not enforced.
+	RateLimitsOff bool
+
+	// AuthMaxFailures is the number of failed authentications of one
+	// client address on one api key within a minute after which that pair
+	// is locked out (--auth-max-failures); half as many start slowing it
+	// down, and 5× (one address on any key) or 10× (one key from any
+	// address) lock out the wider scopes. 0 means auth.DefaultMaxFailures;
+	// negative turns the brute-force limiter off. Used only when Auth is
+	// nil (New builds it).
+	AuthMaxFailures int
+	// AuthLockout is how long a lock-out lasts (--auth-lockout);
+	// auth.DefaultLockout when 0. Used only when Auth is nil.
+	AuthLockout time.Duration
 }
+
+// DefaultCallbackTimeout bounds a live callback-URL check.
+const DefaultCallbackTimeout = 5 * time.Second
 
 // DefaultMaxBodyBytes limits request bodies on every surface but price-book
 // imports.
@@ -61,6 +90,7 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	auth    *auth.Authenticator
+	limits  rateLimits
 	handler http.Handler
 }
 
@@ -75,9 +105,17 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if cfg.CallbackTimeout <= 0 {
+		cfg.CallbackTimeout = DefaultCallbackTimeout
+	}
+	if cfg.CheckCallback == nil {
+		cfg.CheckCallback = callbackChecker(cfg.CallbackAllow, cfg.CallbackTimeout)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, limits: newRateLimits(cfg.Now, cfg.RateLimitsOff)}
 	if cfg.Auth == nil && cfg.Hasher != nil && cfg.Store != nil {
-		cfg.Auth = auth.NewAuthenticator(cfg.Store, cfg.Hasher, auth.Options{Now: cfg.Now, OnLockout: s.auditLockout})
+		cfg.Auth = auth.NewAuthenticator(cfg.Store, cfg.Hasher, auth.Options{
+			Now: cfg.Now, MaxFailures: cfg.AuthMaxFailures, Lockout: cfg.AuthLockout, OnLockout: s.auditLockout,
+		})
 		s.cfg.Auth = cfg.Auth
 	}
 	s.auth = cfg.Auth
