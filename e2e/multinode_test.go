@@ -9,10 +9,12 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/postgres"
@@ -472,3 +474,156 @@ var (
 	mnHelpOnce  sync.Once
 	mnServeHelp string
 )
+
+// mnBenchAccounts is how many accounts the spread benchmarks charge.
+const mnBenchAccounts = 1000
+
+// BenchmarkPostgresPlatformCharges measures durable charges per second
+// through the HTTP platform API of kassa nodes on one PostgreSQL database:
+// 8 and 64 clients, over mnBenchAccounts accounts and over one hot
+// account, through one node and through two nodes (clients alternate).
+// Beside them, in the same run and on the same database, the baseline:
+// hand-written pgx debit transactions (update the balance, insert the
+// entry, commit) from 1 and 8 goroutines, as postgres.BenchmarkRawDebit.
+// Report the HTTP rates as ratios to raw-pgx/goroutines=1.
+func BenchmarkPostgresPlatformCharges(b *testing.B) {
+	if testing.Short() {
+		b.Skip("runs kassa nodes on PostgreSQL; skipped with -short")
+	}
+	dbURL := mnNewDatabase(b)
+	pepper := mnPepperFile(b)
+	nodes := []*mnNode{mnStartNode(b, "A", dbURL, pepper), mnStartNode(b, "B", dbURL, pepper)}
+	mnBenchFund(b, dbURL)
+
+	for _, workers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("raw-pgx/goroutines=%d", workers), func(b *testing.B) {
+			mnBenchRawDebit(b, dbURL, workers)
+		})
+	}
+	for _, n := range []int{1, 2} {
+		for _, spread := range []bool{true, false} {
+			for _, clients := range []int{8, 64} {
+				accounts := mnBenchAccounts
+				if !spread {
+					accounts = 1
+				}
+				b.Run(fmt.Sprintf("http/nodes=%d/accounts=%d/clients=%d", n, accounts, clients), func(b *testing.B) {
+					mnBenchHTTPCharges(b, nodes[:n], accounts, clients)
+				})
+			}
+		}
+	}
+	b.StopTimer()
+	mnVerify(b, dbURL)
+}
+
+// mnBenchRun numbers benchmark runs so that idempotency keys stay unique
+// across the repeated calls of one sub-benchmark.
+var mnBenchRun atomic.Int64
+
+// mnBenchHTTPCharges charges b.N times through the nodes' platform API
+// from clients goroutines; account i%accounts, node i%len(nodes).
+func mnBenchHTTPCharges(b *testing.B, nodes []*mnNode, accounts, clients int) {
+	run := mnBenchRun.Add(1)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 60 * time.Second}
+	defer client.CloseIdleConnections()
+	bodies := make([]string, accounts)
+	for i := range bodies {
+		bodies[i] = mnChargeBody(fmt.Sprintf("bench%04d", i))
+	}
+	ctx := context.Background()
+	mnRunConcurrent(b, clients, func(i int64) error {
+		n := nodes[i%int64(len(nodes))]
+		a, err := mnDo(ctx, client, http.MethodPost, n.base+"/platform/v1/charges", mnServiceToken,
+			fmt.Sprintf("bench-%d-%d", run, i), bodies[i%int64(accounts)])
+		if err != nil {
+			return err
+		}
+		if a.status != http.StatusCreated {
+			return fmt.Errorf("charge: status %d: %s", a.status, a.raw)
+		}
+		return nil
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "charges/s")
+}
+
+// mnBenchRawDebit is the baseline: one hand-written pgx transaction per
+// debit over the raw accounts, with no locking read, no floor check, no
+// idempotency and no HTTP.
+func mnBenchRawDebit(b *testing.B, dbURL string, workers int) {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	mnRunConcurrent(b, workers, func(i int64) error {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		key := fmt.Sprintf("raw%04d", i%mnBenchAccounts)
+		var balance int64
+		if err := tx.QueryRow(ctx, "UPDATE accounts SET balance = balance - 1 WHERE api_key = $1 RETURNING balance", key).Scan(&balance); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO entries (account, kind, amount, balance_after, created_at)
+			VALUES ($1, 'debit', -1, $2, now())`, key, balance); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "debits/s")
+}
+
+// mnBenchFund creates mnBenchAccounts funded EUR accounts "bench0000"…
+// for the HTTP charges and as many "raw0000"… for the baseline, in bulk,
+// each with its opening credit entry and limits that never throttle.
+func mnBenchFund(b *testing.B, dbURL string) {
+	b.Helper()
+	conn := mnConnect(b, dbURL)
+	const fund = `
+		WITH a AS (
+			INSERT INTO accounts (api_key, currency, balance, max_outbound_request, max_inbound_request,
+				max_calls_per_second, pricing_per_second, created_at, updated_at)
+			SELECT $2 || lpad(i::text, 4, '0'), 'EUR', 1000000000000000, 1000000, 1000000, 1000000, 1000000, now(), now()
+			FROM generate_series(0, $1 - 1) AS i
+			RETURNING api_key, balance)
+		INSERT INTO entries (account, kind, amount, balance_after, reason, created_at)
+		SELECT api_key, 'credit', balance, balance, 'bench funding', now() FROM a`
+	for _, prefix := range []string{"bench", "raw"} {
+		if _, err := conn.Exec(context.Background(), fund, mnBenchAccounts, prefix); err != nil {
+			b.Fatalf("fund %s accounts: %v", prefix, err)
+		}
+	}
+}
+
+// mnRunConcurrent runs b.N calls of op spread over workers goroutines,
+// timing only them, and fails the benchmark on the first error.
+func mnRunConcurrent(b *testing.B, workers int, op func(i int64) error) {
+	b.Helper()
+	var next atomic.Int64
+	var failed atomic.Pointer[error]
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(b.N) || failed.Load() != nil {
+					return
+				}
+				if err := op(i); err != nil {
+					failed.Store(&err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	if err := failed.Load(); err != nil {
+		b.Fatal(*err)
+	}
+}
