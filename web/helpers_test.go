@@ -238,3 +238,19 @@ func (e *env) secretCount(key string) int {
 	}
 	return len(s)
 }
+
+// account reads an account from the store.
+func (e *env) account(key string) *kassa.Account {
+	e.t.Helper()
+	a, err := e.db.FindAccount(context.Background(), key)
+	if err != nil {
+		e.t.Fatalf("find account %s: %v", key, err)
+	}
+	return a
+}
+
+// ledgerlessAuth checks a key and secret against the store with a fresh
+// authenticator (no cache).
+func (e *env) ledgerlessAuth(key, secret string) (*kassa.Account, error) {
+	return auth.NewAuthenticator(e.db, e.hasher, auth.Options{CacheTTL: -1}).Authenticate(context.Background(), key, secret)
+}

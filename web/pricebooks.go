@@ -66,6 +66,13 @@ func (h *handler) importPriceBook(w http.ResponseWriter, r *http.Request, sess *
 	}
 	h.audit(r, "admin", "", "price_book.import", `{"version":`+strconv.FormatInt(v.Version, 10)+`,"surface":"dashboard"}`)
 	h.setFlash(sess, "ok", "Imported version "+strconv.FormatInt(v.Version, 10)+" ("+strconv.Itoa(v.Prices)+" prices). Activate it to use it.")
+	if r.Header.Get("X-Requested-With") == "XMLHttpRequest" {
+		// The upload script navigates itself: a redirect followed inside
+		// the XHR would show (and spend) the message out of sight.
+		w.Header().Set("X-Kassa-Location", "/ui/operator/price-books")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	redirect(w, r, "/ui/operator/price-books")
 }
 

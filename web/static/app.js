@@ -46,6 +46,7 @@
       var button = form.querySelector("button[type=submit]");
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       bar.hidden = false;
       bar.value = 0;
       button.disabled = true;
@@ -62,7 +63,7 @@
       });
       xhr.addEventListener("load", function () {
         if (xhr.status >= 200 && xhr.status < 300) {
-          window.location.assign(xhr.responseURL || form.action);
+          window.location.assign(xhr.getResponseHeader("X-Kassa-Location") || form.action);
           return;
         }
         var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
