@@ -77,7 +77,9 @@ async function main() {
   });
 
   await step('settings_update', async () => {
-    const s = await vonage.accounts.updateAccountCallbacks({ moCallBackUrl: 'https://example.com/webhooks/inbound-sms' });
+    // kassa requests the URL live before saving it: KASSA_CALLBACK_URL is a
+    // receiver the test runs (on loopback, which the server is told to allow).
+    const s = await vonage.accounts.updateAccountCallbacks({ moCallBackUrl: env('KASSA_CALLBACK_URL') });
     return { settings: s };
   });
 

@@ -8,6 +8,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,6 +62,12 @@ func TestVonageNodeSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The settings step sets a callback URL, which kassa checks live: give it
+	// a receiver on loopback (and allow loopback in startKassaServe).
+	receiver := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer receiver.Close()
+	callbackURL := receiver.URL + "/webhooks/inbound-sms"
+
 	url := startKassaServe(ctx, t, filepath.Join(dir, "kassa-data"))
 	_, err = client.New(url, client.WithAdminToken(sdkAdminToken)).CreateAccount(ctx,
 		client.NewAccount{APIKey: sdkOtherKey, APISecret: sdkOtherSecret})
@@ -71,7 +79,8 @@ func TestVonageNodeSDK(t *testing.T) {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"KASSA_URL="+url, "KASSA_API_KEY="+sdkDemoKey, "KASSA_API_SECRET="+sdkDemoSecret,
-		"KASSA_OTHER_KEY="+sdkOtherKey, "KASSA_OTHER_SECRET="+sdkOtherSecret, "KASSA_TRX="+sdkDemoTrx)
+		"KASSA_OTHER_KEY="+sdkOtherKey, "KASSA_OTHER_SECRET="+sdkOtherSecret, "KASSA_TRX="+sdkDemoTrx,
+		"KASSA_CALLBACK_URL="+callbackURL)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -82,7 +91,7 @@ func TestVonageNodeSDK(t *testing.T) {
 		t.Fatalf("report is not JSON: %v\n%s", err, stdout.String())
 	}
 	t.Logf("SDK report:\n%s", stdout.String())
-	checkReport(t, report)
+	checkReport(t, report, callbackURL)
 }
 
 // step is one entry of the script's report.
@@ -104,7 +113,7 @@ func (s *step) UnmarshalJSON(b []byte) error {
 }
 
 // checkReport asserts what every SDK call returned.
-func checkReport(t *testing.T, r map[string]step) {
+func checkReport(t *testing.T, r map[string]step, moURL string) {
 	t.Helper()
 	get := func(name string) step {
 		s, ok := r[name]
@@ -142,7 +151,6 @@ func checkReport(t *testing.T, r map[string]step) {
 	if s := mustOK("settings_read"); s.OK && mo(s) != "" {
 		t.Errorf("fresh settings = %v, want no mo URL", s.Fields)
 	}
-	const moURL = "https://example.com/webhooks/inbound-sms"
 	if s := mustOK("settings_update"); s.OK && mo(s) != moURL {
 		t.Errorf("settings after update = %v, want mo %s", s.Fields, moURL)
 	}
@@ -209,7 +217,8 @@ func startKassaServe(ctx context.Context, t *testing.T, data string) string {
 	cmd := exec.CommandContext(srvCtx, bin, "serve", "--data", data, "--addr", "127.0.0.1:0",
 		"--demo-key", sdkDemoKey, "--demo-secret", sdkDemoSecret, "--admin-token", sdkAdminToken,
 		"--log-format", "json")
-	cmd.Env = append(os.Environ(), "KASSA_SERVICE_TOKEN=e2e-service-token")
+	cmd.Env = append(os.Environ(), "KASSA_SERVICE_TOKEN=e2e-service-token", "KASSA_ALLOW_CALLBACK_NET=127.0.0.0/8",
+		"KASSA_RELOAD_GATEWAY=ledger-only") // top-ups credit without a payment provider
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 20 * time.Second
 	stderr, err := cmd.StderrPipe()
