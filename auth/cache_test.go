@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/sqlite"
 )
 
 // TestCachedAccountWithoutStoreRead: on a cache hit AuthenticateCachedFrom
@@ -183,8 +185,18 @@ func BenchmarkAuthenticateHit(b *testing.B) {
 }
 
 func benchAuth(b *testing.B, fresh bool) {
-	_, _, a := authHarness(&testing.T{}, Options{CacheTTL: time.Hour})
 	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "kassa.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	h := testHasher(b)
+	sec, _ := h.NewSecret("abcd1234", "Secret1234", time.Now())
+	if err := db.CreateAccount(ctx, &kassa.Account{APIKey: "abcd1234", Currency: kassa.EUR, Limits: kassa.DefaultLimits}, sec, nil); err != nil {
+		b.Fatal(err)
+	}
+	a := NewAuthenticator(db, h, Options{CacheTTL: time.Hour})
 	if _, err := a.AuthenticateFrom(ctx, "c", "abcd1234", "Secret1234"); err != nil {
 		b.Fatal(err)
 	}

@@ -397,6 +397,12 @@ func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request, action stri
 	if err != nil {
 		return err
 	}
+	if s.auth != nil {
+		// The pricing endpoints use the account cached with a verified
+		// secret (auth.AuthenticateCachedFrom): make them read the new
+		// limits at once.
+		s.auth.Invalidate(key)
+	}
 	detail, _ := json.Marshal(toAccountJSON(acct))
 	s.audit(r, "admin", key, action, string(detail))
 	writeAdminJSON(w, http.StatusOK, toAccountJSON(acct))
