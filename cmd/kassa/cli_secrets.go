@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -83,6 +85,11 @@ history. An account holds at most two secrets (exit code 5 for a third).`,
 func secretArg(e *env, args []string) (string, error) {
 	if len(args) == 1 {
 		return args[0], nil
+	}
+	if f, ok := e.stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(e.stderr, "new secret (8-25 characters, a lower-case and an upper-case letter and a digit): ")
+		}
 	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	line = strings.TrimRight(line, "\r\n")
