@@ -12,7 +12,9 @@
 // connect or got 502, 503 or 504 only when repeating it is safe: GET and PUT
 // requests, and POST requests that carry an Idempotency-Key. Waits grow
 // exponentially with full jitter, the number of retries is bounded
-// (WithRetries) and the context's cancellation or deadline ends the wait.
+// (WithRetries), a Retry-After beyond DefaultMaxRetryAfter or beyond the
+// context's deadline is not waited (the 429 is returned at once, with
+// RetryAfter set), and cancelling the context ends any wait.
 //
 //	c := client.New("http://localhost:8080", client.WithCredentials(key, secret))
 //	bal, err := c.Balance(ctx)

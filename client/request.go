@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // authKind says which credentials a request carries.
@@ -117,6 +118,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 		wait, retry := c.retryWait(r, attempt, err)
 		if !retry {
 			return resp, err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return nil, err // the retry could not start before the deadline
 		}
 		if !c.sleep(ctx.Done(), wait) {
 			return nil, fmt.Errorf("%s %s: waiting to retry: %w (last error: %w)", r.method, r.path, ctx.Err(), err)

@@ -206,3 +206,20 @@ func TestUnreachableServer(t *testing.T) {
 		t.Fatalf("err = %v, want unreachable", err)
 	}
 }
+
+func TestRetryAfterBeyondDeadlineIsNotWaited(t *testing.T) {
+	ts, f := startFlaky(t, 1000, tooMany("30"))
+	ctx, cancel := context.WithTimeout(testCtx(t), 10*time.Second)
+	defer cancel()
+	_, err := accountClient(ts).Balance(ctx)
+	var e *client.Error
+	if !errors.As(err, &e) || e.Status != 429 || e.RetryAfter != 30*time.Second {
+		t.Fatalf("err = %v, want the 429 at once", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the client waited until the deadline")
+	}
+	if f.calls.Load() != 1 {
+		t.Fatalf("%d requests, want 1", f.calls.Load())
+	}
+}
