@@ -65,6 +65,8 @@ Then, in another shell, with the demo credentials it prints:
 	root.AddCommand(newServeCmd(e))
 	root.AddCommand(newVerifyCmd(e))
 	root.AddCommand(newMigrateCmd(e))
+	root.AddCommand(newBackupCmd(e))
+	root.AddCommand(newRestoreCmd(e))
 	root.AddCommand(newBalanceCmd(e))
 	root.AddCommand(newPricingCmd(e))
 	root.AddCommand(newSettingsCmd(e))

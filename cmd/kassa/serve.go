@@ -7,21 +7,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
-	"github.com/kassa-dev/kassa/charging"
-	"github.com/kassa-dev/kassa/httpapi"
 	"github.com/kassa-dev/kassa/pricing"
-	"github.com/kassa-dev/kassa/refdata"
 )
 
 // Files kassa serve keeps in its data directory.
@@ -38,66 +33,73 @@ var (
 	demoTrx     = "demo-trx"
 )
 
-// shutdownTimeout bounds how long in-flight requests may take to finish.
-const shutdownTimeout = 15 * time.Second
-
-// serveOptions are the flags of kassa serve.
-type serveOptions struct {
-	data         string
-	addr         string
-	pepperFile   string
-	demoKey      string
-	demoSecret   string
-	adminToken   string
-	serviceToken string
-	logFormat    string
-	logLevel     string
-	store        string
-	noMigrate    bool
-}
-
 // newServeCmd builds `kassa serve`.
 func newServeCmd(e *env) *cobra.Command {
-	o := serveOptions{}
+	var configPath string
+	var printOnly bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the kassa server",
-		Long: `Run the kassa server: the public Account API, the admin and platform APIs and
-/healthz, /readyz, on one address.
+		Long: `Run the kassa server: the public Account API, the admin and platform APIs, the
+dashboard under /ui/, /healthz, /readyz and /metrics, on one address (/metrics on
+--ops-addr instead when that is set).
 
-The data directory holds the SQLite database and the generated keys (the secret-hash
-pepper, the admin and service tokens). On the first start kassa creates a demo account
-(10.00 EUR, generous limits, auto-reload with the top-up trx "demo-trx"), loads the
-demo price book and prints the demo credentials and any generated token once.
-A throw-away server is just a temporary --data directory.
+The store is the SQLite file in --data, or PostgreSQL with --store postgres://…
+The data directory also holds the generated keys (the secret-hash pepper, the admin
+and service tokens). On the first start kassa creates a demo account (10.00 EUR,
+generous limits, auto-reload with the top-up trx "demo-trx"), loads the demo price
+book and prints the demo credentials and any generated token once. A throw-away
+server is just a temporary --data directory.
 
-Environment: KASSA_DATA, KASSA_ADDR, KASSA_ADMIN_TOKEN, KASSA_SERVICE_TOKEN,
-KASSA_PEPPER_FILE, KASSA_LOG_FORMAT, KASSA_LOG_LEVEL (flags win).`,
+Every setting is a flag, a KASSA_* environment variable and a key of the config
+file (--config FILE or KASSA_CONFIG: KASSA_NAME=value lines, the format of a systemd
+EnvironmentFile). A flag wins over the environment, which wins over the file, which
+wins over the default. Secrets (KASSA_STORE, KASSA_ADMIN_TOKEN, KASSA_SERVICE_TOKEN,
+KASSA_DEMO_SECRET, KASSA_RELOAD_WEBHOOK_SECRET) can also be read from the file that
+NAME_FILE names. --print-config shows the effective configuration with secrets
+redacted and exits. See docs/configuration.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("store") {
-				v, err := envSecret(e, "KASSA_STORE")
-				if err != nil {
-					return err
+			cfg, vals, err := loadServeConfig(e, cmd.Flags(), configPath)
+			if printOnly {
+				if vals != nil {
+					printConfig(e.stdout, serveSettings, vals)
 				}
-				o.store = v
+				return err
 			}
-			return serve(cmd.Context(), e, o)
+			if err != nil {
+				return err
+			}
+			return serve(cmd.Context(), e, cfg)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.store, "store", "", "PostgreSQL URL (postgres://…); empty means SQLite in --data (env KASSA_STORE or KASSA_STORE_FILE)")
-	f.BoolVar(&o.noMigrate, "no-migrate", e.getenv("KASSA_NO_MIGRATE") == "true", "refuse to start on an old schema instead of migrating it; run 'kassa migrate' first (env KASSA_NO_MIGRATE=true)")
-	f.StringVar(&o.data, "data", envOr(e, "KASSA_DATA", "./kassa-data"), "data directory (env KASSA_DATA)")
-	f.StringVar(&o.pepperFile, "pepper-file", e.getenv("KASSA_PEPPER_FILE"), "file holding the hex key of the secret hashes; created when missing (env KASSA_PEPPER_FILE; default DATA/pepper; nodes sharing a database must share it)")
-	f.StringVar(&o.addr, "addr", envOr(e, "KASSA_ADDR", "127.0.0.1:8080"), "listen address (env KASSA_ADDR)")
-	f.StringVar(&o.demoKey, "demo-key", "", "api key of the demo account (created when missing; default: generated on first start)")
-	f.StringVar(&o.demoSecret, "demo-secret", "", "api secret of the demo account when it is created (default: generated)")
-	f.StringVar(&o.adminToken, "admin-token", e.getenv("KASSA_ADMIN_TOKEN"), "admin API bearer token (env KASSA_ADMIN_TOKEN; default: generated and kept in the data directory)")
-	f.StringVar(&o.serviceToken, "service-token", e.getenv("KASSA_SERVICE_TOKEN"), "platform API bearer token (env KASSA_SERVICE_TOKEN; default: generated and kept in the data directory)")
-	f.StringVar(&o.logFormat, "log-format", envOr(e, "KASSA_LOG_FORMAT", "text"), "log format: text or json (env KASSA_LOG_FORMAT)")
-	f.StringVar(&o.logLevel, "log-level", envOr(e, "KASSA_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env KASSA_LOG_LEVEL)")
+	f.StringVar(&configPath, "config", "", "config file of KASSA_NAME=value lines (env KASSA_CONFIG)")
+	f.BoolVar(&printOnly, "print-config", false, "print the effective configuration, secrets redacted, and exit")
+	addSettingFlags(f, serveSettings)
 	return cmd
+}
+
+// loadServeConfig resolves and checks the configuration: flags, then the
+// environment, then the config file, then the defaults. The resolved values
+// come back even when a check fails (for --print-config).
+func loadServeConfig(e *env, f *pflag.FlagSet, configPath string) (*serveConfig, settingValues, error) {
+	if configPath == "" {
+		configPath = e.getenv("KASSA_CONFIG")
+	}
+	var file map[string]string
+	if configPath != "" {
+		var err error
+		if file, err = readConfigFile(configPath, serveSettings); err != nil {
+			return nil, nil, err
+		}
+	}
+	vals, err := resolveSettings(serveSettings, f, e.getenv, file)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := parseServeConfig(serveSettings, vals)
+	return cfg, vals, err
 }
 
 // envOr returns the environment variable, or def when it is empty.
@@ -108,7 +110,8 @@ func envOr(e *env, name, def string) string {
 	return def
 }
 
-// newLogger builds the server's structured logger on w.
+// newLogger builds the server's structured logger on w; records logged with
+// a request's context carry its request id.
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
@@ -117,81 +120,27 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(requestIDHandler{slog.NewTextHandler(w, opts)}), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(requestIDHandler{slog.NewJSONHandler(w, opts)}), nil
 	}
 	return nil, usageError("--log-format %q: use text or json", format)
 }
 
-// serve runs the server until ctx ends, then shuts down gracefully:
-// in-flight requests finish, the ledger drains, the store closes.
-func serve(ctx context.Context, e *env, o serveOptions) error {
-	log, err := newLogger(e.stderr, o.logFormat, o.logLevel)
+// serve runs the server until ctx ends, then shuts down in order: stop
+// accepting and finish in-flight requests, stop the background jobs, drain
+// the ledger, close the store.
+func serve(ctx context.Context, e *env, cfg *serveConfig) error {
+	log, err := newLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(o.data, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
-	}
-	if o.pepperFile == "" {
-		o.pepperFile = filepath.Join(o.data, pepperFile)
-	}
-	pepper, err := loadOrCreatePepper(o.pepperFile)
+	n, err := startNode(ctx, e, cfg, log)
 	if err != nil {
 		return err
 	}
-	hasher, err := auth.NewHasher(pepper)
-	if err != nil {
-		return err
-	}
-	adminToken, newAdmin, err := resolveToken(o.adminToken, filepath.Join(o.data, adminTokenFile))
-	if err != nil {
-		return err
-	}
-	serviceToken, newService, err := resolveToken(o.serviceToken, filepath.Join(o.data, serviceTokenFile))
-	if err != nil {
-		return err
-	}
-
-	db, err := openStore(ctx, storeOpen{url: o.store, data: o.data, noMigrate: o.noMigrate, log: log})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
-	prices := pricing.NewService(db, refdata.Default(), pricing.ServiceOptions{Logger: log})
-	loadPrices(ctx, log, prices)
-	demo, err := ensureDemoAccount(ctx, db, hasher, o.demoKey, o.demoSecret)
-	if err != nil {
-		return err
-	}
-
-	ledger := charging.New(db, charging.Options{Logger: log})
-	defer ledger.Close()
-
-	srv := httpapi.New(httpapi.Config{
-		Store:        db,
-		Logger:       log,
-		AdminToken:   adminToken,
-		ServiceToken: serviceToken,
-		Hasher:       hasher,
-		Ledger:       ledger,
-		Pricing:      prices,
-	})
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
-	}
-	base := "http://" + ln.Addr().String()
-	printStartup(e.stdout, base, demo, newAdmin, adminToken, newService, serviceToken)
-	log.Info("kassa listening", "addr", ln.Addr().String(), "data", o.data)
-
-	bg, stopBG := context.WithCancel(ctx)
-	defer stopBG()
-	go prices.Run(bg)
-	go ledger.Run(bg)
-	return runHTTP(ctx, log, ln, srv)
+	defer n.close()
+	return n.run(ctx)
 }
 
 // loadPrices loads the demo price book into an empty store and the active
@@ -208,37 +157,6 @@ func loadPrices(ctx context.Context, log *slog.Logger, prices *pricing.Service) 
 	if err := prices.Load(ctx); err != nil {
 		log.Warn("no price book loaded", "err", err)
 	}
-}
-
-// runHTTP serves on ln until ctx ends, then lets in-flight requests finish.
-func runHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler) error {
-	hs := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	log.Info("stopped")
-	return nil
 }
 
 // loadOrCreatePepper reads the hex pepper at path, creating it (mode 0600)

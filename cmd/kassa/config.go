@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// setting is one configuration setting of kassa serve. Every setting has an
+// environment variable and a config-file key (the same name) and, unless it
+// is a secret that must not show in `ps`, a flag. Secrets also take a
+// *_FILE variant in the environment and the config file.
+type setting struct {
+	name   string // flag name ("addr"); also the name in messages
+	env    string // environment variable and config-file key ("KASSA_ADDR")
+	def    string // default, as text
+	usage  string // one line of --help
+	kind   settingKind
+	secret bool // redacted by --print-config; accepts NAME_FILE
+	noFlag bool // environment and config file only
+}
+
+// settingKind is how a setting's text is read.
+type settingKind int
+
+const (
+	kindString settingKind = iota
+	kindBool               // true/false, on/off, yes/no, 1/0
+	kindList               // repeatable flag; comma-separated in env and file
+)
+
+// Sources of an effective value, as --print-config names them.
+const (
+	fromDefault = "default"
+	fromFile    = "file"
+	fromEnv     = "env"
+	fromFlag    = "flag"
+)
+
+// serveSettings lists every setting of kassa serve, in --print-config order.
+var serveSettings = []setting{
+	{name: "data", env: "KASSA_DATA", def: "./kassa-data", usage: "data directory: the SQLite database, the pepper and generated tokens"},
+	{name: "store", env: "KASSA_STORE", secret: true, usage: "PostgreSQL URL (postgres://… or postgresql://…); empty means the SQLite file in --data"},
+	{name: "no-migrate", env: "KASSA_NO_MIGRATE", def: "false", kind: kindBool, usage: "refuse to start on an older schema instead of migrating it (run 'kassa migrate' first)"},
+	{name: "addr", env: "KASSA_ADDR", def: "127.0.0.1:8080", usage: "listen address (host:port) of the APIs and the dashboard"},
+	{name: "ops-addr", env: "KASSA_OPS_ADDR", usage: "listen address of /metrics; empty means /metrics is served on --addr"},
+	{name: "pepper-file", env: "KASSA_PEPPER_FILE", usage: "file holding the hex key of the secret hashes, created when missing (default DATA/pepper; nodes sharing a database must share it)"},
+	{name: "admin-token", env: "KASSA_ADMIN_TOKEN", secret: true, usage: "admin API bearer token (default: generated and kept in the data directory)"},
+	{name: "service-token", env: "KASSA_SERVICE_TOKEN", secret: true, usage: "platform API bearer token (default: generated and kept in the data directory)"},
+	{name: "demo-key", env: "KASSA_DEMO_KEY", usage: "api key of the demo account, created when missing (default: generated on the first start)"},
+	{name: "demo-secret", env: "KASSA_DEMO_SECRET", secret: true, usage: "api secret of the demo account when it is created (default: generated)"},
+	{name: "log-format", env: "KASSA_LOG_FORMAT", def: "text", usage: "log format: text or json"},
+	{name: "log-level", env: "KASSA_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error"},
+	{name: "access-log", env: "KASSA_ACCESS_LOG", def: "on", kind: kindBool, usage: "one log line per request (method, route, status, duration, bytes, request id, remote): on or off"},
+	{name: "trusted-proxy", env: "KASSA_TRUSTED_PROXY", kind: kindList, usage: "CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable); none by default"},
+	{name: "shutdown-timeout", env: "KASSA_SHUTDOWN_TIMEOUT", def: "15s", usage: "how long in-flight requests may take to finish on shutdown"},
+	{name: "ui", env: "KASSA_UI", def: "on", kind: kindBool, usage: "serve the dashboard under /ui/: on or off"},
+	{name: "reload-gateway", env: "KASSA_RELOAD_GATEWAY", usage: "payment gateway of top-ups and auto-reload: webhook or ledger-only; empty means none (every top-up is declined)"},
+	{name: "reload-webhook-url", env: "KASSA_RELOAD_WEBHOOK_URL", usage: "the billing service's payment endpoint (webhook gateway)"},
+	{name: "reload-webhook-secret", env: "KASSA_RELOAD_WEBHOOK_SECRET", secret: true, noFlag: true, usage: "shared signing secret of the payment webhook and events, at least 16 bytes"},
+	{name: "reload-interval", env: "KASSA_RELOAD_INTERVAL", def: "10m", usage: "how often the scheduler looks for accounts to reload"},
+	{name: "reload-events-url", env: "KASSA_RELOAD_EVENTS_URL", usage: "where to POST auto-reload events (optional, signed with the webhook secret)"},
+	{name: "allow-callback-net", env: "KASSA_ALLOW_CALLBACK_NET", kind: kindList, usage: "network (CIDR) that callbacks and webhooks may reach although it is private (repeatable)"},
+	{name: "callback-timeout", env: "KASSA_CALLBACK_TIMEOUT", def: "5s", usage: "how long a callback URL check may take"},
+	{name: "rate-limits", env: "KASSA_RATE_LIMITS", def: "on", kind: kindBool, usage: "enforce the per-account rate limits (max-calls-per-second, pricing, max-outbound-request): on or off"},
+	{name: "auth-max-failures", env: "KASSA_AUTH_MAX_FAILURES", def: "20", usage: "failed authentications of one client on one api key within a minute before a lock-out; off disables the brute-force limiter"},
+	{name: "auth-lockout", env: "KASSA_AUTH_LOCKOUT", def: "5m", usage: "how long a brute-force lock-out lasts"},
+}
+
+// value is a setting's effective value and where it came from.
+type value struct {
+	text   string
+	source string
+}
+
+// settingValues are the effective values, by setting name.
+type settingValues map[string]value
+
+// addSettingFlags defines a flag for every setting that has one. Values are
+// read as text; parseServeConfig checks them. The environment is not read
+// here: resolveSettings applies the precedence after parsing.
+func addSettingFlags(f *pflag.FlagSet, settings []setting) {
+	for _, s := range settings {
+		if s.noFlag {
+			continue
+		}
+		usage := s.usage + " (env " + s.env
+		if s.secret {
+			usage += " or " + s.env + "_FILE"
+		}
+		usage += ")"
+		switch s.kind {
+		case kindList:
+			f.StringArray(s.name, nil, usage)
+		case kindBool:
+			f.String(s.name, s.def, usage)
+			if s.def == "false" {
+				// A switch (--no-migrate); on/off settings take a value
+				// (--rate-limits off).
+				f.Lookup(s.name).NoOptDefVal = "true"
+			}
+		default:
+			f.String(s.name, s.def, usage)
+		}
+	}
+}
+
+// resolveSettings returns every setting's effective value: flag, else
+// environment, else config file, else default.
+func resolveSettings(settings []setting, f *pflag.FlagSet, getenv func(string) string, file map[string]string) (settingValues, error) {
+	out := settingValues{}
+	for _, s := range settings {
+		v, err := resolveSetting(s, f, getenv, file)
+		if err != nil {
+			return nil, err
+		}
+		out[s.name] = v
+	}
+	return out, nil
+}
+
+// resolveSetting applies the precedence to one setting.
+func resolveSetting(s setting, f *pflag.FlagSet, getenv func(string) string, file map[string]string) (value, error) {
+	if !s.noFlag && f.Changed(s.name) {
+		if s.kind == kindList {
+			vs, _ := f.GetStringArray(s.name)
+			return value{text: strings.Join(vs, ","), source: fromFlag}, nil
+		}
+		return value{text: f.Lookup(s.name).Value.String(), source: fromFlag}, nil
+	}
+	v, ok, err := lookupSetting(s, getenv, "the environment")
+	if err != nil || ok {
+		return value{text: v, source: fromEnv}, err
+	}
+	v, ok, err = lookupSetting(s, func(k string) string { return file[k] }, "the config file")
+	if err != nil || ok {
+		return value{text: v, source: fromFile}, err
+	}
+	return value{text: s.def, source: fromDefault}, nil
+}
+
+// lookupSetting reads the setting from one source: its variable, or for a
+// secret the file named by its *_FILE variable (not both).
+func lookupSetting(s setting, get func(string) string, where string) (string, bool, error) {
+	v := get(s.env)
+	if !s.secret {
+		return v, v != "", nil
+	}
+	path := get(s.env + "_FILE")
+	switch {
+	case v != "" && path != "":
+		return "", false, usageError("%s and %s_FILE are both set in %s: use one", s.env, s.env, where)
+	case path != "":
+		secret, err := readSecretFile(s.env+"_FILE", path)
+		return secret, err == nil, err
+	}
+	return v, v != "", nil
+}
+
+// printConfig writes the effective configuration in the config-file format,
+// each line with its source; secrets that are set show as <redacted>.
+func printConfig(w io.Writer, settings []setting, vals settingValues) {
+	for _, s := range settings {
+		v := vals[s.name]
+		text := v.text
+		if s.secret && text != "" {
+			text = "<redacted>"
+		}
+		fmt.Fprintf(w, "%s=%s  # %s\n", s.env, quoteIfNeeded(text), v.source)
+	}
+}
+
+// quoteIfNeeded quotes a value that holds spaces or a '#'.
+func quoteIfNeeded(s string) string {
+	if strings.ContainsAny(s, " \t#\"'") {
+		return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+	}
+	return s
+}

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kassa-dev/kassa/reload"
+	"github.com/kassa-dev/kassa/webhook"
+)
+
+// serveConfig is the checked configuration of kassa serve.
+type serveConfig struct {
+	Data         string
+	Store        string // empty: SQLite in Data
+	NoMigrate    bool
+	Addr         string
+	OpsAddr      string // empty: /metrics on Addr
+	PepperFile   string
+	AdminToken   string
+	ServiceToken string
+	DemoKey      string
+	DemoSecret   string
+
+	LogFormat       string
+	LogLevel        string
+	AccessLog       bool
+	TrustedProxies  []netip.Prefix
+	ShutdownTimeout time.Duration
+	UI              bool
+
+	ReloadGateway       string
+	ReloadWebhookURL    string
+	ReloadWebhookSecret string
+	ReloadInterval      time.Duration
+	ReloadEventsURL     string
+	AllowCallbackNet    []netip.Prefix
+	CallbackTimeout     time.Duration
+
+	RateLimits      bool
+	AuthMaxFailures int // negative: the brute-force limiter is off
+	AuthLockout     time.Duration
+}
+
+// configError is an invalid setting: the message names the setting, its
+// flag and variable, and why the value is refused (never a secret's value).
+func configError(s setting, format string, args ...any) error {
+	name := "--" + s.name + " (" + s.env + ")"
+	if s.noFlag {
+		name = s.env
+	}
+	return usageError("%s: %s", name, fmt.Sprintf(format, args...))
+}
+
+// settingByName returns the setting called name; it panics on a name that
+// is not in the table (a programming error).
+func settingByName(settings []setting, name string) setting {
+	for _, s := range settings {
+		if s.name == name {
+			return s
+		}
+	}
+	panic("no setting " + name)
+}
+
+// configParser reads typed values out of resolved settings and keeps the
+// first error.
+type configParser struct {
+	settings []setting
+	vals     settingValues
+	err      error
+}
+
+func (p *configParser) fail(name, format string, args ...any) {
+	if p.err == nil {
+		p.err = configError(settingByName(p.settings, name), format, args...)
+	}
+}
+
+func (p *configParser) str(name string) string { return p.vals[name].text }
+
+func (p *configParser) bool(name string) bool {
+	switch strings.ToLower(p.str(name)) {
+	case "true", "on", "yes", "1":
+		return true
+	case "false", "off", "no", "0":
+		return false
+	}
+	p.fail(name, "%q is not on or off (true/false)", truncate(p.str(name), 32))
+	return false
+}
+
+func (p *configParser) duration(name string) time.Duration {
+	d, err := time.ParseDuration(p.str(name))
+	switch {
+	case err != nil:
+		p.fail(name, "%q is not a duration such as 30s or 10m", truncate(p.str(name), 32))
+	case d <= 0:
+		p.fail(name, "must be positive, not %s", d)
+	}
+	return d
+}
+
+// maxFailures reads a positive count, or "off" (returned as -1).
+func (p *configParser) maxFailures(name string) int {
+	v := p.str(name)
+	if strings.EqualFold(v, "off") {
+		return -1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1_000_000 {
+		p.fail(name, "%q: use a count from 1 to 1000000, or off", truncate(v, 32))
+	}
+	return n
+}
+
+func (p *configParser) addr(name string) string {
+	v := p.str(name)
+	if v == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		p.fail(name, "%q is not a host:port address", truncate(v, 64))
+		return v
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		p.fail(name, "%q: the port must be a number from 0 to 65535", truncate(v, 64))
+	}
+	if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /?#") {
+		p.fail(name, "%q: not a host name or IP address", truncate(v, 64))
+	}
+	return v
+}
+
+func (p *configParser) cidrs(name string) []netip.Prefix {
+	v := p.str(name)
+	if v == "" {
+		return nil
+	}
+	var parts []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	prefixes, err := webhook.ParseAllow(parts)
+	if err != nil {
+		p.fail(name, "%v", err)
+	}
+	return prefixes
+}
+
+func (p *configParser) oneOf(name string, allowed ...string) string {
+	v := p.str(name)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, "%q: use %s", truncate(v, 32), strings.Join(allowed, " or "))
+	return v
+}
+
+// gateway reads the reload gateway kind; empty means none.
+func (p *configParser) gateway(name string) string {
+	switch v := p.str(name); v {
+	case reload.GatewayNone, reload.GatewayWebhook, reload.GatewayLedgerOnly:
+		return v
+	default:
+		p.fail(name, "%q: use webhook or ledger-only, or leave it empty for none", truncate(v, 32))
+		return v
+	}
+}
+
+// parseServeConfig checks every resolved setting and builds the
+// configuration. The first invalid setting is the error.
+func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, error) {
+	p := &configParser{settings: settings, vals: vals}
+	c := &serveConfig{
+		Data:         p.str("data"),
+		Store:        p.str("store"),
+		NoMigrate:    p.bool("no-migrate"),
+		Addr:         p.addr("addr"),
+		OpsAddr:      p.addr("ops-addr"),
+		PepperFile:   p.str("pepper-file"),
+		AdminToken:   p.str("admin-token"),
+		ServiceToken: p.str("service-token"),
+		DemoKey:      p.str("demo-key"),
+		DemoSecret:   p.str("demo-secret"),
+
+		LogFormat:       p.oneOf("log-format", "text", "json"),
+		LogLevel:        p.oneOf("log-level", "debug", "info", "warn", "error"),
+		AccessLog:       p.bool("access-log"),
+		TrustedProxies:  p.cidrs("trusted-proxy"),
+		ShutdownTimeout: p.duration("shutdown-timeout"),
+		UI:              p.bool("ui"),
+
+		ReloadGateway:       p.gateway("reload-gateway"),
+		ReloadWebhookURL:    p.str("reload-webhook-url"),
+		ReloadWebhookSecret: p.str("reload-webhook-secret"),
+		ReloadInterval:      p.duration("reload-interval"),
+		ReloadEventsURL:     p.str("reload-events-url"),
+		AllowCallbackNet:    p.cidrs("allow-callback-net"),
+		CallbackTimeout:     p.duration("callback-timeout"),
+
+		RateLimits:      p.bool("rate-limits"),
+		AuthMaxFailures: p.maxFailures("auth-max-failures"),
+		AuthLockout:     p.duration("auth-lockout"),
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	if c.Data == "" {
+		p.fail("data", "must not be empty")
+	}
+	if _, err := parseStoreURL(c.Store); err != nil {
+		p.fail("store", "use a postgres:// or postgresql:// URL, or leave it empty for the SQLite file in --data")
+	}
+	if c.Addr == "" {
+		p.fail("addr", "must not be empty")
+	}
+	p.checkReload(c)
+	if p.err != nil {
+		return nil, p.err
+	}
+	return c, nil
+}
+
+// checkReload checks the settings of the payment gateway together.
+func (p *configParser) checkReload(c *serveConfig) {
+	if c.ReloadGateway == reload.GatewayWebhook {
+		switch {
+		case c.ReloadWebhookURL == "":
+			p.fail("reload-webhook-url", "the webhook gateway needs the billing service's URL")
+		case len(c.ReloadWebhookSecret) < 16:
+			p.fail("reload-webhook-secret", "the webhook gateway needs a signing secret of at least 16 bytes")
+		}
+	}
+	if c.ReloadWebhookURL != "" {
+		if _, err := webhook.ValidateURL(c.ReloadWebhookURL); err != nil {
+			p.fail("reload-webhook-url", "%v", err)
+		}
+	}
+	if c.ReloadEventsURL != "" {
+		if _, err := webhook.ValidateURL(c.ReloadEventsURL); err != nil {
+			p.fail("reload-events-url", "%v", err)
+		}
+		if len(c.ReloadWebhookSecret) < 16 {
+			p.fail("reload-webhook-secret", "events are signed: set a secret of at least 16 bytes")
+		}
+	}
+}

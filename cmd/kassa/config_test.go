@@ -1,0 +1,191 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// mapEnv is an environment made of a map.
+func mapEnv(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// printedConfig runs kassa serve --print-config and returns the KEY=VALUE
+// lines by key, the exit code and stderr.
+func printedConfig(t *testing.T, env map[string]string, args ...string) (map[string]string, int, string) {
+	t.Helper()
+	code, out, stderr := runCmd(t, mapEnv(env), append([]string{"serve", "--print-config"}, args...)...)
+	lines := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			lines[k] = v
+		}
+	}
+	return lines, code, stderr
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "kassa.conf")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestConfigPrecedence: a flag beats the environment, the environment beats
+// the file, the file beats the default; each line names its source.
+func TestConfigPrecedence(t *testing.T) {
+	file := writeFile(t, `# kassa config
+KASSA_ADDR=127.0.0.1:7001
+KASSA_LOG_LEVEL=warn
+KASSA_RELOAD_INTERVAL="3m"
+KASSA_CALLBACK_TIMEOUT=7s
+`)
+	env := map[string]string{"KASSA_CONFIG": file, "KASSA_ADDR": "127.0.0.1:7002", "KASSA_LOG_LEVEL": "debug"}
+	got, code, stderr := printedConfig(t, env, "--addr", "127.0.0.1:7003")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for key, want := range map[string]string{
+		"KASSA_ADDR":             "127.0.0.1:7003  # flag",
+		"KASSA_LOG_LEVEL":        "debug  # env",
+		"KASSA_RELOAD_INTERVAL":  "3m  # file",
+		"KASSA_CALLBACK_TIMEOUT": "7s  # file",
+		"KASSA_LOG_FORMAT":       "text  # default",
+		"KASSA_RATE_LIMITS":      "on  # default",
+	} {
+		if got[key] != want {
+			t.Errorf("%s = %q, want %q", key, got[key], want)
+		}
+	}
+	// --config beats KASSA_CONFIG.
+	other := writeFile(t, "KASSA_LOG_FORMAT=json\n")
+	got, _, _ = printedConfig(t, env, "--config", other)
+	if got["KASSA_LOG_FORMAT"] != "json  # file" || got["KASSA_RELOAD_INTERVAL"] != "10m  # default" {
+		t.Errorf("--config did not replace KASSA_CONFIG: %v", got)
+	}
+}
+
+// TestConfigLists: a repeatable flag replaces the environment's comma list.
+func TestConfigLists(t *testing.T) {
+	env := map[string]string{"KASSA_ALLOW_CALLBACK_NET": "10.0.0.0/8, 192.168.1.0/24"}
+	got, code, stderr := printedConfig(t, env)
+	if code != 0 || got["KASSA_ALLOW_CALLBACK_NET"] != `"10.0.0.0/8, 192.168.1.0/24"  # env` {
+		t.Errorf("exit %d %s: %q", code, stderr, got["KASSA_ALLOW_CALLBACK_NET"])
+	}
+	got, _, _ = printedConfig(t, env, "--allow-callback-net", "10.1.0.0/16", "--allow-callback-net", "10.2.0.0/16")
+	if got["KASSA_ALLOW_CALLBACK_NET"] != "10.1.0.0/16,10.2.0.0/16  # flag" {
+		t.Errorf("flag list: %q", got["KASSA_ALLOW_CALLBACK_NET"])
+	}
+}
+
+// TestConfigRedaction: secrets given by flag, environment, *_FILE or the
+// config file never appear in --print-config; they show as <redacted>.
+func TestConfigRedaction(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "webhook-secret")
+	if err := os.WriteFile(secretFile, []byte("whsec-0123456789abcdef-s3cr3t\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conf := writeFile(t, "KASSA_SERVICE_TOKEN=svc-token-s3cr3t\nKASSA_DEMO_SECRET=DemoSecret-s3cr3t1\n")
+	env := map[string]string{
+		"KASSA_STORE":                      "postgres://kassa:pg-password-s3cr3t@db.internal/kassa",
+		"KASSA_RELOAD_WEBHOOK_SECRET_FILE": secretFile,
+		"KASSA_RELOAD_GATEWAY":             "webhook",
+		"KASSA_RELOAD_WEBHOOK_URL":         "https://billing.example.com/pay",
+	}
+	code, out, stderr := runCmd(t, mapEnv(env), "serve", "--print-config", "--config", conf, "--admin-token", "adm-token-s3cr3t")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(out+stderr, "s3cr3t") {
+		t.Fatalf("a secret was printed:\n%s", out)
+	}
+	for _, want := range []string{
+		"KASSA_STORE=<redacted>  # env",
+		"KASSA_ADMIN_TOKEN=<redacted>  # flag",
+		"KASSA_SERVICE_TOKEN=<redacted>  # file",
+		"KASSA_DEMO_SECRET=<redacted>  # file",
+		"KASSA_RELOAD_WEBHOOK_SECRET=<redacted>  # env",
+		"KASSA_RELOAD_GATEWAY=webhook  # env",
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}
+
+// TestConfigSecretFileConflict: NAME and NAME_FILE together are refused.
+func TestConfigSecretFileConflict(t *testing.T) {
+	env := map[string]string{"KASSA_ADMIN_TOKEN": "a", "KASSA_ADMIN_TOKEN_FILE": "/nonexistent"}
+	_, code, stderr := printedConfig(t, env)
+	if code != exitUsage || !strings.Contains(stderr, "KASSA_ADMIN_TOKEN and KASSA_ADMIN_TOKEN_FILE are both set") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	env = map[string]string{"KASSA_ADMIN_TOKEN_FILE": filepath.Join(t.TempDir(), "missing")}
+	_, code, stderr = printedConfig(t, env)
+	if code != exitUsage || !strings.Contains(stderr, "KASSA_ADMIN_TOKEN_FILE: cannot read") {
+		t.Errorf("missing secret file: exit %d: %s", code, stderr)
+	}
+}
+
+// TestConfigValidation: each invalid setting fails at start with a message
+// naming the setting and why, exit code 2, and never echoes a secret.
+func TestConfigValidation(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"bad address", nil, []string{"--addr", "localhost"}, `--addr (KASSA_ADDR): "localhost" is not a host:port address`},
+		{"bad port", nil, []string{"--addr", "127.0.0.1:99999"}, `--addr (KASSA_ADDR): "127.0.0.1:99999": the port must be a number from 0 to 65535`},
+		{"bad ops address", map[string]string{"KASSA_OPS_ADDR": "nope"}, nil, `--ops-addr (KASSA_OPS_ADDR): "nope" is not a host:port address`},
+		{"unknown gateway", map[string]string{"KASSA_RELOAD_GATEWAY": "stripe"}, nil, `--reload-gateway (KASSA_RELOAD_GATEWAY): "stripe": use webhook or ledger-only, or leave it empty for none`},
+		{"bad CIDR", nil, []string{"--allow-callback-net", "10.0.0.0/33"}, `--allow-callback-net (KASSA_ALLOW_CALLBACK_NET): allowed network "10.0.0.0/33"`},
+		{"bad trusted proxy", map[string]string{"KASSA_TRUSTED_PROXY": "proxy.local"}, nil, `--trusted-proxy (KASSA_TRUSTED_PROXY): allowed network "proxy.local"`},
+		{"zero interval", nil, []string{"--reload-interval", "0s"}, `--reload-interval (KASSA_RELOAD_INTERVAL): must be positive, not 0s`},
+		{"negative timeout", nil, []string{"--callback-timeout", "-1s"}, `--callback-timeout (KASSA_CALLBACK_TIMEOUT): must be positive, not -1s`},
+		{"not a duration", nil, []string{"--auth-lockout", "five"}, `--auth-lockout (KASSA_AUTH_LOCKOUT): "five" is not a duration`},
+		{"bad max failures", nil, []string{"--auth-max-failures", "0"}, `--auth-max-failures (KASSA_AUTH_MAX_FAILURES): "0": use a count from 1 to 1000000, or off`},
+		{"bad bool", nil, []string{"--rate-limits", "maybe"}, `--rate-limits (KASSA_RATE_LIMITS): "maybe" is not on or off`},
+		{"bad log format", nil, []string{"--log-format", "yaml"}, `--log-format (KASSA_LOG_FORMAT): "yaml": use text or json`},
+		{"webhook without URL", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_SECRET": "0123456789abcdefs3cr3t"}, nil, `--reload-webhook-url (KASSA_RELOAD_WEBHOOK_URL): the webhook gateway needs the billing service's URL`},
+		{"webhook without secret", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_URL": "https://billing.example.com/pay"}, nil, `KASSA_RELOAD_WEBHOOK_SECRET: the webhook gateway needs a signing secret of at least 16 bytes`},
+		{"webhook short secret", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_URL": "https://billing.example.com/pay", "KASSA_RELOAD_WEBHOOK_SECRET": "shorts3cr3t"}, nil, `KASSA_RELOAD_WEBHOOK_SECRET: the webhook gateway needs a signing secret of at least 16 bytes`},
+		{"webhook bad URL", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_URL": "ftp://billing", "KASSA_RELOAD_WEBHOOK_SECRET": "0123456789abcdefs3cr3t"}, nil, `--reload-webhook-url (KASSA_RELOAD_WEBHOOK_URL): `},
+		{"bad store", map[string]string{"KASSA_STORE": "mysql://root:s3cr3t@db/kassa"}, nil, `--store (KASSA_STORE): use a postgres:// or postgresql:// URL`},
+		{"unknown file key", map[string]string{"KASSA_CONFIG": "FILE:KASSA_ADRR=1.2.3.4:80\n"}, nil, `line 1: unknown setting "KASSA_ADRR"`},
+		{"file line without =", map[string]string{"KASSA_CONFIG": "FILE:# c\nKASSA_ADDR\n"}, nil, `line 2: want KEY=VALUE`},
+		{"repeated file key", map[string]string{"KASSA_CONFIG": "FILE:KASSA_ADDR=127.0.0.1:1\nKASSA_ADDR=127.0.0.1:2\n"}, nil, `line 2: KASSA_ADDR is set twice`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range c.env {
+				if content, ok := strings.CutPrefix(v, "FILE:"); ok {
+					v = writeFile(t, content)
+				}
+				env[k] = v
+			}
+			args := append([]string{"serve", "--data", t.TempDir()}, c.args...)
+			code, _, stderr := runCmd(t, mapEnv(env), args...)
+			if code != exitUsage || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, exitUsage, c.want)
+			}
+			if strings.Contains(stderr, "s3cr3t") {
+				t.Errorf("the message shows a secret: %s", stderr)
+			}
+		})
+	}
+}
+
+// TestConfigBoolFlagAlone: a boolean flag without a value means true.
+func TestConfigBoolFlagAlone(t *testing.T) {
+	got, code, stderr := printedConfig(t, nil, "--no-migrate", "--ui=off")
+	if code != 0 || got["KASSA_NO_MIGRATE"] != "true  # flag" || got["KASSA_UI"] != "off  # flag" {
+		t.Errorf("exit %d %s: %v", code, stderr, got)
+	}
+}

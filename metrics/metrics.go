@@ -1,0 +1,119 @@
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds kassa's collectors in a registry of their own.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	requests     *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	inFlight     prometheus.Gauge
+	declines     *prometheus.CounterVec
+	entries      *prometheus.CounterVec
+	batchEntries prometheus.Histogram
+	ledgerTx     *prometheus.CounterVec
+	storeLatency *prometheus.HistogramVec
+	reloads      *prometheus.CounterVec
+}
+
+// New registers every kassa metric, the Go runtime's and the process's.
+// priceBook reports the active price-book version (0 when none); it may be
+// nil.
+func New(priceBook func() int64) *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kassa_http_requests_total",
+		Help: "HTTP requests answered, by route pattern, method and status code.",
+	}, []string{"route", "method", "status"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "kassa_http_request_duration_seconds",
+		Help:    "Time from the request's arrival to the end of its answer, by route pattern.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"route"})
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kassa_http_requests_in_flight",
+		Help: "HTTP requests being served.",
+	})
+	m.declines = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kassa_declines_total",
+		Help: "Requests refused for insufficient funds (HTTP 402), by route pattern.",
+	}, []string{"route"})
+	m.entries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kassa_ledger_entries_total",
+		Help: "Ledger entries committed, by kind (charge, credit, debit, reload, refund, hold, capture, release, adjustment).",
+	}, []string{"kind"})
+	m.batchEntries = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "kassa_ledger_batch_entries",
+		Help:    "Entries written per committed ledger transaction (the group-commit batch size).",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+	})
+	m.ledgerTx = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kassa_ledger_transactions_total",
+		Help: "Ledger write transactions, by outcome (committed or failed).",
+	}, []string{"outcome"})
+	m.storeLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "kassa_store_duration_seconds",
+		Help:    "Duration of store calls, by operation (a ledger transaction includes its batch's work).",
+		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"op"})
+	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kassa_reload_events_total",
+		Help: "Auto-reload and top-up outcomes, by event type (reload.credited, reload.declined, reload.pending, reload.cap_reached, topup.credited, topup.declined).",
+	}, []string{"type"})
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.declines, m.entries, m.batchEntries,
+		m.ledgerTx, m.storeLatency, m.reloads,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if priceBook != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kassa_price_book_version",
+			Help: "Version of the active price book in this node's memory (0 when none is loaded).",
+		}, func() float64 { return float64(priceBook()) }))
+	}
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Registry is the registry of every kassa metric (for tests and for
+// registering more collectors).
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// RequestStarted counts a request in flight; call RequestDone when it ends.
+func (m *Metrics) RequestStarted() { m.inFlight.Inc() }
+
+// RequestDone records an answered request. route must be a route pattern
+// (bounded), never the raw path.
+func (m *Metrics) RequestDone(route, method string, status int, d time.Duration) {
+	m.inFlight.Dec()
+	method = knownMethod(method)
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	if status == http.StatusPaymentRequired {
+		m.declines.WithLabelValues(route).Inc()
+	}
+}
+
+// ReloadEvent counts one auto-reload or top-up event by its type.
+func (m *Metrics) ReloadEvent(eventType string) { m.reloads.WithLabelValues(eventType).Inc() }
+
+// knownMethod keeps the method label bounded: a client can send any token.
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "other"
+}
