@@ -79,6 +79,7 @@ func TestCrashKeepsAcknowledgedCharges(t *testing.T) {
 		t.Fatalf("verify after the crash: %s", verify.raw)
 	}
 	ledger := chargesInLedger(t, srv)
+	t.Logf("%d charges in the ledger after the restart", len(ledger))
 	for key, id := range acked {
 		if got, ok := ledger[key]; !ok || got != id {
 			t.Errorf("acknowledged charge %s (id %s) is not in the ledger (found %q)", key, id, got)
