@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/kassa-dev/kassa"
 )
@@ -27,7 +26,9 @@ type chart struct {
 }
 
 // balanceChart plots balance_after of entries (newest first, as the store
-// returns them) as a step line over time. Amounts are scaled with integer
+// returns them) as a step line, one step per entry (evenly spaced, so that
+// a burst of entries in one second stays readable; the axis shows the
+// first and last entry's time). Amounts are scaled with integer
 // arithmetic: no float touches money.
 func balanceChart(entries []*kassa.Entry, cur kassa.Currency) chart {
 	if len(entries) == 0 {
@@ -44,19 +45,17 @@ func balanceChart(entries []*kassa.Entry, cur kassa.Currency) chart {
 		hi = lo + kassa.AmountScale
 	}
 	t0, t1 := pts[0].CreatedAt, pts[len(pts)-1].CreatedAt
-	if !t1.After(t0) {
-		t1 = t0.Add(time.Minute)
-	}
 	plotW, plotH := int64(chartW-padLeft-padRight), int64(chartH-padTop-padBottom)
-	x := func(t time.Time) int64 {
-		return padLeft + scale(int64(t.Sub(t0)/time.Second), int64(t1.Sub(t0)/time.Second), plotW)
+	steps := int64(len(pts))
+	x := func(i int) int64 {
+		return padLeft + scale(int64(i), steps, plotW)
 	}
 	y := func(a kassa.Amount) int64 {
 		return padTop + plotH - scale(int64(a-lo), int64(hi-lo), plotH)
 	}
 	var path strings.Builder
 	for i, e := range pts {
-		px, py := x(e.CreatedAt), y(e.BalanceAfter)
+		px, py := x(i), y(e.BalanceAfter)
 		if i == 0 {
 			fmt.Fprintf(&path, "M%d %d", px, py)
 			continue

@@ -254,3 +254,25 @@ func (e *env) account(key string) *kassa.Account {
 func (e *env) ledgerlessAuth(key, secret string) (*kassa.Account, error) {
 	return auth.NewAuthenticator(e.db, e.hasher, auth.Options{CacheTTL: -1}).Authenticate(context.Background(), key, secret)
 }
+
+// seedLedger posts a few credits and debits so that the chart and the
+// ledger table have something to show.
+func seedLedger(t testing.TB, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	for i, amt := range []string{"12.5", "-3.2", "-7.75", "40", "-18.1", "-9.99", "5", "-1.25", "-22.4", "30", "-4.44", "-2.5"} {
+		a := kassa.MustParseAmount(strings.TrimPrefix(amt, "-"))
+		p := charging.Posting{Account: testKey, Amount: a, Reason: "seed " + amt, Reference: "ref-" + string(rune('a'+i))}
+		var err error
+		if strings.HasPrefix(amt, "-") {
+			p.Kind = kassa.KindDebit
+			_, _, err = e.ledger.Debit(ctx, p)
+		} else {
+			p.Kind = kassa.KindCredit
+			_, _, err = e.ledger.Credit(ctx, p)
+		}
+		if err != nil {
+			t.Fatalf("seed %s: %v", amt, err)
+		}
+	}
+}

@@ -172,7 +172,7 @@ func pathOf(g geometry, arcs [][][2]float64) (string, error) {
 	var b strings.Builder
 	for _, rings := range polys {
 		for _, ring := range rings {
-			writeRing(&b, ringPoints(ring, arcs))
+			writeRing(&b, unwrap(ringPoints(ring, arcs)))
 		}
 	}
 	return b.String(), nil
@@ -198,6 +198,40 @@ func ringPoints(ring []int, arcs [][][2]float64) [][2]float64 {
 		pts = append(pts, a...)
 	}
 	return pts
+}
+
+// unwrap removes the antimeridian jumps of a ring (Russia's Chukotka,
+// Fiji): longitudes are shifted by 360° to stay continuous, then the ring
+// is moved so that most of it lies within ±180°. The part beyond the edge
+// falls outside the viewBox and is not drawn.
+func unwrap(pts [][2]float64) [][2]float64 {
+	if len(pts) == 0 {
+		return pts
+	}
+	out := make([][2]float64, len(pts))
+	out[0] = pts[0]
+	shift, sum := 0.0, pts[0][0]
+	for i := 1; i < len(pts); i++ {
+		d := pts[i][0] - pts[i-1][0]
+		if d > 180 {
+			shift -= 360
+		} else if d < -180 {
+			shift += 360
+		}
+		out[i] = [2]float64{pts[i][0] + shift, pts[i][1]}
+		sum += out[i][0]
+	}
+	mean := sum / float64(len(out))
+	if mean > 180 || mean < -180 {
+		k := -360.0
+		if mean < -180 {
+			k = 360
+		}
+		for i := range out {
+			out[i][0] += k
+		}
+	}
+	return out
 }
 
 // writeRing writes a ring as an absolute move then relative lines, in

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserScreens saves screenshots of every page on a desktop and a
+// phone-sized viewport into testdata/out, for a person to look at. It
+// runs only with KASSA_TEST_SCREENSHOTS=1.
+func TestBrowserScreens(t *testing.T) {
+	if os.Getenv("KASSA_TEST_SCREENSHOTS") == "" {
+		t.Skip("set KASSA_TEST_SCREENSHOTS=1 to save screenshots of every page")
+	}
+	e := newEnv(t, false)
+	seedLedger(t, e)
+	ctx := tab(t)
+	views := []struct {
+		name          string
+		width, height int64
+		mobile        bool
+	}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}}
+	accountPages := map[string]string{
+		"signin":   "/ui/signin",
+		"overview": "/ui/account",
+		"secrets":  "/ui/secrets",
+		"settings": "/ui/settings",
+		"pricing":  "/ui/pricing?type=sms&country=DE&number=%2B4915112345678#country",
+	}
+	operatorPages := map[string]string{
+		"accounts":   "/ui/operator/accounts",
+		"account":    "/ui/operator/accounts/" + testKey,
+		"pricebooks": "/ui/operator/price-books",
+	}
+	for _, v := range views {
+		emulate := chromedp.EmulateViewport(v.width, v.height)
+		if v.mobile {
+			emulate = chromedp.EmulateViewport(v.width, v.height, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+		}
+		run(t, ctx, "viewport", emulate)
+		shoot(t, ctx, e, v.name+"-signin", accountPages["signin"])
+		signInAccount(t, ctx, e)
+		for _, name := range []string{"overview", "secrets", "settings", "pricing"} {
+			shoot(t, ctx, e, v.name+"-"+name, accountPages[name])
+		}
+		run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(".signout button")), chromedp.WaitVisible(chromedp.CSS("#admin_token")))
+		run(t, ctx, "operator sign in",
+			chromedp.SendKeys(chromedp.CSS("#admin_token"), testAdminToken),
+			chromedp.Click(chromedp.CSS("#signin-operator")),
+			chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
+		)
+		for _, name := range []string{"accounts", "account", "pricebooks"} {
+			shoot(t, ctx, e, v.name+"-"+name, operatorPages[name])
+		}
+		run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(".signout button")), chromedp.WaitVisible(chromedp.CSS("#admin_token")))
+	}
+}
+
+func shoot(t *testing.T, ctx context.Context, e *env, name, path string) {
+	t.Helper()
+	run(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("footer")))
+	screenshot(t, ctx, name)
+}
