@@ -1,8 +1,10 @@
 package client_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -247,5 +249,42 @@ func TestEntries(t *testing.T) {
 	future, err := c.Entries(ctx, testKey, client.EntryQuery{Since: time.Now().Add(time.Hour)})
 	if err != nil || len(future.Entries) != 0 {
 		t.Fatalf("since an hour ahead = %+v, %v; want none", future, err)
+	}
+}
+
+func TestAudit(t *testing.T) {
+	ts := startKassa(t)
+	ctx := testCtx(t)
+	c := adminClient(ts)
+	if _, err := c.SetLimits(ctx, testKey, client.Limits{MaxOutboundRequest: 9, MaxInboundRequest: 9, MaxCallsPerSecond: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accountClient(ts).CreateSecret(ctx, "Second456"); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.Audit(ctx, client.AuditQuery{Account: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Total < 3 || len(all.Events) != all.Total {
+		t.Fatalf("audit of %s = %+v, want account creation, limits and the secret", testKey, all)
+	}
+	actors := map[string]bool{}
+	for _, e := range all.Events {
+		actors[e.Actor] = true
+		if e.Account != testKey || e.At.IsZero() || e.Action == "" || !json.Valid(e.Detail) {
+			t.Errorf("event %+v", e)
+		}
+		if strings.Contains(string(e.Detail), "Second456") {
+			t.Errorf("the audit log holds a secret: %s", e.Detail)
+		}
+	}
+	if !actors["admin"] || !actors["account:"+testKey] {
+		t.Fatalf("actors %v, want admin and account:%s", actors, testKey)
+	}
+	first := all.Events[0]
+	one, err := c.Audit(ctx, client.AuditQuery{Account: testKey, Action: first.Action, Limit: 1})
+	if err != nil || len(one.Events) != 1 || one.Events[0].Action != first.Action {
+		t.Fatalf("audit filtered by action %q = %+v, %v", first.Action, one, err)
 	}
 }

@@ -404,6 +404,22 @@ func ExampleClient_Verify() {
 	// Output: true 1 0
 }
 
+func ExampleClient_Audit() {
+	url, stop := exampleKassa()
+	defer stop()
+	ctx := context.Background()
+
+	admin := client.New(url, client.WithAdminToken(testAdminToken))
+	admin.SetCreditLimit(ctx, "abcd1234", kassa.MustParseAmount("-5"))
+	p, err := admin.Audit(ctx, client.AuditQuery{Account: "abcd1234", Limit: 1})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(p.Events[0].Actor, p.Events[0].Account)
+	// Output: admin abcd1234
+}
+
 func ExampleClient_Rate() {
 	url, stop := examplePricedKassa()
 	defer stop()

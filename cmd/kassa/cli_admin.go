@@ -33,6 +33,7 @@ func newAdminCmd(e *env) *cobra.Command {
 		newAdminCreditLimitCmd(e, f),
 		newAdminLedgerCmd(e, f),
 		newAdminVerifyCmd(e, f),
+		newAdminAuditCmd(e, f),
 	)
 	return cmd
 }

@@ -315,3 +315,18 @@ func TestCLIConfigPrecedence(t *testing.T) {
 		t.Fatalf("unknown key in config: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+func TestCLIAudit(t *testing.T) {
+	s := startCLIServer(t)
+	if r := runCLI(t, "", s.adminEnv(), "admin", "limits", "set", cliKey, "--max-calls", "50"); r.code != 0 {
+		t.Fatalf("limits: exit %d: %s", r.code, r.stderr)
+	}
+	r := runCLI(t, "", s.adminEnv(), "admin", "audit", "--account", cliKey, "-o", "csv")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(lines) < 3 || lines[0] != "id,at,actor,account,action,remote_addr,detail" {
+		t.Fatalf("audit: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(lines[1], ",admin,"+cliKey+",") {
+		t.Fatalf("newest event %q, want the admin's limits change", lines[1])
+	}
+}
