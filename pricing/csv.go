@@ -85,6 +85,9 @@ type deckParser struct {
 	problems problemList
 	cols     [numColumns]int // column index per kind, -1 when absent
 	header   []string
+	// lineOffset is added to the reader's line numbers: 1 when an Excel
+	// "sep=" line was skipped, so that messages name the file's lines.
+	lineOffset int
 
 	seenPrefix map[string]int    // type|currency|prefix → line
 	seenKey    map[string]seenAt // type|country|network|currency → first line and price
@@ -110,12 +113,19 @@ func newDeckParser(opts CSVOptions) *deckParser {
 
 // parse reads the header and every row; problems are collected.
 func (p *deckParser) parse(data []byte) error {
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = detectDelimiter(data)
+	comma, skip := excelSeparator(data)
+	if skip == 0 {
+		comma = detectDelimiter(data)
+	}
+	if skip > 0 {
+		p.lineOffset = 1
+	}
+	cr := csv.NewReader(bytes.NewReader(data[skip:]))
+	cr.Comma = comma
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if err != nil {
-		return kassa.Errorf(kassa.EINVALID, "rate deck rejected: line 1 (header): %s", csvReason(err))
+		return kassa.Errorf(kassa.EINVALID, "rate deck rejected: line %d (header): %s", 1+p.lineOffset, csvReason(err))
 	}
 	if err := p.readHeader(header); err != nil {
 		return err
@@ -128,11 +138,12 @@ func (p *deckParser) parse(data []byte) error {
 		line := 0
 		if len(rec) > 0 {
 			line, _ = cr.FieldPos(0)
+			line += p.lineOffset
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				line = pe.StartLine
+				line = pe.StartLine + p.lineOffset
 			}
 			if errors.Is(err, csv.ErrFieldCount) {
 				p.problems.addf("line %d: %d fields where the header has %d (truncated or misaligned row)", line, len(rec), len(header))
@@ -166,6 +177,21 @@ func csvReason(err error) string {
 	return err.Error()
 }
 
+// excelSeparator reads Excel's "sep=;" first line: the delimiter and how
+// many bytes to skip (0 when there is no such line).
+func excelSeparator(data []byte) (rune, int) {
+	first, _, found := bytes.Cut(data, []byte("\n"))
+	line := bytes.TrimRight(first, "\r")
+	if !found || len(line) != 5 || !bytes.HasPrefix(bytes.ToLower(line), []byte("sep=")) {
+		return 0, 0
+	}
+	switch c := rune(line[4]); c {
+	case ',', ';', '\t', '|':
+		return c, len(first) + 1
+	}
+	return 0, 0
+}
+
 // detectDelimiter picks ',', ';' or tab, whichever the first line holds
 // most of.
 func detectDelimiter(data []byte) rune {
@@ -186,9 +212,10 @@ func (p *deckParser) readHeader(header []string) error {
 		p.cols[i] = -1
 	}
 	var problems problemList
+	h1 := 1 + p.lineOffset
 	for i, h := range header {
 		if !utf8.ValidString(h) {
-			problems.addf("line 1 (header), column %d: not valid UTF-8; save the file as UTF-8", i+1)
+			problems.addf("line %d (header), column %d: not valid UTF-8; save the file as UTF-8", h1, i+1)
 			continue
 		}
 		kind := csvColumnNames[normalizeHeader(h)]
@@ -196,19 +223,19 @@ func (p *deckParser) readHeader(header []string) error {
 			continue
 		}
 		if prev := p.cols[kind]; prev >= 0 {
-			problems.addf("line 1 (header): columns %q and %q both give the %s", header[prev], h, columnNames[kind])
+			problems.addf("line %d (header): columns %q and %q both give the %s", h1, header[prev], h, columnNames[kind])
 			continue
 		}
 		p.cols[kind] = i
 	}
 	if p.cols[colPrice] < 0 {
-		problems.addf("line 1 (header): no price column (price, rate or cost)")
+		problems.addf("line %d (header): no price column (price, rate or cost)", h1)
 	}
 	if p.cols[colPrefix] < 0 && p.cols[colCountry] < 0 && p.cols[colMCCMNC] < 0 && (p.cols[colMCC] < 0 || p.cols[colMNC] < 0) && p.cols[colNetworkCode] < 0 {
-		problems.addf("line 1 (header): no column says where a price goes (prefix, country, mcc and mnc, or network code)")
+		problems.addf("line %d (header): no column says where a price goes (prefix, country, mcc and mnc, or network code)", h1)
 	}
 	if p.cols[colType] < 0 && !p.opts.Type.Valid() {
-		problems.addf("line 1 (header): no type column and no service type chosen for the import")
+		problems.addf("line %d (header): no type column and no service type chosen for the import", h1)
 	}
 	if problems.total > 0 {
 		return &kassa.Error{Code: kassa.EINVALID, Message: "rate deck rejected: " + strings.Join(problems.msgs, "; ")}

@@ -171,6 +171,21 @@ func TestParseCSVFileProblems(t *testing.T) {
 	}
 }
 
+func TestParseCSVExcelSeparatorLine(t *testing.T) {
+	book, err := parseTestCSV(t, "sep=|\r\ncountry|price\r\nGB|0.03\r\n", CSVOptions{Type: kassa.SMS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(book.Prices) != 1 || book.Prices[0].Country != "GB" || book.Prices[0].Price != amt("0.03") {
+		t.Errorf("prices %+v", book.Prices)
+	}
+	// Messages name the file's lines, the sep= line included.
+	_, err = parseTestCSV(t, "sep=;\ncountry;price\nXX;0.03\n", CSVOptions{Type: kassa.SMS})
+	if err == nil || !strings.Contains(err.Error(), `line 3, column "country": unknown country "XX"`) {
+		t.Errorf("error %v", err)
+	}
+}
+
 func TestParseCSVAcceptsBOMAndTabs(t *testing.T) {
 	book, err := parseTestCSV(t, "\xEF\xBB\xBFCountry Code\tPrice\r\nGB\t0.03\r\n\r\nDE\t0.07\r\n", CSVOptions{Type: kassa.Voice, Currency: kassa.USD})
 	if err != nil {
