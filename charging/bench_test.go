@@ -23,8 +23,21 @@ func benchParallelism(b *testing.B) {
 // file: one transaction (one fsync) per debit.
 func BenchmarkGroupCommitCharges(b *testing.B) {
 	db := openStore(b, time.Now)
-	l := newLedger(b, db, time.Now)
-	createAccount(b, db, "bench", "1000000", "0")
+	benchGroupCommit(b, db, func() { createAccount(b, db, "bench", "1000000", "0") })
+}
+
+// BenchmarkRawDebitTx is the baseline: the same 64 callers, each debit in
+// its own store transaction (balance read, idempotency lookup, one Append).
+func BenchmarkRawDebitTx(b *testing.B) {
+	db := openStore(b, time.Now)
+	benchRawDebit(b, db, func() { createAccount(b, db, "bench", "1000000", "0") })
+}
+
+// benchGroupCommit charges the account "bench" from 64 goroutines through
+// a ledger over store.
+func benchGroupCommit(b *testing.B, store kassa.LedgerStore, setup func()) {
+	setup()
+	l := newLedger(b, store, time.Now)
 	var seq atomic.Int64
 	benchParallelism(b)
 	b.ResetTimer()
@@ -41,11 +54,10 @@ func BenchmarkGroupCommitCharges(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "charges/s")
 }
 
-// BenchmarkRawDebitTx is the baseline: the same 64 callers, each debit in
-// its own store transaction (balance read, idempotency lookup, one Append).
-func BenchmarkRawDebitTx(b *testing.B) {
-	db := openStore(b, time.Now)
-	createAccount(b, db, "bench", "1000000", "0")
+// benchRawDebit debits the account "bench" from 64 goroutines, one store
+// transaction per debit.
+func benchRawDebit(b *testing.B, store kassa.LedgerStore, setup func()) {
+	setup()
 	var seq atomic.Int64
 	price := kassa.MustParseAmount("0.0333")
 	benchParallelism(b)
@@ -53,7 +65,10 @@ func BenchmarkRawDebitTx(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			key := fmt.Sprintf("b%d", seq.Add(1))
-			err := db.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+			err := store.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+				if err := tx.LockAccounts("bench"); err != nil {
+					return err
+				}
 				if _, err := tx.EntryByIdempotencyKey("bench", key); kassa.ErrorCode(err) != kassa.ENOTFOUND {
 					return fmt.Errorf("key lookup: %v", err)
 				}

@@ -21,7 +21,7 @@ import (
 
 // postgresURL returns KASSA_TEST_POSTGRES_URL, skipping the test without it
 // (failing instead when KASSA_TEST_POSTGRES_REQUIRED=1, as in CI).
-func postgresURL(t *testing.T) string {
+func postgresURL(t testing.TB) string {
 	u := os.Getenv("KASSA_TEST_POSTGRES_URL")
 	if u != "" {
 		return u
@@ -36,7 +36,7 @@ func postgresURL(t *testing.T) string {
 
 // postgresNodes opens n stores on one fresh schema, as n kassa nodes
 // sharing a database would, and drops the schema at the end.
-func postgresNodes(t *testing.T, n int) []*postgres.DB {
+func postgresNodes(t testing.TB, n int) []*postgres.DB {
 	base := postgresURL(t)
 	var b [6]byte
 	crand.Read(b[:])
@@ -148,5 +148,28 @@ func TestTwoNodesManyAccountsOnPostgres(t *testing.T) {
 				t.Fatalf("%s: entry %d took the balance to %s", key, e.ID, e.BalanceAfter)
 			}
 		}
+	}
+}
+
+// BenchmarkGroupCommitChargesPostgres is BenchmarkGroupCommitCharges on
+// PostgreSQL (synchronous_commit=on); compare with
+// BenchmarkRawDebitTxPostgres from the same run.
+func BenchmarkGroupCommitChargesPostgres(b *testing.B) {
+	db := postgresNodes(b, 1)[0]
+	benchGroupCommit(b, db, func() { createBenchAccount(b, db) })
+}
+
+// BenchmarkRawDebitTxPostgres is BenchmarkRawDebitTx on PostgreSQL.
+func BenchmarkRawDebitTxPostgres(b *testing.B) {
+	db := postgresNodes(b, 1)[0]
+	benchRawDebit(b, db, func() { createBenchAccount(b, db) })
+}
+
+// createBenchAccount creates the account the benchmarks charge.
+func createBenchAccount(b *testing.B, db kassa.Store) {
+	a := &kassa.Account{APIKey: "bench", Currency: kassa.EUR, Limits: kassa.DefaultLimits}
+	opening := &kassa.Entry{Kind: kassa.KindCredit, Amount: kassa.MustParseAmount("1000000"), Reason: "opening"}
+	if err := db.CreateAccount(context.Background(), a, nil, opening); err != nil {
+		b.Fatal(err)
 	}
 }
