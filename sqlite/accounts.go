@@ -95,12 +95,15 @@ func insertAccount(ctx context.Context, tx *sql.Tx, a *kassa.Account) error {
 	return nil
 }
 
+// findAccountSQL is FindAccount's query (prepared once, see DB.findAccount).
+const findAccountSQL = `SELECT ` + accountColumns + ` FROM accounts WHERE api_key = ?`
+
 // FindAccount returns one account. ENOTFOUND if there is none.
 func (db *DB) FindAccount(ctx context.Context, apiKey string) (*kassa.Account, error) {
 	if err := db.usable(); err != nil {
 		return nil, err
 	}
-	row := db.read.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE api_key = ?`, apiKey)
+	row := db.findAccount.QueryRowContext(ctx, apiKey)
 	a, err := scanAccount(row)
 	if err != nil {
 		return nil, accountNotFound(apiKey, err)
