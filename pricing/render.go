@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/kassa-dev/kassa"
@@ -33,12 +34,6 @@ type networkJSON struct {
 	MNC         string        `json:"mnc,omitempty"`
 	NetworkCode string        `json:"networkCode"`
 	NetworkName string        `json:"networkName"`
-}
-
-// countriesJSON is the full-list and typed-prefix answer.
-type countriesJSON struct {
-	Count     int           `json:"count"`
-	Countries []countryJSON `json:"countries"`
 }
 
 // hasMCC reports whether the wire shows mcc and mnc for a network type.
@@ -102,19 +97,39 @@ func marshalXML(v any, decl bool) ([]byte, error) {
 	return append([]byte(xml.Header), body...), nil
 }
 
-// renderCountry renders one country's answer in both formats.
-func renderCountry(cp *CountryPrice) ([2]*Document, error) {
+// renderCountry wraps one country's JSON body (a slice of the full list's
+// bytes) and renders its XML answer.
+func renderCountry(cp *CountryPrice, jsonBody []byte) ([2]*Document, error) {
 	var docs [2]*Document
-	j, err := marshalJSON(toJSON(cp))
-	if err != nil {
+	var err error
+	if docs[JSON], err = newDocument(jsonBody, JSON, false); err != nil {
 		return docs, err
 	}
-	x := countryDocumentXML(cp)
-	if docs[JSON], err = newDocument(j, JSON, false); err != nil {
-		return docs, err
-	}
-	docs[XML], err = newDocument(x, XML, false)
+	docs[XML], err = newDocument(countryDocumentXML(cp), XML, false)
 	return docs, err
+}
+
+// countriesJSONBody assembles {"count":N,"countries":[…]} from the
+// countries' JSON bodies, exactly as encoding/json writes countriesJSON,
+// and returns where each country's bytes lie in it.
+func countriesJSONBody(bodies [][]byte) ([]byte, [][2]int) {
+	size := 32
+	for _, b := range bodies {
+		size += len(b) + 1
+	}
+	out := make([]byte, 0, size)
+	out = append(out, `{"count":`...)
+	out = strconv.AppendInt(out, int64(len(bodies)), 10)
+	out = append(out, `,"countries":[`...)
+	spans := make([][2]int, len(bodies))
+	for i, b := range bodies {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		spans[i] = [2]int{len(out), len(out) + len(b)}
+		out = append(out, b...)
+	}
+	return append(out, "]}"...), spans
 }
 
 // renderCountries renders a list answer ({count, countries}) in format f.
@@ -124,11 +139,13 @@ func renderCountries(list []*CountryPrice, f Format, compress bool) (*Document, 
 	if f == XML {
 		body = countriesDocumentXML(list)
 	} else {
-		doc := countriesJSON{Count: len(list), Countries: make([]countryJSON, len(list))}
+		bodies := make([][]byte, len(list))
 		for i, cp := range list {
-			doc.Countries[i] = toJSON(cp)
+			if bodies[i], err = marshalJSON(toJSON(cp)); err != nil {
+				return nil, err
+			}
 		}
-		body, err = marshalJSON(doc)
+		body, _ = countriesJSONBody(bodies)
 	}
 	if err != nil {
 		return nil, err
@@ -163,24 +180,33 @@ func (s *Snapshot) render() error {
 	return errors.Join(errs...)
 }
 
-// render pre-renders one view.
+// render pre-renders one view: the full lists, and every country's
+// answers (the JSON one shares the full list's bytes).
 func (v *view) render() error {
-	v.country = make([][2]*Document, len(v.countries))
 	all := make([]*CountryPrice, len(v.countries))
+	bodies := make([][]byte, len(v.countries))
 	for i := range v.countries {
-		docs, err := renderCountry(&v.countries[i])
-		if err != nil {
-			return err
-		}
-		v.country[i] = docs
 		all[i] = &v.countries[i]
-	}
-	for _, f := range []Format{JSON, XML} {
-		d, err := renderCountries(all, f, true)
+		b, err := marshalJSON(toJSON(all[i]))
 		if err != nil {
 			return err
 		}
-		v.full[f] = d
+		bodies[i] = b
+	}
+	full, spans := countriesJSONBody(bodies)
+	var err error
+	if v.full[JSON], err = newDocument(full, JSON, true); err != nil {
+		return err
+	}
+	if v.full[XML], err = newDocument(countriesDocumentXML(all), XML, true); err != nil {
+		return err
+	}
+	v.country = make([][2]*Document, len(v.countries))
+	for i := range v.countries {
+		sp := spans[i]
+		if v.country[i], err = renderCountry(all[i], full[sp[0]:sp[1]:sp[1]]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -8,8 +8,14 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
-// The XML answers as encoding/xml structs: the oracle that xmlWriter's
-// output is checked against.
+// The answers as encoding/json and encoding/xml structs: the oracles that
+// the hand-assembled output is checked against.
+
+// countriesJSON is the full-list and typed-prefix answer.
+type countriesJSON struct {
+	Count     int           `json:"count"`
+	Countries []countryJSON `json:"countries"`
+}
 
 // countryXML is one country in the XML answers: countryDisplayName is
 // camelCase, the other elements hyphenated, as the reference shows.
@@ -102,7 +108,7 @@ func toXML(cp *CountryPrice) countryXML {
 // TestXMLWriterMatchesEncodingXML renders every country of the test data
 // and of the embedded reference data (and names that need escaping) both
 // ways and wants the same bytes.
-func TestXMLWriterMatchesEncodingXML(t *testing.T) {
+func TestRenderingMatchesEncoding(t *testing.T) {
 	ref := testRef()
 	book := testBook()
 	book.Networks = []kassa.Network{{Code: "GB-ODD", Name: "AT&T <\"odd\"> 'name'\tå", Type: kassa.Pager, Country: "GB", MCC: "234", MNC: "99", Aliases: []string{"a&b"}, Ranges: []string{"447999"}}}
@@ -134,6 +140,24 @@ func TestXMLWriterMatchesEncodingXML(t *testing.T) {
 			}
 			if got := countriesDocumentXML(ptrs); !bytes.Equal(got, want) {
 				t.Fatalf("%s full list differs", typ)
+			}
+			jdoc := countriesJSON{Count: len(list), Countries: make([]countryJSON, len(list))}
+			for i := range list {
+				jdoc.Countries[i] = toJSON(&list[i])
+			}
+			wantJSON, err := marshalJSON(jdoc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.FullPricing(typ, kassa.EUR, JSON); !bytes.Equal(got.Body, wantJSON) {
+				t.Fatalf("%s full JSON list differs from encoding/json", typ)
+			}
+			for i := range list {
+				c, _ := s.CountryPricing(typ, list[i].Country.Code, kassa.EUR, JSON)
+				one, _ := marshalJSON(toJSON(&list[i]))
+				if !bytes.Equal(c.Body, one) {
+					t.Fatalf("%s %s JSON differs", typ, list[i].Country.Code)
+				}
 			}
 			empty, _ := marshalXML(countriesXML{}, true)
 			if got := countriesDocumentXML(nil); !bytes.Equal(got, empty) {
