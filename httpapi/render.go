@@ -21,18 +21,23 @@ const (
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
 // wantsXML reports whether the Accept header prefers application/xml (or
-// text/xml) to application/json. JSON wins ties and is the default.
+// text/xml) to application/json. JSON wins ties and is the default. Quality
+// values are compared as integer thousandths, as RFC 9110 defines them.
 func wantsXML(r *http.Request) bool {
-	var xmlQ, jsonQ, anyQ float64 = 0, -1, -1
-	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+	accept := r.Header.Get("Accept")
+	if !strings.Contains(accept, "xml") {
+		return false // the common case: no header, */* or application/json
+	}
+	xmlQ, jsonQ, anyQ := 0, -1, -1
+	for _, part := range strings.Split(accept, ",") {
 		mt, ps, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
 			continue
 		}
-		q := 1.0
+		q := 1000
 		if v, ok := ps["q"]; ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
+			if n, ok := parseQValue(v); ok {
+				q = n
 			}
 		}
 		switch mt {
@@ -48,6 +53,33 @@ func wantsXML(r *http.Request) bool {
 		jsonQ = anyQ
 	}
 	return xmlQ > 0 && xmlQ > jsonQ
+}
+
+// parseQValue reads an RFC 9110 quality value ("1", "0.8", "0.125") as
+// thousandths (1000, 800, 125). Anything else is not a quality value.
+func parseQValue(v string) (int, bool) {
+	whole, frac, _ := strings.Cut(v, ".")
+	if (whole != "0" && whole != "1") || len(frac) > 3 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < 3; i++ {
+		d := byte('0')
+		if i < len(frac) {
+			d = frac[i]
+		}
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		n = n*10 + int(d-'0')
+	}
+	if whole == "1" {
+		if n != 0 {
+			return 0, false
+		}
+		return 1000, true
+	}
+	return n, true
 }
 
 // writeJSON writes v as JSON with the given status and the public API's
