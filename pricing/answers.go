@@ -19,14 +19,14 @@ func (s *Snapshot) CountryPricing(t kassa.ServiceType, code string, cur kassa.Cu
 	if code == "" {
 		return nil, kassa.FieldError("country", "Is required")
 	}
-	if len(code) != 2 {
+	if len(code) != 2 || !isLetters(code) {
 		return nil, kassa.FieldError("country", "country must be an ISO 3166-1 alpha-2 code")
 	}
 	i, ok := s.countryIdx[strings.ToUpper(code)]
 	if !ok {
 		return nil, &kassa.Error{Code: kassa.ENOTFOUND, Field: "country", Message: "unknown country " + strings.ToUpper(code)}
 	}
-	return v.country[i][f], nil
+	return v.country[i][f.index()], nil
 }
 
 // FullPricing returns the pre-rendered answer of
@@ -37,7 +37,7 @@ func (s *Snapshot) FullPricing(t kassa.ServiceType, cur kassa.Currency, f Format
 	if err != nil {
 		return nil, err
 	}
-	return v.full[f], nil
+	return v.full[f.index()], nil
 }
 
 // prefixKey identifies a cached prefix answer.
@@ -63,6 +63,7 @@ func (s *Snapshot) PrefixPricing(t kassa.ServiceType, prefix string, cur kassa.C
 	if err != nil {
 		return nil, err
 	}
+	f = Format(f.index())
 	return s.cachedPrefix(prefixKey{t, prefix, cur, f, false}, func(list []*CountryPrice) (*Document, error) {
 		return renderCountries(list, f, false)
 	}, v)
@@ -86,6 +87,7 @@ func (s *Snapshot) LegacyPrefixPricing(prefix string, cur kassa.Currency, f Form
 	if page > 1 {
 		return emptyLegacy[f], nil
 	}
+	f = Format(f.index())
 	return s.cachedPrefix(prefixKey{kassa.SMS, prefix, cur, f, true}, func(list []*CountryPrice) (*Document, error) {
 		return renderLegacy(list, f)
 	}, v)

@@ -22,6 +22,15 @@ const (
 	ContentTypeXML  = "application/xml;charset=UTF-8"
 )
 
+// index is the format's position in the pre-rendered arrays; anything but
+// XML is JSON.
+func (f Format) index() int {
+	if f == XML {
+		return 1
+	}
+	return 0
+}
+
 // ContentType returns the Content-Type header value for the format.
 func (f Format) ContentType() string {
 	if f == XML {

@@ -164,6 +164,8 @@ func TestCountryPricingErrors(t *testing.T) {
 	}{
 		{kassa.SMS, "", kassa.EUR, kassa.EINVALID, "country"},
 		{kassa.SMS, "GBR", kassa.EUR, kassa.EINVALID, "country"},
+		{kassa.SMS, "G\xff", kassa.EUR, kassa.EINVALID, "country"},
+		{kassa.SMS, "4", kassa.EUR, kassa.EINVALID, "country"},
 		{kassa.SMS, "XX", kassa.EUR, kassa.ENOTFOUND, "country"},
 		{"mms", "GB", kassa.EUR, kassa.EINVALID, "type"},
 		{kassa.SMS, "GB", kassa.USD, kassa.EUNAVAILABLE, ""},
@@ -173,6 +175,17 @@ func TestCountryPricingErrors(t *testing.T) {
 		if kassa.ErrorCode(err) != tt.code || kassa.ErrorField(err) != tt.field {
 			t.Errorf("CountryPricing(%s, %q, %s) = %v, want %s on %q", tt.typ, tt.country, tt.cur, err, tt.code, tt.field)
 		}
+	}
+}
+
+func TestUnknownFormatIsJSON(t *testing.T) {
+	s := mustCompile(t, testBook(), CompileOptions{})
+	d, err := s.CountryPricing(kassa.SMS, "GB", kassa.EUR, Format(7))
+	if err != nil || d.ContentType != ContentTypeJSON {
+		t.Errorf("Format(7): %v %v", d, err)
+	}
+	if d, err := s.FullPricing(kassa.SMS, kassa.EUR, Format(-1)); err != nil || d.ContentType != ContentTypeJSON {
+		t.Errorf("Format(-1): %v %v", d, err)
 	}
 }
 
