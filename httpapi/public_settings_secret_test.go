@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kassa-dev/kassa"
@@ -148,5 +150,39 @@ func TestSecretsUnauthorizedEveryOperation(t *testing.T) {
 	}
 	if n := h.secretCount(testKey); n != 1 {
 		t.Errorf("%d secrets after unauthorized calls", n)
+	}
+}
+
+// TestSettingsNewSecretConcurrent: concurrent rotations by the same caller
+// never leave the account without a secret, never exceed two, and leave
+// it reachable with one of the new secrets.
+func TestSettingsNewSecretConcurrent(t *testing.T) {
+	h := newHarness(t)
+	secrets := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range secrets {
+		secrets[i] = fmt.Sprintf("Rotated%d000", i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := h.post("/account/settings", "newSecret="+secrets[i]).status
+			if st >= 500 {
+				t.Errorf("status %d", st)
+			}
+		}()
+	}
+	wg.Wait()
+	n := h.secretCount(testKey)
+	if n < kassa.MinSecrets || n > kassa.MaxSecrets {
+		t.Fatalf("%d secrets after concurrent rotations", n)
+	}
+	working := 0
+	for _, s := range append(secrets, testSecret) {
+		if h.balanceStatus(testKey, s) == http.StatusOK {
+			working++
+		}
+	}
+	if working != n {
+		t.Errorf("%d secrets stored, %d of the known ones work", n, working)
 	}
 }

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,4 +124,34 @@ func TestPlatformOutboundLimit(t *testing.T) {
 	}
 	c.add(time.Second / 2)
 	h.platform(http.MethodPost, "/platform/v1/charges", body, "o3").wantStatus(t, http.StatusCreated)
+}
+
+// TestRateLimitConcurrent: with the clock stopped, many concurrent callers
+// of one account get exactly its limit through, the rest 429.
+func TestRateLimitConcurrent(t *testing.T) {
+	h := newHarness(t)
+	h.serve(Config{Now: newManualClock().now})
+	h.admin("PUT", "/admin/v1/accounts/"+testKey+"/limits", `{"max_outbound_request":30,"max_inbound_request":30,"max_calls_per_second":7}`).wantStatus(t, http.StatusOK)
+	var ok, limited atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				switch st := h.get("/account/get-balance").status; st {
+				case http.StatusOK:
+					ok.Add(1)
+				case http.StatusTooManyRequests:
+					limited.Add(1)
+				default:
+					t.Errorf("status %d", st)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 7 || limited.Load() != 33 {
+		t.Errorf("%d allowed, %d limited; want 7 and 33", ok.Load(), limited.Load())
+	}
 }
