@@ -74,6 +74,9 @@ func newLimiter(maxFailures int, window, lockout time.Duration, now func() time.
 
 // check returns how long the attempt must wait (0: go ahead).
 func (l *limiter) check(client, apiKey string) time.Duration {
+	if l.pairs.empty() && l.clients.empty() && l.keys.empty() {
+		return 0 // the common case: no failure anywhere, no lock, no allocation
+	}
 	now := l.now()
 	pair := client + "\x00" + apiKey
 	p := l.pairs.get(pair, now, l.window)
@@ -125,7 +128,9 @@ func (l *limiter) fail(client, apiKey string) []Lockout {
 
 // succeed forgets the pair's failures.
 func (l *limiter) succeed(client, apiKey string) {
-	l.pairs.remove(client + "\x00" + apiKey)
+	if !l.pairs.empty() {
+		l.pairs.remove(client + "\x00" + apiKey)
+	}
 }
 
 // entry is the failure record of one pair, client or key.
@@ -174,6 +179,9 @@ func newTable() *table {
 	}
 	return t
 }
+
+// empty reports whether the table holds no entry (one atomic load).
+func (t *table) empty() bool { return t.size.Load() == 0 }
 
 func (t *table) shard(k string) *shard {
 	return &t.shards[maphash.String(t.seed, k)%limiterShards]
