@@ -122,7 +122,6 @@ func (p *deckParser) parse(data []byte) error {
 	}
 	cr := csv.NewReader(bytes.NewReader(data[skip:]))
 	cr.Comma = comma
-	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if err != nil {
 		return kassa.Errorf(kassa.EINVALID, "rate deck rejected: line %d (header): %s", 1+p.lineOffset, csvReason(err))

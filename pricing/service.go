@@ -120,11 +120,18 @@ func (s *Service) snapshotOf(ctx context.Context, version int64) (*Snapshot, err
 // (not yet active). A book with any problem is rejected whole with an
 // EINVALID error listing the reasons; nothing is stored then.
 func (s *Service) Import(ctx context.Context, book *kassa.PriceBook, source string) (*kassa.PriceBookVersion, error) {
-	snap, err := Compile(book, s.ref, CompileOptions{FX: s.opts.FX})
+	data, err := Encode(book)
 	if err != nil {
 		return nil, err
 	}
-	data, err := Encode(book)
+	// Compile what was encoded, not the caller's book: the snapshot then
+	// matches what other nodes will load, and later changes to book by
+	// the caller cannot reach it.
+	stored, err := Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("import price book: %w", err)
+	}
+	snap, err := Compile(stored, s.ref, CompileOptions{FX: s.opts.FX})
 	if err != nil {
 		return nil, err
 	}
