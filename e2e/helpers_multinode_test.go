@@ -454,6 +454,16 @@ func mnVerify(tb testing.TB, storeURL string) {
 	tb.Logf("kassa verify: %s", strings.TrimSpace(string(out)))
 }
 
+// mnMigrate runs `kassa migrate --store URL`.
+func mnMigrate(tb testing.TB, storeURL string) {
+	tb.Helper()
+	cmd := exec.Command(mnBinary(tb), "migrate", "--store", storeURL)
+	cmd.Env = mnCleanEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("kassa migrate --store: %v\n%s", err, out)
+	}
+}
+
 // mnEventually polls cond every interval until it reports true, failing
 // the test after limit. The limit is a guard against a hang, never a speed
 // requirement: callers log how long it took.

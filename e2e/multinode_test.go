@@ -36,8 +36,8 @@ func mnRateBody(account string) string {
 	return fmt.Sprintf(`{"account":%q,"type":"sms","to":%q}`, account, mnTo)
 }
 
-// TestMultiNodeCharging runs two kassa nodes on one PostgreSQL database
-// and 64 clients charging the same few accounts through both, alternately.
+// TestMultiNodeCharging runs `kassa migrate`, then two kassa nodes with
+// --no-migrate on one PostgreSQL database and 64 clients charging the same few accounts through both, alternately.
 // Each account is funded for exactly perAccount charges and is asked for
 // twice as many. Some charges are replayed on the other node, and some
 // keys are sent to both nodes at the same moment. Then: exactly perAccount
@@ -52,8 +52,12 @@ func TestMultiNodeCharging(t *testing.T) {
 	dbURL := mnNewDatabase(t)
 	storeURL := mnWithParam(t, dbURL, "pool_max_conns", "8")
 	pepper := mnPepperFile(t)
-	a := mnStartNode(t, "A", storeURL, pepper)
-	b := mnStartNode(t, "B", storeURL, pepper)
+	// The explicit deployment: migrate once, then nodes that do not migrate.
+	// (kassa migrate is given the URL without pool_max_conns: it connects
+	// with pgx.Connect, which refuses that pool-only parameter.)
+	mnMigrate(t, dbURL)
+	a := mnStartNode(t, "A", storeURL, pepper, "--no-migrate")
+	b := mnStartNode(t, "B", storeURL, pepper, "--no-migrate")
 	nodes := []*mnNode{a, b}
 
 	const accounts, perAccount, clients = 4, 100, 64
@@ -363,7 +367,7 @@ func TestMultiNodeSchedulerLease(t *testing.T) {
 		return n
 	}
 
-	// A starts first, so the lease it takes is A's.
+	// A starts first and takes the lease before B runs.
 	a := mnStartNode(t, "A", storeURL, pepper, flags...)
 	var holderA string
 	mnEventually(t, 30*time.Second, 50*time.Millisecond, "node A takes the scheduler lease", func() bool {
@@ -375,9 +379,14 @@ func TestMultiNodeSchedulerLease(t *testing.T) {
 	mnCreateAccount(t, b, key, "")
 	b.must(http.MethodPut, "/admin/v1/accounts/"+key+"/auto-reload", mnAdminToken, "",
 		`{"enabled":true,"trx":"mn-trx","amount":"1.00","threshold":"1000000","daily_cap":1000}`, http.StatusOK)
-	mnEventually(t, 30*time.Second, 50*time.Millisecond, "node A reloads the due account", func() bool { return reloads() >= 2 })
+	mnEventually(t, 30*time.Second, 50*time.Millisecond, "the lease holder reloads the due account", func() bool { return reloads() >= 2 })
 	if h, _ := lease(); h != holderA {
-		t.Fatalf("the lease moved from A (%s) to %s while A was alive", holderA, h)
+		t.Fatalf("the lease moved from %s to %s while its holder was alive", holderA, h)
+	}
+	// kassa names a lease holder host-PID-random: the PID says which node
+	// holds it (it must be A, which took it alone).
+	if !mnHolds(holderA, a) || mnHolds(holderA, b) {
+		t.Fatalf("lease holder %q: want node A (pid %d), not B (pid %d)", holderA, a.cmd.Process.Pid, b.cmd.Process.Pid)
 	}
 
 	a.kill()
@@ -389,6 +398,9 @@ func TestMultiNodeSchedulerLease(t *testing.T) {
 		holderB, _ = lease()
 		return holderB != "" && holderB != holderA
 	})
+	if !mnHolds(holderB, b) {
+		t.Errorf("lease holder %q after the takeover: want node B (pid %d)", holderB, b.cmd.Process.Pid)
+	}
 	t.Logf("lease %s: A (%s) killed with %s left on its lease; B (%s) took over %s after the kill",
 		mnLeaseName, holderA, expiresA.Sub(killed).Round(time.Millisecond), holderB, took.Round(time.Millisecond))
 	mnEventually(t, 30*time.Second, 50*time.Millisecond, "node B keeps reloading", func() bool { return reloads() >= before+2 })
@@ -408,6 +420,12 @@ func TestMultiNodeSchedulerLease(t *testing.T) {
 	mnCheckReloadKeys(t, conn, key)
 	b.must(http.MethodGet, "/readyz", "", "", "", http.StatusOK)
 	mnVerify(t, storeURL)
+}
+
+// mnHolds reports whether a lease holder name (host-PID-random, as kassa
+// serve names its node) is node n's.
+func mnHolds(holder string, n *mnNode) bool {
+	return strings.Contains(holder, fmt.Sprintf("-%d-", n.cmd.Process.Pid))
 }
 
 // mnCheckReloadKeys checks that an account's reload entries carry the keys
