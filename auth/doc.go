@@ -3,5 +3,6 @@
 // never reaches the database, the salt is random per secret. Verification is
 // constant-time, and an Authenticator caches verified (key, secret) pairs for
 // a short time so that hot endpoints such as get-balance skip the store's
-// secret lookup.
+// secret lookup. Its brute-force limiter (limiter.go) slows down and then
+// locks out repeated failures per client and key, per client and per key.
 package auth
