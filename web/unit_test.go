@@ -1,0 +1,232 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/refdata"
+)
+
+// TestBalanceChart: the chart spans the lowest and highest balance,
+// draws a zero line when the balance went negative, and has a text
+// alternative; no entries give no SVG.
+func TestBalanceChart(t *testing.T) {
+	if c := balanceChart(nil, kassa.EUR); c.SVG != "" || c.Label == "" {
+		t.Fatalf("empty chart %+v", c)
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	entries := []*kassa.Entry{ // newest first
+		{BalanceAfter: kassa.MustParseAmount("-2.5"), CreatedAt: now.Add(2 * time.Hour)},
+		{BalanceAfter: kassa.MustParseAmount("12"), CreatedAt: now.Add(time.Hour)},
+		{BalanceAfter: kassa.MustParseAmount("5"), CreatedAt: now},
+	}
+	c := balanceChart(entries, kassa.EUR)
+	svg := string(c.SVG)
+	for _, want := range []string{`class="zero"`, ">-2.50<", ">12.00<", "2026-01-02 03:04", "2026-01-02 05:04", `role="img"`, "now -2.50 EUR"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("chart lacks %q", want)
+		}
+	}
+	// The top of the plot is the highest balance, the bottom the lowest.
+	if !strings.Contains(svg, fmt.Sprintf(`<path class="line" d="M%d %d`, padLeft, padTop+(chartH-padTop-padBottom)-scale(int64(kassa.MustParseAmount("7.5")), int64(kassa.MustParseAmount("14.5")), chartH-padTop-padBottom))) {
+		t.Errorf("first point misplaced: %s", svg)
+	}
+	one := balanceChart(entries[:1], kassa.USD)
+	if one.SVG == "" || !strings.Contains(one.Label, "USD") {
+		t.Fatal("single-entry chart")
+	}
+}
+
+// TestScaleExtremes: scaling works across the whole Amount range without
+// overflow.
+func TestScaleExtremes(t *testing.T) {
+	if got := scale(int64(kassa.MaxAmount), int64(kassa.MaxAmount), 180); got != 180 {
+		t.Fatalf("scale(max,max) = %d", got)
+	}
+	if got := scale(int64(kassa.MaxAmount)/2, int64(kassa.MaxAmount), 180); got != 89 && got != 90 {
+		t.Fatalf("scale(max/2,max) = %d", got)
+	}
+	if got := scale(5, 0, 100); got != 0 {
+		t.Fatalf("scale over zero = %d", got)
+	}
+}
+
+// TestQuantileBounds: classes cover every price, in order, without
+// duplicate bounds.
+func TestQuantileBounds(t *testing.T) {
+	a := func(s string) kassa.Amount { return kassa.MustParseAmount(s) }
+	prices := []kassa.Amount{a("0.01"), a("0.02"), a("0.03"), a("0.04"), a("0.05"), a("0.06"), a("0.07"), a("0.08"), a("0.09"), a("0.10")}
+	b := quantileBounds(prices, 5)
+	if len(b) != 5 || b[4] != a("0.10") {
+		t.Fatalf("bounds %v", b)
+	}
+	for _, p := range prices {
+		i := bucketOf(b, p)
+		if p > b[i] || (i > 0 && p <= b[i-1]) {
+			t.Errorf("price %s in class %d (bounds %v)", p, i, b)
+		}
+	}
+	same := quantileBounds([]kassa.Amount{a("1"), a("1"), a("1")}, 5)
+	if len(same) != 1 {
+		t.Fatalf("equal prices give %d classes", len(same))
+	}
+	if quantileBounds(nil, 5) != nil {
+		t.Fatal("no prices, bounds")
+	}
+}
+
+// TestWorldMap: the shipped map is small, parses, and its countries are
+// reference countries (alpha-2), with the big ones present.
+func TestWorldMap(t *testing.T) {
+	if len(worldTXT) > 300<<10 {
+		t.Fatalf("world map is %d bytes, over 300 KB", len(worldTXT))
+	}
+	m, err := parseWorld(worldTXT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.shapes) < 170 {
+		t.Fatalf("%d shapes", len(m.shapes))
+	}
+	ref := refdata.Default()
+	seen := map[string]bool{}
+	for _, s := range m.shapes {
+		if seen[s.Code] {
+			t.Errorf("%s drawn twice", s.Code)
+		}
+		seen[s.Code] = true
+		if _, ok := ref.Country(s.Code); !ok && s.Code != "XK" {
+			t.Errorf("map country %s is not a reference country", s.Code)
+		}
+		if !strings.HasPrefix(s.Path, "M") || !strings.HasSuffix(s.Path, "z") {
+			t.Errorf("%s: path %.20q", s.Code, s.Path)
+		}
+	}
+	for _, c := range []string{"US", "BR", "RU", "CN", "IN", "DE", "FR", "GB", "AU", "ZA", "NG", "CA", "FJ"} {
+		if !seen[c] {
+			t.Errorf("map lacks %s", c)
+		}
+	}
+	if seen["AQ"] {
+		t.Error("Antarctica is drawn")
+	}
+}
+
+// TestParseWorldErrors: a damaged file is an error, not a panic.
+func TestParseWorldErrors(t *testing.T) {
+	for _, in := range []string{"", "# viewBox 0 0 1 1\n", "US\tM0 0z\n", "# viewBox 0 0 1 1\nUSA M0 0z\n"} {
+		if _, err := parseWorld([]byte(in)); err == nil {
+			t.Errorf("parseWorld(%q) accepted", in)
+		}
+	}
+}
+
+// FuzzParseWorld: any input parses or fails cleanly.
+func FuzzParseWorld(f *testing.F) {
+	f.Add([]byte("# viewBox 0 0 10 10\nUS\tM1 1l1 1z\n"))
+	f.Add([]byte("#\n\nxx\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := parseWorld(data)
+		if err == nil && (m.viewBox == "" || len(m.shapes) == 0) {
+			t.Fatal("accepted an empty map")
+		}
+	})
+}
+
+// FuzzSafeNext: next only ever leads to a dashboard path.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/ui/account", "//evil", "/ui/../admin", "https://x/ui/", "/ui/\\x", "/ui/\r\nSet-Cookie: a=b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := safeNext(s)
+		if got != "" && (!strings.HasPrefix(got, "/ui/") || strings.ContainsAny(got, "\\\r\n")) {
+			t.Fatalf("safeNext(%q) = %q", s, got)
+		}
+	})
+}
+
+// FuzzCallbackSyntax: the syntax check never panics and accepts only
+// absolute http(s) URLs without spaces.
+func FuzzCallbackSyntax(f *testing.F) {
+	for _, s := range []string{"https://example.com/x", "ftp://a", "http://", "http://a b", "http://[::1]:80/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lower := strings.ToLower(s)
+		if callbackSyntax(s) == "" && (!(strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")) || strings.ContainsAny(s, " \t\r\n")) {
+			t.Fatalf("accepted %q", s)
+		}
+	})
+}
+
+// TestMemoryLimiterConcurrent: failures counted from many goroutines lock
+// the key out exactly, and a success clears it.
+func TestMemoryLimiterConcurrent(t *testing.T) {
+	now := time.Now()
+	l := NewMemoryLimiter(func() time.Time { return now })
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.Failure("key:k")
+			l.Allow("key:k")
+		}()
+	}
+	wg.Wait()
+	if l.Allow("key:k") {
+		t.Fatal("50 failures did not lock the key out")
+	}
+	if !l.Allow("key:other") {
+		t.Fatal("another key is locked out")
+	}
+	l.Success("key:k")
+	if !l.Allow("key:k") {
+		t.Fatal("success did not clear the key")
+	}
+	for i := 0; i < DefaultMaxFailures-1; i++ {
+		l.Failure("ip:1")
+	}
+	if !l.Allow("ip:1") {
+		t.Fatal("locked out before the limit")
+	}
+}
+
+// TestSessionStoreConcurrent: sessions made and read from many goroutines
+// are each found by their own id with their own CSRF token.
+func TestSessionStoreConcurrent(t *testing.T) {
+	s := newSessionStore(time.Now, time.Hour, time.Hour)
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("k%d", i)
+			sess := s.create(accountRole, key)
+			for j := 0; j < 20; j++ {
+				got := s.get(sess.id)
+				if got == nil || got.apiKey != key || got.csrf != sess.csrf {
+					errs <- fmt.Errorf("session %s read back wrong", key)
+					return
+				}
+			}
+			if i%2 == 0 {
+				s.delete(sess.id)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := s.count(); n != 50 {
+		t.Fatalf("%d sessions left, want 50", n)
+	}
+}
