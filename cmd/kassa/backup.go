@@ -149,4 +149,3 @@ func copyNewFile(src, dst string) (err error) {
 	}
 	return nil
 }
-

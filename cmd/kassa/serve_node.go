@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -233,7 +234,7 @@ func (n *node) buildHandlers(keys *serveKeys) {
 		}))
 	}
 	front := &httpFront{log: n.log, metrics: n.metrics, accessLog: cfg.AccessLog, trusted: cfg.TrustedProxies}
-	if cfg.OpsAddr == "" || cfg.OpsAddr == cfg.Addr {
+	if opsOnMain(cfg) {
 		mux.Handle("GET /metrics", n.metrics.Handler())
 	} else {
 		ops := http.NewServeMux()
@@ -245,6 +246,12 @@ func (n *node) buildHandlers(keys *serveKeys) {
 		n.ops = front.wrap(ops)
 	}
 	n.handler = front.wrap(mux)
+}
+
+// opsOnMain reports whether /metrics is served on the main listener: no
+// --ops-addr, or the same fixed address as --addr.
+func opsOnMain(cfg *serveConfig) bool {
+	return cfg.OpsAddr == "" || cfg.OpsAddr == cfg.Addr && !strings.HasSuffix(cfg.Addr, ":0")
 }
 
 // listen opens the main listener and, when configured, the ops listener.

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+// TestTrustedProxy: X-Forwarded-For names the client only when the TCP peer
+// is a trusted proxy, and then the right-most hop that is not itself
+// trusted; from any other peer the X-Forwarded-* headers are removed.
+func TestTrustedProxy(t *testing.T) {
+	f := &httpFront{log: slog.New(slog.DiscardHandler), trusted: []netip.Prefix{
+		netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"),
+	}}
+	cases := []struct {
+		peer, xff, proto string
+		wantRemote       string
+		wantProto        string
+	}{
+		{"10.1.2.3:5555", "203.0.113.9", "https", "203.0.113.9:0", "https"},
+		{"10.1.2.3:5555", "198.51.100.1, 203.0.113.9, 10.9.9.9", "https", "203.0.113.9:0", "https"}, // spoofed left hop ignored
+		{"[::1]:5555", "2001:db8::7", "", "[2001:db8::7]:0", ""},                                    // IPv6
+		{"10.1.2.3:5555", "garbage", "", "10.1.2.3:5555", ""},                                       // malformed: the proxy stays
+		{"10.1.2.3:5555", "", "", "10.1.2.3:5555", ""},                                              // no header
+		{"192.0.2.50:4444", "203.0.113.9", "https", "192.0.2.50:4444", ""},                          // untrusted peer: headers dropped
+		{"[::ffff:10.1.2.3]:5555", "203.0.113.10", "", "203.0.113.10:0", ""},                        // IPv4-mapped peer
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("GET", "/healthz", nil)
+		r.RemoteAddr = c.peer
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if c.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", c.proto)
+		}
+		f.resolveClient(r)
+		if r.RemoteAddr != c.wantRemote || r.Header.Get("X-Forwarded-Proto") != c.wantProto {
+			t.Errorf("peer %s xff %q: remote %q proto %q, want %q %q", c.peer, c.xff, r.RemoteAddr, r.Header.Get("X-Forwarded-Proto"), c.wantRemote, c.wantProto)
+		}
+	}
+	// Without --trusted-proxy nothing is trusted.
+	none := &httpFront{}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "10.1.2.3:5555"
+	r.Header.Set("X-Forwarded-For", "203.0.113.9")
+	none.resolveClient(r)
+	if r.RemoteAddr != "10.1.2.3:5555" || r.Header.Get("X-Forwarded-For") != "" {
+		t.Errorf("no trusted proxy: remote %q, xff %q", r.RemoteAddr, r.Header.Get("X-Forwarded-For"))
+	}
+}
+
+// TestFrontRouteLabel: the label is the inner ServeMux's pattern, and a
+// request nothing matched is "unmatched" (no raw path ever).
+func TestFrontRouteLabel(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(requestIDHandler{slog.NewTextHandler(&logs, nil)})
+	inner := http.NewServeMux()
+	inner.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		log.InfoContext(r.Context(), "handler line")
+		w.WriteHeader(http.StatusTeapot)
+	})
+	outer := http.NewServeMux()
+	outer.Handle("/", inner)
+	h := (&httpFront{log: log, accessLog: true}).wrap(outer)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/items/secret-looking-id?api_secret=hunter2", nil)
+	req.Header.Set("X-Request-Id", "rid-1")
+	h.ServeHTTP(rec, req)
+	out := logs.String()
+	if !strings.Contains(out, `msg="handler line" request_id=rid-1`) {
+		t.Errorf("the handler's log line lacks the request id:\n%s", out)
+	}
+	if !strings.Contains(out, `route="GET /items/{id}"`) || !strings.Contains(out, "status=418") || strings.Contains(out, "hunter2") {
+		t.Errorf("access log:\n%s", out)
+	}
+	if routeLabel(httptest.NewRequest("GET", "/x", nil)) != "unmatched" {
+		t.Error("an unmatched request has a label other than unmatched")
+	}
+}
+
+// FuzzSaneRequestID: an accepted request id is short and safe to log and
+// echo (no control characters, spaces, quotes).
+func FuzzSaneRequestID(f *testing.F) {
+	for _, s := range []string{"abc", "client-id_1.2:3", "", "a b", "x\ny", strings.Repeat("a", 129), "é", `"q"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if !saneRequestID(id) {
+			return
+		}
+		if len(id) == 0 || len(id) > maxRequestIDLen || strings.ContainsAny(id, " \t\r\n\"'=\\") {
+			t.Fatalf("accepted %q", id)
+		}
+	})
+}
