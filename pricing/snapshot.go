@@ -97,7 +97,8 @@ func (s *Snapshot) Ref() *refdata.Data { return s.ref }
 
 // Countries returns every reference country's prices for a service type in
 // a currency, sorted by country code; nil when the type is unknown or the
-// currency cannot be answered (see Available).
+// currency cannot be answered (see Available). The slice and the networks
+// in it belong to the snapshot and must not be changed.
 func (s *Snapshot) Countries(t kassa.ServiceType, cur kassa.Currency) []CountryPrice {
 	v, err := s.view(t, cur)
 	if err != nil {
