@@ -27,6 +27,7 @@ func (s *Server) routesAdmin(mux *http.ServeMux) {
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/entries", methods{http.MethodGet: s.adminListEntries})
 	s.adminRoute(mux, "/admin/v1/verify", methods{http.MethodGet: s.adminVerify})
 	s.adminRoute(mux, "/admin/v1/audit", methods{http.MethodGet: s.adminListAudit})
+	s.routesPriceBooks(mux)
 	mux.Handle("/admin/", s.problemJSON(notFound))
 }
 

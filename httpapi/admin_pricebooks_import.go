@@ -1,0 +1,187 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/refdata"
+)
+
+// errDeckTooLarge is the answer to a rate deck over pricing.MaxImportBytes.
+var errDeckTooLarge = &httpError{status: http.StatusRequestEntityTooLarge,
+	msg: fmt.Sprintf("rate deck rejected: larger than %d MiB", pricing.MaxImportBytes>>20)}
+
+// maxBookName bounds the name given to an imported version.
+const maxBookName = 200
+
+// importOptions are the query parameters of POST /admin/v1/pricebooks.
+type importOptions struct {
+	format   string // "csv" or "json"
+	typ      kassa.ServiceType
+	currency kassa.Currency
+	name     string
+	base     string // "active" or "none"
+}
+
+// importResultJSON is the answer to an import: the new version, which
+// types the deck replaced and which version the other types came from.
+type importResultJSON struct {
+	priceBookJSON
+	ReplacedTypes []kassa.ServiceType `json:"replaced_types"`
+	CopiedFrom    *int64              `json:"copied_from"`
+}
+
+// adminImportPriceBook answers POST /admin/v1/pricebooks?type=&format=&
+// currency=&name=&base=: the rate deck in the body (up to
+// pricing.MaxImportBytes, read as it streams in) becomes a new version,
+// not yet active. With base=active (the default) the types the deck does
+// not price are copied from the version in use. A bad deck is a 400 whose
+// invalid_params name each offending line and column; nothing is stored.
+func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.pricingService()
+	if err != nil {
+		return err
+	}
+	opts, err := readImportOptions(r.URL.Query(), r.Header.Get("Content-Type"))
+	if err != nil {
+		return err
+	}
+	if r.ContentLength > pricing.MaxImportBytes {
+		return errDeckTooLarge
+	}
+	deck, err := parseDeck(http.MaxBytesReader(w, r.Body, pricing.MaxImportBytes), opts, svc.Ref())
+	if err != nil {
+		return s.deckError(w, r, bodyError(err))
+	}
+	book, replaced, copiedFrom := s.withBase(deck, opts, svc)
+	v, err := svc.Import(r.Context(), book, opts.format)
+	if err != nil {
+		return s.deckError(w, r, err)
+	}
+	detail, _ := json.Marshal(map[string]any{"version": v.Version, "name": v.Name, "source": v.Source, "prices": v.Prices, "replaced_types": replaced, "copied_from": copiedFrom})
+	s.audit(r, "admin", "", "pricebook.import", string(detail))
+	now := s.now()
+	active, err := s.activeVersion(r, now)
+	if err != nil {
+		return err
+	}
+	out := importResultJSON{priceBookJSON: toPriceBookJSON(v, active, now), ReplacedTypes: replaced}
+	if copiedFrom != 0 {
+		out.CopiedFrom = &copiedFrom
+	}
+	writeAdminJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+// readImportOptions checks the query parameters of an import. The format
+// comes from format=, else from the Content-Type.
+func readImportOptions(q url.Values, contentType string) (importOptions, error) {
+	o := importOptions{typ: kassa.ServiceType(q.Get("type")), currency: kassa.Currency(strings.ToUpper(q.Get("currency"))), name: q.Get("name"), base: q.Get("base")}
+	o.format = strings.ToLower(q.Get("format"))
+	if o.format == "" {
+		o.format = formatOfContentType(contentType)
+	}
+	switch {
+	case o.format != "csv" && o.format != "json":
+		return o, kassa.FieldError("format", "format must be csv or json (or send Content-Type text/csv or application/json)")
+	case o.typ != "" && !o.typ.Valid():
+		return o, kassa.FieldError("type", "type must be sms, sms-transit or voice")
+	case o.typ == "" && o.format == "json":
+		return o, kassa.FieldError("type", "type is required for a JSON price list (sms, sms-transit or voice)")
+	case o.currency != "" && !o.currency.Valid():
+		return o, kassa.FieldError("currency", "currency must be EUR or USD")
+	case len(o.name) > maxBookName || !utf8.ValidString(o.name) || strings.ContainsFunc(o.name, unicode.IsControl):
+		return o, kassa.FieldError("name", "name must be printable text of at most %d bytes", maxBookName)
+	}
+	switch o.base {
+	case "":
+		o.base = "active"
+	case "active", "none":
+	default:
+		return o, kassa.FieldError("base", "base must be active or none")
+	}
+	return o, nil
+}
+
+// formatOfContentType maps a deck's media type to its format ("" when it
+// says nothing).
+func formatOfContentType(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch mt {
+	case "text/csv", "application/csv", "text/comma-separated-values", "text/tab-separated-values":
+		return "csv"
+	case "application/json":
+		return "json"
+	}
+	return ""
+}
+
+// parseDeck reads the body as a rate deck of opts.format.
+func parseDeck(body io.Reader, opts importOptions, ref *refdata.Data) (*kassa.PriceBook, error) {
+	if opts.format == "json" {
+		book, err := pricing.ParseFullPricingJSON(body, opts.typ, ref)
+		if err == nil && opts.name != "" {
+			book.Name = opts.name
+		}
+		return book, err
+	}
+	return pricing.ParseCSV(body, pricing.CSVOptions{Type: opts.typ, Currency: opts.currency, Name: opts.name, Ref: ref})
+}
+
+// withBase returns the book to store: the deck alone (base=none, or no
+// version in use), or the deck over the version in use. It also returns
+// the types the deck replaces and the version copied from (0 for none).
+func (s *Server) withBase(deck *kassa.PriceBook, opts importOptions, svc *pricing.Service) (*kassa.PriceBook, []kassa.ServiceType, int64) {
+	replaced := []kassa.ServiceType{}
+	for _, t := range kassa.ServiceTypes {
+		if slices.ContainsFunc(deck.Prices, func(p kassa.Price) bool { return p.Type == t }) {
+			replaced = append(replaced, t)
+		}
+	}
+	cur := svc.Current()
+	if opts.base != "active" || cur == nil {
+		return deck, replaced, 0
+	}
+	return pricing.Merge(cur.Book(), deck, replaced...), replaced, cur.Version()
+}
+
+// bodyError classifies an error of reading and parsing the deck: a body
+// over the limit is a 413, a kassa error (the deck's problems) stays as it
+// is, anything else is a body that could not be read (the client went away
+// mid-upload), a 400.
+func bodyError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var ke *kassa.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		return errDeckTooLarge
+	case errors.As(err, &ke):
+		return err
+	}
+	return &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "could not read the request body", Err: err}
+}
+
+// deckError answers a rejected deck. EINVALID errors become a 400 whose
+// invalid_params list each problem under the line (and column) it names;
+// other errors go to the surface's error writer.
+func (s *Server) deckError(w http.ResponseWriter, r *http.Request, err error) error {
+	if kassa.ErrorCode(err) != kassa.EINVALID || kassa.ErrorField(err) != "" {
+		return err
+	}
+	status, p := kassaProblem(err)
+	p.InvalidParams = deckProblems(kassa.ErrorMessage(err))
+	s.logError(r, status, err)
+	writeJSONType(w, status, contentProblem, p)
+	return nil
+}
