@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -116,5 +117,30 @@ func TestDefaultRate(t *testing.T) {
 		if err != nil || usd.NetworkCode != r.NetworkCode || usd.Currency != kassa.USD {
 			t.Errorf("Rate(%q) in USD = %+v, %v", tt.number, usd, err)
 		}
+	}
+}
+
+// TestEnsureDefaultWithEmbeddedData: a fresh SQLite store, the embedded
+// reference data, EnsureDefault: the node answers demo prices, and a
+// second node on the same file loads the same answers.
+func TestEnsureDefaultWithEmbeddedData(t *testing.T) {
+	ctx := context.Background()
+	store := openSQLite(t, nil)
+	svc := NewService(store, refdata.Default(), ServiceOptions{Logger: quiet})
+	if err := svc.EnsureDefault(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := svc.Rate(kassa.Voice, "+44 20 7946 0000", kassa.EUR)
+	if err != nil || r.Country != "GB" || r.UnitPrice < amt("0.01") || r.UnitPrice > amt("0.50") {
+		t.Fatalf("Rate = %+v, %v", r, err)
+	}
+	other := NewService(store, refdata.Default(), ServiceOptions{Logger: quiet})
+	if err := other.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := svc.Current().FullPricing(kassa.SMS, kassa.EUR, JSON)
+	b, _ := other.Current().FullPricing(kassa.SMS, kassa.EUR, JSON)
+	if a.ETag != b.ETag {
+		t.Error("two nodes serve the demo list with different ETags")
 	}
 }
