@@ -87,3 +87,16 @@ func normalizeNumber(number string, buf *[maxDigits + 2]byte) (int, error) {
 	}
 	return n - start, nil
 }
+
+// NormalizeNumber returns the digits Rate prices a number by (one leading
+// '+', spaces, '-', '(' and ')' and a leading "00" removed), or the same
+// EINVALID error Rate gives. Answers that echo the number use it, so that
+// they show what was rated.
+func NormalizeNumber(number string) (string, error) {
+	var buf [maxDigits + 2]byte
+	n, err := normalizeNumber(number, &buf)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}

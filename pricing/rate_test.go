@@ -115,11 +115,13 @@ func TestNormalizeNumber(t *testing.T) {
 		"123":               "123",
 	}
 	for in, want := range tests {
-		var buf [maxDigits + 2]byte
-		n, err := normalizeNumber(in, &buf)
-		if err != nil || string(buf[:n]) != want {
-			t.Errorf("normalizeNumber(%q) = %q, %v; want %q", in, buf[:n], err, want)
+		got, err := NormalizeNumber(in)
+		if err != nil || got != want {
+			t.Errorf("NormalizeNumber(%q) = %q, %v; want %q", in, got, err, want)
 		}
+	}
+	if _, err := NormalizeNumber("44 abc"); kassa.ErrorField(err) != "to" {
+		t.Errorf("NormalizeNumber(letters) = %v", err)
 	}
 }
 
