@@ -36,7 +36,14 @@ func (s *Server) platformRate(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	dest, err := s.rateDestination(r, req.Account, req.Type, req.To)
+	if err := checkRateFields(req.Account, req.Type, req.To); err != nil {
+		return err
+	}
+	cur, err := s.accountCurrency(r, req.Account)
+	if err != nil {
+		return err
+	}
+	dest, err := s.rateFor(&kassa.Account{APIKey: req.Account, Currency: cur}, req.Type, req.To)
 	if err != nil {
 		return err
 	}
@@ -61,20 +68,33 @@ type destination struct {
 // rateDestination checks account, type and number and rates the number in
 // the account's currency with the current price book.
 func (s *Server) rateDestination(r *http.Request, account, typ, to string) (*destination, error) {
-	switch {
-	case account == "":
-		return nil, kassa.FieldError("account", "account is required")
-	case typ == "":
-		return nil, kassa.FieldError("type", "type is required")
-	case !kassa.ServiceType(typ).Valid():
-		return nil, kassa.FieldError("type", "type must be sms, sms-transit or voice")
-	case to == "":
-		return nil, kassa.FieldError("to", "to is required")
+	if err := checkRateFields(account, typ, to); err != nil {
+		return nil, err
 	}
 	acct, err := s.platformAccount(r, account)
 	if err != nil {
 		return nil, err
 	}
+	return s.rateFor(acct, typ, to)
+}
+
+// checkRateFields checks the account, type and number of a rate request.
+func checkRateFields(account, typ, to string) error {
+	switch {
+	case account == "":
+		return kassa.FieldError("account", "account is required")
+	case typ == "":
+		return kassa.FieldError("type", "type is required")
+	case !kassa.ServiceType(typ).Valid():
+		return kassa.FieldError("type", "type must be sms, sms-transit or voice")
+	case to == "":
+		return kassa.FieldError("to", "to is required")
+	}
+	return nil
+}
+
+// rateFor rates the number in acct's currency with the current price book.
+func (s *Server) rateFor(acct *kassa.Account, typ, to string) (*destination, error) {
 	snap := s.cfg.Pricing.Current()
 	if snap == nil {
 		return nil, kassa.Errorf(kassa.EUNAVAILABLE, "no price book is active")
@@ -84,6 +104,25 @@ func (s *Server) rateDestination(r *http.Request, account, typ, to string) (*des
 		return nil, err
 	}
 	return &destination{account: acct, service: kassa.ServiceType(typ), to: normalizeNumber(to), rating: rating}, nil
+}
+
+// accountCurrency returns the billing currency of the account key names
+// without a store read when it was read before. That is always exact: a
+// currency is set when the account is created and never changes, and
+// accounts are never deleted; only accounts that exist are remembered, one
+// small entry each. Profiles of POST /platform/v1/rate showed the account
+// read as the largest cost after HTTP. Charges and holds still read the
+// account (they need its limits).
+func (s *Server) accountCurrency(r *http.Request, key string) (kassa.Currency, error) {
+	if c, ok := s.currencies.Load(key); ok {
+		return c.(kassa.Currency), nil
+	}
+	acct, err := s.platformAccount(r, key)
+	if err != nil {
+		return "", err
+	}
+	s.currencies.Store(acct.APIKey, acct.Currency)
+	return acct.Currency, nil
 }
 
 // platformAccount finds the account a platform request names.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -92,6 +93,10 @@ type Server struct {
 	auth    *auth.Authenticator
 	limits  rateLimits
 	handler http.Handler
+
+	// currencies remembers the billing currency of the accounts that
+	// POST /platform/v1/rate has rated for (see accountCurrency).
+	currencies sync.Map // api key → kassa.Currency
 }
 
 // New builds the server and its routes.
