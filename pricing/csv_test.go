@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/refdata"
 )
 
 func parseTestCSV(t *testing.T, text string, opts CSVOptions) (*kassa.PriceBook, error) {
@@ -147,6 +148,24 @@ func TestParseCSVSharedDiallingCodes(t *testing.T) {
 	want := map[string]string{"US ": "0.00500000", "CA 302320": "0.00600000", "US US-1999": "0.00700000", "IT ": "0.08000000"}
 	if !equalMaps(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// A country without a dialling prefix (AQ in the embedded data) takes a
+// default price but no prefix.
+func TestParseCSVCountryWithoutDiallingPrefix(t *testing.T) {
+	ref := refdata.New(append(testRef().Countries, kassa.Country{Code: "AQ", Name: "Antarctica", DisplayName: "Antarctica"}), testRef().Networks)
+	book, err := ParseCSV(strings.NewReader("country,prefix,price\nAQ,,0.5\n"), CSVOptions{Type: kassa.SMS, Ref: ref})
+	if err != nil || len(book.Prices) != 1 || book.Prices[0].Country != "AQ" {
+		t.Fatalf("default for AQ: %+v, %v", book, err)
+	}
+	_, err = ParseCSV(strings.NewReader("country,prefix,price\nAQ,123,0.5\n"), CSVOptions{Type: kassa.SMS, Ref: ref})
+	if err == nil || !strings.Contains(err.Error(), `line 2, column "prefix": AQ has no dialling prefix`) {
+		t.Errorf("prefix for AQ: %v", err)
+	}
+	_, err = Compile(&kassa.PriceBook{Networks: []kassa.Network{{Code: "AQ-X", Type: kassa.Landline, Country: "AQ", Ranges: []string{"123"}}}}, ref, CompileOptions{})
+	if err == nil || !strings.Contains(err.Error(), "the country has no dialling prefix") {
+		t.Errorf("book network with ranges in AQ: %v", err)
 	}
 }
 

@@ -198,16 +198,44 @@ func (p *deckParser) destination(line int, rec []string, typ kassa.ServiceType, 
 	if prefix == "" {
 		return p.withoutPrefix(line, rec, country, nw, found)
 	}
+	if !p.checkPrefix(line, prefix, typ, cur) {
+		return "", "", false
+	}
+	country, ok = p.countryForPrefix(line, rec, country, found, prefix)
+	if !ok {
+		return "", "", false
+	}
+	cinfo, _ := x.ref.Country(country)
+	if found {
+		if i, ok := p.extra[country+"|"+nw.Code]; ok && !containsString(p.book.Networks[i].Ranges, prefix) {
+			p.book.Networks[i].Ranges = append(p.book.Networks[i].Ranges, prefix)
+		}
+		return country, nw.Code, true
+	}
+	return p.byPrefix(line, rec, country, cinfo, prefix)
+}
+
+// checkPrefix checks a row's prefix: digits, and not seen before for the
+// same type and currency.
+func (p *deckParser) checkPrefix(line int, prefix string, typ kassa.ServiceType, cur kassa.Currency) bool {
 	if !isDigits(prefix) || len(prefix) > maxDigits {
 		p.problems.addf("%s: bad prefix %q (digits only)", p.where(line, colPrefix), prefix)
-		return "", "", false
+		return false
 	}
 	dupKey := string(typ) + "|" + string(cur) + "|" + prefix
 	if prev, dup := p.seenPrefix[dupKey]; dup {
 		p.problems.addf("%s: duplicate prefix %s (also on line %d)", p.where(line, colPrefix), prefix, prev)
-		return "", "", false
+		return false
 	}
 	p.seenPrefix[dupKey] = line
+	return true
+}
+
+// countryForPrefix settles the country of a row with a prefix: the one
+// the row names (a shared dialling code yields to the prefix's ranges),
+// else the prefix's own; the prefix must lie in that country.
+func (p *deckParser) countryForPrefix(line int, rec []string, country string, found bool, prefix string) (string, bool) {
+	x := p.index
 	if country != "" && !found && isDigits(strings.TrimPrefix(p.cell(rec, colCountry), "+")) {
 		// The country column holds a dialling code: the prefix's ranges
 		// pick among the countries sharing it (+44: GB, GG, IM, JE).
@@ -219,22 +247,20 @@ func (p *deckParser) destination(line int, rec []string, typ kassa.ServiceType, 
 		c, msg := x.countryOfPrefix(prefix)
 		if msg != "" {
 			p.problems.addf("%s: %s", p.where(line, colPrefix), msg)
-			return "", "", false
+			return "", false
 		}
 		country = c
 	}
 	cinfo, _ := x.ref.Country(country)
-	if !strings.HasPrefix(prefix, cinfo.DialingPrefix) {
+	switch {
+	case cinfo.DialingPrefix == "":
+		p.problems.addf("%s: %s has no dialling prefix; leave the prefix empty", p.where(line, colPrefix), country)
+		return "", false
+	case !strings.HasPrefix(prefix, cinfo.DialingPrefix):
 		p.problems.addf("%s: prefix %s is not in %s (+%s)", p.where(line, colPrefix), prefix, country, cinfo.DialingPrefix)
-		return "", "", false
+		return "", false
 	}
-	if found {
-		if i, ok := p.extra[country+"|"+nw.Code]; ok && !containsString(p.book.Networks[i].Ranges, prefix) {
-			p.book.Networks[i].Ranges = append(p.book.Networks[i].Ranges, prefix)
-		}
-		return country, nw.Code, true
-	}
-	return p.byPrefix(line, rec, country, cinfo, prefix)
+	return country, true
 }
 
 // networkByID finds the network a row names by MCC/MNC or network code.

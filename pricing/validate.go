@@ -60,6 +60,9 @@ func checkRanges(ranges []string, dialingPrefix string) string {
 		if !isDigits(r) || r[0] == '0' || len(r) > maxDigits {
 			return fmt.Sprintf("range %q is not a number prefix", r)
 		}
+		if dialingPrefix == "" {
+			return fmt.Sprintf("range %q: the country has no dialling prefix", r)
+		}
 		if !strings.HasPrefix(r, dialingPrefix) && !strings.HasPrefix(dialingPrefix, r) {
 			return fmt.Sprintf("range %q does not start with the dialling prefix %s", r, dialingPrefix)
 		}
