@@ -153,7 +153,12 @@ func (s *Server) withBase(deck *kassa.PriceBook, opts importOptions, svc *pricin
 	if opts.base != "active" || cur == nil {
 		return deck, replaced, 0
 	}
-	return pricing.Merge(cur.Book(), deck, replaced...), replaced, cur.Version()
+	book := pricing.Merge(cur.Book(), deck, replaced...)
+	// Merge appends the deck's lines after the copied ones; they go first
+	// so that problems found in the whole book are numbered as in the deck.
+	copied := len(book.Prices) - len(deck.Prices)
+	book.Prices = append(slices.Clone(book.Prices[copied:]), book.Prices[:copied]...)
+	return book, replaced, cur.Version()
 }
 
 // bodyError classifies an error of reading and parsing the deck: a body
