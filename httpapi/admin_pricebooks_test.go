@@ -118,7 +118,7 @@ func importResult(t *testing.T, resp response) importResultJSON {
 // countryPrice is the public get-pricing answer's default price of a country.
 func (h *harness) countryPrice(t *testing.T, typ, country string) string {
 	t.Helper()
-	b := h.get("/account/get-pricing/outbound/" + typ + "?country=" + country).wantStatus(t, http.StatusOK).json(t)
+	b := h.get("/account/get-pricing/outbound/"+typ+"?country="+country).wantStatus(t, http.StatusOK).json(t)
 	p, _ := b["defaultPrice"].(string)
 	return p
 }
@@ -210,7 +210,7 @@ func TestPriceBookImportJSONAndRoundTrip(t *testing.T) {
 		if cur == "USD" {
 			return h.do(req{path: "/account/get-full-pricing/outbound/" + typ, basic: [2]string{"usd00001", testSecret}}).wantStatus(t, http.StatusOK).body
 		}
-		return h.get("/account/get-full-pricing/outbound/" + typ).wantStatus(t, http.StatusOK).body
+		return h.get("/account/get-full-pricing/outbound/"+typ).wantStatus(t, http.StatusOK).body
 	}
 	h.createAccount("usd00001", testSecret, "1", kassa.USD, noReload)
 	for _, tc := range []struct{ typ, format, currency string }{
