@@ -8,6 +8,9 @@
 //	/small      a fixed 100-byte JSON body
 //	/full       the bytes of -full (the plain full price list fetched from kassa)
 //	/full-gzip  the bytes of -full-gzip, sent with Content-Encoding: gzip
+//	PATH        the bytes of FILE for each -body PATH=FILE (e.g. kassa's
+//	            answer for one country, to compare a handler with the
+//	            same bytes written by net/http alone)
 //
 // It prints "baseline listening on http://ADDR" once it listens.
 package main
@@ -22,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // smallBody is the 100-byte answer of /small.
@@ -32,6 +36,15 @@ func main() {
 	full := flag.String("full", "", "file with the plain body of /full")
 	fullGzip := flag.String("full-gzip", "", "file with the gzip body of /full-gzip")
 	contentType := flag.String("content-type", "application/json;charset=UTF-8", "Content-Type of every answer")
+	bodies := map[string]string{}
+	flag.Func("body", "PATH=FILE: answer PATH with the bytes of FILE (repeatable)", func(v string) error {
+		path, file, ok := strings.Cut(v, "=")
+		if !ok || !strings.HasPrefix(path, "/") || file == "" {
+			return fmt.Errorf("want PATH=FILE with PATH starting with '/', got %q", v)
+		}
+		bodies[path] = file
+		return nil
+	})
 	flag.Parse()
 	if len(smallBody) != 100 {
 		log.Fatalf("small body is %d bytes, want 100", len(smallBody))
@@ -43,6 +56,9 @@ func main() {
 	}
 	if *fullGzip != "" {
 		mux.Handle("/full-gzip", fixed(mustRead(*fullGzip), *contentType, "gzip"))
+	}
+	for path, file := range bodies {
+		mux.Handle(path, fixed(mustRead(file), *contentType, ""))
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
