@@ -66,14 +66,14 @@ func readDeck(r io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("read rate deck: %w", err)
 	}
 	if len(data) > MaxImportBytes {
-		return nil, kassa.Errorf(kassa.EINVALID, "rate deck rejected: larger than %d MiB", MaxImportBytes>>20)
+		return nil, rejectf("rate deck", "larger than %d MiB", MaxImportBytes>>20)
 	}
 	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return nil, kassa.Errorf(kassa.EINVALID, "rate deck rejected: the file is UTF-16; save it as UTF-8 (CSV UTF-8)")
+		return nil, rejectf("rate deck", "the file is UTF-16; save it as UTF-8 (CSV UTF-8)")
 	}
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, kassa.Errorf(kassa.EINVALID, "rate deck rejected: the file is empty")
+		return nil, rejectf("rate deck", "the file is empty")
 	}
 	return data, nil
 }
@@ -104,6 +104,7 @@ func newDeckParser(opts CSVOptions) *deckParser {
 	return &deckParser{
 		opts:       opts,
 		book:       &kassa.PriceBook{Name: opts.Name},
+		problems:   problemList{subject: "rate deck"},
 		seenPrefix: map[string]int{},
 		seenKey:    map[string]seenAt{},
 		extra:      map[string]int{},
@@ -124,7 +125,7 @@ func (p *deckParser) parse(data []byte) error {
 	cr.Comma = comma
 	header, err := cr.Read()
 	if err != nil {
-		return kassa.Errorf(kassa.EINVALID, "rate deck rejected: line %d (header): %s", 1+p.lineOffset, csvReason(err))
+		return rejectf("rate deck", "line %d (header): %s", 1+p.lineOffset, csvReason(err))
 	}
 	if err := p.readHeader(header); err != nil {
 		return err
@@ -210,7 +211,7 @@ func (p *deckParser) readHeader(header []string) error {
 	for i := range p.cols {
 		p.cols[i] = -1
 	}
-	var problems problemList
+	problems := problemList{subject: "rate deck"}
 	h1 := 1 + p.lineOffset
 	for i, h := range header {
 		if !utf8.ValidString(h) {
@@ -237,7 +238,7 @@ func (p *deckParser) readHeader(header []string) error {
 		problems.addf("line %d (header): no type column and no service type chosen for the import", h1)
 	}
 	if problems.total > 0 {
-		return &kassa.Error{Code: kassa.EINVALID, Message: "rate deck rejected: " + strings.Join(problems.msgs, "; ")}
+		return problems.err()
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -293,5 +294,32 @@ func TestParseFullPricingJSONErrors(t *testing.T) {
 	}
 	if _, err := Compile(book, testRef(), CompileOptions{}); err == nil || !strings.Contains(err.Error(), `unknown country "XX"`) {
 		t.Errorf("Compile = %v", err)
+	}
+}
+
+func TestProblemsAreStructured(t *testing.T) {
+	deck := "prefix,Country,price\n49,DE,a: b\n4930,XX,0.01\n"
+	_, err := parseTestCSV(t, deck, CSVOptions{Type: kassa.SMS})
+	got := Problems(err)
+	want := []Problem{
+		{Where: `line 2, column "price"`, Reason: `bad number "a: b" (write prices like 0.0123)`},
+		{Where: `line 3, column "Country"`, Reason: `unknown country "XX"`},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Problems = %#v\nwant %#v", got, want)
+	}
+	if msg := kassa.ErrorMessage(err); msg != "rate deck rejected: "+want[0].String()+"; "+want[1].String() {
+		t.Errorf("message %q", msg)
+	}
+	_, err = parseTestCSV(t, "", CSVOptions{Type: kassa.SMS})
+	if got := Problems(err); len(got) != 1 || got[0].Where != "" || got[0].Reason != "the file is empty" {
+		t.Errorf("empty file: %#v", got)
+	}
+	_, err = Compile(&kassa.PriceBook{Prices: []kassa.Price{{Type: kassa.SMS, Country: "XX", Currency: kassa.EUR}}}, testRef(), CompileOptions{})
+	if got := Problems(err); len(got) != 1 || got[0].Where != "line 1 (sms XX default EUR)" {
+		t.Errorf("compile: %#v", got)
+	}
+	if Problems(errors.New("other")) != nil {
+		t.Error("Problems of a plain error")
 	}
 }

@@ -57,17 +57,17 @@ func ParseFullPricingJSON(r io.Reader, t kassa.ServiceType, ref *refdata.Data) (
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.UseNumber()
 	if err := dec.Decode(&in); err != nil {
-		return nil, kassa.Errorf(kassa.EINVALID, "price list rejected: not a get-full-pricing answer: %s", jsonReason(err, data))
+		return nil, rejectf("price list", "not a get-full-pricing answer: %s", jsonReason(err, data))
 	}
 	if in.Countries == nil {
-		return nil, kassa.Errorf(kassa.EINVALID, "price list rejected: no \"countries\" array")
+		return nil, rejectf("price list", "no \"countries\" array")
 	}
 	known := map[string]bool{}
 	for _, n := range ref.Networks {
 		known[n.Country+"|"+n.Code] = true
 	}
 	book := &kassa.PriceBook{Name: "JSON import"}
-	var problems problemList
+	problems := problemList{subject: "price list"}
 	for i, c := range in.Countries {
 		readCountry(book, &problems, i, c.CountryCode, c.Currency, c.DefaultPrice, c.Networks, t, known)
 	}

@@ -184,7 +184,8 @@ func orDefault(network string) string {
 // problemList collects validation problems up to a cap. With skipStale,
 // problems caused by changed reference data are kept apart as warnings.
 type problemList struct {
-	msgs      []string
+	subject   string // what is rejected: "price book" when empty
+	list      []Problem
 	total     int
 	skipStale bool
 	stale     []string
@@ -199,10 +200,11 @@ func (p *problemList) stalef(format string, args ...any) {
 	p.stale = append(p.stale, fmt.Sprintf(format, args...))
 }
 
+// addf records a problem written "place: reason" (see splitProblem).
 func (p *problemList) addf(format string, args ...any) {
 	p.total++
-	if len(p.msgs) < maxReportedErrors {
-		p.msgs = append(p.msgs, fmt.Sprintf(format, args...))
+	if len(p.list) < maxReportedErrors {
+		p.list = append(p.list, splitProblem(fmt.Sprintf(format, args...)))
 	}
 }
 
@@ -211,9 +213,9 @@ func (p *problemList) err() error {
 	if p.total == 0 {
 		return nil
 	}
-	msg := "price book rejected: " + strings.Join(p.msgs, "; ")
-	if p.total > len(p.msgs) {
-		msg += fmt.Sprintf("; and %d more problems", p.total-len(p.msgs))
+	subject := p.subject
+	if subject == "" {
+		subject = "price book"
 	}
-	return &kassa.Error{Code: kassa.EINVALID, Message: msg}
+	return rejection(subject, p.list, p.total-len(p.list))
 }

@@ -96,7 +96,7 @@ func resolve(la *lineAmounts, ci int, rate *big.Rat) (kassa.Amount, bool, error)
 	}
 	amt, err := other.amount.ConvertRat(rate)
 	if err != nil {
-		return 0, false, kassa.Errorf(kassa.EINVALID, "price book rejected: line %d: converting %s to %s: %v", other.line, other.amount, currencies[ci], err)
+		return 0, false, rejectf("price book", "line %d: converting %s to %s: %v", other.line, other.amount, currencies[ci], err)
 	}
 	return amt, true, nil
 }
