@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -17,9 +16,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/postgres"
-	"github.com/kassa-dev/kassa/pricing"
-	"github.com/kassa-dev/kassa/refdata"
 )
 
 // mnTo is the number every multi-node test charges (a UK mobile number the
@@ -248,19 +244,27 @@ func mnCheckReplay(t *testing.T, key, node string, first, again *mnAnswer) {
 const mnNewGBPrice = "0.12345678"
 
 // TestMultiNodePriceActivation imports and activates a new price-book
-// version on the shared database (through the store and the pricing
-// service, as an admin import on node A does: there is no price-book
-// admin endpoint yet) and polls node B's public get-pricing and platform
-// rate until they answer the new price. The wait is bounded only as a hang
-// guard; how long it took is logged.
+// version through node A's admin API and polls node B's public get-pricing
+// (with a secret created on A) and platform rate until they answer the new
+// price. The wait is bounded only as a hang guard; how long it took is
+// logged.
 func TestMultiNodePriceActivation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two kassa nodes on PostgreSQL; skipped with -short")
 	}
-	storeURL := mnWithParam(t, mnNewDatabase(t), "pool_max_conns", "4")
+	dbURL := mnNewDatabase(t)
+	storeURL := mnWithParam(t, dbURL, "pool_max_conns", "4")
 	pepper := mnPepperFile(t)
 	a := mnStartNode(t, "A", storeURL, pepper)
 	b := mnStartNode(t, "B", storeURL, pepper)
+	// Both nodes hold a session that LISTENs for activations.
+	conn := mnConnect(t, dbURL)
+	mnEventually(t, 30*time.Second, 50*time.Millisecond, "both nodes LISTEN for price-book activations", func() bool {
+		var n int
+		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&n)
+		return err == nil && n == 2
+	})
 	const key, secret = "mn-price", "MnSecret1234"
 	mnCreateAccount(t, a, key, secret) // on A; B must accept the secret (shared pepper)
 
@@ -278,50 +282,26 @@ func TestMultiNodePriceActivation(t *testing.T) {
 		t.Fatalf("before the activation: node A answers %q, node B %q; want the same demo price, not %s", gbPrice(a), before, mnNewGBPrice)
 	}
 
-	version := mnActivateGBPrice(t, storeURL, mnNewGBPrice)
+	// A rate deck of one line: the SMS price to the UK. The other types
+	// are copied from the active version (base=active).
+	imported := a.must(http.MethodPost, "/admin/v1/pricebooks?type=sms&format=csv&name=e2e+multi-node&base=active",
+		mnAdminToken, "", "country,price\nGB,"+mnNewGBPrice+"\n", http.StatusCreated)
+	version := mnString(imported.body["version"])
+	a.must(http.MethodPost, "/admin/v1/pricebooks/"+version+"/activate", mnAdminToken, "", "{}", http.StatusOK)
 	activated := time.Now()
+	if got := gbPrice(a); got != mnNewGBPrice {
+		t.Errorf("node A answers %s right after activating version %s, want %s", got, version, mnNewGBPrice)
+	}
 	for _, n := range []*mnNode{b, a} {
 		took := mnEventually(t, 30*time.Second, 20*time.Millisecond, "node "+n.name+" answers the new price", func() bool {
 			return gbPrice(n) == mnNewGBPrice
 		})
-		t.Logf("node %s answered version %d's price %s after %s (since the activation committed: %s)",
+		t.Logf("node %s answered version %s's price %s after %s (since the activation was acknowledged: %s)",
 			n.name, version, mnNewGBPrice, took.Round(time.Millisecond), time.Since(activated).Round(time.Millisecond))
 		if got := ratePrice(n); got != mnNewGBPrice {
 			t.Errorf("node %s: platform rate to %s is %s after get-pricing changed, want %s", n.name, mnTo, got, mnNewGBPrice)
 		}
 	}
-}
-
-// mnActivateGBPrice imports the demo tariff with every UK price set to
-// price as a new version, activates it now, and returns the version. It
-// goes through the postgres store and pricing.Service, so the activation
-// commits with its NOTIFY exactly as a node's would.
-func mnActivateGBPrice(t *testing.T, storeURL, price string) int64 {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	db, err := postgres.Open(ctx, storeURL, postgres.Options{NoMigrate: true})
-	if err != nil {
-		t.Fatalf("open the store from the test: %v", err)
-	}
-	defer db.Close()
-	svc := pricing.NewService(db, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
-	book := pricing.DemoBook(svc.Ref())
-	book.Name, book.Demo = "e2e multi-node book", false
-	p := kassa.MustParseAmount(price)
-	for i := range book.Prices {
-		if book.Prices[i].Country == "GB" {
-			book.Prices[i].Price = p
-		}
-	}
-	v, err := svc.Import(ctx, book, "e2e")
-	if err != nil {
-		t.Fatalf("import the new price book: %v", err)
-	}
-	if err := svc.Activate(ctx, v.Version, time.Time{}); err != nil {
-		t.Fatalf("activate version %d: %v", v.Version, err)
-	}
-	return v.Version
 }
 
 // mnLeaseName is the auto-reload scheduler's lease (reload.LeaseName).
