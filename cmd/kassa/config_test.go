@@ -189,3 +189,15 @@ func TestConfigBoolFlagAlone(t *testing.T) {
 		t.Errorf("exit %d %s: %v", code, stderr, got)
 	}
 }
+
+// TestConfigExampleFile: the example environment file in deploy/ is a valid
+// config file (it is also the systemd EnvironmentFile).
+func TestConfigExampleFile(t *testing.T) {
+	got, code, stderr := printedConfig(t, nil, "--config", filepath.Join("..", "..", "deploy", "kassa.env.example"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got["KASSA_OPS_ADDR"] != "127.0.0.1:9090  # file" || got["KASSA_TRUSTED_PROXY"] != "127.0.0.1/32  # file" {
+		t.Errorf("example file not applied: %v", got)
+	}
+}
