@@ -67,7 +67,12 @@ type handler struct {
 // New returns the dashboard's handler; mount it at Prefix:
 //
 //	mux.Handle("/ui/", web.New(web.Config{...}))
+//
+// It panics when a required field is missing: that is a wiring mistake.
 func New(cfg Config) http.Handler {
+	if cfg.Store == nil || cfg.Auth == nil || cfg.Hasher == nil || cfg.Ledger == nil || cfg.Pricing == nil {
+		panic("web: Config needs Store, Auth, Hasher, Ledger and Pricing")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
