@@ -95,6 +95,21 @@ func (s *Service) snapshotOf(ctx context.Context, version int64) (*Snapshot, err
 	if snap != nil {
 		return snap, nil
 	}
+	snap, err := s.compileStored(ctx, version)
+	if err != nil {
+		return nil, err
+	}
+	if w := snap.Warnings(); len(w) > 0 {
+		s.opts.Logger.Warn("price book lines dropped: the reference data no longer matches them", "version", version, "dropped", len(w), "first", w[0])
+	}
+	return snap, nil
+}
+
+// compileStored loads a stored version and compiles it. A stored version
+// was valid when imported; lines that the reference data (a newer binary)
+// no longer knows are dropped (Snapshot.Warnings) rather than leaving the
+// node without prices.
+func (s *Service) compileStored(ctx context.Context, version int64) (*Snapshot, error) {
 	data, err := s.store.PriceBookData(ctx, version)
 	if err != nil {
 		return nil, fmt.Errorf("load price book %d: %w", version, err)
@@ -103,15 +118,9 @@ func (s *Service) snapshotOf(ctx context.Context, version int64) (*Snapshot, err
 	if err != nil {
 		return nil, fmt.Errorf("load price book %d: %w", version, err)
 	}
-	// A stored version was valid when imported; lines that the reference
-	// data (a newer binary) no longer knows are dropped and logged rather
-	// than leaving the node without prices.
-	snap, err = Compile(book, s.ref, CompileOptions{Version: version, FX: s.opts.FX, SkipStale: true})
+	snap, err := Compile(book, s.ref, CompileOptions{Version: version, FX: s.opts.FX, SkipStale: true})
 	if err != nil {
 		return nil, fmt.Errorf("compile price book %d: %w", version, err)
-	}
-	if w := snap.Warnings(); len(w) > 0 {
-		s.opts.Logger.Warn("price book lines dropped: the reference data no longer matches them", "version", version, "dropped", len(w), "first", w[0])
 	}
 	return snap, nil
 }

@@ -463,3 +463,31 @@ func TestServiceRunSurvivesStoreFailure(t *testing.T) {
 	}
 	waitFor(t, func() bool { return svc.Current().Version() == v2.Version })
 }
+
+func TestServiceVersionSnapshot(t *testing.T) {
+	ctx := context.Background()
+	store := openSQLite(t, nil)
+	svc := NewService(store, testRef(), ServiceOptions{Logger: quiet})
+	v1, _ := svc.Import(ctx, gbBook("0.01"), "csv")
+	v2, _ := svc.Import(ctx, gbBook("0.02"), "csv")
+	if err := svc.Activate(ctx, v1.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := svc.VersionSnapshot(ctx, v1.Version)
+	if err != nil || cur != svc.Current() {
+		t.Errorf("VersionSnapshot(current) = %v, %v; want the current snapshot", cur, err)
+	}
+	other, err := svc.VersionSnapshot(ctx, v2.Version)
+	if err != nil || other.Version() != v2.Version {
+		t.Fatalf("VersionSnapshot(v2) = %v, %v", other, err)
+	}
+	if r, _ := other.Rate(kassa.SMS, "447700900123", kassa.EUR); r.UnitPrice != amt("0.02") {
+		t.Errorf("v2 prices %s", r.UnitPrice)
+	}
+	if svc.Current().Version() != v1.Version {
+		t.Error("VersionSnapshot changed the current version")
+	}
+	if _, err := svc.VersionSnapshot(ctx, 999); kassa.ErrorCode(err) != kassa.ENOTFOUND {
+		t.Errorf("VersionSnapshot(999) = %v", err)
+	}
+}

@@ -1,9 +1,6 @@
 package pricing
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
 // VersionSnapshot returns the compiled snapshot of any stored version, for
 // exporting it: the current snapshot when version is the one in use, else
@@ -14,17 +11,5 @@ func (s *Service) VersionSnapshot(ctx context.Context, version int64) (*Snapshot
 	if cur := s.current.Load(); cur != nil && cur.version == version {
 		return cur, nil
 	}
-	data, err := s.store.PriceBookData(ctx, version)
-	if err != nil {
-		return nil, fmt.Errorf("load price book %d: %w", version, err)
-	}
-	book, err := Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("load price book %d: %w", version, err)
-	}
-	snap, err := Compile(book, s.ref, CompileOptions{Version: version, FX: s.opts.FX, SkipStale: true})
-	if err != nil {
-		return nil, fmt.Errorf("compile price book %d: %w", version, err)
-	}
-	return snap, nil
+	return s.compileStored(ctx, version)
 }
