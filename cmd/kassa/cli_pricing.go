@@ -34,6 +34,7 @@ sms-transit or voice.`,
 	}
 	st := func() kassa.ServiceType { return kassa.ServiceType(typ) }
 	cmd.AddCommand(newPricingCountryCmd(e, f, st), newPricingPrefixCmd(e, f, st), newPricingFullCmd(e, f, st))
+	cmd.AddCommand(newPricingListCmd(e, f), newPricingImportCmd(e, f, st), newPricingExportCmd(e, f, st), newPricingActivateCmd(e, f)) // price books (admin): cli_pricebooks.go
 	return cmd
 }
 
