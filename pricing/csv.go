@@ -215,7 +215,7 @@ func (p *deckParser) readHeader(header []string) error {
 	h1 := 1 + p.lineOffset
 	for i, h := range header {
 		if !utf8.ValidString(h) {
-			problems.addf("line %d (header), column %d: not valid UTF-8; save the file as UTF-8", h1, i+1)
+			problems.addf("line %d (header), column %d: not valid UTF-8 (a Windows-1252 or Latin-1 export?); save the file as CSV UTF-8", h1, i+1)
 			continue
 		}
 		kind := csvColumnNames[normalizeHeader(h)]
@@ -261,7 +261,7 @@ func (p *deckParser) where(line int, kind csvColumn) string {
 func (p *deckParser) row(line int, rec []string) {
 	for i, v := range rec {
 		if !utf8.ValidString(v) {
-			p.problems.addf("line %d, column %d: not valid UTF-8; save the file as UTF-8", line, i+1)
+			p.problems.addf("line %d, column %d: not valid UTF-8 (a Windows-1252 or Latin-1 export?); save the file as CSV UTF-8", line, i+1)
 			return
 		}
 	}
