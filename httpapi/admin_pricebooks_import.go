@@ -185,8 +185,27 @@ func (s *Server) deckError(w http.ResponseWriter, r *http.Request, err error) er
 		return err
 	}
 	status, p := kassaProblem(err)
-	p.InvalidParams = deckProblems(kassa.ErrorMessage(err))
+	p.InvalidParams = deckProblems(err)
 	s.logError(r, status, err)
 	writeJSONType(w, status, contentProblem, p)
 	return nil
+}
+
+// deckProblems lists a rejection's problems as invalid parameters, each
+// named by the place it is about (`line 3, column "price"`,
+// `countries[2] (GB)`), or "body" for the deck as a whole.
+func deckProblems(err error) []invalidParam {
+	list := pricing.Problems(err)
+	if len(list) == 0 {
+		return []invalidParam{{Name: fieldBody, Reason: kassa.ErrorMessage(err)}}
+	}
+	out := make([]invalidParam, 0, len(list))
+	for _, p := range list {
+		name := p.Where
+		if name == "" {
+			name = fieldBody
+		}
+		out = append(out, invalidParam{Name: name, Reason: p.Reason})
+	}
+	return out
 }
