@@ -1,0 +1,47 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/kassa-dev/kassa/metrics"
+)
+
+// benchFrontHandler is a small handler behind a ServeMux, like a kassa
+// route.
+func benchFrontHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /account/get-balance", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"value":10.00,"autoReload":true}`)
+	})
+	return mux
+}
+
+func benchServe(b *testing.B, h http.Handler) {
+	req := httptest.NewRequest("GET", "/account/get-balance?api_key=k&api_secret=s", nil)
+	req.RemoteAddr = "192.0.2.1:1234"
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+// BenchmarkFrontBaseline is the route alone: the baseline of the two below.
+func BenchmarkFrontBaseline(b *testing.B) { benchServe(b, benchFrontHandler()) }
+
+// BenchmarkFrontMetrics adds the request id and the metrics.
+func BenchmarkFrontMetrics(b *testing.B) {
+	f := &httpFront{log: slog.New(slog.DiscardHandler), metrics: metrics.New(nil)}
+	benchServe(b, f.wrap(benchFrontHandler()))
+}
+
+// BenchmarkFrontMetricsAccessLog adds the access log (JSON, to io.Discard).
+func BenchmarkFrontMetricsAccessLog(b *testing.B) {
+	log := slog.New(requestIDHandler{slog.NewJSONHandler(io.Discard, nil)})
+	f := &httpFront{log: log, metrics: metrics.New(nil), accessLog: true}
+	benchServe(b, f.wrap(benchFrontHandler()))
+}
