@@ -47,8 +47,9 @@ type legendItem struct {
 
 // countryDetail is one country's networks and prices.
 type countryDetail struct {
-	Price    pricing.CountryPrice
-	Networks []networkRow
+	Price       pricing.CountryPrice
+	Networks    []networkRow
+	DefaultRows bool // some network is priced at the country default
 }
 
 // networkRow is one network in the country table.
@@ -107,7 +108,7 @@ func (h *handler) pricingPage(w http.ResponseWriter, r *http.Request, sess *sess
 	if d.Country != nil {
 		selected = d.Country.Price.Country.Code
 	}
-	d.Map, d.Legend = h.priceMap(prices, d, selected)
+	d.Map, d.Legend = h.priceMap(snap.Version(), prices, d, selected)
 	h.render(w, r, sess, http.StatusOK, "pricing", "Pricing", "pricing", d)
 }
 
@@ -144,6 +145,7 @@ func (h *handler) findCountry(d *pricingData, snap *pricing.Snapshot, prices []p
 			row.Ranges = row.Ranges[:maxRangesShown]
 		}
 		cd.Networks = append(cd.Networks, row)
+		cd.DefaultRows = cd.DefaultRows || !np.Own
 	}
 	d.Country = cd
 }
@@ -179,8 +181,20 @@ func fromPrice(cp pricing.CountryPrice) (kassa.Amount, bool) {
 	return lowest, found && cp.Priced
 }
 
-// priceMap colours every country by its lowest price in quantile classes.
-func (h *handler) priceMap(prices []pricing.CountryPrice, d pricingData, selected string) (template.HTML, []legendItem) {
+// priceMap returns the map, from the cache when this price-book version,
+// type and currency were drawn before, and its legend.
+func (h *handler) priceMap(version int64, prices []pricing.CountryPrice, d pricingData, selected string) (template.HTML, []legendItem) {
+	key := mapKey{version: version, typ: d.Type, currency: d.Currency, pick: d.CanPickCur}
+	m, ok := h.maps.get(key)
+	if !ok {
+		m = h.drawMap(prices, d)
+		h.maps.put(key, m)
+	}
+	return h.world.finish(m.svg, selected), m.legend
+}
+
+// drawMap colours every country by its lowest price in quantile classes.
+func (h *handler) drawMap(prices []pricing.CountryPrice, d pricingData) drawnMap {
 	var all []kassa.Amount
 	for _, cp := range prices {
 		if p, ok := fromPrice(cp); ok {
@@ -192,7 +206,7 @@ func (h *handler) priceMap(prices []pricing.CountryPrice, d pricingData, selecte
 	countries := map[string]mapCountry{}
 	for _, cp := range prices {
 		name := cp.Country.DisplayName
-		mc := mapCountry{Name: name, Class: "np", Label: name + ": no price", Selected: cp.Country.Code == selected}
+		mc := mapCountry{Class: "np", Label: name + ": no price"}
 		if p, ok := fromPrice(cp); ok {
 			mc.Class = "b" + string(rune('0'+bucketOf(bounds, p)))
 			mc.Label = name + ": from " + p.String() + " " + string(d.Currency)
@@ -215,7 +229,7 @@ func (h *handler) priceMap(prices []pricing.CountryPrice, d pricingData, selecte
 		}
 		return "/ui/pricing?" + v.Encode() + "#country"
 	}
-	return h.world.render(countries, link), legend
+	return drawnMap{svg: h.world.render(countries, link), legend: legend}
 }
 
 // quantileBounds returns the upper bound of each of up to n classes over

@@ -84,8 +84,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, sess *session, 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	writeCompressed(w, r, status, buf.Bytes())
 }
 
 // setFlash stores a message for the session's next page.

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -228,5 +232,60 @@ func TestSessionStoreConcurrent(t *testing.T) {
 	}
 	if n := s.count(); n != 50 {
 		t.Fatalf("%d sessions left, want 50", n)
+	}
+}
+
+// TestAcceptsGzip: the Accept-Encoding parser.
+func TestAcceptsGzip(t *testing.T) {
+	for in, want := range map[string]bool{
+		"": false, "gzip": true, "deflate, gzip;q=0.5": true, "br, GZIP": true, "gzip;q=0": false, "gzip; q=0": false, "identity": false, "x-gzip": false,
+	} {
+		r, _ := http.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Encoding", in)
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("acceptsGzip(%q) = %v", in, got)
+		}
+	}
+}
+
+// TestPagesCompressed: a large page is gzipped for clients that accept it
+// and decodes to the same page; small ones and other clients get plain
+// HTML.
+func TestPagesCompressed(t *testing.T) {
+	e := newEnv(t, false)
+	b := e.browser()
+	b.signIn(testKey, testSecret)
+	b.client.Transport = &http.Transport{DisableCompression: true}
+	get := func(path, enc string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, body
+	}
+	resp, zipped := get("/ui/pricing", "gzip")
+	if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("pricing page not gzipped: %v", resp.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainFromZip, _ := io.ReadAll(zr)
+	resp, plain := get("/ui/pricing", "")
+	if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(plain, plainFromZip) {
+		t.Fatal("the gzipped page differs from the plain one")
+	}
+	if len(zipped)*2 > len(plain) {
+		t.Errorf("gzip saves little: %d of %d bytes", len(zipped), len(plain))
+	}
+	if resp, _ := get("/ui/secrets", "gzip"); resp.Header.Get("Content-Encoding") != "" {
+		t.Error("a small page was gzipped")
 	}
 }

@@ -61,6 +61,7 @@ type handler struct {
 	limiter  Limiter
 	pages    *pages
 	world    *worldMap
+	maps     *mapCache
 	mux      *http.ServeMux
 }
 
@@ -99,6 +100,7 @@ func New(cfg Config) http.Handler {
 		limiter:  cfg.Limiter,
 		pages:    mustParsePages(),
 		world:    mustLoadWorld(),
+		maps:     newMapCache(),
 	}
 	h.mux = h.routes()
 	return h

@@ -66,28 +66,39 @@ func parseWorld(data []byte) (*worldMap, error) {
 
 // mapCountry is how one country is drawn.
 type mapCountry struct {
-	Name     string
-	Class    string // the price bucket's class, "np" when unpriced
-	Label    string // accessible name with the price
-	Selected bool
+	Class string // the price bucket's class, "np" when unpriced
+	Label string // accessible name with the price
 }
 
-// render draws the map as inline SVG: each country is a link to its
-// details (keyboard-focusable), filled by its price bucket.
-func (m *worldMap) render(countries map[string]mapCountry, link func(code string) string) template.HTML {
+// render draws the map as the start of an inline SVG (without its closing
+// tag, see finish): each country is a link to its details
+// (keyboard-focusable), filled by its price bucket.
+func (m *worldMap) render(countries map[string]mapCountry, link func(code string) string) string {
 	var b strings.Builder
+	b.Grow(len(worldTXT) + 300*len(m.shapes))
 	fmt.Fprintf(&b, `<svg class="worldmap" viewBox="%s" role="group" aria-label="World map of prices: choose a country">`, m.viewBox)
 	for _, s := range m.shapes {
 		c, ok := countries[s.Code]
 		if !ok {
 			c = mapCountry{Class: "np", Label: s.Code}
 		}
-		cls := c.Class
-		if c.Selected {
-			cls += " sel"
-		}
+		label := template.HTMLEscapeString(c.Label)
 		fmt.Fprintf(&b, `<a href="%s" aria-label="%s" data-code="%s"><path class="%s" d="%s"><title>%s</title></path></a>`,
-			template.HTMLEscapeString(link(s.Code)), template.HTMLEscapeString(c.Label), s.Code, cls, s.Path, template.HTMLEscapeString(c.Label))
+			template.HTMLEscapeString(link(s.Code)), label, s.Code, c.Class, s.Path, label)
+	}
+	return b.String()
+}
+
+// finish closes a rendered map, outlining the selected country on top of
+// its neighbours.
+func (m *worldMap) finish(rendered, selected string) template.HTML {
+	var b strings.Builder
+	b.Grow(len(rendered) + 4096)
+	b.WriteString(rendered)
+	for _, s := range m.shapes {
+		if s.Code == selected {
+			fmt.Fprintf(&b, `<path class="sel" aria-hidden="true" d="%s"/>`, s.Path)
+		}
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
