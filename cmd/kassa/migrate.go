@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 )
 
@@ -79,7 +80,13 @@ func schemaVersionBefore(ctx context.Context, kind storeKind, o storeOpen) (int,
 	if kind == storeSQLite {
 		return sqliteSchemaVersion(ctx, filepath.Join(o.data, dbFile))
 	}
-	conn, err := pgx.Connect(ctx, o.url)
+	// pgxpool's parser knows the pool parameters (pool_max_conns) that
+	// pgx.Connect would send to the server as settings.
+	cfg, err := pgxpool.ParseConfig(o.url)
+	if err != nil {
+		return 0, usageError("--store (KASSA_STORE): the PostgreSQL connection URL cannot be parsed")
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 	if err != nil {
 		return 0, fmt.Errorf("connect to %s: the database cannot be reached or the URL is wrong", redactURL(o.url))
 	}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,6 +70,7 @@ func pgSchemaURL(t *testing.T) string {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("pool_max_conns", "4") // a pool parameter: kassa migrate must accept it too
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -136,3 +139,30 @@ func TestStoreURLRefused(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestNewerSchemaRefused: a store whose schema is newer than the binary is
+// refused by serve (with or without --no-migrate) and by migrate.
+func TestNewerSchemaRefused(t *testing.T) {
+	data := t.TempDir()
+	if code, _, stderr := runCmd(t, noEnv, "migrate", "--data", data); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(data, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, args := range [][]string{
+		{"serve", "--data", data, "--addr", "127.0.0.1:0"},
+		{"serve", "--data", data, "--addr", "127.0.0.1:0", "--no-migrate"},
+		{"migrate", "--data", data},
+	} {
+		code, _, stderr := runCmd(t, noEnv, args...)
+		if code == 0 || !strings.Contains(stderr, "999") || !strings.Contains(stderr, "upgrade kassa") {
+			t.Errorf("%v on a newer schema: exit %d: %s", args, code, stderr)
+		}
+	}
+}
