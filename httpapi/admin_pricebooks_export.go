@@ -49,6 +49,7 @@ func (s *Server) adminExportPriceBook(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	extendDeadlines(w, deckTransferTime)
 	filename := fmt.Sprintf("pricebook-%d-%s.%s", version, t, format)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	w.Header().Set("X-Kassa-Pricebook-Version", fmt.Sprint(version))

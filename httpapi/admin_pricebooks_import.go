@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,6 +22,21 @@ import (
 // errDeckTooLarge is the answer to a rate deck over pricing.MaxImportBytes.
 var errDeckTooLarge = &httpError{status: http.StatusRequestEntityTooLarge,
 	msg: fmt.Sprintf("rate deck rejected: larger than %d MiB", pricing.MaxImportBytes>>20)}
+
+// deckTransferTime is how long an import may take to upload, or an export
+// to download, in place of the server's shorter read and write timeouts
+// (64 MiB at 1 Mbit/s takes about nine minutes).
+const deckTransferTime = 10 * time.Minute
+
+// extendDeadlines gives the request's connection d from now to read the
+// body and write the answer. Writers that cannot (a test recorder, a
+// wrapper without Unwrap) keep the server's timeouts.
+func extendDeadlines(w http.ResponseWriter, d time.Duration) {
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(d)
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline)
+}
 
 // maxBookName bounds the name given to an imported version.
 const maxBookName = 200
@@ -60,6 +76,7 @@ func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) er
 	if r.ContentLength > pricing.MaxImportBytes {
 		return errDeckTooLarge
 	}
+	extendDeadlines(w, deckTransferTime)
 	deck, err := parseDeck(http.MaxBytesReader(w, r.Body, pricing.MaxImportBytes), opts, svc.Ref())
 	if err != nil {
 		return s.deckError(w, r, bodyError(err))

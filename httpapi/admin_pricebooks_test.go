@@ -492,3 +492,48 @@ func TestPriceBookConcurrentImports(t *testing.T) {
 		t.Errorf("%d versions marked active", actives)
 	}
 }
+
+// slowReader yields its chunks with a pause before each.
+type slowReader struct {
+	chunks []string
+	pause  time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.chunks) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.pause)
+	n := copy(p, r.chunks[0])
+	r.chunks[0] = r.chunks[0][n:]
+	if r.chunks[0] == "" {
+		r.chunks = r.chunks[1:]
+	}
+	return n, nil
+}
+
+// TestPriceBookSlowUpload: an upload may take longer than the server's
+// read timeout (a large deck on a slow link); the import extends it.
+func TestPriceBookSlowUpload(t *testing.T) {
+	h, _ := newPriceBookHarness(t)
+	srv := httptest.NewUnstartedServer(New(Config{Store: h.db, Pricing: h.prices, AdminToken: testAdminToken}))
+	srv.Config.ReadTimeout = 200 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	body := &slowReader{chunks: []string{"country,price\n", "GB,0.05\n", "US,0.007\n", "ZM,0.3\n"}, pause: 150 * time.Millisecond}
+	r, err := http.NewRequest(http.MethodPost, srv.URL+"/admin/v1/pricebooks?type=sms", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Authorization", "Bearer "+testAdminToken)
+	r.Header.Set("Content-Type", "text/csv")
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatalf("slow upload: %v", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("slow upload: %d %s", resp.StatusCode, data)
+	}
+}
