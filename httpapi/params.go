@@ -34,7 +34,7 @@ const fieldBody = "body"
 // cannot be parsed, or one over limit bytes, is an EINVALID error.
 func readParams(r *http.Request, limit int64) (params, error) {
 	p := params{query: parseQueryLenient(r.URL.RawQuery)}
-	if r.Body == nil {
+	if r.Body == nil || r.Body == http.NoBody { // a GET: nothing to read
 		p.body = url.Values{}
 		return p, nil
 	}

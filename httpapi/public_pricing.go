@@ -158,6 +158,9 @@ func serveDocument(w http.ResponseWriter, r *http.Request, d *pricing.Document) 
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
 func acceptsGzip(header string) bool {
+	if header == "" {
+		return false // the usual case of a client that does not ask for gzip
+	}
 	for _, part := range strings.Split(header, ",") {
 		coding, ps, err := mime.ParseMediaType("x/" + strings.TrimSpace(part))
 		if err != nil {
