@@ -95,6 +95,9 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 		attrs = append(attrs, "ops_addr", n.opsLn.Addr().String())
 	}
 	log.Info("kassa listening", attrs...)
+	if cfg.ReloadGateway == reload.GatewayNone {
+		log.Warn("no payment gateway: every top-up and auto-reload is declined (420); set --reload-gateway webhook or ledger-only (KASSA_RELOAD_GATEWAY)")
+	}
 	return n, nil
 }
 

@@ -226,7 +226,8 @@ func TestTopUpWithoutGateway(t *testing.T) {
 	base, _, logs, stop := startServeFull(t, noEnv, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
 		"--demo-key", "nogw0001", "--demo-secret", "NoGateway0001")
 	defer stop()
-	if !strings.Contains(logs.String(), `reload_gateway="none (top-ups are declined)"`) {
+	if !strings.Contains(logs.String(), `reload_gateway="none (top-ups are declined)"`) ||
+		!strings.Contains(logs.String(), "set --reload-gateway webhook or ledger-only") {
 		t.Errorf("the startup log does not say that top-ups are declined:\n%s", logs.String())
 	}
 	resp, body := do(t, "POST", base+"/account/top-up", map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
@@ -234,6 +235,7 @@ func TestTopUpWithoutGateway(t *testing.T) {
 	if resp.StatusCode != 420 {
 		t.Errorf("top-up without a gateway: %d %s", resp.StatusCode, body)
 	}
+
 }
 
 // TestBackupRestore: backup of a live store, refusal to overwrite, restore
