@@ -93,19 +93,61 @@ func addSettingFlags(f *pflag.FlagSet, settings []setting) {
 		usage += ")"
 		switch s.kind {
 		case kindList:
-			f.StringArray(s.name, nil, usage)
-		case kindBool:
-			f.String(s.name, s.def, usage)
-			if s.def == "false" {
+			f.Var(&listValue{typ: s.flagType()}, s.name, usage)
+		default:
+			v := &textValue{text: s.def, typ: s.flagType()}
+			f.Var(v, s.name, usage)
+			if s.kind == kindBool && s.def == "false" {
 				// A switch (--no-migrate); on/off settings take a value
 				// (--rate-limits off).
 				f.Lookup(s.name).NoOptDefVal = "true"
 			}
-		default:
-			f.String(s.name, s.def, usage)
 		}
 	}
 }
+
+// flagType is the value's kind as --help shows it.
+func (s setting) flagType() string {
+	switch {
+	case s.kind == kindBool && s.def == "false":
+		return "bool"
+	case s.kind == kindBool:
+		return "on|off"
+	case s.kind == kindList:
+		return "cidr"
+	case strings.HasSuffix(s.name, "addr"):
+		return "host:port"
+	case strings.HasSuffix(s.name, "-interval"), strings.HasSuffix(s.name, "-timeout"), strings.HasSuffix(s.name, "-lockout"):
+		return "duration"
+	case strings.HasSuffix(s.name, "-url"), s.name == "store":
+		return "url"
+	case strings.HasSuffix(s.name, "-file"):
+		return "file"
+	case s.name == "data":
+		return "dir"
+	}
+	return "string"
+}
+
+// textValue is a flag kept as text; parseServeConfig checks it.
+type textValue struct {
+	text string
+	typ  string
+}
+
+func (v *textValue) String() string     { return v.text }
+func (v *textValue) Set(s string) error { v.text = s; return nil }
+func (v *textValue) Type() string       { return v.typ }
+
+// listValue is a repeatable flag kept as text.
+type listValue struct {
+	items []string
+	typ   string
+}
+
+func (v *listValue) String() string     { return strings.Join(v.items, ",") }
+func (v *listValue) Set(s string) error { v.items = append(v.items, s); return nil }
+func (v *listValue) Type() string       { return v.typ }
 
 // resolveSettings returns every setting's effective value: flag, else
 // environment, else config file, else default.
@@ -124,10 +166,6 @@ func resolveSettings(settings []setting, f *pflag.FlagSet, getenv func(string) s
 // resolveSetting applies the precedence to one setting.
 func resolveSetting(s setting, f *pflag.FlagSet, getenv func(string) string, file map[string]string) (value, error) {
 	if !s.noFlag && f.Changed(s.name) {
-		if s.kind == kindList {
-			vs, _ := f.GetStringArray(s.name)
-			return value{text: strings.Join(vs, ","), source: fromFlag}, nil
-		}
 		return value{text: f.Lookup(s.name).Value.String(), source: fromFlag}, nil
 	}
 	v, ok, err := lookupSetting(s, getenv, "the environment")
