@@ -318,3 +318,25 @@ func grepKassa(page string) string {
 	}
 	return strings.Join(keep, "\n")
 }
+
+// TestRestoreBadBackup: a file that is not a kassa database is refused and
+// leaves no database behind in the target directory.
+func TestRestoreBadBackup(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.db")
+	if err := os.WriteFile(bad, []byte("this is not a database, just text of some length ..........."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	code, _, stderr := runCmd(t, noEnv, "restore", "--data", target, bad)
+	if code == 0 {
+		t.Fatalf("restore of a text file succeeded")
+	}
+	for _, f := range []string{dbFile, dbFile + "-wal", dbFile + "-shm"} {
+		if _, err := os.Stat(filepath.Join(target, f)); err == nil {
+			t.Errorf("%s left behind after a failed restore (%s)", f, stderr)
+		}
+	}
+	if code, _, _ := runCmd(t, noEnv, "restore", "--data", target, filepath.Join(t.TempDir(), "missing.db")); code == 0 {
+		t.Error("restore of a missing file succeeded")
+	}
+}
