@@ -102,9 +102,14 @@ func newEnv(t testing.TB, withClock bool, tweak ...func(*Config)) *env {
 	ledger := charging.New(db, charging.Options{})
 	t.Cleanup(ledger.Close)
 	e := &env{t: t, db: db, hasher: hasher, ledger: ledger, prices: prices}
+	authOpts := auth.Options{CacheTTL: time.Hour}
+	if withClock {
+		e.clock = &clock{t: time.Now()}
+		authOpts.Now = e.clock.Now
+	}
 	cfg := Config{
 		Store:      db,
-		Auth:       auth.NewAuthenticator(db, hasher, auth.Options{CacheTTL: time.Hour}),
+		Auth:       auth.NewAuthenticator(db, hasher, authOpts),
 		Hasher:     hasher,
 		Ledger:     ledger,
 		Pricing:    prices,
@@ -112,7 +117,6 @@ func newEnv(t testing.TB, withClock bool, tweak ...func(*Config)) *env {
 		Checker:    loopbackChecker(),
 	}
 	if withClock {
-		e.clock = &clock{t: time.Now()}
 		cfg.Now = e.clock.Now
 	}
 	for _, f := range tweak {

@@ -5,11 +5,12 @@ import (
 	"time"
 )
 
-// Limiter slows down guessing at sign-in. Allow is asked before a sign-in
-// is checked; Failure records a failed one and Success clears the key's
-// count. Keys are "ip:ADDR" and "key:APIKEY" (or "admin" for the operator
-// token). A shared limiter (for example one kept in the store) may be
-// passed in Config so that all nodes count together.
+// Limiter slows down guessing of the admin token at the operator sign-in
+// (account holders' sign-ins go through the Authenticator's own limiter,
+// shared with the API). Allow is asked before a sign-in is checked;
+// Failure records a failed one and Success clears the key's count. Keys
+// are "ip:ADDR" and "admin". A shared limiter may be passed in Config so
+// that all nodes count together.
 type Limiter interface {
 	Allow(key string) bool
 	Failure(key string)

@@ -1,11 +1,15 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
 )
 
 // TestCookieFlags: the session cookie is HttpOnly, SameSite=Lax, scoped to
@@ -197,26 +201,62 @@ func TestSignOutNeedsCSRF(t *testing.T) {
 	}
 }
 
-// TestSignInLimiter: after DefaultMaxFailures wrong secrets the key is
-// refused even with the right secret, until the lockout passes.
+// TestSignInLimiter: account sign-ins go through the Authenticator's
+// brute-force limiter: after its MaxFailures wrong secrets the client is
+// refused even with the right secret, until the lock-out passes.
 func TestSignInLimiter(t *testing.T) {
+	e := newEnv(t, true, func(c *Config) {
+		c.Auth = auth.NewAuthenticator(c.Store, c.Hasher, auth.Options{Now: c.Now, MaxFailures: 4, FailureWindow: time.Hour, Lockout: 10 * time.Minute})
+	})
+	b := e.browser()
+	try := func(secret string) page {
+		p := b.get("/ui/signin")
+		return b.post("/ui/signin", url.Values{"csrf": {csrf(t, p)}, "role": {"account"}, "api_key": {testKey}, "api_secret": {secret}})
+	}
+	for i := 0; i < 4; i++ {
+		if p := try("WrongSecret99"); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "The credentials are not right.") {
+			t.Fatalf("failure %d: status %d", i+1, p.status)
+		}
+		e.clock.Advance(10 * time.Second) // past the growing delays
+	}
+	p := try(testSecret)
+	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "Too many failed sign-ins") {
+		t.Fatalf("right secret while locked out: status %d", p.status)
+	}
+	if p := try("WrongSecret99"); p.status != http.StatusTooManyRequests {
+		t.Fatalf("wrong secret while locked out: status %d", p.status)
+	}
+	e.clock.Advance(10 * time.Minute)
+	if p := try(testSecret); p.status != http.StatusSeeOther {
+		t.Fatalf("right secret after the lockout: status %d", p.status)
+	}
+}
+
+// TestOperatorLimiter: after DefaultMaxFailures wrong admin tokens the
+// operator form is refused even with the right token, until the lockout
+// passes; the lock-out is audited.
+func TestOperatorLimiter(t *testing.T) {
 	e := newEnv(t, true)
 	b := e.browser()
-	try := func(secret string) int {
+	try := func(token string) int {
 		p := b.get("/ui/signin")
-		return b.post("/ui/signin", url.Values{"csrf": {csrf(t, p)}, "role": {"account"}, "api_key": {testKey}, "api_secret": {secret}}).status
+		return b.post("/ui/signin", url.Values{"csrf": {csrf(t, p)}, "role": {"operator"}, "admin_token": {token}}).status
 	}
 	for i := 0; i < DefaultMaxFailures; i++ {
-		if s := try("WrongSecret99"); s != http.StatusUnauthorized {
+		if s := try("guess"); s != http.StatusUnauthorized {
 			t.Fatalf("failure %d: status %d", i+1, s)
 		}
 	}
-	if s := try(testSecret); s != http.StatusTooManyRequests {
-		t.Fatalf("right secret while locked out: status %d", s)
+	if s := try(testAdminToken); s != http.StatusTooManyRequests {
+		t.Fatalf("right token while locked out: status %d", s)
+	}
+	events, _, err := e.db.ListAudit(context.Background(), kassa.AuditFilter{Action: "auth.lockout"})
+	if err != nil || len(events) == 0 {
+		t.Fatalf("lock-out not audited: %v %v", events, err)
 	}
 	e.clock.Advance(DefaultLockout)
-	if s := try(testSecret); s != http.StatusSeeOther {
-		t.Fatalf("right secret after the lockout: status %d", s)
+	if s := try(testAdminToken); s != http.StatusSeeOther {
+		t.Fatalf("right token after the lockout: status %d", s)
 	}
 }
 

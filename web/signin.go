@@ -3,8 +3,10 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -52,8 +54,10 @@ func (h *handler) signinPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, sess, http.StatusOK, "signin", "Sign in", "", signinData{Next: safeNext(r.URL.Query().Get("next")), Operators: h.cfg.AdminToken != ""})
 }
 
-// signin checks the credentials of either form. Every failure goes
-// through the limiter, by client address and by api key.
+// signin checks the credentials of either form. Account holders go
+// through the Authenticator's brute-force limiter (the one the API uses,
+// keyed by client address and api key); the operator form through
+// Config.Limiter.
 func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	anon := h.sessionOf(r)
@@ -63,54 +67,73 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := signinData{Next: safeNext(r.PostFormValue("next")), APIKey: r.PostFormValue("api_key"), Operators: h.cfg.AdminToken != ""}
-	keys := []string{"ip:" + clientIP(r)}
 	operator := r.PostFormValue("role") == "operator"
+	var apiKey string
+	var err error
 	if operator {
-		keys = append(keys, "admin")
+		err = h.checkAdminToken(r)
 	} else {
-		keys = append(keys, "key:"+data.APIKey)
+		apiKey, err = h.checkSecret(r)
 	}
-	for _, k := range keys {
-		if !h.limiter.Allow(k) {
-			h.auditSignin(r, operator, data.APIKey, "auth.lockout")
-			data.Error = "Too many failed sign-ins. Wait a few minutes and try again."
-			h.render(w, r, anon, http.StatusTooManyRequests, "signin", "Sign in", "", data)
-			return
-		}
-	}
-	apiKey, ok, err := h.checkCredentials(r, operator)
 	if err != nil {
-		data.Error = h.userMessage(r, "sign in", err)
-		h.render(w, r, anon, http.StatusServiceUnavailable, "signin", "Sign in", "", data)
+		status, msg := h.signinFailure(r, err)
+		data.Error = msg
+		h.render(w, r, anon, status, "signin", "Sign in", "", data)
 		return
-	}
-	if !ok {
-		for _, k := range keys {
-			h.limiter.Failure(k)
-		}
-		data.Error = "The credentials are not right."
-		h.render(w, r, anon, http.StatusUnauthorized, "signin", "Sign in", "", data)
-		return
-	}
-	for _, k := range keys {
-		h.limiter.Success(k)
 	}
 	h.startSession(w, r, anon, operator, apiKey, data.Next)
 }
 
-// checkCredentials verifies the admin token or the api key and secret.
-func (h *handler) checkCredentials(r *http.Request, operator bool) (string, bool, error) {
-	if operator {
-		return "", h.cfg.AdminToken != "" && equalTokens(r.PostFormValue("admin_token"), h.cfg.AdminToken), nil
-	}
-	acct, err := h.cfg.Auth.Authenticate(r.Context(), r.PostFormValue("api_key"), r.PostFormValue("api_secret"))
-	if auth.IsUnauthorized(err) {
-		return "", false, nil
-	}
+// checkSecret verifies the api key and secret through the Authenticator.
+func (h *handler) checkSecret(r *http.Request) (string, error) {
+	acct, err := h.cfg.Auth.AuthenticateFrom(r.Context(), clientIP(r), r.PostFormValue("api_key"), r.PostFormValue("api_secret"))
 	if err != nil {
-		return "", false, err
+		return "", err
 	}
-	return acct.APIKey, true, nil
+	return acct.APIKey, nil
+}
+
+// checkAdminToken verifies the operator's token, counting failures by
+// client address and in total.
+func (h *handler) checkAdminToken(r *http.Request) error {
+	keys := []string{"ip:" + clientIP(r), "admin"}
+	for _, k := range keys {
+		if !h.limiter.Allow(k) {
+			h.audit(r, "system", "", "auth.lockout", `{"scope":"admin","surface":"dashboard"}`)
+			return &auth.LockedOut{RetryAfter: DefaultLockout}
+		}
+	}
+	if h.cfg.AdminToken == "" || !equalTokens(r.PostFormValue("admin_token"), h.cfg.AdminToken) {
+		for _, k := range keys {
+			h.limiter.Failure(k)
+		}
+		return auth.ErrUnauthorized
+	}
+	for _, k := range keys {
+		h.limiter.Success(k)
+	}
+	return nil
+}
+
+// signinFailure returns the status and message of a failed sign-in. It
+// never says whether the api key exists.
+func (h *handler) signinFailure(r *http.Request, err error) (int, string) {
+	var locked *auth.LockedOut
+	switch {
+	case errors.As(err, &locked):
+		return http.StatusTooManyRequests, "Too many failed sign-ins. Try again in " + waitText(locked.RetryAfter) + "."
+	case auth.IsUnauthorized(err):
+		return http.StatusUnauthorized, "The credentials are not right."
+	}
+	return http.StatusServiceUnavailable, h.userMessage(r, "sign in", err)
+}
+
+// waitText says a wait in whole seconds or minutes, rounded up.
+func waitText(d time.Duration) string {
+	if d <= time.Minute {
+		return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second))) + " seconds"
+	}
+	return strconv.Itoa(int((d+time.Minute-1)/time.Minute)) + " minutes"
 }
 
 // equalTokens compares two tokens in constant time (hashing first so that
@@ -130,7 +153,7 @@ func (h *handler) startSession(w http.ResponseWriter, r *http.Request, anon *ses
 	}
 	sess := h.sessions.create(ro, apiKey)
 	setSessionCookie(w, r, sess.id)
-	h.auditSignin(r, operator, apiKey, "dashboard.signin")
+	h.auditSignin(r, operator, apiKey)
 	if next == "" {
 		next = "/ui/account"
 		if operator {
@@ -147,16 +170,13 @@ func (h *handler) signout(w http.ResponseWriter, r *http.Request, sess *session)
 	redirect(w, r, "/ui/signin")
 }
 
-// auditSignin records a sign-in or a lock-out.
-func (h *handler) auditSignin(r *http.Request, operator bool, apiKey, action string) {
+// auditSignin records a successful sign-in.
+func (h *handler) auditSignin(r *http.Request, operator bool, apiKey string) {
 	actor, account := "account:"+apiKey, apiKey
 	if operator {
 		actor, account = "admin", ""
 	}
-	if !kassa.ValidAPIKey(apiKey) && !operator {
-		actor, account = "anonymous", ""
-	}
-	h.audit(r, actor, account, action, `{"surface":"dashboard"}`)
+	h.audit(r, actor, account, "dashboard.signin", `{"surface":"dashboard"}`)
 }
 
 // audit records an event; a failure is logged and does not fail the
@@ -168,7 +188,7 @@ func (h *handler) audit(r *http.Request, actor, account, action, detail string) 
 	}
 }
 
-// clientIP is the address the limiter counts: the TCP peer (a proxy's
+// clientIP is the address the limiters count: the TCP peer (a proxy's
 // forwarded header is not trusted here).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -33,7 +33,7 @@ type CallbackChecker interface {
 // Pricing are required.
 type Config struct {
 	Store      kassa.Store
-	Auth       *auth.Authenticator // verifies api key and secret at sign-in
+	Auth       *auth.Authenticator // verifies api key and secret at sign-in, with its brute-force limiter: pass the API's
 	Hasher     *auth.Hasher        // hashes new secrets
 	Ledger     *charging.Ledger    // operator credits and debits
 	Pricing    *pricing.Service    // the map, country details, number look-up
@@ -42,7 +42,9 @@ type Config struct {
 	// Checker checks callback URLs before they are saved; nil saves
 	// without a live check (the syntax is always checked).
 	Checker CallbackChecker
-	// Limiter counts sign-in failures; NewMemoryLimiter(Now) when nil.
+	// Limiter counts failed operator sign-ins (admin token);
+	// NewMemoryLimiter(Now) when nil. Account holders' failures are counted
+	// by Auth's brute-force limiter.
 	Limiter Limiter
 
 	Now             func() time.Time // time.Now when nil
