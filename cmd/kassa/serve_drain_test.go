@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -119,5 +123,45 @@ func TestServeDashboard(t *testing.T) {
 	defer stop()
 	if resp, _ := do(t, "GET", base+"/ui/signin", nil, ""); resp.StatusCode != 404 {
 		t.Errorf("/ui/signin with --ui off: %d", resp.StatusCode)
+	}
+}
+
+// TestAuthLimiterShared: --auth-max-failures reaches the API's brute-force
+// limiter, and the dashboard's sign-in shares it: after two failures on the
+// API, the right secret is refused on the API and at sign-in alike.
+func TestAuthLimiterShared(t *testing.T) {
+	base, _, _, stop := startServeFull(t, noEnv, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
+		"--demo-key", "limit001", "--demo-secret", "Limit0001Secret", "--auth-max-failures", "2", "--auth-lockout", "1h")
+	defer stop()
+	if code, _ := httpGet(t, base+"/account/get-balance", "limit001", "Limit0001Secret"); code != 200 {
+		t.Fatalf("right secret before any failure: %d", code)
+	}
+	for range 2 {
+		httpGet(t, base+"/account/get-balance", "limit001", "Wrong0001Secret")
+	}
+	if code, _ := httpGet(t, base+"/account/get-balance", "limit001", "Limit0001Secret"); code != http.StatusTooManyRequests {
+		t.Fatalf("right secret after 2 failures with --auth-max-failures 2: %d, want 429", code)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(base + "/ui/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token in the sign-in page")
+	}
+	form := url.Values{"csrf": {string(m[1])}, "api_key": {"limit001"}, "api_secret": {"Limit0001Secret"}}
+	resp, err = client.PostForm(base+"/ui/signin", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("dashboard sign-in of a key locked out on the API: %d, want 429", resp.StatusCode)
 	}
 }

@@ -227,7 +227,7 @@ func (n *node) buildHandlers(keys *serveKeys) {
 	if cfg.UI {
 		mux.Handle("/ui/", web.New(web.Config{
 			Store:      n.st,
-			Auth:       auth.NewAuthenticator(n.st, keys.hasher, auth.Options{MaxFailures: cfg.AuthMaxFailures, Lockout: cfg.AuthLockout}),
+			Auth:       api.Authenticator(), // one brute-force limiter for the API and the sign-in
 			Hasher:     keys.hasher,
 			Ledger:     n.ledger,
 			Pricing:    n.prices,
