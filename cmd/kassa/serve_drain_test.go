@@ -165,3 +165,39 @@ func TestAuthLimiterShared(t *testing.T) {
 		t.Errorf("dashboard sign-in of a key locked out on the API: %d, want 429", resp.StatusCode)
 	}
 }
+
+// TestTrustedProxyBruteForce: behind a trusted proxy, the brute-force
+// limiter counts the client named by X-Forwarded-For: a client that failed
+// is locked out, another client behind the same proxy is not. Without
+// --trusted-proxy the header is ignored and both are the proxy.
+func TestTrustedProxyBruteForce(t *testing.T) {
+	get := func(base, client, secret string) int {
+		req, _ := http.NewRequest("GET", base+"/account/get-balance", nil)
+		req.SetBasicAuth("proxy001", secret)
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, trusted := range []bool{true, false} {
+		args := []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo-key", "proxy001", "--demo-secret", "Proxy0001Secret", "--auth-max-failures", "2"}
+		if trusted {
+			args = append(args, "--trusted-proxy", "127.0.0.1/32")
+		}
+		base, _, _, stop := startServeFull(t, noEnv, args...)
+		for range 2 {
+			get(base, "203.0.113.1", "Wrong0001Secret")
+		}
+		a, b := get(base, "203.0.113.1", "Proxy0001Secret"), get(base, "203.0.113.2", "Proxy0001Secret")
+		stop()
+		if a != http.StatusTooManyRequests {
+			t.Errorf("trusted=%v: the failing client is not locked out: %d", trusted, a)
+		}
+		if want := map[bool]int{true: 200, false: http.StatusTooManyRequests}[trusted]; b != want {
+			t.Errorf("trusted=%v: another client behind the proxy: %d, want %d", trusted, b, want)
+		}
+	}
+}
