@@ -257,22 +257,10 @@ func TestMultiNodePriceActivation(t *testing.T) {
 	pepper := mnPepperFile(t)
 	a := mnStartNode(t, "A", storeURL, pepper)
 	b := mnStartNode(t, "B", storeURL, pepper)
-	// Both nodes hold a session that LISTENs for activations.
-	conn := mnConnect(t, dbURL)
-	mnEventually(t, 30*time.Second, 50*time.Millisecond, "both nodes LISTEN for price-book activations", func() bool {
-		var n int
-		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&n)
-		return err == nil && n == 2
-	})
+	mnWaitListeners(t, dbURL, 2)
 	const key, secret = "mn-price", "MnSecret1234"
 	mnCreateAccount(t, a, key, secret) // on A; B must accept the secret (shared pepper)
-
-	pricingPath := "/account/get-pricing/outbound/sms?country=GB&api_key=" + key + "&api_secret=" + secret
-	gbPrice := func(n *mnNode) string {
-		ans := n.must(http.MethodGet, pricingPath, "", "", "", http.StatusOK)
-		return mnString(ans.body["defaultPrice"])
-	}
+	gbPrice := func(n *mnNode) string { return mnGBPrice(n, key, secret) }
 	ratePrice := func(n *mnNode) string {
 		ans := n.must(http.MethodPost, "/platform/v1/rate", mnServiceToken, "", mnRateBody(key), http.StatusOK)
 		return mnString(ans.body["unit_price"])
@@ -282,12 +270,7 @@ func TestMultiNodePriceActivation(t *testing.T) {
 		t.Fatalf("before the activation: node A answers %q, node B %q; want the same demo price, not %s", gbPrice(a), before, mnNewGBPrice)
 	}
 
-	// A rate deck of one line: the SMS price to the UK. The other types
-	// are copied from the active version (base=active).
-	imported := a.must(http.MethodPost, "/admin/v1/pricebooks?type=sms&format=csv&name=e2e+multi-node&base=active",
-		mnAdminToken, "", "country,price\nGB,"+mnNewGBPrice+"\n", http.StatusCreated)
-	version := mnString(imported.body["version"])
-	a.must(http.MethodPost, "/admin/v1/pricebooks/"+version+"/activate", mnAdminToken, "", "{}", http.StatusOK)
+	version := mnActivateGBPrice(a, mnNewGBPrice)
 	activated := time.Now()
 	if got := gbPrice(a); got != mnNewGBPrice {
 		t.Errorf("node A answers %s right after activating version %s, want %s", got, version, mnNewGBPrice)
@@ -302,6 +285,40 @@ func TestMultiNodePriceActivation(t *testing.T) {
 			t.Errorf("node %s: platform rate to %s is %s after get-pricing changed, want %s", n.name, mnTo, got, mnNewGBPrice)
 		}
 	}
+}
+
+// mnWaitListeners waits until n sessions in the test database LISTEN (for
+// price-book activations: one per node).
+func mnWaitListeners(t *testing.T, dbURL string, n int) {
+	t.Helper()
+	conn := mnConnect(t, dbURL)
+	mnEventually(t, 30*time.Second, 50*time.Millisecond, fmt.Sprintf("%d nodes LISTEN for price-book activations", n), func() bool {
+		var got int
+		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&got)
+		return err == nil && got == n
+	})
+}
+
+// mnGBPrice is the UK SMS default price node n answers on the public
+// get-pricing API.
+func mnGBPrice(n *mnNode, key, secret string) string {
+	n.tb.Helper()
+	ans := n.must(http.MethodGet, "/account/get-pricing/outbound/sms?country=GB&api_key="+key+"&api_secret="+secret, "", "", "", http.StatusOK)
+	return mnString(ans.body["defaultPrice"])
+}
+
+// mnActivateGBPrice imports, through n's admin API, a rate deck of one
+// line (the SMS price to the UK; the other types are copied from the
+// active version, base=active) and activates it now. It returns the
+// version.
+func mnActivateGBPrice(n *mnNode, price string) string {
+	n.tb.Helper()
+	imported := n.must(http.MethodPost, "/admin/v1/pricebooks?type=sms&format=csv&name=e2e+multi-node&base=active",
+		mnAdminToken, "", "country,price\nGB,"+price+"\n", http.StatusCreated)
+	version := mnString(imported.body["version"])
+	n.must(http.MethodPost, "/admin/v1/pricebooks/"+version+"/activate", mnAdminToken, "", "{}", http.StatusOK)
+	return version
 }
 
 // mnLeaseName is the auto-reload scheduler's lease (reload.LeaseName).

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,6 +101,48 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		t.Errorf("balance %s, want %s", kassa.Amount(got), kassa.Amount(want))
 	}
 	mnVerify(t, dbURL)
+}
+
+// TestPostgresRestartMissedActivation activates a price-book version on
+// node A while node B is cut off the database (B reaches it through a
+// proxy of the test's own), so that B's LISTEN session misses the
+// notification. Once the database is back, B must answer the new price by
+// itself (its listener reconnects and reloads, or its periodic check finds
+// the version). The wait is a hang guard; how long it took is logged.
+func TestPostgresRestartMissedActivation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two kassa nodes on PostgreSQL; skipped with -short")
+	}
+	dbURL := mnNewDatabase(t)
+	proxy := mnStartProxy(t, mnHostPort(t, dbURL))
+	pepper := mnPepperFile(t)
+	a := mnStartNode(t, "A", mnWithParam(t, dbURL, "pool_max_conns", "4"), pepper)
+	viaProxy := mnWithParam(t, mnWithHost(t, dbURL, proxy.addr), "pool_max_conns", "4")
+	b := mnStartNode(t, "B", mnWithParam(t, viaProxy, "connect_timeout", "2"), pepper)
+	mnWaitListeners(t, dbURL, 2)
+	const key, secret = "mn-missed", "MnSecret1234"
+	mnCreateAccount(t, a, key, secret)
+	before := mnGBPrice(b, key, secret)
+	if before == mnNewGBPrice {
+		t.Fatalf("node B answers %s before the activation", before)
+	}
+
+	proxy.cut()
+	mnEventually(t, 30*time.Second, 50*time.Millisecond, "node B's /readyz answers 503 while it is cut off", func() bool {
+		ans, err := mnDo(context.Background(), http.DefaultClient, http.MethodGet, b.base+"/readyz", "", "", "")
+		return err == nil && ans.status == http.StatusServiceUnavailable
+	})
+	version := mnActivateGBPrice(a, mnNewGBPrice)
+	mnWaitListeners(t, dbURL, 1) // B's listener is gone: the notification cannot reach it
+	proxy.restore(t)
+	took := mnEventually(t, 60*time.Second, 50*time.Millisecond, "node B answers the new price", func() bool {
+		ans, err := mnDo(context.Background(), http.DefaultClient, http.MethodGet,
+			b.base+"/account/get-pricing/outbound/sms?country=GB&api_key="+key+"&api_secret="+secret, "", "", "")
+		return err == nil && ans.status == http.StatusOK && mnString(ans.body["defaultPrice"]) == mnNewGBPrice
+	})
+	t.Logf("node B answered version %s's price %s %s after the database came back (listener reconnected by then: %v)",
+		version, mnNewGBPrice, took.Round(time.Millisecond), strings.Contains(b.logs.String(), "price book notifications restored"))
+	mnWaitListeners(t, dbURL, 2) // and listens again
 }
 
 // mnChargeLoad is clients charging one account through a node, each key
