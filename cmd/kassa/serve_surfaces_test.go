@@ -1,0 +1,103 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestServeDashboard: the dashboard is mounted under /ui/ and can be
+// turned off.
+func TestServeDashboard(t *testing.T) {
+	base, _, _, stop := startServeFull(t, noEnv, "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	resp, body := do(t, "GET", base+"/ui/signin", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "<form") {
+		t.Errorf("/ui/signin: %d %.200s", resp.StatusCode, body)
+	}
+	stop()
+	base, _, _, stop = startServeFull(t, noEnv, "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--ui", "off")
+	defer stop()
+	if resp, _ := do(t, "GET", base+"/ui/signin", nil, ""); resp.StatusCode != 404 {
+		t.Errorf("/ui/signin with --ui off: %d", resp.StatusCode)
+	}
+}
+
+// TestAuthLimiterShared: --auth-max-failures reaches the API's brute-force
+// limiter, and the dashboard's sign-in shares it: after two failures on the
+// API, the right secret is refused on the API and at sign-in alike.
+func TestAuthLimiterShared(t *testing.T) {
+	base, _, _, stop := startServeFull(t, noEnv, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
+		"--demo-key", "limit001", "--demo-secret", "Limit0001Secret", "--auth-max-failures", "2", "--auth-lockout", "1h")
+	defer stop()
+	if code, _ := httpGet(t, base+"/account/get-balance", "limit001", "Limit0001Secret"); code != 200 {
+		t.Fatalf("right secret before any failure: %d", code)
+	}
+	for range 2 {
+		httpGet(t, base+"/account/get-balance", "limit001", "Wrong0001Secret")
+	}
+	if code, _ := httpGet(t, base+"/account/get-balance", "limit001", "Limit0001Secret"); code != http.StatusTooManyRequests {
+		t.Fatalf("right secret after 2 failures with --auth-max-failures 2: %d, want 429", code)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(base + "/ui/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token in the sign-in page")
+	}
+	form := url.Values{"csrf": {string(m[1])}, "api_key": {"limit001"}, "api_secret": {"Limit0001Secret"}}
+	resp, err = client.PostForm(base+"/ui/signin", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("dashboard sign-in of a key locked out on the API: %d, want 429", resp.StatusCode)
+	}
+}
+
+// TestTrustedProxyBruteForce: behind a trusted proxy, the brute-force
+// limiter counts the client named by X-Forwarded-For: a client that failed
+// is locked out, another client behind the same proxy is not. Without
+// --trusted-proxy the header is ignored and both are the proxy.
+func TestTrustedProxyBruteForce(t *testing.T) {
+	get := func(base, client, secret string) int {
+		req, _ := http.NewRequest("GET", base+"/account/get-balance", nil)
+		req.SetBasicAuth("proxy001", secret)
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, trusted := range []bool{true, false} {
+		args := []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo-key", "proxy001", "--demo-secret", "Proxy0001Secret", "--auth-max-failures", "2"}
+		if trusted {
+			args = append(args, "--trusted-proxy", "127.0.0.1/32")
+		}
+		base, _, _, stop := startServeFull(t, noEnv, args...)
+		for range 2 {
+			get(base, "203.0.113.1", "Wrong0001Secret")
+		}
+		a, b := get(base, "203.0.113.1", "Proxy0001Secret"), get(base, "203.0.113.2", "Proxy0001Secret")
+		stop()
+		if a != http.StatusTooManyRequests {
+			t.Errorf("trusted=%v: the failing client is not locked out: %d", trusted, a)
+		}
+		if want := map[bool]int{true: 200, false: http.StatusTooManyRequests}[trusted]; b != want {
+			t.Errorf("trusted=%v: another client behind the proxy: %d, want %d", trusted, b, want)
+		}
+	}
+}
