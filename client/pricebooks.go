@@ -190,7 +190,7 @@ func (c *Client) ExportPriceBook(ctx context.Context, version int64, e PriceBook
 	}
 	n, err := io.Copy(w, hr.Body)
 	if err != nil {
-		return n, fmt.Errorf("%s %s: write export: %w", r.method, r.path, err)
+		return n, fmt.Errorf("%s %s: copy the export: %w", r.method, r.path, err)
 	}
 	return n, nil
 }

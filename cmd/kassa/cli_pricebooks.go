@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -184,13 +186,14 @@ func runPricingImport(cmd *cobra.Command, e *env, f *cliFlags, typ kassa.Service
 	}
 	defer closeDeck()
 	opts := client.ImportOptions{Type: typ, Format: format, Currency: strings.ToUpper(fl.currency), Name: fl.name, Base: fl.base, Size: size}
-	if p := newProgress(e.stderr, filepath.Base(file), size, fl.progress); p != nil {
+	p := newProgress(e.stderr, filepath.Base(file), size, fl.progress)
+	if p != nil {
 		opts.Progress = p.update
-		defer p.finish()
 	}
 	imp, err := c.ImportPriceBook(cmd.Context(), deck, opts)
+	p.finish()
 	if err != nil {
-		return apiError(err)
+		return apiError(deckRejected(err))
 	}
 	if !fl.activate {
 		fmt.Fprintf(e.stderr, "imported version %d (not active: run 'kassa pricing activate %d')\n", imp.Version, imp.Version)
@@ -201,6 +204,40 @@ func runPricingImport(cmd *cobra.Command, e *env, f *cliFlags, typ kassa.Service
 		return apiError(fmt.Errorf("imported version %d, but activating it failed: %w", imp.Version, err))
 	}
 	return render(e.stdout, f.output, priceBookView(v, *v))
+}
+
+// rejectedDeck is a deck the server refused, shown one problem a line.
+type rejectedDeck struct {
+	err *client.Error
+}
+
+func (r *rejectedDeck) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rate deck rejected (%d problems listed), nothing imported:", len(r.err.InvalidParams))
+	for _, p := range r.err.InvalidParams {
+		b.WriteString("\n  ")
+		if p.Name != "body" {
+			b.WriteString(p.Name + ": ")
+		}
+		b.WriteString(p.Reason)
+	}
+	if strings.Contains(r.err.Detail, " more problems") {
+		b.WriteString("\n  " + r.err.Detail[strings.LastIndex(r.err.Detail, "; ")+2:])
+	}
+	return b.String()
+}
+
+// Unwrap returns the server's answer (for the exit code).
+func (r *rejectedDeck) Unwrap() error { return r.err }
+
+// deckRejected lists a 400 answer's problems one a line; other errors are
+// returned as they are.
+func deckRejected(err error) error {
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.Status == http.StatusBadRequest && len(ce.InvalidParams) > 0 {
+		return &rejectedDeck{err: ce}
+	}
+	return err
 }
 
 // openDeck opens FILE ("-" is stdin) and returns its size (0 if unknown).

@@ -18,7 +18,8 @@ type progress struct {
 	name     string
 	total    int64
 	terminal bool
-	shown    int // percent (terminal) or tenths (plain) already shown
+	shown    int   // percent (terminal) or tenths (plain) already shown
+	sent     int64 // bytes sent so far
 	done     bool
 }
 
@@ -45,6 +46,7 @@ func isTerminal(w io.Writer) bool {
 
 // update is the client's progress callback.
 func (p *progress) update(sent, total int64) {
+	p.sent = sent
 	if p.terminal {
 		p.drawBar(sent)
 		return
@@ -62,7 +64,10 @@ func (p *progress) update(sent, total int64) {
 // drawBar redraws the terminal bar when the percentage changes.
 func (p *progress) drawBar(sent int64) {
 	if p.total <= 0 {
-		fmt.Fprintf(p.w, "\ruploading %s: %s", p.name, humanBytes(sent))
+		if mib := int(sent >> 20); mib != p.shown { // unknown size: redraw per MiB
+			p.shown = mib
+			fmt.Fprintf(p.w, "\ruploading %s: %s", p.name, humanBytes(sent))
+		}
 		return
 	}
 	pct := int(sent * 100 / p.total)
@@ -76,14 +81,18 @@ func (p *progress) drawBar(sent int64) {
 	fmt.Fprintf(p.w, "\ruploading %s [%s] %3d%% %s / %s", p.name, bar, pct, humanBytes(sent), humanBytes(p.total))
 }
 
-// finish ends the bar's line once the upload is over.
+// finish ends the bar's line once the upload is over; a nil progress
+// does nothing.
 func (p *progress) finish() {
-	if p.done {
+	if p == nil || p.done {
 		return
 	}
 	p.done = true
-	if p.terminal {
+	switch {
+	case p.terminal:
 		fmt.Fprintln(p.w)
+	case p.total <= 0: // plain lines need the size: say what was sent
+		fmt.Fprintf(p.w, "uploaded %s: %s\n", p.name, humanBytes(p.sent))
 	}
 }
 

@@ -118,7 +118,7 @@ func TestCLIPricingErrors(t *testing.T) {
 		msg  string
 	}{
 		{"bad deck", []string{"pricing", "import", bad}, exitUsage, `line 3, column "country"`},
-		{"bad deck lists every problem", []string{"pricing", "import", bad}, exitUsage, "negative price"},
+		{"bad deck lists every problem", []string{"pricing", "import", bad}, exitUsage, "rate deck rejected (2 problems listed), nothing imported:\n  line 3, column \"country\": unknown country \"XX\"\n  line 4, column \"price\": negative price -1\n"},
 		{"missing file", []string{"pricing", "import", filepath.Join(t.TempDir(), "none.csv")}, exitUsage, "no such file"},
 		{"at without activate", []string{"pricing", "import", bad, "--at", "2026-12-01T00:00:00Z"}, exitUsage, "--at needs --activate"},
 		{"bad at", []string{"pricing", "activate", "1", "--at", "tomorrow"}, exitUsage, "RFC 3339"},
@@ -172,5 +172,19 @@ func TestProgressBar(t *testing.T) {
 	}
 	if newProgress(&b, "x", 10<<20, false) != nil {
 		t.Error("progress shown on a non-terminal without --progress")
+	}
+}
+
+// TestCLIPricingImportStdin: "-" reads the deck from stdin (size unknown:
+// one closing progress line with the bytes sent).
+func TestCLIPricingImportStdin(t *testing.T) {
+	s := startPricedCLIServer(t)
+	deck := "country,price\nGB,0.0444\n"
+	r := runCLI(t, deck, s.adminEnv(), "pricing", "import", "-", "--progress", "-o", "csv")
+	if r.code != 0 || !strings.Contains(r.stdout, "\n2,CSV import,csv,") {
+		t.Fatalf("import from stdin: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.HasPrefix(r.stderr, fmt.Sprintf("uploaded -: %d B\n", len(deck))) {
+		t.Errorf("stderr %q", r.stderr)
 	}
 }
