@@ -273,8 +273,11 @@ func TestBrowserAccountHolder(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#save-settings")),
 		chromedp.WaitVisible(chromedp.CSS("#dr-check .error")),
 	)
-	if got := text(t, ctx, "#dr-check"); !strings.Contains(got, "404") {
+	if got := text(t, ctx, "#dr-check"); got != "Live check failed: answered status 404" {
 		t.Errorf("dr check shows %q, want the 404", got)
+	}
+	if count(t, ctx, "#settings-refused") != 1 {
+		t.Error("a refused form does not say that nothing was saved")
 	}
 	if a := e.account(testKey); a.Settings.DRCallbackURL != "" {
 		t.Fatalf("a refused callback was stored: %q", a.Settings.DRCallbackURL)
@@ -416,12 +419,21 @@ func TestBrowserPriceBookUpload(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#signin-operator")),
 		chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
 		chromedp.Navigate(e.srv.URL+"/ui/operator/price-books"),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](recordUpload)(ctx, t)
+			return err
+		}),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{deck}),
 		chromedp.Click(chromedp.CSS("#import-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".flash.ok")),
 	)
 	if got := text(t, ctx, ".flash.ok"); !strings.Contains(got, "Imported version 2 (2 prices)") {
 		t.Fatalf("flash %q", got)
+	}
+	// The upload went through the script's XHR, whose upload events fired.
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem('xhr') + ' ' + sessionStorage.getItem('uploaded')`))
+	if err != nil || got != "POST true" {
+		t.Fatalf("xhr upload record %q (%v)", got, err)
 	}
 	run(t, ctx, "activate",
 		chromedp.Navigate(e.srv.URL+"/ui/operator/price-books"),
@@ -439,3 +451,15 @@ func TestBrowserPriceBookUpload(t *testing.T) {
 		t.Fatalf("current version %d, want 2", v)
 	}
 }
+
+// recordUpload wraps XMLHttpRequest so that the test can see, after the
+// page has moved on, that the upload used it and its upload events fired.
+const recordUpload = `(() => {
+	const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+	XMLHttpRequest.prototype.open = function (m, ...rest) { sessionStorage.setItem('xhr', m); return open.call(this, m, ...rest); };
+	XMLHttpRequest.prototype.send = function (body) {
+		this.upload.addEventListener('load', () => sessionStorage.setItem('uploaded', 'true'));
+		return send.call(this, body);
+	};
+	return true;
+})()`

@@ -22,6 +22,7 @@ type settingsData struct {
 	Checks  map[string]*check // by field: the live check's outcome
 	Methods []string
 	Saved   bool
+	Refused bool // the form was not saved
 }
 
 // check is the outcome of one callback URL's live check.
@@ -76,6 +77,7 @@ func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request, sess *ses
 		}
 	}
 	if !ok {
+		d.Refused = true
 		h.render(w, r, sess, http.StatusUnprocessableEntity, "settings", "Settings", "settings", d)
 		return
 	}
@@ -102,7 +104,7 @@ func (h *handler) checkCallback(ctx context.Context, raw string) *check {
 	ctx, cancel := context.WithTimeout(ctx, DefaultCheckTimeout)
 	defer cancel()
 	if err := h.cfg.Checker.CheckCallback(ctx, raw); err != nil {
-		return &check{Message: "Live check failed: " + kassa.ErrorMessage(err)}
+		return &check{Message: "Live check failed: " + strings.TrimPrefix(kassa.ErrorMessage(err), "callback URL check failed: ")}
 	}
 	return &check{OK: true, Message: "Live check passed: the URL answered 200 OK at " + h.now().UTC().Format(time.TimeOnly) + " UTC."}
 }
