@@ -33,12 +33,13 @@ func mnRateBody(account string) string {
 }
 
 // TestMultiNodeCharging runs `kassa migrate`, then two kassa nodes with
-// --no-migrate on one PostgreSQL database and 64 clients charging the same few accounts through both, alternately.
-// Each account is funded for exactly perAccount charges and is asked for
-// twice as many. Some charges are replayed on the other node, and some
-// keys are sent to both nodes at the same moment. Then: exactly perAccount
-// charges succeed per account, every balance ends at exactly 0, the ledger
-// holds one charge entry per acknowledged key (and none for a refused one),
+// --no-migrate on one PostgreSQL database, and 64 clients charging the same
+// few accounts through both nodes alternately. Each account is funded for
+// exactly perAccount charges and asked for twice as many. Some charges are
+// replayed on the other node, and some keys are sent to both nodes at the
+// same moment. Then: exactly perAccount charges succeed per account, every
+// balance ends at exactly 0, the ledger holds one charge entry per
+// acknowledged key (with the acknowledged id) and none for a refused one,
 // every replay answers 200 with Idempotency-Replayed and the first body,
 // and `kassa verify` is clean.
 func TestMultiNodeCharging(t *testing.T) {
@@ -54,13 +55,14 @@ func TestMultiNodeCharging(t *testing.T) {
 	mnMigrate(t, dbURL)
 	a := mnStartNode(t, "A", storeURL, pepper, "--no-migrate")
 	b := mnStartNode(t, "B", storeURL, pepper, "--no-migrate")
-	nodes := []*mnNode{a, b}
+	run := &mnChargeRun{t: t, nodes: []*mnNode{a, b}, acked: map[string]string{}, refused: map[string]bool{}, perAcct: map[string]int{},
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 60 * time.Second}}
 
 	const accounts, perAccount, clients = 4, 100, 64
 	keys := make([]string, accounts)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("mn-charge-%d", i)
-		mnCreateAccount(t, nodes[i%2], keys[i], "")
+		mnCreateAccount(t, run.nodes[i%2], keys[i], "")
 	}
 	rate := b.must(http.MethodPost, "/platform/v1/rate", mnServiceToken, "", mnRateBody(keys[0]), http.StatusOK)
 	price := kassa.MustParseAmount(mnString(rate.body["unit_price"]))
@@ -70,87 +72,23 @@ func TestMultiNodeCharging(t *testing.T) {
 	}
 	for i, k := range keys {
 		// Funded through the node that did not create the account.
-		nodes[(i+1)%2].must(http.MethodPost, "/admin/v1/accounts/"+k+"/credits", mnAdminToken, "fund-"+k,
+		run.nodes[(i+1)%2].must(http.MethodPost, "/admin/v1/accounts/"+k+"/credits", mnAdminToken, "fund-"+k,
 			fmt.Sprintf(`{"amount":%q,"reason":"multi-node test"}`, fund.String()), http.StatusCreated)
 	}
 
-	// Jobs: 2 × perAccount unique keys per account, spread round-robin.
-	type job struct {
-		account, key string
-		node         int
-		twin         bool // sent to both nodes at once
-		replay       bool // replayed on the other node once acknowledged
-	}
-	jobs := make(chan job)
+	// 2 × perAccount unique keys per account, round-robin over the nodes.
+	jobs := make(chan mnChargeJob)
 	go func() {
 		defer close(jobs)
 		for i := range 2 * perAccount * accounts {
-			jobs <- job{account: keys[i%accounts], key: fmt.Sprintf("mn-%d", i), node: i % 2, twin: i%10 == 3, replay: i%4 == 1}
+			jobs <- mnChargeJob{account: keys[i%accounts], key: fmt.Sprintf("mn-%d", i), node: i % 2, twin: i%10 == 3, replay: i%4 == 1}
 		}
 	}()
-
-	var (
-		mu       sync.Mutex
-		acked    = map[string]string{} // key → charge id
-		refused  = map[string]bool{}   // keys answered 402
-		replays  int
-		twins    int
-		perAcct  = map[string]int{}
-		wg       sync.WaitGroup
-		client   = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 60 * time.Second}
-		ctx      = context.Background()
-		chargeAt = func(n int, key, account string) (*mnAnswer, error) {
-			return mnDo(ctx, client, http.MethodPost, nodes[n].base+"/platform/v1/charges", mnServiceToken, key, mnChargeBody(account))
-		}
-	)
-	record := func(j job, first *mnAnswer) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch first.status {
-		case http.StatusCreated:
-			acked[j.key] = mnString(first.body["id"])
-			perAcct[j.account]++
-		case http.StatusPaymentRequired:
-			refused[j.key] = true
-		}
-	}
+	var wg sync.WaitGroup
 	for range clients {
 		wg.Go(func() {
 			for j := range jobs {
-				if j.twin {
-					first, ok := mnTwinCharge(t, chargeAt, j.key, j.account)
-					if ok {
-						record(j, first)
-						mu.Lock()
-						twins++
-						mu.Unlock()
-					}
-					continue
-				}
-				ans, err := chargeAt(j.node, j.key, j.account)
-				if err != nil {
-					t.Errorf("charge %s on node %s: %v", j.key, nodes[j.node].name, err)
-					continue
-				}
-				if ans.status != http.StatusCreated && ans.status != http.StatusPaymentRequired {
-					t.Errorf("charge %s on node %s: status %d: %s", j.key, nodes[j.node].name, ans.status, ans.raw)
-					continue
-				}
-				record(j, ans)
-				if ans.status == http.StatusCreated && j.replay {
-					// Replay on the other node: the client lost the answer
-					// and its retry landed elsewhere.
-					other := 1 - j.node
-					again, err := chargeAt(other, j.key, j.account)
-					if err != nil {
-						t.Errorf("replay %s on node %s: %v", j.key, nodes[other].name, err)
-						continue
-					}
-					mnCheckReplay(t, j.key, nodes[other].name, ans, again)
-					mu.Lock()
-					replays++
-					mu.Unlock()
-				}
+				run.do(j)
 			}
 		})
 	}
@@ -159,31 +97,11 @@ func TestMultiNodeCharging(t *testing.T) {
 		return
 	}
 	t.Logf("%d charges acknowledged, %d refused (402), %d replays on the other node, %d keys sent to both nodes at once",
-		len(acked), len(refused), replays, twins)
+		len(run.acked), len(run.refused), run.replays, run.twins)
 
 	conn := mnConnect(t, dbURL)
 	for _, k := range keys {
-		if perAcct[k] != perAccount {
-			t.Errorf("account %s: %d charges succeeded, want exactly %d (funded for %d)", k, perAcct[k], perAccount, perAccount)
-		}
-		if got := mnBalance(t, conn, k); got != 0 {
-			t.Errorf("account %s: balance %s, want exactly 0", k, kassa.Amount(got))
-		}
-		ledger := mnLedgerCharges(t, conn, k)
-		if len(ledger) != perAcct[k] {
-			t.Errorf("account %s: %d charge entries in the ledger, %d acknowledged", k, len(ledger), perAcct[k])
-		}
-		for key, e := range ledger {
-			if id, ok := acked[key]; !ok || id != fmt.Sprint(e.id) {
-				t.Errorf("account %s: charge entry %d (key %s) was not acknowledged with that id (got %q)", k, e.id, key, id)
-			}
-			if refused[key] {
-				t.Errorf("account %s: key %s was refused with 402 but is in the ledger", k, key)
-			}
-			if e.amount != -int64(price) {
-				t.Errorf("account %s: charge %s of %s, want -%s", k, key, kassa.Amount(e.amount), price)
-			}
-		}
+		run.checkAccount(conn, k, perAccount, price)
 	}
 	check := b.must(http.MethodGet, "/admin/v1/verify", mnAdminToken, "", "", http.StatusOK)
 	if check.body["ok"] != true {
@@ -192,21 +110,104 @@ func TestMultiNodeCharging(t *testing.T) {
 	mnVerify(t, storeURL)
 }
 
-// mnTwinCharge sends one charge to both nodes at the same moment, as a
-// client whose retry overtook its first attempt would. Exactly one may
-// charge (201) and the other must replay it (200, same body); or, when the
-// account is empty, both are refused. It returns the answer that counts.
-func mnTwinCharge(t *testing.T, chargeAt func(n int, key, account string) (*mnAnswer, error), key, account string) (*mnAnswer, bool) {
+// mnChargeJob is one key to charge in TestMultiNodeCharging.
+type mnChargeJob struct {
+	account, key string
+	node         int  // the node it goes to
+	twin         bool // sent to both nodes at once instead
+	replay       bool // replayed on the other node once acknowledged
+}
+
+// mnChargeRun is what the clients of TestMultiNodeCharging saw.
+type mnChargeRun struct {
+	t      *testing.T
+	nodes  []*mnNode
+	client *http.Client
+
+	mu      sync.Mutex
+	acked   map[string]string // key → charge id
+	refused map[string]bool   // keys answered 402
+	perAcct map[string]int    // acknowledged charges per account
+	replays int
+	twins   int
+}
+
+// charge sends the job's charge to node n.
+func (r *mnChargeRun) charge(n int, j mnChargeJob) (*mnAnswer, error) {
+	return mnDo(context.Background(), r.client, http.MethodPost, r.nodes[n].base+"/platform/v1/charges",
+		mnServiceToken, j.key, mnChargeBody(j.account))
+}
+
+// do runs one job: the charge (to one node, or to both at once), then the
+// replay on the other node if the job asks for one.
+func (r *mnChargeRun) do(j mnChargeJob) {
+	t := r.t
+	if j.twin {
+		if first, ok := r.twin(j); ok {
+			r.record(j, first, func() { r.twins++ })
+		}
+		return
+	}
+	ans, err := r.charge(j.node, j)
+	if err != nil {
+		t.Errorf("charge %s on node %s: %v", j.key, r.nodes[j.node].name, err)
+		return
+	}
+	if ans.status != http.StatusCreated && ans.status != http.StatusPaymentRequired {
+		t.Errorf("charge %s on node %s: status %d: %s", j.key, r.nodes[j.node].name, ans.status, ans.raw)
+		return
+	}
+	r.record(j, ans, nil)
+	if ans.status != http.StatusCreated || !j.replay {
+		return
+	}
+	// The client lost the answer and its retry landed on the other node.
+	other := 1 - j.node
+	again, err := r.charge(other, j)
+	if err != nil {
+		t.Errorf("replay %s on node %s: %v", j.key, r.nodes[other].name, err)
+		return
+	}
+	mnCheckReplay(t, j.key, r.nodes[other].name, ans, again)
+	r.record(j, nil, func() { r.replays++ })
+}
+
+// record notes the answer that counts for a key (when not nil) and runs
+// count under the lock.
+func (r *mnChargeRun) record(j mnChargeJob, first *mnAnswer, count func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if count != nil {
+		count()
+	}
+	if first == nil {
+		return
+	}
+	switch first.status {
+	case http.StatusCreated:
+		r.acked[j.key] = mnString(first.body["id"])
+		r.perAcct[j.account]++
+	case http.StatusPaymentRequired:
+		r.refused[j.key] = true
+	}
+}
+
+// twin sends one charge to both nodes at the same moment, as a client
+// whose retry overtook its first attempt would. Exactly one may charge
+// (201) and the other must replay it (200, same body); or, when the account
+// is empty, both are refused. It returns the answer that counts.
+func (r *mnChargeRun) twin(j mnChargeJob) (*mnAnswer, bool) {
+	t := r.t
 	var ans [2]*mnAnswer
 	var errs [2]error
 	var wg sync.WaitGroup
 	for n := range 2 {
-		wg.Go(func() { ans[n], errs[n] = chargeAt(n, key, account) })
+		wg.Go(func() { ans[n], errs[n] = r.charge(n, j) })
 	}
 	wg.Wait()
 	for n := range 2 {
 		if errs[n] != nil {
-			t.Errorf("twin charge %s on node %d: %v", key, n, errs[n])
+			t.Errorf("twin charge %s on node %s: %v", j.key, r.nodes[n].name, errs[n])
 			return nil, false
 		}
 	}
@@ -215,15 +216,44 @@ func mnTwinCharge(t *testing.T, chargeAt func(n int, key, account string) (*mnAn
 	case s0 == http.StatusPaymentRequired && s1 == http.StatusPaymentRequired:
 		return ans[0], true
 	case s0 == http.StatusCreated && s1 == http.StatusOK:
-		mnCheckReplay(t, key, "B", ans[0], ans[1])
+		mnCheckReplay(t, j.key, r.nodes[1].name, ans[0], ans[1])
 		return ans[0], true
 	case s0 == http.StatusOK && s1 == http.StatusCreated:
-		mnCheckReplay(t, key, "A", ans[1], ans[0])
+		mnCheckReplay(t, j.key, r.nodes[0].name, ans[1], ans[0])
 		return ans[1], true
 	}
 	t.Errorf("twin charge %s: statuses %d and %d, want one 201 and one 200 replay (or two 402): %s / %s",
-		key, s0, s1, ans[0].raw, ans[1].raw)
+		j.key, s0, s1, ans[0].raw, ans[1].raw)
 	return nil, false
+}
+
+// checkAccount checks one account after the load: exactly want charges
+// acknowledged, balance 0, and the ledger's charges exactly the
+// acknowledged ones, each of one unit price.
+func (r *mnChargeRun) checkAccount(conn *pgx.Conn, account string, want int, price kassa.Amount) {
+	t := r.t
+	t.Helper()
+	if r.perAcct[account] != want {
+		t.Errorf("account %s: %d charges succeeded, want exactly %d (funded for %d)", account, r.perAcct[account], want, want)
+	}
+	if got := mnBalance(t, conn, account); got != 0 {
+		t.Errorf("account %s: balance %s, want exactly 0", account, kassa.Amount(got))
+	}
+	ledger := mnLedgerCharges(t, conn, account)
+	if len(ledger) != r.perAcct[account] {
+		t.Errorf("account %s: %d charge entries in the ledger, %d acknowledged", account, len(ledger), r.perAcct[account])
+	}
+	for key, e := range ledger {
+		if id, ok := r.acked[key]; !ok || id != fmt.Sprint(e.id) {
+			t.Errorf("account %s: charge entry %d (key %s) was not acknowledged with that id (got %q)", account, e.id, key, id)
+		}
+		if r.refused[key] {
+			t.Errorf("account %s: key %s was refused with 402 but is in the ledger", account, key)
+		}
+		if e.amount != -int64(price) {
+			t.Errorf("account %s: charge %s of %s, want -%s", account, key, kassa.Amount(e.amount), price)
+		}
+	}
 }
 
 // mnCheckReplay checks that again replays first: 200, Idempotency-Replayed,
