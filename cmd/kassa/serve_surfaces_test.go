@@ -101,3 +101,32 @@ func TestTrustedProxyBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitsFlag: an account limited to one pricing request per second
+// is throttled (429) with the default --rate-limits on, never with off.
+func TestRateLimitsFlag(t *testing.T) {
+	for _, mode := range []string{"on", "off"} {
+		base, _, _, stop := startServeFull(t, noEnv, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
+			"--admin-token", "adm-token", "--rate-limits", mode)
+		admin := map[string]string{"Authorization": "Bearer adm-token", "Content-Type": "application/json"}
+		resp, body := do(t, "POST", base+"/admin/v1/accounts", admin,
+			`{"api_key":"rate0001","api_secret":"Rate0001Secret","limits":{"max_outbound_request":30,"max_inbound_request":30,"max_calls_per_second":30,"pricing_per_second":1}}`)
+		if resp.StatusCode != 201 {
+			stop()
+			t.Fatalf("create account: %d %s", resp.StatusCode, body)
+		}
+		throttled := 0
+		for range 20 {
+			if code, _ := httpGet(t, base+"/account/get-pricing/outbound/sms?country=GB", "rate0001", "Rate0001Secret"); code == http.StatusTooManyRequests {
+				throttled++
+			}
+		}
+		stop()
+		if mode == "on" && throttled == 0 {
+			t.Errorf("--rate-limits on: 20 back-to-back pricing requests at 1 per second, none throttled")
+		}
+		if mode == "off" && throttled != 0 {
+			t.Errorf("--rate-limits off: %d requests throttled", throttled)
+		}
+	}
+}
