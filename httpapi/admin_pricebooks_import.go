@@ -19,9 +19,13 @@ import (
 	"github.com/kassa-dev/kassa/refdata"
 )
 
-// errDeckTooLarge is the answer to a rate deck over pricing.MaxImportBytes.
-var errDeckTooLarge = &httpError{status: http.StatusRequestEntityTooLarge,
-	msg: fmt.Sprintf("rate deck rejected: larger than %d MiB", pricing.MaxImportBytes>>20)}
+// errDeckTooLarge marks a rate deck over pricing.MaxImportBytes; deckError
+// answers it with a 413 payload-too-large problem.
+var errDeckTooLarge = errors.New("rate deck over the import limit")
+
+// deckTooLarge is the problem of a deck over the limit.
+var deckTooLarge = problem{Type: problemTypeBase + "payload-too-large", Title: "Payload too large", Status: http.StatusRequestEntityTooLarge,
+	Detail: fmt.Sprintf("rate deck rejected: larger than %d MiB", pricing.MaxImportBytes>>20)}
 
 // deckTransferTime is how long an import may take to upload, or an export
 // to download, in place of the server's shorter read and write timeouts
@@ -74,7 +78,7 @@ func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if r.ContentLength > pricing.MaxImportBytes {
-		return errDeckTooLarge
+		return s.deckError(w, r, errDeckTooLarge)
 	}
 	extendDeadlines(w, deckTransferTime)
 	deck, err := parseDeck(http.MaxBytesReader(w, r.Body, pricing.MaxImportBytes), opts, svc.Ref())
@@ -194,10 +198,15 @@ func bodyError(err error) error {
 	return &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "could not read the request body", Err: err}
 }
 
-// deckError answers a rejected deck. EINVALID errors become a 400 whose
-// invalid_params list each problem under the line (and column) it names;
-// other errors go to the surface's error writer.
+// deckError answers a rejected deck. A deck over the limit is a 413;
+// EINVALID errors become a 400 whose invalid_params list each problem
+// under the line (and column) it names; other errors go to the surface's
+// error writer.
 func (s *Server) deckError(w http.ResponseWriter, r *http.Request, err error) error {
+	if err == errDeckTooLarge {
+		writeJSONType(w, http.StatusRequestEntityTooLarge, contentProblem, deckTooLarge)
+		return nil
+	}
 	if kassa.ErrorCode(err) != kassa.EINVALID || kassa.ErrorField(err) != "" {
 		return err
 	}

@@ -326,7 +326,7 @@ func TestPriceBookDeckTooLarge(t *testing.T) {
 	r.ContentLength = pricing.MaxImportBytes + 1
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, r)
-	if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), "64 MiB") {
+	if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), "64 MiB") || !strings.Contains(w.Body.String(), "problems/payload-too-large") {
 		t.Errorf("declared too large: %d %s", w.Code, w.Body)
 	}
 	// A body that is larger than it said is cut at the limit (streamed:
