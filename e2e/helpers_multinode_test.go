@@ -175,12 +175,13 @@ func mnPepperFile(tb testing.TB) string {
 
 // mnNode is one `kassa serve` child process on a PostgreSQL store.
 type mnNode struct {
-	tb   testing.TB
-	name string
-	cmd  *exec.Cmd
-	base string
-	logs *mnLog
-	done chan struct{}
+	tb        testing.TB
+	name      string
+	cmd       *exec.Cmd
+	base      string // http://127.0.0.1:port once listening
+	logs      *mnLog
+	done      chan struct{} // closed when the process has exited
+	listening chan string   // the address the node prints
 }
 
 var mnListening = regexp.MustCompile(`kassa listening on (http://[0-9.:]+)`)
@@ -191,6 +192,15 @@ var mnListening = regexp.MustCompile(`kassa listening on (http://[0-9.:]+)`)
 // killed when the test ends; its log is printed if the test failed.
 func mnStartNode(tb testing.TB, name, storeURL, pepper string, extra ...string) *mnNode {
 	tb.Helper()
+	n := mnLaunchNode(tb, name, storeURL, pepper, extra...)
+	n.waitListening()
+	return n
+}
+
+// mnLaunchNode starts the process of mnStartNode without waiting for it to
+// listen (waitListening does), so that several nodes can start at once.
+func mnLaunchNode(tb testing.TB, name, storeURL, pepper string, extra ...string) *mnNode {
+	tb.Helper()
 	args := append([]string{"serve", "--store", storeURL, "--data", tb.TempDir(),
 		"--addr", "127.0.0.1:0", "--pepper-file", pepper, "--log-level", "info"}, extra...)
 	cmd := exec.Command(mnBinary(tb), args...)
@@ -199,7 +209,7 @@ func mnStartNode(tb testing.TB, name, storeURL, pepper string, extra ...string) 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	n := &mnNode{tb: tb, name: name, cmd: cmd, logs: &mnLog{}, done: make(chan struct{})}
+	n := &mnNode{tb: tb, name: name, cmd: cmd, logs: &mnLog{}, done: make(chan struct{}), listening: make(chan string, 1)}
 	cmd.Stderr = n.logs
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start node %s: %v", name, err)
@@ -211,24 +221,31 @@ func mnStartNode(tb testing.TB, name, storeURL, pepper string, extra ...string) 
 			tb.Logf("log of node %s:\n%s", name, n.logs)
 		}
 	})
-	base := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if m := mnListening.FindStringSubmatch(sc.Text()); m != nil {
-				base <- m[1]
+				select {
+				case n.listening <- m[1]:
+				default:
+				}
 			}
 		}
 		io.Copy(io.Discard, stdout)
 	}()
-	select {
-	case n.base = <-base:
-	case <-n.done:
-		tb.Fatalf("node %s exited before listening: %s", name, n.logs)
-	case <-time.After(60 * time.Second):
-		tb.Fatalf("node %s did not start within 60 s: %s", name, n.logs)
-	}
 	return n
+}
+
+// waitListening waits until the node prints its address.
+func (n *mnNode) waitListening() {
+	n.tb.Helper()
+	select {
+	case n.base = <-n.listening:
+	case <-n.done:
+		n.tb.Fatalf("node %s exited before listening: %s", n.name, n.logs)
+	case <-time.After(60 * time.Second):
+		n.tb.Fatalf("node %s did not start within 60 s: %s", n.name, n.logs)
+	}
 }
 
 // mnBinary is the kassa binary, built once per package run: tests share

@@ -270,6 +270,71 @@ func mnCheckReplay(t *testing.T, key, node string, first, again *mnAnswer) {
 	}
 }
 
+// TestMultiNodeConcurrentStart starts three nodes at the same moment on an
+// empty database, each migrating it itself (the default): every node must
+// start and be ready, each migration must be applied exactly once, and all
+// nodes must rate with the same active price book.
+func TestMultiNodeConcurrentStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs kassa nodes on PostgreSQL; skipped with -short")
+	}
+	dbURL := mnNewDatabase(t)
+	storeURL := mnWithParam(t, dbURL, "pool_max_conns", "3")
+	pepper := mnPepperFile(t)
+	mnBinary(t) // built before the clock starts for anyone
+	var nodes []*mnNode
+	for _, name := range []string{"A", "B", "C"} {
+		nodes = append(nodes, mnLaunchNode(t, name, storeURL, pepper))
+	}
+	for _, n := range nodes {
+		n.waitListening()
+		n.must(http.MethodGet, "/readyz", "", "", "", http.StatusOK)
+	}
+
+	conn := mnConnect(t, dbURL)
+	rows, err := conn.Query(context.Background(), "SELECT version, count(*) FROM schema_migrations GROUP BY version ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 1
+	for rows.Next() {
+		var version, count int
+		if err := rows.Scan(&version, &count); err != nil {
+			t.Fatal(err)
+		}
+		if version != want || count != 1 {
+			t.Errorf("schema_migrations: version %d recorded %d times, want version %d once", version, count, want)
+		}
+		want = version + 1
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if want == 1 {
+		t.Fatal("schema_migrations is empty")
+	}
+
+	const key = "mn-start"
+	mnCreateAccount(t, nodes[0], key, "")
+	var first string
+	for _, n := range nodes {
+		ans := n.must(http.MethodPost, "/platform/v1/rate", mnServiceToken, "", mnRateBody(key), http.StatusOK)
+		price := mnString(ans.body["unit_price"])
+		if first == "" {
+			first = price
+		}
+		if price != first {
+			t.Errorf("node %s rates %s at %s, node A at %s: the nodes disagree on the active price book", n.name, mnTo, price, first)
+		}
+	}
+	var books, accounts int
+	if err := conn.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM price_books), (SELECT count(*) FROM accounts)").Scan(&books, &accounts); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("three nodes started at once: schema at version %d, %d price-book versions, %d accounts (demo accounts and the test's)", want-1, books, accounts)
+	mnVerify(t, dbURL)
+}
+
 // mnNewGBPrice is the price the activation test gives every UK line.
 const mnNewGBPrice = "0.12345678"
 
