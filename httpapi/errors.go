@@ -157,8 +157,9 @@ func topUpBadRequest(field, message string) any {
 
 // legacyStatus maps an error to the legacy API's status and error-code
 // label. Refusals of the top-up (auto-reload not enabled) are 401 as in the
-// reference; a declined payment is 420 "topup failed"; a callback URL that
-// fails its live check is 420.
+// reference; a declined payment is 420 "topup failed: <why>" (the gateway's
+// reason, the daily cap, or a missing gateway); a callback URL that fails
+// its live check is 420.
 func legacyStatus(err error) (int, string) {
 	var he *httpError
 	if errors.As(err, &he) {
@@ -174,7 +175,7 @@ func legacyStatus(err error) (int, string) {
 	case kassa.EFORBIDDEN:
 		return http.StatusUnauthorized, kassa.ErrorMessage(err)
 	case kassa.EPAYMENTDECLINED:
-		return 420, "topup failed"
+		return 420, "topup failed: " + kassa.ErrorMessage(err)
 	case kassa.ECALLBACKREJECTED:
 		return 420, kassa.ErrorMessage(err)
 	case kassa.EINTERNAL:

@@ -73,7 +73,7 @@ func TestTopUpRefused(t *testing.T) {
 }
 
 // TestTopUpHook: with Config.TopUp set the handler delegates to it and maps
-// its errors (a declined payment is 420 "topup failed").
+// its errors (a declined payment is 420 "topup failed: " and the reason).
 func TestTopUpHook(t *testing.T) {
 	h := newHarness(t)
 	var gotKey, gotTrx, gotReq string
@@ -93,7 +93,7 @@ func TestTopUpHook(t *testing.T) {
 	}
 	decline = true
 	resp := h.post("/account/top-up", "trx=abc").wantStatus(t, 420)
-	if b := resp.json(t); b["error-code"] != "420" || b["error-code-label"] != "topup failed" {
+	if b := resp.json(t); b["error-code"] != "420" || b["error-code-label"] != "topup failed: card declined" {
 		t.Errorf("declined: %s", resp.body)
 	}
 }

@@ -232,10 +232,9 @@ func TestTopUpWithoutGateway(t *testing.T) {
 	}
 	resp, body := do(t, "POST", base+"/account/top-up", map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
 		"api_key=nogw0001&api_secret=NoGateway0001&trx=demo-trx")
-	if resp.StatusCode != 420 {
-		t.Errorf("top-up without a gateway: %d %s", resp.StatusCode, body)
+	if resp.StatusCode != 420 || !strings.Contains(body, "gateway not configured") {
+		t.Errorf("top-up without a gateway: %d %s; want 420 saying the gateway is not configured", resp.StatusCode, body)
 	}
-
 }
 
 // TestBackupRestore: backup of a live store, refusal to overwrite, restore
