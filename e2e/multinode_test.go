@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/reload"
 )
 
 // mnTo is the number every multi-node test charges (a UK mobile number the
@@ -281,7 +282,7 @@ func TestMultiNodeConcurrentStart(t *testing.T) {
 	dbURL := mnNewDatabase(t)
 	storeURL := mnWithParam(t, dbURL, "pool_max_conns", "3")
 	pepper := mnPepperFile(t)
-	mnBinary(t) // built before the clock starts for anyone
+	mnBinary(t) // build first, so that the three processes start together
 	var nodes []*mnNode
 	for _, name := range []string{"A", "B", "C"} {
 		nodes = append(nodes, mnLaunchNode(t, name, storeURL, pepper))
@@ -416,8 +417,8 @@ func mnActivateGBPrice(n *mnNode, price string) string {
 	return version
 }
 
-// mnLeaseName is the auto-reload scheduler's lease (reload.LeaseName).
-const mnLeaseName = "reload-scheduler"
+// mnLeaseName is the auto-reload scheduler's lease.
+const mnLeaseName = reload.LeaseName
 
 // TestMultiNodeSchedulerLease runs the auto-reload scheduler (ledger-only
 // gateway, a one-second interval) on two nodes of one database: one node
@@ -438,10 +439,15 @@ func TestMultiNodeSchedulerLease(t *testing.T) {
 		}
 	}
 	flags := []string{"--reload-gateway", "ledger-only", "--reload-interval", "1s"}
-	ttl := time.Minute // reload.DefaultLeaseTTL
+	// The takeover waits for the dead node's lease to expire: a short lease
+	// when serve lets us set it, else the default minute (the test then
+	// takes just over a minute).
+	ttl := reload.DefaultLeaseTTL
 	if mnServeHasFlag(t, "--reload-lease-ttl") {
 		ttl = 3 * time.Second
 		flags = append(flags, "--reload-lease-ttl", ttl.String())
+	} else {
+		t.Logf("kassa serve has no --reload-lease-ttl: waiting out the default %s lease", ttl)
 	}
 	conn := mnConnect(t, dbURL)
 	lease := func() (holder string, expires time.Time) {
