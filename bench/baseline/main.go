@@ -3,9 +3,9 @@
 // kassa endpoint as a ratio to what Go's HTTP stack alone does on the same
 // machine in the same run.
 //
-// Routes (GET or POST, any query):
+// Routes (any method, any query; a request body is read and dropped):
 //
-//	/small      a fixed 100-byte JSON body
+//	/small, /   a fixed 100-byte JSON body (also every path not listed below)
 //	/full       the bytes of -full (the plain full price list fetched from kassa)
 //	/full-gzip  the bytes of -full-gzip, sent with Content-Encoding: gzip
 //	PATH        the bytes of FILE for each -body PATH=FILE (e.g. kassa's
@@ -50,7 +50,7 @@ func main() {
 		log.Fatalf("small body is %d bytes, want 100", len(smallBody))
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/small", fixed(smallBody, *contentType, ""))
+	mux.Handle("/", fixed(smallBody, *contentType, ""))
 	if *full != "" {
 		mux.Handle("/full", fixed(mustRead(*full), *contentType, ""))
 	}
