@@ -181,7 +181,10 @@ func legacyStatus(err error) (int, string) {
 	case kassa.EINTERNAL:
 		return http.StatusInternalServerError, "unknown error"
 	case kassa.EUNAVAILABLE:
-		return http.StatusServiceUnavailable, "service unavailable, retry later"
+		// The message says what is missing ("the database is unavailable",
+		// "no EUR/USD exchange rate is configured"); messages of
+		// *kassa.Error are caller-safe by contract.
+		return http.StatusServiceUnavailable, "service unavailable: " + kassa.ErrorMessage(err)
 	case kassa.ENOTFOUND:
 		return http.StatusNotFound, "The page you requested was not found"
 	}

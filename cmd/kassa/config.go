@@ -57,6 +57,7 @@ var serveSettings = []setting{
 	{name: "trusted-proxy", env: "KASSA_TRUSTED_PROXY", kind: kindList, usage: "CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable); none by default"},
 	{name: "shutdown-timeout", env: "KASSA_SHUTDOWN_TIMEOUT", def: "15s", usage: "how long in-flight requests may take to finish on shutdown"},
 	{name: "ui", env: "KASSA_UI", def: "on", kind: kindBool, usage: "serve the dashboard under /ui/: on or off"},
+	{name: "fx", env: "KASSA_FX", kind: kindList, usage: "exchange rate for prices in another currency than the price book's, FROM/TO=RATE (e.g. EUR/USD=1.0825; repeatable); converted exactly, half-even at 8 decimals"},
 	{name: "reload-gateway", env: "KASSA_RELOAD_GATEWAY", usage: "payment gateway of top-ups and auto-reload: webhook or ledger-only; empty means none (every top-up is declined)"},
 	{name: "reload-webhook-url", env: "KASSA_RELOAD_WEBHOOK_URL", usage: "the billing service's payment endpoint (webhook gateway)"},
 	{name: "reload-webhook-secret", env: "KASSA_RELOAD_WEBHOOK_SECRET", secret: true, noFlag: true, usage: "shared signing secret of the payment webhook and events, at least 16 bytes"},

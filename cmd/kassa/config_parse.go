@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/reload"
 	"github.com/kassa-dev/kassa/webhook"
 )
@@ -31,6 +33,7 @@ type serveConfig struct {
 	TrustedProxies  []netip.Prefix
 	ShutdownTimeout time.Duration
 	UI              bool
+	FX              map[string]string // exchange rates by "FROM/TO"
 
 	ReloadGateway       string
 	ReloadWebhookURL    string
@@ -198,6 +201,7 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		TrustedProxies:  p.cidrs("trusted-proxy"),
 		ShutdownTimeout: p.duration("shutdown-timeout"),
 		UI:              p.bool("ui"),
+		FX:              p.fx("fx"),
 
 		ReloadGateway:       p.gateway("reload-gateway"),
 		ReloadWebhookURL:    p.str("reload-webhook-url"),
@@ -228,6 +232,20 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		return nil, p.err
 	}
 	return c, nil
+}
+
+// fx reads the exchange rates of a list setting ("EUR/USD=1.0825" items).
+func (p *configParser) fx(name string) map[string]string {
+	v := p.str(name)
+	if v == "" {
+		return nil
+	}
+	rates, err := pricing.ParseFX(v)
+	if err != nil {
+		p.fail(name, "%s", kassa.ErrorMessage(err))
+		return nil
+	}
+	return rates
 }
 
 // checkReload checks the settings of the payment gateway together.

@@ -151,6 +151,8 @@ func TestConfigValidation(t *testing.T) {
 		{"not a duration", nil, []string{"--auth-lockout", "five"}, `--auth-lockout (KASSA_AUTH_LOCKOUT): "five" is not a duration`},
 		{"bad max failures", nil, []string{"--auth-max-failures", "0"}, `--auth-max-failures (KASSA_AUTH_MAX_FAILURES): "0": use a count from 1 to 1000000, or off`},
 		{"bad bool", nil, []string{"--rate-limits", "maybe"}, `--rate-limits (KASSA_RATE_LIMITS): "maybe" is not on or off`},
+		{"bad exchange rate", nil, []string{"--fx", "EUR/USD=1,08"}, `--fx (KASSA_FX): exchange rate`},
+		{"negative exchange rate", map[string]string{"KASSA_FX": "EUR/USD=-1.08"}, nil, `--fx (KASSA_FX): `},
 		{"bad log format", nil, []string{"--log-format", "yaml"}, `--log-format (KASSA_LOG_FORMAT): "yaml": use text or json`},
 		{"webhook without URL", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_SECRET": "0123456789abcdefs3cr3t"}, nil, `--reload-webhook-url (KASSA_RELOAD_WEBHOOK_URL): the webhook gateway needs the billing service's URL`},
 		{"webhook without secret", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_URL": "https://billing.example.com/pay"}, nil, `KASSA_RELOAD_WEBHOOK_SECRET: the webhook gateway needs a signing secret of at least 16 bytes`},

@@ -73,7 +73,7 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 			nudger.committed(entries)
 		}
 	})
-	n.prices = pricing.NewService(n.st, refdata.Default(), pricing.ServiceOptions{Logger: log})
+	n.prices = pricing.NewService(n.st, refdata.Default(), pricing.ServiceOptions{Logger: log, FX: cfg.FX})
 	loadPrices(ctx, log, n.prices)
 	demo, err := ensureDemoAccount(ctx, n.st, keys.hasher, cfg.DemoKey, cfg.DemoSecret)
 	if err != nil {

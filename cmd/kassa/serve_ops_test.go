@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kassa-dev/kassa"
 )
 
 // startServeFull runs kassa serve like startServe but with an environment
@@ -338,4 +341,55 @@ func TestRestoreBadBackup(t *testing.T) {
 	if code, _, _ := runCmd(t, noEnv, "restore", "--data", target, filepath.Join(t.TempDir(), "missing.db")); code == 0 {
 		t.Error("restore of a missing file succeeded")
 	}
+}
+
+// TestServeFXConvertsPrices: with --fx a USD account is answered in USD,
+// converted exactly from the EUR demo tariff; without a rate it is told
+// which rate is missing instead of being given EUR prices.
+func TestServeFXConvertsPrices(t *testing.T) {
+	for _, withRate := range []bool{true, false} {
+		args := []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--admin-token", "fx-admin-token-0001",
+			"--demo-key", "fxdemo01", "--demo-secret", "FxDemo0001Secret", "--rate-limits", "off"}
+		if withRate {
+			args = append(args, "--fx", "EUR/USD=1.5")
+		}
+		base, _, _, stop := startServeFull(t, noEnv, args...)
+		resp, body := do(t, "POST", base+"/admin/v1/accounts", map[string]string{"Authorization": "Bearer fx-admin-token-0001"},
+			`{"api_key":"usd00001","api_secret":"UsdSecret0001","currency":"USD"}`)
+		if resp.StatusCode != 201 {
+			t.Fatalf("create USD account: %d %s", resp.StatusCode, body)
+		}
+		eur := countryPrice(t, base, "fxdemo01", "FxDemo0001Secret")
+		resp, body = do(t, "GET", base+"/account/get-pricing/outbound/sms?country=GB&api_key=usd00001&api_secret=UsdSecret0001", nil, "")
+		if !withRate {
+			if resp.StatusCode == 200 || !strings.Contains(body, "EUR/USD") {
+				t.Errorf("USD pricing without a rate: %d %s; want a refusal naming the EUR/USD rate", resp.StatusCode, body)
+			}
+			stop()
+			continue
+		}
+		var usd struct{ Currency, DefaultPrice string }
+		if err := json.Unmarshal([]byte(body), &usd); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("USD pricing: %d %s", resp.StatusCode, body)
+		}
+		want, err := kassa.MustParseAmount(eur).Convert("1.5")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if usd.Currency != "USD" || usd.DefaultPrice != want.String() {
+			t.Errorf("USD price %s %s, want %s USD (EUR %s × 1.5)", usd.DefaultPrice, usd.Currency, want, eur)
+		}
+		stop()
+	}
+}
+
+// countryPrice returns the demo account's EUR default SMS price for GB.
+func countryPrice(t *testing.T, base, key, secret string) string {
+	t.Helper()
+	resp, body := do(t, "GET", base+"/account/get-pricing/outbound/sms?country=GB&api_key="+key+"&api_secret="+secret, nil, "")
+	var p struct{ Currency, DefaultPrice string }
+	if err := json.Unmarshal([]byte(body), &p); err != nil || resp.StatusCode != 200 || p.Currency != "EUR" {
+		t.Fatalf("EUR pricing: %d %s", resp.StatusCode, body)
+	}
+	return p.DefaultPrice
 }
