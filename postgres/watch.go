@@ -18,10 +18,12 @@ const (
 
 // WatchPriceBooks calls changed whenever any node activates a price-book
 // version, until ctx ends (it then returns nil). It holds a dedicated
-// connection (outside the pool) that LISTENs on PriceBookChannel. When that
-// connection drops it reconnects with back-off and calls changed once
-// connected again, since notifications sent in between were lost. changed
-// runs on the watcher's goroutine and should return quickly.
+// connection (outside the pool) that LISTENs on PriceBookChannel. It calls
+// changed once as soon as the LISTEN is in place, the first time too (an
+// activation between the caller's first load and the LISTEN would otherwise
+// go unseen until the next periodic check), and again after every
+// reconnection, since notifications sent in between were lost. changed runs
+// on the watcher's goroutine and should return quickly.
 func (db *DB) WatchPriceBooks(ctx context.Context, changed func()) error {
 	backoff := watchMinBackoff
 	for first := true; ; first = false {
@@ -38,8 +40,8 @@ func (db *DB) WatchPriceBooks(ctx context.Context, changed func()) error {
 }
 
 // listen connects, LISTENs and delivers notifications until the connection
-// fails or ctx ends. After a reconnection it calls changed as soon as the
-// LISTEN is in place. A successful connection resets the back-off.
+// fails or ctx ends. It calls changed as soon as the LISTEN is in place. A
+// successful connection resets the back-off.
 func (db *DB) listen(ctx context.Context, changed func(), reconnected bool, backoff *time.Duration) error {
 	conn, err := pgx.ConnectConfig(ctx, db.listenConfig.Copy())
 	if err != nil {
@@ -52,8 +54,8 @@ func (db *DB) listen(ctx context.Context, changed func(), reconnected bool, back
 	*backoff = watchMinBackoff
 	if reconnected {
 		db.log.Info("price book notifications restored")
-		changed()
 	}
+	changed()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return fmt.Errorf("wait for notification: %w", err)
