@@ -433,22 +433,15 @@ func TestMultiNodeSchedulerLease(t *testing.T) {
 	dbURL := mnNewDatabase(t)
 	storeURL := mnWithParam(t, dbURL, "pool_max_conns", "4")
 	pepper := mnPepperFile(t)
-	for _, f := range []string{"--reload-gateway", "--reload-interval"} {
+	for _, f := range []string{"--reload-gateway", "--reload-interval", "--reload-lease-ttl"} {
 		if !mnServeHasFlag(t, f) {
 			t.Fatalf("kassa serve has no %s flag: the auto-reload scheduler is not wired into serve", f)
 		}
 	}
-	flags := []string{"--reload-gateway", "ledger-only", "--reload-interval", "1s"}
 	// The takeover waits for the dead node's lease to expire: a short lease
-	// when serve lets us set it, else the default minute (the test then
-	// takes just over a minute).
-	ttl := reload.DefaultLeaseTTL
-	if mnServeHasFlag(t, "--reload-lease-ttl") {
-		ttl = 3 * time.Second
-		flags = append(flags, "--reload-lease-ttl", ttl.String())
-	} else {
-		t.Logf("kassa serve has no --reload-lease-ttl: waiting out the default %s lease", ttl)
-	}
+	// keeps the test short.
+	ttl := 3 * time.Second
+	flags := []string{"--reload-gateway", "ledger-only", "--reload-interval", "1s", "--reload-lease-ttl", ttl.String()}
 	conn := mnConnect(t, dbURL)
 	lease := func() (holder string, expires time.Time) {
 		err := conn.QueryRow(context.Background(), "SELECT holder, expires_at FROM leases WHERE name = $1", mnLeaseName).Scan(&holder, &expires)

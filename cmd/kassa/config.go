@@ -62,6 +62,7 @@ var serveSettings = []setting{
 	{name: "reload-webhook-url", env: "KASSA_RELOAD_WEBHOOK_URL", usage: "the billing service's payment endpoint (webhook gateway)"},
 	{name: "reload-webhook-secret", env: "KASSA_RELOAD_WEBHOOK_SECRET", secret: true, noFlag: true, usage: "shared signing secret of the payment webhook and events, at least 16 bytes"},
 	{name: "reload-interval", env: "KASSA_RELOAD_INTERVAL", def: "10m", usage: "how often the scheduler looks for accounts to reload"},
+	{name: "reload-lease-ttl", env: "KASSA_RELOAD_LEASE_TTL", def: "1m", usage: "how long a node holds the scheduler lease between renewals; when a node dies another takes over after at most this long"},
 	{name: "reload-events-url", env: "KASSA_RELOAD_EVENTS_URL", usage: "where to POST auto-reload events (optional, signed with the webhook secret)"},
 	{name: "allow-callback-net", env: "KASSA_ALLOW_CALLBACK_NET", kind: kindList, usage: "network (CIDR) that callbacks and webhooks may reach although it is private (repeatable)"},
 	{name: "callback-timeout", env: "KASSA_CALLBACK_TIMEOUT", def: "5s", usage: "how long a callback URL check may take"},

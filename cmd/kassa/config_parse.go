@@ -39,6 +39,7 @@ type serveConfig struct {
 	ReloadWebhookURL    string
 	ReloadWebhookSecret string
 	ReloadInterval      time.Duration
+	ReloadLeaseTTL      time.Duration
 	ReloadEventsURL     string
 	AllowCallbackNet    []netip.Prefix
 	CallbackTimeout     time.Duration
@@ -207,6 +208,7 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		ReloadWebhookURL:    p.str("reload-webhook-url"),
 		ReloadWebhookSecret: p.str("reload-webhook-secret"),
 		ReloadInterval:      p.duration("reload-interval"),
+		ReloadLeaseTTL:      p.duration("reload-lease-ttl"),
 		ReloadEventsURL:     p.str("reload-events-url"),
 		AllowCallbackNet:    p.cidrs("allow-callback-net"),
 		CallbackTimeout:     p.duration("callback-timeout"),

@@ -147,6 +147,7 @@ func TestConfigValidation(t *testing.T) {
 		{"bad CIDR", nil, []string{"--allow-callback-net", "10.0.0.0/33"}, `--allow-callback-net (KASSA_ALLOW_CALLBACK_NET): allowed network "10.0.0.0/33"`},
 		{"bad trusted proxy", map[string]string{"KASSA_TRUSTED_PROXY": "proxy.local"}, nil, `--trusted-proxy (KASSA_TRUSTED_PROXY): allowed network "proxy.local"`},
 		{"zero interval", nil, []string{"--reload-interval", "0s"}, `--reload-interval (KASSA_RELOAD_INTERVAL): must be positive, not 0s`},
+		{"zero lease", map[string]string{"KASSA_RELOAD_LEASE_TTL": "0s"}, nil, `--reload-lease-ttl (KASSA_RELOAD_LEASE_TTL): must be positive, not 0s`},
 		{"negative timeout", nil, []string{"--callback-timeout", "-1s"}, `--callback-timeout (KASSA_CALLBACK_TIMEOUT): must be positive, not -1s`},
 		{"not a duration", nil, []string{"--auth-lockout", "five"}, `--auth-lockout (KASSA_AUTH_LOCKOUT): "five" is not a duration`},
 		{"bad max failures", nil, []string{"--auth-max-failures", "0"}, `--auth-max-failures (KASSA_AUTH_MAX_FAILURES): "0": use a count from 1 to 1000000, or off`},

@@ -170,6 +170,7 @@ func newReloader(cfg *serveConfig, log *slog.Logger, st kassa.Store, ledger *cha
 	}
 	return reload.New(st, ledger, gw, reload.Options{
 		Interval: cfg.ReloadInterval,
+		LeaseTTL: cfg.ReloadLeaseTTL,
 		Logger:   log,
 		NodeID:   nodeID(),
 		Events:   events,
