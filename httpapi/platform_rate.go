@@ -47,13 +47,36 @@ func (s *Server) platformRate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeAdminJSON(w, http.StatusOK, rateJSON{
+	writeBody(w, http.StatusOK, "application/json", rateJSON{
 		Account: dest.account.APIKey, Type: string(dest.service), To: dest.to,
 		Country: dest.rating.Country, NetworkCode: dest.rating.NetworkCode, NetworkName: dest.rating.NetworkName,
 		NetworkType: string(dest.rating.NetworkType), UnitPrice: dest.rating.UnitPrice.String(),
 		Currency: string(dest.rating.Currency),
-	})
+	}.marshal())
 	return nil
+}
+
+// marshal writes the answer as writeAdminJSON would, byte for byte
+// (TestRateJSONMatchesEncoder), without the encoder's reflection: the
+// encoder was a fifth of the handler's CPU time under load.
+func (v rateJSON) marshal() []byte {
+	b := make([]byte, 0, 256)
+	for i, f := range [...]struct{ name, value string }{
+		{"account", v.Account}, {"type", v.Type}, {"to", v.To}, {"country", v.Country},
+		{"network_code", v.NetworkCode}, {"network_name", v.NetworkName}, {"network_type", v.NetworkType},
+		{"unit_price", v.UnitPrice}, {"currency", v.Currency},
+	} {
+		if i == 0 {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, f.name...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, f.value)
+	}
+	return append(b, '}', '\n')
 }
 
 // destination is a rated request: the account, the service, the number as
