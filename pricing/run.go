@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -18,7 +19,10 @@ func (s *Service) notify() {
 // Run keeps the snapshot current until ctx ends: it re-checks the active
 // version every PollInterval, at the effective time of a scheduled
 // version, and within a second of a notification when the store is a
-// kassa.PriceBookWatcher. It returns ctx's error.
+// kassa.PriceBookWatcher. A refresh that finds the store unavailable (a
+// database coming back after an outage, whose pooled connections are still
+// dying) is retried soon with back-off rather than at the next poll. It
+// returns ctx's error.
 func (s *Service) Run(ctx context.Context) error {
 	if w, ok := s.store.(kassa.PriceBookWatcher); ok {
 		go s.watch(ctx, w)
@@ -27,19 +31,33 @@ func (s *Service) Run(ctx context.Context) error {
 	defer ticker.Stop()
 	scheduled := time.NewTimer(time.Hour)
 	defer scheduled.Stop()
+	retry := time.NewTimer(time.Hour)
+	defer retry.Stop()
+	backoff := retryMinBackoff
 	lastProblem := ""
 	for {
-		s.refresh(ctx, &lastProblem)
+		err := s.refresh(ctx, &lastProblem)
 		s.schedule(ctx, scheduled)
+		if kassa.ErrorCode(err) == kassa.EUNAVAILABLE && !errors.Is(err, ErrNoPriceBook) {
+			resetTimer(retry, backoff)
+			backoff = min(2*backoff, s.opts.PollInterval)
+		} else {
+			backoff = retryMinBackoff
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-ticker.C:
 		case <-scheduled.C:
+		case <-retry.C:
 		case <-s.changed:
 		}
 	}
 }
+
+// retryMinBackoff is the first wait before a refresh that found the store
+// unavailable is tried again.
+const retryMinBackoff = 100 * time.Millisecond
 
 // watch forwards store notifications to Run, re-subscribing after errors.
 func (s *Service) watch(ctx context.Context, w kassa.PriceBookWatcher) {
@@ -57,25 +75,27 @@ func (s *Service) watch(ctx context.Context, w kassa.PriceBookWatcher) {
 }
 
 // refresh loads the active version, logging what goes wrong once per
-// distinct problem (last holds the previous one), not on every poll.
-func (s *Service) refresh(ctx context.Context, last *string) {
+// distinct problem (last holds the previous one), not on every poll. It
+// returns the load's error.
+func (s *Service) refresh(ctx context.Context, last *string) error {
 	err := s.Load(ctx)
 	if ctx.Err() != nil {
-		return
+		return err
 	}
 	if err == nil {
 		*last = ""
-		return
+		return nil
 	}
 	if err.Error() == *last {
-		return
+		return err
 	}
 	*last = err.Error()
 	if kassa.ErrorCode(err) == kassa.ENOTFOUND && s.Current() == nil {
 		s.opts.Logger.Warn("no active price book: pricing answers are unavailable until one is activated")
-		return
+		return err
 	}
 	s.opts.Logger.Error("price book refresh failed; keeping the current snapshot", "err", err)
+	return err
 }
 
 // schedule sets timer to fire at the earliest future effective time of an
@@ -93,11 +113,16 @@ func (s *Service) schedule(ctx context.Context, timer *time.Timer) {
 			}
 		}
 	}
+	resetTimer(timer, wait)
+}
+
+// resetTimer makes timer fire after d, dropping a pending firing.
+func resetTimer(timer *time.Timer, d time.Duration) {
 	if !timer.Stop() {
 		select {
 		case <-timer.C:
 		default:
 		}
 	}
-	timer.Reset(wait)
+	timer.Reset(d)
 }

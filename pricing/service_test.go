@@ -464,6 +464,36 @@ func TestServiceRunSurvivesStoreFailure(t *testing.T) {
 	waitFor(t, func() bool { return svc.Current().Version() == v2.Version })
 }
 
+// TestServiceRunRetriesUnavailableSoon: a refresh that finds the store
+// unavailable (a database coming back whose pooled connections still fail)
+// is tried again with back-off, not only at the next poll: with a one-hour
+// poll interval, the activation made during the outage is still picked up.
+func TestServiceRunRetriesUnavailableSoon(t *testing.T) {
+	ctx := context.Background()
+	store := &failingStore{DB: openSQLite(t, nil)}
+	svc := NewService(store, testRef(), ServiceOptions{Logger: quiet, PollInterval: time.Hour})
+	v1, _ := svc.Import(ctx, gbBook("0.01"), "csv")
+	if err := svc.Activate(ctx, v1.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := svc.Import(ctx, gbBook("0.02"), "csv")
+	store.fail.Store(true)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+
+	waitFor(t, func() bool { return store.calls.Load() >= 3 }) // retried while failing
+	if err := store.DB.ActivatePriceBook(ctx, v2.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	store.fail.Store(false)
+	waitFor(t, func() bool { c := svc.Current(); return c != nil && c.Version() == v2.Version })
+	if priceOf(t, svc) != amt("0.02") {
+		t.Errorf("price %s after recovery, want 0.02", priceOf(t, svc))
+	}
+}
+
 func TestServiceVersionSnapshot(t *testing.T) {
 	ctx := context.Background()
 	store := openSQLite(t, nil)
