@@ -49,6 +49,7 @@ var serveSettings = []setting{
 	{name: "pepper-file", env: "KASSA_PEPPER_FILE", usage: "file holding the hex key of the secret hashes, created when missing (default DATA/pepper; nodes sharing a database must share it)"},
 	{name: "admin-token", env: "KASSA_ADMIN_TOKEN", secret: true, usage: "admin API bearer token (default: generated and kept in the data directory)"},
 	{name: "service-token", env: "KASSA_SERVICE_TOKEN", secret: true, usage: "platform API bearer token (default: generated and kept in the data directory)"},
+	{name: "demo", env: "KASSA_DEMO", def: "on", kind: kindBool, usage: "create the demo account (10.00 EUR of demo money) on a store's first start: on or off (off for production)"},
 	{name: "demo-key", env: "KASSA_DEMO_KEY", usage: "api key of the demo account, created when missing (default: generated on the first start)"},
 	{name: "demo-secret", env: "KASSA_DEMO_SECRET", secret: true, usage: "api secret of the demo account when it is created (default: generated)"},
 	{name: "log-format", env: "KASSA_LOG_FORMAT", def: "text", usage: "log format: text or json"},

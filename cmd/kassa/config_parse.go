@@ -24,6 +24,7 @@ type serveConfig struct {
 	PepperFile   string
 	AdminToken   string
 	ServiceToken string
+	Demo         bool
 	DemoKey      string
 	DemoSecret   string
 
@@ -193,6 +194,7 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		PepperFile:   p.str("pepper-file"),
 		AdminToken:   p.str("admin-token"),
 		ServiceToken: p.str("service-token"),
+		Demo:         p.bool("demo"),
 		DemoKey:      p.str("demo-key"),
 		DemoSecret:   p.str("demo-secret"),
 

@@ -36,6 +36,7 @@ const (
 // node is one running kassa server: its store, background jobs and
 // listeners.
 type node struct {
+	id        string // this node's name in store leases
 	cfg       *serveConfig
 	log       *slog.Logger
 	db        store       // the store as opened
@@ -53,7 +54,7 @@ type node struct {
 // listeners; it prints the startup banner. On error everything it opened is
 // closed.
 func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) (_ *node, err error) {
-	n := &node{cfg: cfg, log: log}
+	n := &node{id: nodeID(), cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			n.close()
@@ -74,13 +75,21 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 		}
 	})
 	n.prices = pricing.NewService(n.st, refdata.Default(), pricing.ServiceOptions{Logger: log, FX: cfg.FX})
-	loadPrices(ctx, log, n.prices)
-	demo, err := ensureDemoAccount(ctx, n.st, keys.hasher, cfg.DemoKey, cfg.DemoSecret)
+	var demo *demoAccount
+	err = withSetupLease(ctx, n.st, n.id, func() error {
+		loadPrices(ctx, log, n.prices)
+		if !cfg.Demo {
+			return nil
+		}
+		var err error
+		demo, err = ensureDemoAccount(ctx, n.st, keys.hasher, cfg.DemoKey, cfg.DemoSecret)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	n.ledger = charging.New(n.st, charging.Options{Logger: log})
-	if n.reloader, err = newReloader(cfg, log, n.st, n.ledger, n.metrics); err != nil {
+	if n.reloader, err = newReloader(cfg, log, n.id, n.st, n.ledger, n.metrics); err != nil {
 		return nil, err
 	}
 	nudger = newReloadNudger(n.st, n.reloader.Nudge)
@@ -157,7 +166,7 @@ func loadKeys(cfg *serveConfig) (*serveKeys, error) {
 
 // newReloader builds the auto-reload engine with the configured gateway;
 // its events are counted and, with --reload-events-url, POSTed.
-func newReloader(cfg *serveConfig, log *slog.Logger, st kassa.Store, ledger *charging.Ledger, m *metrics.Metrics) (*reload.Reloader, error) {
+func newReloader(cfg *serveConfig, log *slog.Logger, id string, st kassa.Store, ledger *charging.Ledger, m *metrics.Metrics) (*reload.Reloader, error) {
 	client := webhook.Client(webhook.Guard{Allow: cfg.AllowCallbackNet}, reloadWebhookTimeout, reloadWebhookMaxBody)
 	secret := []byte(cfg.ReloadWebhookSecret)
 	gw, err := reload.NewGateway(cfg.ReloadGateway, cfg.ReloadWebhookURL, secret, client)
@@ -172,7 +181,7 @@ func newReloader(cfg *serveConfig, log *slog.Logger, st kassa.Store, ledger *cha
 		Interval: cfg.ReloadInterval,
 		LeaseTTL: cfg.ReloadLeaseTTL,
 		Logger:   log,
-		NodeID:   nodeID(),
+		NodeID:   id,
 		Events:   events,
 	}), nil
 }
