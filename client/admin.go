@@ -169,15 +169,8 @@ type AccountPage struct {
 // ListAccounts lists accounts (GET /admin/v1/accounts).
 func (c *Client) ListAccounts(ctx context.Context, q AccountQuery) (*AccountPage, error) {
 	v := url.Values{}
-	if q.Search != "" {
-		v.Set("search", q.Search)
-	}
-	if q.Offset > 0 {
-		v.Set("offset", strconv.Itoa(q.Offset))
-	}
-	if q.Limit > 0 {
-		v.Set("limit", strconv.Itoa(q.Limit))
-	}
+	setNonEmpty(v, "search", q.Search)
+	setPage(v, q.Offset, q.Limit)
 	r := &request{method: http.MethodGet, path: "/admin/v1/accounts", query: v, auth: authAdmin}
 	var p AccountPage
 	if err := c.getJSON(ctx, r, &p); err != nil {
@@ -264,25 +257,15 @@ func (c *Client) Debit(ctx context.Context, apiKey string, a Adjustment) (*Entry
 }
 
 func (c *Client) adjust(ctx context.Context, apiKey, kind string, a Adjustment) (*Entry, error) {
-	key := a.IdempotencyKey
-	if key == "" {
-		key = NewIdempotencyKey()
-	}
-	r := &request{method: http.MethodPost, path: accountPath(apiKey) + "/" + kind, auth: authAdmin, idempotencyKey: key}
-	if err := r.jsonBody(adjustmentWire{Amount: money(a.Amount), Reason: a.Reason, Reference: a.Reference}); err != nil {
-		return nil, err
-	}
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
+	r := &request{method: http.MethodPost, path: accountPath(apiKey) + "/" + kind, auth: authAdmin, idempotencyKey: keyOrNew(a.IdempotencyKey)}
 	var e Entry
-	if err := resp.decode(r, &e); err != nil {
+	if err := c.sendJSON(ctx, r, adjustmentWire{Amount: money(a.Amount), Reason: a.Reason, Reference: a.Reference}, &e); err != nil {
 		return nil, err
 	}
-	e.Replayed = resp.replayed()
 	return &e, nil
 }
+
+func (e *Entry) setReplayed(replayed bool) { e.Replayed = replayed }
 
 // SetAutoReload replaces an account's auto-reload configuration
 // (PUT /admin/v1/accounts/{api_key}/auto-reload).
@@ -418,5 +401,16 @@ func accountPath(apiKey string) string { return "/admin/v1/accounts/" + pathEsca
 func setNonEmpty(v url.Values, k, s string) {
 	if s != "" {
 		v.Set(k, s)
+	}
+}
+
+// setPage sets the offset and limit of a list query; zero leaves the
+// server's default.
+func setPage(v url.Values, offset, limit int) {
+	if offset > 0 {
+		v.Set("offset", strconv.Itoa(offset))
+	}
+	if limit > 0 {
+		v.Set("limit", strconv.Itoa(limit))
 	}
 }

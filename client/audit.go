@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -42,12 +41,7 @@ func (c *Client) Audit(ctx context.Context, q AuditQuery) (*AuditPage, error) {
 	v := url.Values{}
 	setNonEmpty(v, "account", q.Account)
 	setNonEmpty(v, "action", q.Action)
-	if q.Offset > 0 {
-		v.Set("offset", strconv.Itoa(q.Offset))
-	}
-	if q.Limit > 0 {
-		v.Set("limit", strconv.Itoa(q.Limit))
-	}
+	setPage(v, q.Offset, q.Limit)
 	r := &request{method: http.MethodGet, path: "/admin/v1/audit", query: v, auth: authAdmin}
 	var p AuditPage
 	if err := c.getJSON(ctx, r, &p); err != nil {

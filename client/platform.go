@@ -145,25 +145,15 @@ func (ch *Charge) UnmarshalJSON(data []byte) error {
 // Insufficient funds fail with KassaCode insufficient_funds; the same key
 // with a different request fails with idempotency_conflict.
 func (c *Client) Charge(ctx context.Context, req ChargeRequest) (*Charge, error) {
-	key := req.IdempotencyKey
-	if key == "" {
-		key = NewIdempotencyKey()
-	}
-	r := &request{method: http.MethodPost, path: "/platform/v1/charges", auth: authService, idempotencyKey: key}
-	if err := r.jsonBody(chargeRequestWire{req.Account, req.Type, req.To, req.Units, req.Reference}); err != nil {
-		return nil, err
-	}
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
+	r := &request{method: http.MethodPost, path: "/platform/v1/charges", auth: authService, idempotencyKey: keyOrNew(req.IdempotencyKey)}
 	var ch Charge
-	if err := resp.decode(r, &ch); err != nil {
+	if err := c.sendJSON(ctx, r, chargeRequestWire{req.Account, req.Type, req.To, req.Units, req.Reference}, &ch); err != nil {
 		return nil, err
 	}
-	ch.Replayed = resp.replayed()
 	return &ch, nil
 }
+
+func (ch *Charge) setReplayed(replayed bool) { ch.Replayed = replayed }
 
 // RefundRequest refunds part of a charge (Amount) or all of it (Amount nil).
 type RefundRequest struct {
@@ -212,29 +202,19 @@ func (rf *Refund) UnmarshalJSON(data []byte) error {
 // Refund returns all or part of a charge to the account
 // (POST /platform/v1/charges/{id}/refund).
 func (c *Client) Refund(ctx context.Context, chargeID string, req RefundRequest) (*Refund, error) {
-	key := req.IdempotencyKey
-	if key == "" {
-		key = NewIdempotencyKey()
-	}
-	r := &request{method: http.MethodPost, path: "/platform/v1/charges/" + pathEscape(chargeID) + "/refund", auth: authService, idempotencyKey: key}
+	r := &request{method: http.MethodPost, path: "/platform/v1/charges/" + pathEscape(chargeID) + "/refund", auth: authService, idempotencyKey: keyOrNew(req.IdempotencyKey)}
 	body := map[string]money{}
 	if req.Amount != nil {
 		body["amount"] = money(*req.Amount)
 	}
-	if err := r.jsonBody(body); err != nil {
-		return nil, err
-	}
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
 	var rf Refund
-	if err := resp.decode(r, &rf); err != nil {
+	if err := c.sendJSON(ctx, r, body, &rf); err != nil {
 		return nil, err
 	}
-	rf.Replayed = resp.replayed()
 	return &rf, nil
 }
+
+func (rf *Refund) setReplayed(replayed bool) { rf.Replayed = replayed }
 
 // HoldRequest reserves part of a balance: a fixed Amount, or the price of
 // Units to a destination (Type and To). TTL 0 lets the server choose.
@@ -306,10 +286,7 @@ func (h *Hold) UnmarshalJSON(data []byte) error {
 
 // Hold reserves part of an account's balance (POST /platform/v1/holds).
 func (c *Client) Hold(ctx context.Context, req HoldRequest) (*Hold, error) {
-	key := req.IdempotencyKey
-	if key == "" {
-		key = NewIdempotencyKey()
-	}
+	key := keyOrNew(req.IdempotencyKey)
 	w := holdRequestWire{Account: req.Account, Type: req.Type, To: req.To, Units: req.Units, TTLSeconds: int64(req.TTL / time.Second)}
 	if req.Amount != nil {
 		w.Amount = new(money(*req.Amount))
@@ -337,22 +314,15 @@ func (c *Client) GetHold(ctx context.Context, holdID string) (*Hold, error) {
 	return c.holdCall(ctx, r, nil)
 }
 
+// holdCall sends r with body (none when nil) and returns the hold answered.
 func (c *Client) holdCall(ctx context.Context, r *request, body any) (*Hold, error) {
-	if body != nil {
-		if err := r.jsonBody(body); err != nil {
-			return nil, err
-		}
-	}
-	resp, err := c.do(ctx, r)
-	if err != nil {
-		return nil, err
-	}
 	var h Hold
-	if err := resp.decode(r, &h); err != nil {
+	if err := c.sendJSON(ctx, r, body, &h); err != nil {
 		return nil, err
 	}
-	h.Replayed = resp.replayed()
 	return &h, nil
 }
+
+func (h *Hold) setReplayed(replayed bool) { h.Replayed = replayed }
 
 func holdPath(id string) string { return "/platform/v1/holds/" + pathEscape(id) }

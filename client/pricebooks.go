@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -193,33 +192,6 @@ func (c *Client) ExportPriceBook(ctx context.Context, version int64, e PriceBook
 		return n, fmt.Errorf("%s %s: copy the export: %w", r.method, r.path, err)
 	}
 	return n, nil
-}
-
-// send makes one attempt with a prepared request (a streamed body) and
-// returns the 2xx answer or an error, as once does.
-func (c *Client) send(r *request, req *http.Request) (*response, error) {
-	hr, err := c.http.Do(req)
-	if err != nil {
-		return nil, c.connError(r, err)
-	}
-	defer hr.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBytes))
-	if err != nil {
-		return nil, &connError{method: r.method, path: r.path, err: fmt.Errorf("read answer: %w", err)}
-	}
-	if hr.StatusCode < 200 || hr.StatusCode > 299 {
-		return nil, parseError(r.method, r.path, hr, body)
-	}
-	return &response{status: hr.StatusCode, header: hr.Header, body: body}, nil
-}
-
-// connError wraps a failure to get an answer.
-func (c *Client) connError(r *request, err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	return &connError{method: r.method, path: c.baseURL + r.path, err: err}
 }
 
 // progressReader counts the bytes read through it and reports them.

@@ -134,13 +134,15 @@ func (c *Client) once(ctx context.Context, r *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.send(r, req)
+}
+
+// send makes one attempt with a prepared request (once's, or a streamed one) and
+// returns the 2xx answer or an error (*Error for an answer the server gave).
+func (c *Client) send(r *request, req *http.Request) (*response, error) {
 	hr, err := c.http.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the method and URL are in connError already
-		}
-		return nil, &connError{method: r.method, path: c.baseURL + r.path, err: err}
+		return nil, c.connError(r, err)
 	}
 	defer hr.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBytes))
@@ -151,6 +153,49 @@ func (c *Client) once(ctx context.Context, r *request) (*response, error) {
 		return nil, parseError(r.method, r.path, hr, body)
 	}
 	return &response{status: hr.StatusCode, header: hr.Header, body: body}, nil
+}
+
+// connError wraps a failure to get an answer; the method and URL of a
+// *url.Error are in connError already.
+func (c *Client) connError(r *request, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &connError{method: r.method, path: c.baseURL + r.path, err: err}
+}
+
+// sendJSON sends r with body as its JSON body (no body when body is nil)
+// and decodes the answer into out. An out that records replays learns
+// whether the server answered from an earlier request with the same key.
+func (c *Client) sendJSON(ctx context.Context, r *request, body, out any) error {
+	if body != nil {
+		if err := r.jsonBody(body); err != nil {
+			return err
+		}
+	}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	if err := resp.decode(r, out); err != nil {
+		return err
+	}
+	if rp, ok := out.(replayable); ok {
+		rp.setReplayed(resp.replayed())
+	}
+	return nil
+}
+
+// replayable is an answer that records whether the server replayed it.
+type replayable interface{ setReplayed(replayed bool) }
+
+// keyOrNew returns key, or a new idempotency key when key is empty.
+func keyOrNew(key string) string {
+	if key == "" {
+		return NewIdempotencyKey()
+	}
+	return key
 }
 
 // decode unmarshals a JSON answer into v.
