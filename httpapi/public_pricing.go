@@ -45,14 +45,39 @@ func format(c *publicCall) pricing.Format {
 	return pricing.JSON
 }
 
-// countryPricing answers GET /account/get-pricing/outbound/{type}?country=XX
-// in the account's currency.
-func (s *Server) countryPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+// typedSnapshot reads the {type} path segment and returns the current
+// price-book snapshot.
+func (s *Server) typedSnapshot(r *http.Request) (kassa.ServiceType, *pricing.Snapshot, error) {
 	t, err := serviceType(r)
+	if err != nil {
+		return "", nil, err
+	}
+	snap, err := s.snapshot()
+	if err != nil {
+		return "", nil, err
+	}
+	return t, snap, nil
+}
+
+// servePricing answers a typed pricing request with the document render
+// makes from the current snapshot.
+func (s *Server) servePricing(w http.ResponseWriter, r *http.Request, render func(*pricing.Snapshot, kassa.ServiceType) (*pricing.Document, error)) error {
+	t, snap, err := s.typedSnapshot(r)
 	if err != nil {
 		return err
 	}
-	snap, err := s.snapshot()
+	doc, err := render(snap, t)
+	if err != nil {
+		return err
+	}
+	serveDocument(w, r, doc)
+	return nil
+}
+
+// countryPricing answers GET /account/get-pricing/outbound/{type}?country=XX
+// in the account's currency.
+func (s *Server) countryPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+	t, snap, err := s.typedSnapshot(r)
 	if err != nil {
 		return err
 	}
@@ -76,38 +101,16 @@ func (s *Server) countryPricing(w http.ResponseWriter, r *http.Request, c *publi
 // pre-rendered list, gzip-compressed when the caller accepts it, with an
 // ETag and 304 on If-None-Match.
 func (s *Server) fullPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	t, err := serviceType(r)
-	if err != nil {
-		return err
-	}
-	snap, err := s.snapshot()
-	if err != nil {
-		return err
-	}
-	doc, err := snap.FullPricing(t, c.account.Currency, format(c))
-	if err != nil {
-		return err
-	}
-	serveDocument(w, r, doc)
-	return nil
+	return s.servePricing(w, r, func(snap *pricing.Snapshot, t kassa.ServiceType) (*pricing.Document, error) {
+		return snap.FullPricing(t, c.account.Currency, format(c))
+	})
 }
 
 // prefixPricing answers GET /account/get-prefix-pricing/outbound/{type}?prefix=N.
 func (s *Server) prefixPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	t, err := serviceType(r)
-	if err != nil {
-		return err
-	}
-	snap, err := s.snapshot()
-	if err != nil {
-		return err
-	}
-	doc, err := snap.PrefixPricing(t, c.params.get("prefix"), c.account.Currency, format(c))
-	if err != nil {
-		return err
-	}
-	serveDocument(w, r, doc)
-	return nil
+	return s.servePricing(w, r, func(snap *pricing.Snapshot, t kassa.ServiceType) (*pricing.Document, error) {
+		return snap.PrefixPricing(t, c.params.get("prefix"), c.account.Currency, format(c))
+	})
 }
 
 // legacyPrefixPricing answers the untyped legacy path
