@@ -66,23 +66,28 @@ func parseBody(data []byte) (url.Values, error) {
 // url.ParseQuery it accepts ';' inside values.
 func parseForm(raw string) (url.Values, error) {
 	v := url.Values{}
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
+	for pair := range strings.SplitSeq(raw, "&") {
 		if pair == "" {
 			continue
 		}
-		name, value, _ := strings.Cut(pair, "=")
-		name, err := url.QueryUnescape(name)
-		if err == nil {
-			value, err = url.QueryUnescape(value)
-		}
+		name, value, err := unescapePair(pair)
 		if err != nil {
 			return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "malformed form body", Err: err}
 		}
 		v.Add(name, value)
 	}
 	return v, nil
+}
+
+// unescapePair splits a "name=value" pair and unescapes both halves; the
+// error is the first half's that does not decode.
+func unescapePair(pair string) (name, value string, err error) {
+	name, value, _ = strings.Cut(pair, "=")
+	if name, err = url.QueryUnescape(name); err != nil {
+		return "", "", err
+	}
+	value, err = url.QueryUnescape(value)
+	return name, value, err
 }
 
 // parseJSONParams reads a flat JSON object: strings, numbers and booleans
@@ -136,16 +141,9 @@ func jsonScalar(msg json.RawMessage) (string, error) {
 // decode instead of failing.
 func parseQueryLenient(raw string) url.Values {
 	v := url.Values{}
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
-			continue
-		}
-		name, value, _ := strings.Cut(pair, "=")
-		name, err1 := url.QueryUnescape(name)
-		value, err2 := url.QueryUnescape(value)
-		if err1 != nil || err2 != nil || name == "" {
+	for pair := range strings.SplitSeq(raw, "&") {
+		name, value, err := unescapePair(pair)
+		if err != nil || name == "" { // an empty pair has an empty name
 			continue
 		}
 		v.Add(name, value)
