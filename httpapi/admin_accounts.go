@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/kassa-dev/kassa"
@@ -246,14 +247,24 @@ const (
 	maxPageSize     = 1000
 )
 
+// pageParams reads the offset (default 0) and limit (default
+// defaultPageSize, at most maxPageSize) of an admin list.
+func pageParams(q url.Values) (offset, limit int, err error) {
+	offset, err = intParam(q.Get("offset"), "offset", 0, 0, 1<<31-1)
+	if err != nil {
+		return 0, 0, err
+	}
+	limit, err = intParam(q.Get("limit"), "limit", defaultPageSize, 1, maxPageSize)
+	if err != nil {
+		return 0, 0, err
+	}
+	return offset, limit, nil
+}
+
 // adminListAccounts answers GET /admin/v1/accounts?search=&offset=&limit=.
 func (s *Server) adminListAccounts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	offset, err := intParam(q.Get("offset"), "offset", 0, 0, 1<<31-1)
-	if err != nil {
-		return err
-	}
-	limit, err := intParam(q.Get("limit"), "limit", defaultPageSize, 1, maxPageSize)
+	offset, limit, err := pageParams(q)
 	if err != nil {
 		return err
 	}

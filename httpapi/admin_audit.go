@@ -36,11 +36,7 @@ func toAuditJSON(e *kassa.AuditEvent) auditEventJSON {
 // matches), and the total matching count.
 func (s *Server) adminListAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	offset, err := intParam(q.Get("offset"), "offset", 0, 0, 1<<31-1)
-	if err != nil {
-		return err
-	}
-	limit, err := intParam(q.Get("limit"), "limit", defaultPageSize, 1, maxPageSize)
+	offset, limit, err := pageParams(q)
 	if err != nil {
 		return err
 	}
