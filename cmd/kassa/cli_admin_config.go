@@ -11,12 +11,6 @@ import (
 
 // newAdminAutoReloadCmd builds `kassa admin autoreload set`.
 func newAdminAutoReloadCmd(e *env, f *cliFlags) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "autoreload",
-		Short:   "Configure an account's auto-reload",
-		Example: "  kassa admin autoreload set abcd1234 --trx 8ef2447e --amount 50 --threshold 20",
-		Args:    noArgs,
-	}
 	var trx, amount, threshold string
 	var dailyCap int
 	var disable bool
@@ -32,33 +26,23 @@ off and keeps the rest.`,
   kassa admin autoreload set abcd1234 --disable`,
 		Args: exactArgs(1, "an ACCOUNT (api key)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.adminClient(e)
-			if err != nil {
-				return err
-			}
-			cur, err := c.GetAccount(cmd.Context(), args[0])
-			if err != nil {
-				return apiError(err)
-			}
-			ar := cur.AutoReload
-			ar.Enabled = !disable
-			if cmd.Flags().Changed("trx") {
-				ar.Trx = trx
-			}
-			if err := setAmount(cmd, "amount", amount, &ar.Amount); err != nil {
-				return err
-			}
-			if err := setAmount(cmd, "threshold", threshold, &ar.Threshold); err != nil {
-				return err
-			}
-			if cmd.Flags().Changed("daily-cap") {
-				ar.DailyCap = dailyCap
-			}
-			a, err := c.SetAutoReload(cmd.Context(), args[0], ar)
-			if err != nil {
-				return apiError(err)
-			}
-			return render(e.stdout, f.output, accountView(a))
+			return editAccount(cmd, e, f, args[0], func(c *client.Client, cur *client.Account) (*client.Account, error) {
+				ar := cur.AutoReload
+				ar.Enabled = !disable
+				if cmd.Flags().Changed("trx") {
+					ar.Trx = trx
+				}
+				if err := setAmount(cmd, "amount", amount, &ar.Amount); err != nil {
+					return nil, err
+				}
+				if err := setAmount(cmd, "threshold", threshold, &ar.Threshold); err != nil {
+					return nil, err
+				}
+				if cmd.Flags().Changed("daily-cap") {
+					ar.DailyCap = dailyCap
+				}
+				return c.SetAutoReload(cmd.Context(), args[0], ar)
+			})
 		},
 	}
 	set.Flags().StringVar(&trx, "trx", "", "reference of the payment to charge")
@@ -66,18 +50,12 @@ off and keeps the rest.`,
 	set.Flags().StringVar(&threshold, "threshold", "", "reload when the balance falls to this, e.g. 20.00")
 	set.Flags().IntVar(&dailyCap, "daily-cap", 0, "at most this many reloads a day")
 	set.Flags().BoolVar(&disable, "disable", false, "turn auto-reload off")
-	cmd.AddCommand(set)
-	return cmd
+	return withSet("autoreload", "Configure an account's auto-reload",
+		"  kassa admin autoreload set abcd1234 --trx 8ef2447e --amount 50 --threshold 20", set)
 }
 
 // newAdminLimitsCmd builds `kassa admin limits set`.
 func newAdminLimitsCmd(e *env, f *cliFlags) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "limits",
-		Short:   "Set an account's throughput limits",
-		Example: "  kassa admin limits set abcd1234 --max-outbound 50",
-		Args:    noArgs,
-	}
 	var l client.Limits
 	set := &cobra.Command{
 		Use:   "set ACCOUNT",
@@ -87,48 +65,31 @@ func newAdminLimitsCmd(e *env, f *cliFlags) *cobra.Command {
   kassa admin limits set abcd1234 --max-calls 100 --pricing 2`,
 		Args: exactArgs(1, "an ACCOUNT (api key)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.adminClient(e)
-			if err != nil {
-				return err
-			}
-			cur, err := c.GetAccount(cmd.Context(), args[0])
-			if err != nil {
-				return apiError(err)
-			}
-			next := cur.Limits
-			for name, dst := range map[string]*int{"max-outbound": &next.MaxOutboundRequest, "max-inbound": &next.MaxInboundRequest,
-				"max-calls": &next.MaxCallsPerSecond, "pricing": &next.PricingPerSecond} {
-				if cmd.Flags().Changed(name) {
-					v, _ := cmd.Flags().GetInt(name)
-					if v < 1 {
-						return usageError("--%s %d: must be at least 1", name, v)
+			return editAccount(cmd, e, f, args[0], func(c *client.Client, cur *client.Account) (*client.Account, error) {
+				next := cur.Limits
+				for name, dst := range map[string]*int{"max-outbound": &next.MaxOutboundRequest, "max-inbound": &next.MaxInboundRequest,
+					"max-calls": &next.MaxCallsPerSecond, "pricing": &next.PricingPerSecond} {
+					if cmd.Flags().Changed(name) {
+						v, _ := cmd.Flags().GetInt(name)
+						if v < 1 {
+							return nil, usageError("--%s %d: must be at least 1", name, v)
+						}
+						*dst = v
 					}
-					*dst = v
 				}
-			}
-			a, err := c.SetLimits(cmd.Context(), args[0], next)
-			if err != nil {
-				return apiError(err)
-			}
-			return render(e.stdout, f.output, accountView(a))
+				return c.SetLimits(cmd.Context(), args[0], next)
+			})
 		},
 	}
 	set.Flags().IntVar(&l.MaxOutboundRequest, "max-outbound", 0, "outbound messages per second")
 	set.Flags().IntVar(&l.MaxInboundRequest, "max-inbound", 0, "inbound messages per second")
 	set.Flags().IntVar(&l.MaxCallsPerSecond, "max-calls", 0, "API calls per second")
 	set.Flags().IntVar(&l.PricingPerSecond, "pricing", 0, "pricing API requests per second")
-	cmd.AddCommand(set)
-	return cmd
+	return withSet("limits", "Set an account's throughput limits", "  kassa admin limits set abcd1234 --max-outbound 50", set)
 }
 
 // newAdminCreditLimitCmd builds `kassa admin credit-limit set`.
 func newAdminCreditLimitCmd(e *env, f *cliFlags) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "credit-limit",
-		Short:   "Set the floor an account's balance may go down to",
-		Example: "  kassa admin credit-limit set abcd1234 -- -10.00",
-		Args:    noArgs,
-	}
 	set := &cobra.Command{
 		Use:   "set ACCOUNT AMOUNT",
 		Short: "Set the credit limit: zero or negative",
@@ -154,8 +115,8 @@ that it is not read as a flag.`,
 			return render(e.stdout, f.output, accountView(a))
 		},
 	}
-	cmd.AddCommand(set)
-	return cmd
+	return withSet("credit-limit", "Set the floor an account's balance may go down to",
+		"  kassa admin credit-limit set abcd1234 -- -10.00", set)
 }
 
 // newAdminVerifyCmd builds `kassa admin verify`.
@@ -204,4 +165,31 @@ func setAmount(cmd *cobra.Command, name, text string, dst *kassa.Amount) error {
 		*dst = *a
 	}
 	return nil
+}
+
+// withSet returns the command `use` whose one subcommand is set.
+func withSet(use, short, example string, set *cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Example: example, Args: noArgs}
+	cmd.AddCommand(set)
+	return cmd
+}
+
+// editAccount is the read-modify-write of the `set` commands: it reads the
+// account apiKey, lets save change it from its current values, and prints
+// the account the server answers. An error of save that is the server's
+// is reported as apiError says; a usage error passes through as it is.
+func editAccount(cmd *cobra.Command, e *env, f *cliFlags, apiKey string, save func(c *client.Client, cur *client.Account) (*client.Account, error)) error {
+	c, err := f.adminClient(e)
+	if err != nil {
+		return err
+	}
+	cur, err := c.GetAccount(cmd.Context(), apiKey)
+	if err != nil {
+		return apiError(err)
+	}
+	a, err := save(c, cur)
+	if err != nil {
+		return apiError(err)
+	}
+	return render(e.stdout, f.output, accountView(a))
 }
