@@ -30,10 +30,8 @@ type Metrics struct {
 // nil.
 func New(priceBook func() int64) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
-	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "kassa_http_requests_total",
-		Help: "HTTP requests answered, by route pattern, method and status code.",
-	}, []string{"route", "method", "status"})
+	m.requests = counterVec("kassa_http_requests_total",
+		"HTTP requests answered, by route pattern, method and status code.", "route", "method", "status")
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "kassa_http_request_duration_seconds",
 		Help:    "Time from the request's arrival to the end of its answer, by route pattern.",
@@ -43,32 +41,24 @@ func New(priceBook func() int64) *Metrics {
 		Name: "kassa_http_requests_in_flight",
 		Help: "HTTP requests being served.",
 	})
-	m.declines = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "kassa_declines_total",
-		Help: "Requests refused for insufficient funds (HTTP 402), by route pattern.",
-	}, []string{"route"})
-	m.entries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "kassa_ledger_entries_total",
-		Help: "Ledger entries committed, by kind (charge, credit, debit, reload, refund, hold, capture, release, adjustment).",
-	}, []string{"kind"})
+	m.declines = counterVec("kassa_declines_total",
+		"Requests refused for insufficient funds (HTTP 402), by route pattern.", "route")
+	m.entries = counterVec("kassa_ledger_entries_total",
+		"Ledger entries committed, by kind (charge, credit, debit, reload, refund, hold, capture, release, adjustment).", "kind")
 	m.batchEntries = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "kassa_ledger_batch_entries",
 		Help:    "Entries written per committed ledger transaction (the group-commit batch size).",
 		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
 	})
-	m.ledgerTx = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "kassa_ledger_transactions_total",
-		Help: "Ledger write transactions, by outcome (committed or failed).",
-	}, []string{"outcome"})
+	m.ledgerTx = counterVec("kassa_ledger_transactions_total",
+		"Ledger write transactions, by outcome (committed or failed).", "outcome")
 	m.storeLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "kassa_store_duration_seconds",
 		Help:    "Duration of store calls, by operation (a ledger transaction includes its batch's work).",
 		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"op"})
-	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "kassa_reload_events_total",
-		Help: "Auto-reload and top-up outcomes, by event type (reload.credited, reload.declined, reload.pending, reload.cap_reached, topup.credited, topup.declined).",
-	}, []string{"type"})
+	m.reloads = counterVec("kassa_reload_events_total",
+		"Auto-reload and top-up outcomes, by event type (reload.credited, reload.declined, reload.pending, reload.cap_reached, topup.credited, topup.declined).", "type")
 	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.declines, m.entries, m.batchEntries,
 		m.ledgerTx, m.storeLatency, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -79,6 +69,11 @@ func New(priceBook func() int64) *Metrics {
 		}, func() float64 { return float64(priceBook()) }))
 	}
 	return m
+}
+
+// counterVec is a counter with the given labels.
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
 
 // Handler serves the metrics in the Prometheus text format.
