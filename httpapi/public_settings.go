@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/webhook"
 )
 
 // MaxCallbackURLLength bounds a callback URL in settings.
-const MaxCallbackURLLength = 2000
+const MaxCallbackURLLength = webhook.MaxURLLength
 
 // settingsAnswer is the body of POST /account/settings: all five keys, always.
 type settingsAnswer struct {
@@ -118,37 +118,19 @@ func (s *Server) validateSettings(ctx context.Context, old, next kassa.Settings)
 	return nil
 }
 
-// validateCallbackURL checks the syntax of a callback URL: an absolute http
-// or https URL with a host, at most MaxCallbackURLLength characters, without
-// spaces or control characters.
+// validateCallbackURL checks the syntax of a callback URL with
+// webhook.CallbackSyntax: an absolute http or https URL with a host, at
+// most MaxCallbackURLLength characters, without spaces or control
+// characters.
 func validateCallbackURL(field, raw string) error {
-	if len(raw) > MaxCallbackURLLength {
-		return kassa.FieldError(field, "invalid %s: longer than %d characters", field, MaxCallbackURLLength)
-	}
-	for i := 0; i < len(raw); i++ {
-		if raw[i] <= ' ' || raw[i] == 0x7f {
-			return kassa.FieldError(field, "invalid %s: spaces and control characters are not allowed", field)
-		}
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
-		return kassa.FieldError(field, "invalid %s: must be an absolute http or https URL", field)
+	if err := webhook.CallbackSyntax(raw); err != nil {
+		return kassa.FieldError(field, "invalid %s: %v", field, err)
 	}
 	return nil
 }
 
 // settingsDetail is the audit detail of a settings change.
 func settingsDetail(old, next kassa.Settings) string {
-	d := map[string][2]string{}
-	if old.MOCallbackURL != next.MOCallbackURL {
-		d["mo_callback_url"] = [2]string{old.MOCallbackURL, next.MOCallbackURL}
-	}
-	if old.DRCallbackURL != next.DRCallbackURL {
-		d["dr_callback_url"] = [2]string{old.DRCallbackURL, next.DRCallbackURL}
-	}
-	if old.HTTPForwardMethod != next.HTTPForwardMethod {
-		d["http_forward_method"] = [2]string{old.HTTPForwardMethod, next.HTTPForwardMethod}
-	}
-	b, _ := json.Marshal(d)
+	b, _ := json.Marshal(old.Changes(next))
 	return string(b)
 }

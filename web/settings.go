@@ -3,16 +3,14 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/webhook"
 )
-
-// maxCallbackURL is the longest callback URL accepted (as the API).
-const maxCallbackURL = 2000
 
 // settingsData is the settings page's data.
 type settingsData struct {
@@ -109,21 +107,19 @@ func (h *handler) checkCallback(ctx context.Context, raw string) *check {
 	return &check{OK: true, Message: "Live check passed: the URL answered 200 OK at " + h.now().UTC().Format(time.TimeOnly) + " UTC."}
 }
 
-// callbackSyntax returns why raw is not an acceptable callback URL, or "".
+// callbackSyntax returns why raw is not an acceptable callback URL
+// (webhook.CallbackSyntax, the API's check), or "".
 func callbackSyntax(raw string) string {
-	if len(raw) > maxCallbackURL {
+	switch err := webhook.CallbackSyntax(raw); {
+	case err == nil:
+		return ""
+	case errors.Is(err, webhook.ErrCallbackTooLong):
 		return "The URL is too long."
-	}
-	for i := 0; i < len(raw); i++ {
-		if raw[i] <= ' ' || raw[i] == 0x7f {
-			return "The URL must not contain spaces or control characters."
-		}
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+	case errors.Is(err, webhook.ErrCallbackSpaces):
+		return "The URL must not contain spaces or control characters."
+	default:
 		return "Enter an absolute http:// or https:// URL."
 	}
-	return ""
 }
 
 func contains(list []string, s string) bool {
@@ -138,14 +134,8 @@ func contains(list []string, s string) bool {
 // settingsDetail is the audit detail of a settings change.
 func settingsDetail(old, next kassa.Settings) string {
 	d := map[string]any{"surface": "dashboard"}
-	if old.MOCallbackURL != next.MOCallbackURL {
-		d["mo_callback_url"] = [2]string{old.MOCallbackURL, next.MOCallbackURL}
-	}
-	if old.DRCallbackURL != next.DRCallbackURL {
-		d["dr_callback_url"] = [2]string{old.DRCallbackURL, next.DRCallbackURL}
-	}
-	if old.HTTPForwardMethod != next.HTTPForwardMethod {
-		d["http_forward_method"] = [2]string{old.HTTPForwardMethod, next.HTTPForwardMethod}
+	for name, change := range old.Changes(next) {
+		d[name] = change
 	}
 	b, _ := json.Marshal(d)
 	return string(b)

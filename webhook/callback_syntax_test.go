@@ -1,0 +1,32 @@
+package webhook
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCallbackSyntax(t *testing.T) {
+	long := "https://example.com/" + strings.Repeat("a", MaxURLLength)
+	cases := []struct {
+		raw  string
+		want error
+	}{
+		{"https://example.com/mo", nil},
+		{"http://192.0.2.10:8080/dr?x=1", nil},
+		{long, ErrCallbackTooLong},
+		{"https://example.com/a b", ErrCallbackSpaces},
+		{"https://example.com/\x7f", ErrCallbackSpaces},
+		{"\thttps://example.com/", ErrCallbackSpaces},
+		{"ftp://example.com/", ErrCallbackNotAbsolute},
+		{"/relative", ErrCallbackNotAbsolute},
+		{"https://", ErrCallbackNotAbsolute},
+		{"https://:443/", ErrCallbackNotAbsolute},
+		{"https://%zz/", ErrCallbackNotAbsolute},
+	}
+	for _, c := range cases {
+		if got := CallbackSyntax(c.raw); !errors.Is(got, c.want) || (got == nil) != (c.want == nil) {
+			t.Errorf("CallbackSyntax(%.40q) = %v, want %v", c.raw, got, c.want)
+		}
+	}
+}
