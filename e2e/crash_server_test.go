@@ -1,22 +1,15 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 )
 
 // Tokens and demo credentials the test servers start with.
@@ -27,43 +20,12 @@ const (
 	demoSecret   = "E2eSecret123"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// kassaBinary builds cmd/kassa once per test run.
-func kassaBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "kassa-e2e-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "kassa")
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", binPath, "github.com/kassa-dev/kassa/cmd/kassa")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
 // server is a running `kassa serve` child process.
 type server struct {
+	*process
 	t    *testing.T
-	cmd  *exec.Cmd
 	base string
-	logs *bytes.Buffer
-	done chan struct{}
 }
-
-var listening = regexp.MustCompile(`kassa listening on (http://[0-9.:]+)`)
 
 // startServer runs kassa serve on a free loopback port over the data
 // directory and waits until it listens.
@@ -72,53 +34,9 @@ func startServer(t *testing.T, data string) *server {
 	cmd := exec.Command(kassaBinary(t), "serve", "--data", data, "--addr", "127.0.0.1:0",
 		"--demo-key", demoKey, "--demo-secret", demoSecret,
 		"--admin-token", adminToken, "--service-token", serviceToken, "--log-level", "warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{t: t, cmd: cmd, logs: &bytes.Buffer{}, done: make(chan struct{})}
-	cmd.Stderr = &lockedWriter{w: s.logs}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { cmd.Wait(); close(s.done) }()
-	t.Cleanup(s.kill)
-	base := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				base <- m[1]
-			}
-		}
-		io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case s.base = <-base:
-	case <-s.done:
-		t.Fatalf("kassa serve exited before listening: %s", s.logs)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("kassa serve did not start: %s", s.logs)
-	}
-	return s
-}
-
-// kill sends SIGKILL and waits for the process to go.
-func (s *server) kill() {
-	s.cmd.Process.Kill()
-	<-s.done
-}
-
-// lockedWriter serializes writes to a buffer shared with the test.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	p := startProcess(t, "kassa serve", cmd)
+	t.Cleanup(p.kill)
+	return &server{process: p, t: t, base: p.waitListening(t)}
 }
 
 // answer is a received HTTP answer.

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -14,10 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -175,16 +171,11 @@ func mnPepperFile(tb testing.TB) string {
 
 // mnNode is one `kassa serve` child process on a PostgreSQL store.
 type mnNode struct {
-	tb        testing.TB
-	name      string
-	cmd       *exec.Cmd
-	base      string // http://127.0.0.1:port once listening
-	logs      *mnLog
-	done      chan struct{} // closed when the process has exited
-	listening chan string   // the address the node prints
+	*process
+	tb   testing.TB
+	name string
+	base string // http://127.0.0.1:port once listening
 }
-
-var mnListening = regexp.MustCompile(`kassa listening on (http://[0-9.:]+)`)
 
 // mnStartNode runs `kassa serve --store storeURL` on a free loopback port,
 // with a data directory of its own, the shared pepper and the pinned
@@ -203,89 +194,23 @@ func mnLaunchNode(tb testing.TB, name, storeURL, pepper string, extra ...string)
 	tb.Helper()
 	args := append([]string{"serve", "--store", storeURL, "--data", tb.TempDir(),
 		"--addr", "127.0.0.1:0", "--pepper-file", pepper, "--log-level", "info"}, extra...)
-	cmd := exec.Command(mnBinary(tb), args...)
+	cmd := exec.Command(kassaBinary(tb), args...)
 	cmd.Env = append(mnCleanEnv(), "KASSA_ADMIN_TOKEN="+mnAdminToken, "KASSA_SERVICE_TOKEN="+mnServiceToken)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	n := &mnNode{tb: tb, name: name, cmd: cmd, logs: &mnLog{}, done: make(chan struct{}), listening: make(chan string, 1)}
-	cmd.Stderr = n.logs
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start node %s: %v", name, err)
-	}
-	go func() { cmd.Wait(); close(n.done) }()
+	n := &mnNode{process: startProcess(tb, "node "+name, cmd), tb: tb, name: name}
 	tb.Cleanup(func() {
 		n.kill()
 		if tb.Failed() {
 			tb.Logf("log of node %s:\n%s", name, n.logs)
 		}
 	})
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := mnListening.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case n.listening <- m[1]:
-				default:
-				}
-			}
-		}
-		io.Copy(io.Discard, stdout)
-	}()
 	return n
 }
 
 // waitListening waits until the node prints its address.
 func (n *mnNode) waitListening() {
 	n.tb.Helper()
-	select {
-	case n.base = <-n.listening:
-	case <-n.done:
-		n.tb.Fatalf("node %s exited before listening: %s", n.name, n.logs)
-	case <-time.After(60 * time.Second):
-		n.tb.Fatalf("node %s did not start within 60 s: %s", n.name, n.logs)
-	}
+	n.base = n.process.waitListening(n.tb)
 }
-
-// mnBinary is the kassa binary, built once per package run: tests share
-// the crash test's build (kassaBinary), benchmarks, which kassaBinary does
-// not take, build their own once.
-func mnBinary(tb testing.TB) string {
-	tb.Helper()
-	if t, ok := tb.(*testing.T); ok {
-		return kassaBinary(t)
-	}
-	return mnBenchBinary(tb)
-}
-
-// mnBenchBinary builds the binary for a benchmark (kassaBinary takes a
-// *testing.T).
-func mnBenchBinary(tb testing.TB) string {
-	tb.Helper()
-	mnBuild.Do(func() {
-		dir, err := os.MkdirTemp("", "kassa-e2e-bench-bin")
-		if err != nil {
-			mnBuildErr = err
-			return
-		}
-		mnBuildPath = filepath.Join(dir, "kassa")
-		out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", mnBuildPath, "github.com/kassa-dev/kassa/cmd/kassa").CombinedOutput()
-		if err != nil {
-			mnBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if mnBuildErr != nil {
-		tb.Fatal(mnBuildErr)
-	}
-	return mnBuildPath
-}
-
-var (
-	mnBuild     sync.Once
-	mnBuildPath string
-	mnBuildErr  error
-)
 
 // mnCleanEnv is the test's environment without KASSA_* variables, so that
 // nothing from the caller's shell configures the nodes.
@@ -297,30 +222,6 @@ func mnCleanEnv() []string {
 		}
 	}
 	return env
-}
-
-// kill sends SIGKILL and waits for the process to go; harmless twice.
-func (n *mnNode) kill() {
-	n.cmd.Process.Kill()
-	<-n.done
-}
-
-// mnLog is a node's stderr, safe to read while the node writes.
-type mnLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *mnLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *mnLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // mnAnswer is an HTTP answer; body is the decoded JSON object when the
@@ -462,7 +363,7 @@ func mnBalance(tb testing.TB, conn *pgx.Conn, account string) int64 {
 // reports a clean ledger.
 func mnVerify(tb testing.TB, storeURL string) {
 	tb.Helper()
-	cmd := exec.Command(mnBinary(tb), "verify", "--store", storeURL)
+	cmd := exec.Command(kassaBinary(tb), "verify", "--store", storeURL)
 	cmd.Env = mnCleanEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "ok:") {
@@ -474,7 +375,7 @@ func mnVerify(tb testing.TB, storeURL string) {
 // mnMigrate runs `kassa migrate --store URL`.
 func mnMigrate(tb testing.TB, storeURL string) {
 	tb.Helper()
-	cmd := exec.Command(mnBinary(tb), "migrate", "--store", storeURL)
+	cmd := exec.Command(kassaBinary(tb), "migrate", "--store", storeURL)
 	cmd.Env = mnCleanEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("kassa migrate --store: %v\n%s", err, out)

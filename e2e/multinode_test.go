@@ -282,7 +282,7 @@ func TestMultiNodeConcurrentStart(t *testing.T) {
 	dbURL := mnNewDatabase(t)
 	storeURL := mnWithParam(t, dbURL, "pool_max_conns", "3")
 	pepper := mnPepperFile(t)
-	mnBinary(t) // build first, so that the three processes start together
+	kassaBinary(t) // build first, so that the three processes start together
 	var nodes []*mnNode
 	for _, name := range []string{"A", "B", "C"} {
 		nodes = append(nodes, mnLaunchNode(t, name, storeURL, pepper))
@@ -572,7 +572,7 @@ func mnCheckReloadKeys(t *testing.T, conn *pgx.Conn, account string) {
 func mnServeHasFlag(t *testing.T, flag string) bool {
 	t.Helper()
 	mnHelpOnce.Do(func() {
-		cmd := exec.Command(mnBinary(t), "serve", "--help")
+		cmd := exec.Command(kassaBinary(t), "serve", "--help")
 		cmd.Env = mnCleanEnv()
 		out, err := cmd.CombinedOutput()
 		if err != nil {

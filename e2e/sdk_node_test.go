@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -208,11 +207,7 @@ func installSDK(ctx context.Context, t *testing.T, npm, dir string) {
 // stopped when the test ends.
 func startKassaServe(ctx context.Context, t *testing.T, data string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "kassa")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/kassa-dev/kassa/cmd/kassa")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build kassa: %v\n%s", err, out)
-	}
+	bin := kassaBinary(t)
 	srvCtx, stop := context.WithCancel(ctx)
 	cmd := exec.CommandContext(srvCtx, bin, "serve", "--data", data, "--addr", "127.0.0.1:0",
 		"--demo-key", sdkDemoKey, "--demo-secret", sdkDemoSecret, "--admin-token", sdkAdminToken,
@@ -265,24 +260,4 @@ func readServeLog(r io.Reader, logs *logBuffer, addr chan<- string) {
 			sent = true
 		}
 	}
-}
-
-// logBuffer is a bytes.Buffer safe for one writer and one reader.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p.
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns everything written so far.
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
