@@ -11,29 +11,13 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/sqlite"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // clock is a settable clock shared by the store and the ledger.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type clock = storetest.Clock
 
-func newClock() *clock {
-	return &clock{now: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *clock { return storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)) }
 
 // openStore opens a real SQLite store in a temporary directory.
 func openStore(t testing.TB, now func() time.Time) *sqlite.DB {
