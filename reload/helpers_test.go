@@ -22,29 +22,15 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/sqlite"
+	"github.com/kassa-dev/kassa/storetest"
 	"github.com/kassa-dev/kassa/webhook"
 )
 
 // clock is a settable test clock shared by the store, the ledger and the
 // reloader.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = storetest.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *clock { return storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)) }
 
 // env is one test's store, ledger and clock.
 type env struct {

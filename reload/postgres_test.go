@@ -120,7 +120,7 @@ func TestPostgresNodesCreditEachAccountOnce(t *testing.T) {
 		t.Errorf("%d payments, want %d", b.payments(), accounts)
 	}
 	// The holder goes away: after the lease's TTL another node runs.
-	clk.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	took := 0
 	for n, r := range reloaders {
 		if leaders[n] {

@@ -114,7 +114,7 @@ func TestRunOnceLeaseKeepsOtherNodesOut(t *testing.T) {
 	if s, err := other.RunOnce(context.Background()); err != nil || s.Leader {
 		t.Fatalf("second node ran while the lease was held: %+v %v", s, err)
 	}
-	e.clock.Add(2 * time.Hour) // the lease (TTL 1h) expires
+	e.clock.Advance(2 * time.Hour) // the lease (TTL 1h) expires
 	if s, err := other.RunOnce(context.Background()); err != nil || !s.Leader {
 		t.Fatalf("second node after expiry: %+v %v", s, err)
 	}
@@ -141,7 +141,7 @@ func TestDailyCapStopsRunaway(t *testing.T) {
 			}
 			drains++
 		}
-		e.clock.Add(10 * time.Minute)
+		e.clock.Advance(10 * time.Minute)
 	}
 	if n := len(e.entries("leaky", kassa.KindReload)); n != 3 || drains != 3 || b.payments() != 3 {
 		t.Fatalf("%d reloads, %d drains, %d payments; want the cap of 3", n, drains, b.payments())
@@ -154,7 +154,7 @@ func TestDailyCapStopsRunaway(t *testing.T) {
 	if e.balance("leaky") != 0 {
 		t.Fatal("capped top-up changed the balance")
 	}
-	e.clock.Add(24 * time.Hour) // a new UTC day
+	e.clock.Advance(24 * time.Hour) // a new UTC day
 	s, err := r.RunOnce(ctx)
 	if err != nil || s.Reloaded != 1 {
 		t.Fatalf("next day: %+v %v; want a reload", s, err)
@@ -178,7 +178,7 @@ func TestRunOnceUnknownOutcomeRetriedNextRunWithSameKey(t *testing.T) {
 		t.Fatal("balance changed after an unknown outcome")
 	}
 	b.setDecide(pays)
-	e.clock.Add(10 * time.Minute) // the next tick, in another slot
+	e.clock.Advance(10 * time.Minute) // the next tick, in another slot
 	if s, err := r.RunOnce(context.Background()); err != nil || s.Reloaded != 1 {
 		t.Fatalf("next run = %+v %v; want the reload credited", s, err)
 	}
@@ -241,7 +241,7 @@ func TestCrashBetweenPaymentAndCreditCreditsOnce(t *testing.T) {
 	if b.payments() != 1 || e.balance("acct1") != kassa.MustParseAmount("1") {
 		t.Fatal("want the payment taken and nothing credited yet")
 	}
-	e.clock.Add(10 * time.Minute)
+	e.clock.Advance(10 * time.Minute)
 	if s, _ := r.RunOnce(context.Background()); s.Reloaded != 1 {
 		t.Fatalf("second run %+v, want the reload credited", s)
 	}
