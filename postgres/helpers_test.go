@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/url"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // testURL returns KASSA_TEST_POSTGRES_URL. Without it the test is skipped,
@@ -94,25 +94,10 @@ func openTestDB(tb testing.TB, now func() time.Time) *DB {
 }
 
 // clock is a settable store clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = storetest.Clock
 
 func newClock() *clock {
-	return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	return storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC))
 }
 
 // createAccount creates an account with one secret and an opening credit.

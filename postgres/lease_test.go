@@ -21,12 +21,12 @@ func TestLeaseMovesAfterExpiry(t *testing.T) {
 
 	mustLease(t, nodeA, "reload", "A", ttl, true)
 	mustLease(t, nodeB, "reload", "B", ttl, false)
-	clk.Add(ttl - time.Second)
+	clk.Advance(ttl - time.Second)
 	mustLease(t, nodeB, "reload", "B", ttl, false)
 	mustLease(t, nodeA, "reload", "A", ttl, true) // renewal: now valid until +2·ttl-1s
-	clk.Add(ttl - time.Second)
+	clk.Advance(ttl - time.Second)
 	mustLease(t, nodeB, "reload", "B", ttl, false)
-	clk.Add(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	mustLease(t, nodeB, "reload", "B", ttl, true)
 	mustLease(t, nodeA, "reload", "A", ttl, false)
 
@@ -47,7 +47,7 @@ func TestLeaseRace(t *testing.T) {
 	clk := newClock()
 	nodes := []*DB{openSchema(t, base, schema, Options{Now: clk.Now}), openSchema(t, base, schema, Options{Now: clk.Now})}
 	mustLease(t, nodes[0], "job", "old", time.Second, true)
-	clk.Add(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	var winners atomic.Int64
 	var wg sync.WaitGroup
 	for i := range 24 {
