@@ -23,6 +23,7 @@ import (
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/sqlite"
+	"github.com/kassa-dev/kassa/storetest"
 	"github.com/kassa-dev/kassa/webhook"
 )
 
@@ -33,22 +34,7 @@ const (
 )
 
 // clock is a settable clock for session expiry tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type clock = storetest.Clock
 
 // env is a dashboard over a real SQLite store, served on loopback.
 type env struct {
@@ -104,7 +90,7 @@ func newEnv(t testing.TB, withClock bool, tweak ...func(*Config)) *env {
 	e := &env{t: t, db: db, hasher: hasher, ledger: ledger, prices: prices}
 	authOpts := auth.Options{CacheTTL: time.Hour}
 	if withClock {
-		e.clock = &clock{t: time.Now()}
+		e.clock = storetest.NewClock(time.Now())
 		authOpts.Now = e.clock.Now
 	}
 	cfg := Config{
