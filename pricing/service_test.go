@@ -19,31 +19,17 @@ import (
 	"github.com/kassa-dev/kassa/postgres"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/sqlite"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // quiet discards the services' logs in tests.
 var quiet = slog.New(slog.DiscardHandler)
 
 // testClock is a settable clock shared by a store and a service.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type testClock = storetest.Clock
 
 func newTestClock() *testClock {
-	return &testClock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	return storetest.NewClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 }
 
 // openSQLite opens a real SQLite store in the test's temporary directory.
@@ -220,9 +206,9 @@ func TestServiceScheduledActivation(t *testing.T) {
 			t.Errorf("Run returned %v", err)
 		}
 	}()
-	clock.Add(59 * time.Minute)
+	clock.Advance(59 * time.Minute)
 	waitFor(t, func() bool { return svc.Current().Version() == v1.Version })
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	waitFor(t, func() bool { return svc.Current().Version() == v2.Version })
 	if priceOf(t, svc) != amt("0.02") {
 		t.Error("the scheduled version's prices are not in use")
