@@ -15,6 +15,7 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/postgres"
 	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // pgNode is one kassa node over a shared PostgreSQL store.
@@ -107,7 +108,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // LISTEN/NOTIFY, the poll set to an hour so that it cannot be what
 // switches it), and a scheduled one only from its time on.
 func TestPriceBookTwoNodesPostgres(t *testing.T) {
-	clock := &testClock{now: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+	clock := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 	a, b, _ := newPostgresNodes(t, clock)
 	waitFor(t, "node B loads version 1", func() bool { return b.gbSMS(t) == "0.03330000" })
 	ha := &harness{t: t, srv: a.srv}
@@ -142,7 +143,7 @@ func TestPriceBookTwoNodesPostgres(t *testing.T) {
 			t.Fatalf("before the scheduled time: %s", p)
 		}
 	}
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	for _, n := range []pgNode{a, b} {
 		if err := n.prices.Load(context.Background()); err != nil {
 			t.Fatal(err)

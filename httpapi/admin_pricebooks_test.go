@@ -21,25 +21,11 @@ import (
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/sqlite"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // testClock is a clock that tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+type testClock = storetest.Clock
 
 // newPriceBookHarness is the real stack of newHarness (SQLite, the pricing
 // service on testRef with testBook active as version 1) with one injected
@@ -47,7 +33,7 @@ func (c *testClock) Add(d time.Duration) {
 func newPriceBookHarness(t *testing.T) (*harness, *testClock) {
 	t.Helper()
 	ctx := context.Background()
-	clock := &testClock{now: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+	clock := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
@@ -383,7 +369,7 @@ func TestPriceBookScheduledActivation(t *testing.T) {
 	if p := h.countryPrice(t, "sms", "GB"); p != "0.03330000" {
 		t.Fatalf("GB before the effective time: %s", p)
 	}
-	clock.Add(59 * time.Minute)
+	clock.Advance(59 * time.Minute)
 	if err := h.prices.Load(context.Background()); err != nil { // what Run does on its timer
 		t.Fatal(err)
 	}
@@ -393,7 +379,7 @@ func TestPriceBookScheduledActivation(t *testing.T) {
 	if l := h.priceBooks(); *l.Active != 1 || !l.Versions[0].Scheduled {
 		t.Fatalf("list before the effective time %+v", l)
 	}
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	if err := h.prices.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
