@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -40,39 +37,17 @@ func startServer(t *testing.T, data string) *server {
 }
 
 // answer is a received HTTP answer.
-type answer struct {
-	status int
-	header http.Header
-	body   map[string]any
-	raw    []byte
-}
+type answer = mnAnswer
 
-// call sends a JSON request with a bearer token and an optional
-// Idempotency-Key; transport errors are returned, not fatal.
+// call is mnDo for an answer that must be a JSON object: another answer is
+// an error. Transport errors are returned, not fatal.
 func call(ctx context.Context, client *http.Client, method, url, token, key, body string) (*answer, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	a, err := mnDo(ctx, client, method, url, token, key, body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	a := &answer{status: resp.StatusCode, header: resp.Header, raw: raw}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&a.body); err != nil {
-		return nil, fmt.Errorf("%s %s: status %d, body not JSON: %s", method, url, resp.StatusCode, raw)
+	if a.body == nil {
+		return nil, fmt.Errorf("%s %s: status %d, body not JSON: %s", method, url, a.status, a.raw)
 	}
 	return a, nil
 }
