@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/sqlite"
 )
 
@@ -77,11 +78,7 @@ func TestGenerators(t *testing.T) {
 // authHarness is a real SQLite store with one account.
 func authHarness(t *testing.T, opts Options) (*sqlite.DB, *Hasher, *Authenticator) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testkit.OpenSQLite(t, sqlite.Options{})
 	h := testHasher(t)
 	sec, err := h.NewSecret("abcd1234", "Secret1234", time.Now())
 	if err != nil {

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/sqlite"
 )
 
@@ -186,11 +186,7 @@ func BenchmarkAuthenticateHit(b *testing.B) {
 
 func benchAuth(b *testing.B, fresh bool) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "kassa.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
+	db := testkit.OpenSQLite(b, sqlite.Options{})
 	h := testHasher(b)
 	sec, _ := h.NewSecret("abcd1234", "Secret1234", time.Now())
 	if err := db.CreateAccount(ctx, &kassa.Account{APIKey: "abcd1234", Currency: kassa.EUR, Limits: kassa.DefaultLimits}, sec, nil); err != nil {

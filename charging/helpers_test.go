@@ -3,13 +3,13 @@ package charging_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/sqlite"
 	"github.com/kassa-dev/kassa/storetest"
 )
@@ -22,12 +22,7 @@ func newClock() *clock { return storetest.NewClock(time.Date(2026, 11, 26, 10, 0
 // openStore opens a real SQLite store in a temporary directory.
 func openStore(t testing.TB, now func() time.Time) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{Now: now})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return testkit.OpenSQLite(t, sqlite.Options{Now: now})
 }
 
 // newLedger starts a ledger over store and closes it when the test ends.

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/sqlite"
 	"github.com/kassa-dev/kassa/storetest"
@@ -34,11 +34,7 @@ func newPriceBookHarness(t *testing.T) (*harness, *testClock) {
 	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testkit.OpenSQLite(t, sqlite.Options{Now: clock.Now})
 	hasher, err := auth.NewHasher(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/sqlite"
@@ -46,11 +47,7 @@ type harness struct {
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testkit.OpenSQLite(t, sqlite.Options{})
 	hasher, err := auth.NewHasher(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/postgres"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/sqlite"
@@ -35,12 +35,7 @@ func newTestClock() *testClock {
 // openSQLite opens a real SQLite store in the test's temporary directory.
 func openSQLite(t testing.TB, now func() time.Time) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return testkit.OpenSQLite(t, sqlite.Options{Now: now})
 }
 
 // priceOf rates a GB mobile number in the current snapshot.

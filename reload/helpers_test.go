@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/sqlite"
 	"github.com/kassa-dev/kassa/storetest"
 	"github.com/kassa-dev/kassa/webhook"
@@ -44,11 +44,7 @@ type env struct {
 func mustEnv(t *testing.T) *env {
 	t.Helper()
 	clk := newClock()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testkit.OpenSQLite(t, sqlite.Options{Now: clk.Now})
 	l := charging.New(db, charging.Options{Now: clk.Now})
 	t.Cleanup(l.Close)
 	return &env{t: t, clock: clk, store: db, ledger: l}

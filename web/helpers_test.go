@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/sqlite"
@@ -68,11 +68,7 @@ func loopbackChecker() CallbackChecker {
 func newEnv(t testing.TB, withClock bool, tweak ...func(*Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testkit.OpenSQLite(t, sqlite.Options{})
 	hasher, err := auth.NewHasher(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/client"
 	"github.com/kassa-dev/kassa/httpapi"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/sqlite"
@@ -59,11 +59,7 @@ func startCLIServerPrices(t *testing.T, withPrices bool) *cliServer {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return cliEpoch }
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := testkit.OpenSQLite(t, sqlite.Options{Now: now})
 	hasher, err := auth.NewHasher(auth.NewPepper())
 	if err != nil {
 		t.Fatal(err)
