@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,28 +15,14 @@ import (
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/postgres"
 )
-
-// postgresURL returns KASSA_TEST_POSTGRES_URL, skipping the test without it
-// (failing instead when KASSA_TEST_POSTGRES_REQUIRED=1, as in CI).
-func postgresURL(t testing.TB) string {
-	u := os.Getenv("KASSA_TEST_POSTGRES_URL")
-	if u != "" {
-		return u
-	}
-	const hint = "KASSA_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)"
-	if os.Getenv("KASSA_TEST_POSTGRES_REQUIRED") == "1" {
-		t.Fatal(hint + " but KASSA_TEST_POSTGRES_REQUIRED=1")
-	}
-	t.Skip("skipping PostgreSQL test: " + hint)
-	return ""
-}
 
 // postgresNodes opens n stores on one fresh schema, as n kassa nodes
 // sharing a database would, and drops the schema at the end.
 func postgresNodes(t testing.TB, n int) []*postgres.DB {
-	base := postgresURL(t)
+	base := testkit.PostgresURL(t)
 	var b [6]byte
 	crand.Read(b[:])
 	schema := "kassa_charging_" + hex.EncodeToString(b[:])

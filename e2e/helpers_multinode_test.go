@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // Tokens the multi-node servers start with (passed in the environment, as
@@ -27,28 +29,13 @@ const (
 	mnServiceToken = "e2e-multinode-service-token"
 )
 
-// mnPostgresURL returns KASSA_TEST_POSTGRES_URL. Without it the test is
-// skipped, or fails when KASSA_TEST_POSTGRES_REQUIRED=1 (as in CI).
-func mnPostgresURL(tb testing.TB) string {
-	tb.Helper()
-	if u := os.Getenv("KASSA_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	const hint = "KASSA_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)"
-	if os.Getenv("KASSA_TEST_POSTGRES_REQUIRED") == "1" {
-		tb.Fatal(hint + " but KASSA_TEST_POSTGRES_REQUIRED=1")
-	}
-	tb.Skip("skipping the multi-node PostgreSQL tests: " + hint)
-	return ""
-}
-
 // mnNewDatabase creates a fresh database kassa_e2e_<random> on the test
 // server and returns its URL; the database is dropped (with whatever
 // sessions still use it) when the test ends. kassa serve takes no schema
 // option, so a database of its own is how a test gets a clean store.
 func mnNewDatabase(tb testing.TB) string {
 	tb.Helper()
-	base := mnPostgresURL(tb)
+	base := testkit.PostgresURL(tb)
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		tb.Fatal("KASSA_TEST_POSTGRES_URL must be a postgres:// URL for the e2e tests (kassa serve --store takes only URLs)")

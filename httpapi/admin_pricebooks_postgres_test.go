@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/postgres"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/storetest"
@@ -30,14 +30,7 @@ type pgNode struct {
 // active. Each node's pricing service runs (Run), as in `kassa serve`.
 func newPostgresNodes(t *testing.T, clock *testClock) (a, b pgNode, store *postgres.DB) {
 	t.Helper()
-	base := os.Getenv("KASSA_TEST_POSTGRES_URL")
-	if base == "" {
-		const hint = "KASSA_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)"
-		if os.Getenv("KASSA_TEST_POSTGRES_REQUIRED") == "1" {
-			t.Fatal(hint + " but KASSA_TEST_POSTGRES_REQUIRED=1")
-		}
-		t.Skip("skipping the PostgreSQL price-book test: " + hint)
-	}
+	base := testkit.PostgresURL(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var rnd [6]byte
 	rand.Read(rnd[:])

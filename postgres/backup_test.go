@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // The backup and restore procedure of docs/storage-postgres.md works: a
@@ -20,7 +21,7 @@ import (
 // same).
 func TestBackupRestoreWithPgDump(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	for _, tool := range []string{"pg_dump", "pg_restore"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("skipping: %s is not installed", tool)

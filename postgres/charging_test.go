@@ -9,6 +9,7 @@ import (
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // Two kassa nodes, each with its own group-committing ledger engine over its
@@ -17,7 +18,7 @@ import (
 // a request repeated on the other node is answered from the first entry.
 func TestChargingEngineOnTwoNodes(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	dbs := []*DB{openSchema(t, base, schema, Options{}), openSchema(t, base, schema, Options{})}
 	ledgers := make([]*charging.Ledger, len(dbs))
 	for i, db := range dbs {

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/storetest"
 )
 
 // TestConformance runs the store conformance suite, each case in a fresh
 // schema of its own.
 func TestConformance(t *testing.T) {
-	testURL(t)
+	testkit.PostgresURL(t)
 	storetest.Run(t, func(tb testing.TB, now func() time.Time) kassa.Store {
 		return openTestDB(tb, now)
 	})

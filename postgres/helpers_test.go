@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/url"
-	"os"
 	"testing"
 	"time"
 
@@ -14,30 +13,15 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/storetest"
 )
-
-// testURL returns KASSA_TEST_POSTGRES_URL. Without it the test is skipped,
-// or fails when KASSA_TEST_POSTGRES_REQUIRED=1 (as in CI).
-func testURL(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv("KASSA_TEST_POSTGRES_URL")
-	if u != "" {
-		return u
-	}
-	const hint = "KASSA_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)"
-	if os.Getenv("KASSA_TEST_POSTGRES_REQUIRED") == "1" {
-		tb.Fatal(hint + " but KASSA_TEST_POSTGRES_REQUIRED=1")
-	}
-	tb.Skip("skipping PostgreSQL tests: " + hint)
-	return ""
-}
 
 // newSchema creates nothing yet but returns a fresh schema name and drops
 // the schema (whatever it then holds) when the test ends.
 func newSchema(tb testing.TB) string {
 	tb.Helper()
-	base := testURL(tb)
+	base := testkit.PostgresURL(tb)
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		tb.Fatal(err)
@@ -90,7 +74,7 @@ func openSchema(tb testing.TB, rawURL, schema string, opts Options) *DB {
 func openTestDB(tb testing.TB, now func() time.Time) *DB {
 	tb.Helper()
 	schema := newSchema(tb)
-	return openSchema(tb, testURL(tb), schema, Options{Now: now})
+	return openSchema(tb, testkit.PostgresURL(tb), schema, Options{Now: now})
 }
 
 // clock is a settable store clock.

@@ -7,13 +7,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // A lease held by A on one node moves to B on another node only once A's
 // ttl has passed by the store clock.
 func TestLeaseMovesAfterExpiry(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	clk := newClock()
 	nodeA := openSchema(t, base, schema, Options{Now: clk.Now})
 	nodeB := openSchema(t, base, schema, Options{Now: clk.Now})
@@ -43,7 +45,7 @@ func TestLeaseMovesAfterExpiry(t *testing.T) {
 
 // Many holders on two nodes race for one expired lease: exactly one wins.
 func TestLeaseRace(t *testing.T) {
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	clk := newClock()
 	nodes := []*DB{openSchema(t, base, schema, Options{Now: clk.Now}), openSchema(t, base, schema, Options{Now: clk.Now})}
 	mustLease(t, nodes[0], "job", "old", time.Second, true)

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // 64 goroutines debit one account through two separate pools (two kassa
 // nodes): exactly as many debits succeed as the balance pays for, the
 // balance never goes below zero, and the ledger verifies clean.
 func TestConcurrentDebitsTwoNodes(t *testing.T) {
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	nodeA := openSchema(t, base, schema, Options{MaxConns: 8})
 	nodeB := openSchema(t, base, schema, Options{MaxConns: 8})
 	const (
@@ -73,7 +74,7 @@ func TestConcurrentDebitsTwoNodes(t *testing.T) {
 // Transfers between two accounts in both directions at once, locking in
 // sorted order, neither deadlock nor lose money.
 func TestConcurrentTransfersKeepTotal(t *testing.T) {
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	nodes := []*DB{openSchema(t, base, schema, Options{}), openSchema(t, base, schema, Options{})}
 	createAccount(t, nodes[0], "acc-a", 1000)
 	createAccount(t, nodes[0], "acc-b", 1000)

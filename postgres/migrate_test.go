@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 func TestMigrateCreatesLatestSchema(t *testing.T) {
@@ -26,7 +28,7 @@ func TestMigrateCreatesLatestSchema(t *testing.T) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	db := openSchema(t, base, schema, Options{})
 	if _, err := db.pool.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future.sql', now())", LatestSchema+1); err != nil {
 		t.Fatal(err)
@@ -47,12 +49,12 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 
 func TestNoMigrateRefusesOldSchema(t *testing.T) {
 	ctx := context.Background()
-	_, err := Open(ctx, testURL(t), Options{Schema: newSchema(t), NoMigrate: true})
+	_, err := Open(ctx, testkit.PostgresURL(t), Options{Schema: newSchema(t), NoMigrate: true})
 	if err == nil || !strings.Contains(err.Error(), "kassa migrate") {
 		t.Fatalf("Open(NoMigrate) on an empty schema: err = %v, want advice to run kassa migrate", err)
 	}
-	db := openSchema(t, testURL(t), newSchema(t), Options{})
-	again, err := Open(ctx, testURL(t), Options{Schema: db.schema, NoMigrate: true})
+	db := openSchema(t, testkit.PostgresURL(t), newSchema(t), Options{})
+	again, err := Open(ctx, testkit.PostgresURL(t), Options{Schema: db.schema, NoMigrate: true})
 	if err != nil {
 		t.Fatalf("Open(NoMigrate) on a migrated schema: %v", err)
 	}
@@ -62,7 +64,7 @@ func TestNoMigrateRefusesOldSchema(t *testing.T) {
 // Several nodes starting at once on an empty database: every Open succeeds
 // and each migration runs exactly once.
 func TestConcurrentMigrations(t *testing.T) {
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	const nodes = 6
 	var wg sync.WaitGroup
 	errs := make([]error, nodes)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // The least-privilege set-up of docs/storage-postgres.md works: a role with
@@ -14,7 +16,7 @@ import (
 // price-book activation — but cannot migrate.
 func TestServeWithDMLOnlyRole(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	owner := openSchema(t, base, schema, Options{})
 	createAccount(t, owner, "acc-p", 100)
 

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // proxy is a TCP forwarder in front of the real server: stopping it is the
@@ -96,7 +97,7 @@ func viaProxy(t *testing.T, raw string, p *proxy) string {
 // database comes back.
 func TestUnavailableAndRecovery(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +162,7 @@ func TestClosedIsUnavailable(t *testing.T) {
 // Every session runs with synchronous_commit on, even when the connection
 // string asks for off.
 func TestSynchronousCommitForcedOn(t *testing.T) {
-	u, err := url.Parse(testURL(t))
+	u, err := url.Parse(testkit.PostgresURL(t))
 	if err != nil || u.Scheme == "" {
 		t.Skip("needs a postgres:// URL")
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // An activation on one node reaches a watcher on another node (a second
@@ -15,7 +16,7 @@ import (
 // delivering.
 func TestWatchPriceBooksAcrossNodes(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	appName := schema + "_watch"
 	watcher := openSchema(t, withAppName(t, base, appName), schema, Options{})
 	activator := openSchema(t, base, schema, Options{})
@@ -55,7 +56,7 @@ func TestWatchPriceBooksAcrossNodes(t *testing.T) {
 // A rolled-back activation (unknown version) notifies nobody.
 func TestActivateUnknownVersionNotifiesNobody(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	appName := schema + "_watch"
 	watcher := openSchema(t, withAppName(t, base, appName), schema, Options{})
 	other := openSchema(t, base, schema, Options{})
@@ -124,7 +125,7 @@ func createPriceBook(t *testing.T, db *DB) int64 {
 // then delivers activations.
 func TestWatchPriceBooksStartsWhileDatabaseDown(t *testing.T) {
 	ctx := context.Background()
-	base, schema := testURL(t), newSchema(t)
+	base, schema := testkit.PostgresURL(t), newSchema(t)
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme == "" {
 		t.Skip("needs a postgres:// URL")

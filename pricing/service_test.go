@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -267,20 +266,6 @@ func TestServiceConcurrentReadsDuringSwaps(t *testing.T) {
 	}
 }
 
-// postgresURL returns KASSA_TEST_POSTGRES_URL or skips (fails when
-// KASSA_TEST_POSTGRES_REQUIRED=1), as the postgres package's tests do.
-func postgresURL(t testing.TB) string {
-	t.Helper()
-	if u := os.Getenv("KASSA_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	if os.Getenv("KASSA_TEST_POSTGRES_REQUIRED") == "1" {
-		t.Fatal("KASSA_TEST_POSTGRES_URL is not set but KASSA_TEST_POSTGRES_REQUIRED=1")
-	}
-	t.Skip("KASSA_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	return ""
-}
-
 // openPostgres opens a store in a fresh schema dropped after the test.
 func openPostgres(t testing.TB, url, schema string) *postgres.DB {
 	t.Helper()
@@ -315,7 +300,7 @@ func freshSchema(t testing.TB, url string) string {
 // notifications (node B polls only once an hour).
 func TestServiceFollowsOtherNode(t *testing.T) {
 	ctx := context.Background()
-	url := postgresURL(t)
+	url := testkit.PostgresURL(t)
 	schema := freshSchema(t, url)
 	nodeA := NewService(openPostgres(t, url, schema), testRef(), ServiceOptions{Logger: quiet})
 	nodeB := NewService(openPostgres(t, url, schema), testRef(), ServiceOptions{Logger: quiet, PollInterval: time.Hour})

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -14,23 +13,9 @@ import (
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/postgres"
 )
-
-// postgresURL returns KASSA_TEST_POSTGRES_URL or skips (fails when
-// KASSA_TEST_POSTGRES_REQUIRED=1), as the postgres package's tests do.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("KASSA_TEST_POSTGRES_URL")
-	if u == "" {
-		const hint = "KASSA_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)"
-		if os.Getenv("KASSA_TEST_POSTGRES_REQUIRED") == "1" {
-			t.Fatal(hint + " but KASSA_TEST_POSTGRES_REQUIRED=1")
-		}
-		t.Skip("skipping PostgreSQL test: " + hint)
-	}
-	return u
-}
 
 // freshSchema returns a new schema name, dropped when the test ends.
 func freshSchema(t *testing.T, url string) string {
@@ -60,7 +45,7 @@ func freshSchema(t *testing.T, url string) string {
 // account is reloaded and paid exactly once, and when the lease holder stops
 // another node takes over.
 func TestPostgresNodesCreditEachAccountOnce(t *testing.T) {
-	url := postgresURL(t)
+	url := testkit.PostgresURL(t)
 	schema := freshSchema(t, url)
 	clk := newClock()
 	b := newBilling(t, pays)

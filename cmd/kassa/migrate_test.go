@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,6 +17,8 @@ import (
 
 	"github.com/kassa-dev/kassa/postgres"
 	"github.com/kassa-dev/kassa/sqlite"
+
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // noEnv is an empty environment.
@@ -36,13 +37,7 @@ func runCmd(t *testing.T, getenv func(string) string, args ...string) (int, stri
 // KASSA_TEST_POSTGRES_URL unless KASSA_TEST_POSTGRES_REQUIRED=1.
 func pgSchemaURL(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("KASSA_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("KASSA_TEST_POSTGRES_REQUIRED") == "1" {
-			t.Fatal("KASSA_TEST_POSTGRES_URL is not set but KASSA_TEST_POSTGRES_REQUIRED=1")
-		}
-		t.Skip("KASSA_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
+	base := testkit.PostgresURL(t)
 	var b [6]byte
 	rand.Read(b[:])
 	schema := "kassa_cmd_" + hex.EncodeToString(b[:])
