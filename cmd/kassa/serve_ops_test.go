@@ -17,8 +17,9 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
-// startServeFull runs kassa serve like startServe but with an environment
-// and returns stderr (the logs) too.
+// startServeFull runs `kassa serve` in-process with args and an environment
+// and returns its base URL once it listens, its stdout and stderr (the
+// logs), and a stop function that cancels it and returns the exit code.
 func startServeFull(t *testing.T, getenv func(string) string, args ...string) (base string, stdout, stderr *lineWatcher, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())

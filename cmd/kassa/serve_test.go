@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // lineWatcher is a concurrency-safe writer that remembers what was written.
@@ -40,38 +39,9 @@ var listeningLine = regexp.MustCompile(`kassa listening on (http://[0-9.:]+)`)
 // exit code.
 func startServe(t *testing.T, data string, extra ...string) (string, *lineWatcher, func() int) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &lineWatcher{}, &lineWatcher{}
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), stdout, stderr)
-	}()
-	deadline := time.After(30 * time.Second)
-	for {
-		if m := listeningLine.FindStringSubmatch(stdout.String()); m != nil {
-			stop := func() int {
-				cancel()
-				select {
-				case code := <-done:
-					return code
-				case <-time.After(30 * time.Second):
-					t.Fatal("kassa serve did not stop after cancel")
-					return -1
-				}
-			}
-			return m[1], stdout, stop
-		}
-		select {
-		case code := <-done:
-			cancel()
-			t.Fatalf("kassa serve exited with %d: %s", code, stderr.String())
-		case <-deadline:
-			cancel()
-			t.Fatalf("kassa serve did not start: %s", stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	args := append([]string{"--addr", "127.0.0.1:0", "--data", data}, extra...)
+	base, stdout, _, stop := startServeFull(t, func(string) string { return "" }, args...)
+	return base, stdout, stop
 }
 
 func httpGet(t *testing.T, url, user, pass string) (int, string) {
