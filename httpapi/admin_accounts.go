@@ -272,12 +272,24 @@ func (s *Server) adminListAccounts(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out := make([]accountJSON, 0, len(accts))
-	for _, a := range accts {
-		out = append(out, toAccountJSON(a))
-	}
-	writeAdminJSON(w, http.StatusOK, map[string]any{"accounts": out, "total": total, "offset": offset, "limit": limit})
+	writePage(w, "accounts", mapEach(accts, toAccountJSON), total, offset, limit)
 	return nil
+}
+
+// writePage answers one page of an admin list: the items under name, the
+// total number that match, and the page's offset and limit.
+func writePage[T any](w http.ResponseWriter, name string, items []T, total, offset, limit int) {
+	writeAdminJSON(w, http.StatusOK, map[string]any{name: items, "total": total, "offset": offset, "limit": limit})
+}
+
+// mapEach returns f of each element of in, in order; never nil, so that an
+// empty list is [] in JSON.
+func mapEach[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, 0, len(in))
+	for _, v := range in {
+		out = append(out, f(v))
+	}
+	return out
 }
 
 // intParam parses an optional integer query parameter within [lo, hi].

@@ -46,10 +46,6 @@ func (s *Server) adminListAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]auditEventJSON, 0, len(events))
-	for _, e := range events {
-		out = append(out, toAuditJSON(e))
-	}
-	writeAdminJSON(w, http.StatusOK, map[string]any{"events": out, "total": total, "offset": offset, "limit": limit})
+	writePage(w, "events", mapEach(events, toAuditJSON), total, offset, limit)
 	return nil
 }
