@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/reload"
 )
 
@@ -645,7 +646,7 @@ func mnBenchHTTPCharges(b *testing.B, nodes []*mnNode, accounts, clients int) {
 		bodies[i] = mnChargeBody(fmt.Sprintf("bench%04d", i))
 	}
 	ctx := context.Background()
-	mnRunConcurrent(b, clients, func(i int64) error {
+	testkit.RunConcurrent(b, clients, func(i int64) error {
 		n := nodes[i%int64(len(nodes))]
 		a, err := mnDo(ctx, client, http.MethodPost, n.base+"/platform/v1/charges", mnServiceToken,
 			fmt.Sprintf("bench-%d-%d", run, i), bodies[i%int64(accounts)])
@@ -670,7 +671,7 @@ func mnBenchRawDebit(b *testing.B, dbURL string, workers int) {
 		b.Fatal(err)
 	}
 	defer pool.Close()
-	mnRunConcurrent(b, workers, func(i int64) error {
+	testkit.RunConcurrent(b, workers, func(i int64) error {
 		tx, err := pool.Begin(ctx)
 		if err != nil {
 			return err
@@ -709,34 +710,5 @@ func mnBenchFund(b *testing.B, dbURL string) {
 		if _, err := conn.Exec(context.Background(), fund, mnBenchAccounts, prefix); err != nil {
 			b.Fatalf("fund %s accounts: %v", prefix, err)
 		}
-	}
-}
-
-// mnRunConcurrent runs b.N calls of op spread over workers goroutines,
-// timing only them, and fails the benchmark on the first error.
-func mnRunConcurrent(b *testing.B, workers int, op func(i int64) error) {
-	b.Helper()
-	var next atomic.Int64
-	var failed atomic.Pointer[error]
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(b.N) || failed.Load() != nil {
-					return
-				}
-				if err := op(i); err != nil {
-					failed.Store(&err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	if err := failed.Load(); err != nil {
-		b.Fatal(*err)
 	}
 }

@@ -3,12 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // benchAccounts is how many accounts the spread benchmarks debit.
@@ -36,35 +35,6 @@ func openBenchDB(b *testing.B) *DB {
 
 func benchKey(i int64) string { return fmt.Sprintf("bench%04d", i%benchAccounts) }
 
-// runConcurrent runs b.N calls of op spread over workers goroutines and
-// fails the benchmark on the first error.
-func runConcurrent(b *testing.B, workers int, op func(i int64) error) {
-	b.Helper()
-	var next atomic.Int64
-	var failed atomic.Pointer[error]
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(b.N) || failed.Load() != nil {
-					return
-				}
-				if err := op(i); err != nil {
-					failed.Store(&err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	if err := failed.Load(); err != nil {
-		b.Fatal(*err)
-	}
-}
-
 // BenchmarkRawDebit is the baseline: one hand-written pgx transaction per
 // debit (update the balance, insert the entry, commit), with no locking
 // read, no floor check and no retry loop, spread over benchAccounts
@@ -74,7 +44,7 @@ func BenchmarkRawDebit(b *testing.B) {
 		b.Run(fmt.Sprintf("goroutines=%d", workers), func(b *testing.B) {
 			db := openBenchDB(b)
 			ctx := context.Background()
-			runConcurrent(b, workers, func(i int64) error {
+			testkit.RunConcurrent(b, workers, func(i int64) error {
 				tx, err := db.pool.Begin(ctx)
 				if err != nil {
 					return err
@@ -110,7 +80,7 @@ func BenchmarkLedgerDebit(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				db := openBenchDB(b)
 				ctx := context.Background()
-				runConcurrent(b, workers, func(i int64) error {
+				testkit.RunConcurrent(b, workers, func(i int64) error {
 					key := benchKey(0)
 					if spread {
 						key = benchKey(i)
@@ -145,7 +115,7 @@ func BenchmarkChargingDebit(b *testing.B) {
 			l := charging.New(db, charging.Options{})
 			defer l.Close()
 			ctx := context.Background()
-			runConcurrent(b, 64, func(i int64) error {
+			testkit.RunConcurrent(b, 64, func(i int64) error {
 				key := benchKey(0)
 				if spread {
 					key = benchKey(i)

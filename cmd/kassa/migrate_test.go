@@ -15,10 +15,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/postgres"
 	"github.com/kassa-dev/kassa/sqlite"
-
-	"github.com/kassa-dev/kassa/internal/testkit"
 )
 
 // noEnv is an empty environment.
