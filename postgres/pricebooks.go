@@ -14,8 +14,28 @@ import (
 )
 
 // PriceBookChannel is the LISTEN/NOTIFY channel on which ActivatePriceBook
-// announces an activated version (the payload is the version number).
+// announces an activated version (the payload is the version number). A
+// store opened with Options.Schema uses PriceBookChannel + "_" + schema, so
+// that deployments in several schemas of one database (and tests running in
+// parallel) do not hear each other's activations: notifications are
+// database-wide.
 const PriceBookChannel = "kassa_pricebooks"
+
+// channel is this store's price-book notification channel.
+func (db *DB) channel() string {
+	if db.schema == "" {
+		return PriceBookChannel
+	}
+	ch := PriceBookChannel + "_" + db.schema
+	if len(ch) > maxIdentifier {
+		sum := sha256.Sum256([]byte(db.schema))
+		ch = PriceBookChannel + "_" + hex.EncodeToString(sum[:8])
+	}
+	return ch
+}
+
+// maxIdentifier is PostgreSQL's limit on identifier (and channel) length.
+const maxIdentifier = 63
 
 // priceBookColumns are the columns scanPriceBook reads.
 const priceBookColumns = "version, name, demo, source, checksum, prices, created_at, activated_at, effective_at"
@@ -118,7 +138,7 @@ func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt 
 		if tag.RowsAffected() == 0 {
 			return noPriceBook(version)
 		}
-		_, err = tx.Exec(ctx, "SELECT pg_notify($1, $2)", PriceBookChannel, strconv.FormatInt(version, 10))
+		_, err = tx.Exec(ctx, "SELECT pg_notify($1, $2)", db.channel(), strconv.FormatInt(version, 10))
 		return err
 	})
 	if err != nil {

@@ -18,7 +18,8 @@ const (
 
 // WatchPriceBooks calls changed whenever any node activates a price-book
 // version, until ctx ends (it then returns nil). It holds a dedicated
-// connection (outside the pool) that LISTENs on PriceBookChannel. It calls
+// connection (outside the pool) that LISTENs on the store's channel (see
+// PriceBookChannel). It calls
 // changed once as soon as the LISTEN is in place, the first time too (an
 // activation between the caller's first load and the LISTEN would otherwise
 // go unseen until the next periodic check), and again after every
@@ -48,7 +49,7 @@ func (db *DB) listen(ctx context.Context, changed func(), reconnected bool, back
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{PriceBookChannel}.Sanitize()); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{db.channel()}.Sanitize()); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	*backoff = watchMinBackoff
