@@ -20,6 +20,14 @@ type Store interface {
 	Close() error
 }
 
+// BalanceView is what get-balance answers: an account's current balance
+// (never cached: other nodes and the ledger write it) and whether
+// auto-reload is enabled.
+type BalanceView struct {
+	Balance    Amount
+	AutoReload bool
+}
+
 // AccountStore keeps accounts and their settings.
 type AccountStore interface {
 	// CreateAccount stores a new account with its first secret and, when
@@ -29,6 +37,10 @@ type AccountStore interface {
 	CreateAccount(ctx context.Context, a *Account, first *Secret, opening *Entry) error
 	// FindAccount returns one account. ENOTFOUND if there is none.
 	FindAccount(ctx context.Context, apiKey string) (*Account, error)
+	// FindBalance returns just the account's current balance and whether
+	// auto-reload is enabled: the narrow read behind get-balance, which runs
+	// on every poll of every client. ENOTFOUND if there is none.
+	FindBalance(ctx context.Context, apiKey string) (BalanceView, error)
 	// ListAccounts returns a page of accounts ordered by api key and the
 	// total count matching the filter.
 	ListAccounts(ctx context.Context, f AccountFilter) ([]*Account, int, error)

@@ -129,7 +129,8 @@ func (a *Authenticator) AuthenticateFrom(ctx context.Context, client, apiKey, se
 }
 
 // AuthenticateCachedFrom is AuthenticateFrom for handlers that read only
-// the account's key and currency (the pricing endpoints): when the pair was
+// the account's key, currency and limits (the pricing endpoints, and
+// get-balance, which reads the balance itself from the store): when the pair was
 // verified less than the cache TTL ago it returns a copy of the account as
 // read at that verification, without reading the store. The key and the
 // currency of an account never change; its balance, settings and limits may

@@ -50,14 +50,18 @@ type publicHandler func(w http.ResponseWriter, r *http.Request, c *publicCall) e
 
 // account registers a legacy /account/* route (and its trailing-'/' twin).
 func (s *Server) account(mux *http.ServeMux, path string, f legacyFlavor, h publicHandler, methods ...string) {
-	handler := s.legacy(f, s.authenticated(h, methods, isPricingPath(path)))
+	handler := s.legacy(f, s.authenticated(h, methods, readsCachedAccount(path)))
 	mux.Handle(path, handler)
 	mux.Handle(path+"/{$}", handler)
 }
 
-// isPricingPath reports whether path is one of the outbound pricing
-// endpoints, whose handlers read only the account's key, currency and limits.
-func isPricingPath(path string) bool { return strings.Contains(path, "-pricing/outbound") }
+// readsCachedAccount reports whether path's handler reads only the
+// account's key, currency and limits, which may come from the credential
+// cache: the outbound pricing endpoints, and get-balance, which reads the
+// balance itself from the store on every request (see getBalance).
+func readsCachedAccount(path string) bool {
+	return strings.Contains(path, "-pricing/outbound") || strings.HasPrefix(path, "/account/get-balance")
+}
 
 // secretsRoute registers a secrets-API route (and its trailing-'/' twin).
 // The caller may only manage its own key: any other key answers the same
@@ -81,8 +85,9 @@ func unknownAPIKey(key string) error {
 }
 
 // authenticated checks the method, reads the parameters, authenticates the
-// caller and runs h. With cachedAccount (the pricing endpoints, which read
-// only the account's key, currency and limits) a recently verified caller is
+// caller and runs h. With cachedAccount (the pricing endpoints and
+// get-balance, which read only the account's key, currency and limits from
+// it) a recently verified caller is
 // not read from the store again: see auth.AuthenticateCachedFrom; profiles
 // showed that store read as half the CPU time of a country price request.
 func (s *Server) authenticated(h publicHandler, methods []string, cachedAccount bool) handlerFunc {

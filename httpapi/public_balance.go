@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/auth"
 )
 
 // balanceAnswer is the get-balance body: value is a JSON number written from
@@ -15,10 +19,21 @@ type balanceAnswer struct {
 }
 
 // getBalance answers GET /account/get-balance with the caller's balance in
-// its billing currency and whether auto-reload is enabled.
+// its billing currency and whether auto-reload is enabled. The caller was
+// authenticated through the credential cache (c.account may be a TTL old);
+// the balance and the switch are read from the store on every request,
+// never cached (other nodes and the ledger write them), with the store's
+// narrow FindBalance: the whole account's read was most of this endpoint's
+// CPU time under load.
 func (s *Server) getBalance(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	a := c.account
-	body := balanceAnswer{Value: rawNumber(a.Balance.Decimal()), AutoReload: a.AutoReload.Enabled}
+	v, err := s.cfg.Store.FindBalance(r.Context(), c.account.APIKey)
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+		return auth.ErrUnauthorized // as a key without an account (accounts are never deleted)
+	}
+	if err != nil {
+		return fmt.Errorf("read balance: %w", err)
+	}
+	body := balanceAnswer{Value: rawNumber(v.Balance.Decimal()), AutoReload: v.AutoReload}
 	if c.xml {
 		writeXML(w, http.StatusOK, body)
 		return nil

@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // TestGetBalanceAuthStyles reads the balance with every way of passing
@@ -139,4 +142,26 @@ func TestBasicWinsOverQuery(t *testing.T) {
 	h := newHarness(t)
 	q := url.Values{"api_key": {testKey}, "api_secret": {testSecret}}.Encode()
 	h.do(req{path: "/account/get-balance?" + q, basic: [2]string{testKey, "Wrong12345"}}).wantStatus(t, http.StatusUnauthorized)
+}
+
+// TestGetBalanceCurrentThroughCache checks that get-balance answers the
+// store's balance and auto-reload switch even while the caller's
+// credentials (and account) are cached: writes by another node or by the
+// ledger, which call no Invalidate here, show on the very next request.
+func TestGetBalanceCurrentThroughCache(t *testing.T) {
+	h := newHarness(t)
+	balance := func() string {
+		resp := h.do(req{path: "/account/get-balance", basic: [2]string{testKey, testSecret}}).wantStatus(t, http.StatusOK)
+		return strings.TrimSpace(string(resp.body))
+	}
+	if got, want := balance(), `{"value":10.171275,"autoReload":true}`; got != want {
+		t.Fatalf("first read %s, want %s", got, want)
+	}
+	storetest.MustAppend(t, h.db, testKey, kassa.KindCharge, kassa.MustParseAmount("-0.171275"))
+	if _, err := h.db.UpdateAccount(t.Context(), testKey, kassa.AccountUpdate{AutoReload: &kassa.AutoReload{}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := balance(), `{"value":10.00,"autoReload":false}`; got != want {
+		t.Errorf("after a charge and a settings change by another writer: %s, want %s", got, want)
+	}
 }

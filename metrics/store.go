@@ -101,6 +101,12 @@ func (s *instrumentedStore) FindAccount(ctx context.Context, apiKey string) (*ka
 	return s.Store.FindAccount(ctx, apiKey)
 }
 
+// FindBalance implements kassa.AccountStore.
+func (s *instrumentedStore) FindBalance(ctx context.Context, apiKey string) (kassa.BalanceView, error) {
+	defer s.since("find_balance", time.Now())
+	return s.Store.FindBalance(ctx, apiKey)
+}
+
 // UpdateAccount implements kassa.AccountStore.
 func (s *instrumentedStore) UpdateAccount(ctx context.Context, apiKey string, upd kassa.AccountUpdate) (*kassa.Account, error) {
 	defer s.since("update_account", time.Now())

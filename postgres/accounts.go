@@ -118,6 +118,20 @@ func (db *DB) FindAccount(ctx context.Context, apiKey string) (*kassa.Account, e
 	return a, nil
 }
 
+// FindBalance returns the account's current balance and whether auto-reload
+// is enabled (two columns, for get-balance). ENOTFOUND if there is none.
+func (db *DB) FindBalance(ctx context.Context, apiKey string) (kassa.BalanceView, error) {
+	var v kassa.BalanceView
+	err := db.pool.QueryRow(ctx, `SELECT balance, reload_enabled FROM accounts WHERE api_key = $1`, apiKey).Scan(&v.Balance, &v.AutoReload)
+	if err == pgx.ErrNoRows {
+		return kassa.BalanceView{}, noAccount(apiKey)
+	}
+	if err != nil {
+		return kassa.BalanceView{}, translate(fmt.Errorf("find balance %s: %w", apiKey, err))
+	}
+	return v, nil
+}
+
 // findAccount reads one account, with lock appended to the query (such as
 // "FOR UPDATE").
 func findAccount(ctx context.Context, q querier, apiKey, lock string) (*kassa.Account, error) {

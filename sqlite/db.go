@@ -49,6 +49,9 @@ type DB struct {
 	// runs on every authenticated request, and preparing it each time was
 	// most of its cost (about 120 µs of 140 µs on a 2-core machine).
 	findAccount *sql.Stmt
+	// findBalance is FindBalance's query, prepared on the read pool too
+	// (get-balance runs it on every request).
+	findBalance *sql.Stmt
 }
 
 // Open opens (creating it when missing) the database file at path, applies
@@ -100,6 +103,9 @@ func (db *DB) open(ctx context.Context) error {
 	if db.findAccount, err = db.read.PrepareContext(ctx, findAccountSQL); err != nil {
 		return fmt.Errorf("prepare statements: %w", err)
 	}
+	if db.findBalance, err = db.read.PrepareContext(ctx, findBalanceSQL); err != nil {
+		return fmt.Errorf("prepare statements: %w", err)
+	}
 	if db.stmts, err = prepareLedgerStmts(ctx, db.write); err != nil {
 		return fmt.Errorf("prepare statements: %w", err)
 	}
@@ -144,6 +150,9 @@ func (db *DB) closePools() error {
 	}
 	if db.findAccount != nil {
 		errs = append(errs, db.findAccount.Close())
+	}
+	if db.findBalance != nil {
+		errs = append(errs, db.findBalance.Close())
 	}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())

@@ -11,6 +11,7 @@ func (h harness) testAccounts(t *testing.T) {
 	t.Run("CreateFind", h.testCreateFind)
 	t.Run("Conflict", h.testAccountConflict)
 	t.Run("NotFound", h.testAccountNotFound)
+	t.Run("FindBalance", h.testFindBalance)
 	t.Run("CreateIsOneTransaction", h.testCreateAtomic)
 	t.Run("ListSearchPaging", h.testListAccounts)
 	t.Run("Update", h.testUpdateAccount)
@@ -96,6 +97,39 @@ func (h harness) testAccountNotFound(t *testing.T) {
 	limit := amt("-1")
 	_, err = s.UpdateAccount(ctx, "nobody00", kassa.AccountUpdate{CreditLimit: &limit})
 	wantCode(t, err, kassa.ENOTFOUND)
+}
+
+// testFindBalance checks the narrow balance read against FindAccount: it
+// follows ledger entries and the auto-reload switch at once (no caching),
+// and an unknown key is ENOTFOUND.
+func (h harness) testFindBalance(t *testing.T) {
+	s, _ := h.fresh(t)
+	ctx := t.Context()
+	a := MustCreateAccount(t, s, "bal00001", amt("3.25"))
+	v, err := s.FindBalance(ctx, a.APIKey)
+	noErr(t, err, "find balance")
+	if v != (kassa.BalanceView{Balance: amt("3.25"), AutoReload: false}) {
+		t.Errorf("FindBalance = %+v, want 3.25 without auto-reload", v)
+	}
+
+	MustAppend(t, s, a.APIKey, kassa.KindCharge, amt("-1.00000001"))
+	reload := kassa.AutoReload{Enabled: true, Trx: "t", Amount: amt("10"), Threshold: amt("1"), DailyCap: 1}
+	_, err = s.UpdateAccount(ctx, a.APIKey, kassa.AccountUpdate{AutoReload: &reload})
+	noErr(t, err, "enable auto-reload")
+	v, err = s.FindBalance(ctx, a.APIKey)
+	noErr(t, err, "find balance after a charge")
+	found, err := s.FindAccount(ctx, a.APIKey)
+	noErr(t, err, "find account")
+	want := kassa.BalanceView{Balance: amt("2.24999999"), AutoReload: true}
+	if v != want || found.Balance != v.Balance || found.AutoReload.Enabled != v.AutoReload {
+		t.Errorf("FindBalance = %+v, want %+v (FindAccount: %s, %v)", v, want, found.Balance, found.AutoReload.Enabled)
+	}
+
+	v, err = s.FindBalance(ctx, "nobody00")
+	wantCode(t, err, kassa.ENOTFOUND)
+	if v != (kassa.BalanceView{}) {
+		t.Errorf("FindBalance returned %+v with its error", v)
+	}
 }
 
 // testCreateAtomic makes the secret insert fail (its ID is taken) and
