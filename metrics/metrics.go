@@ -3,6 +3,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +24,8 @@ type Metrics struct {
 	ledgerTx     *prometheus.CounterVec
 	storeLatency *prometheus.HistogramVec
 	reloads      *prometheus.CounterVec
+
+	observers sync.Map // requestKey → *requestObservers (see observersFor)
 }
 
 // New registers every kassa metric, the Go runtime's and the process's.
@@ -92,12 +95,46 @@ func (m *Metrics) RequestStarted() { m.inFlight.Inc() }
 // (bounded), never the raw path.
 func (m *Metrics) RequestDone(route, method string, status int, d time.Duration) {
 	m.inFlight.Dec()
-	method = knownMethod(method)
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
-	if status == http.StatusPaymentRequired {
-		m.declines.WithLabelValues(route).Inc()
+	o := m.observersFor(route, knownMethod(method), status)
+	o.requests.Inc()
+	o.duration.Observe(d.Seconds())
+	if o.declines != nil {
+		o.declines.Inc()
 	}
+}
+
+// requestKey names one combination of request labels.
+type requestKey struct {
+	route, method string
+	status        int
+}
+
+// requestObservers are the label-bound metrics of one requestKey.
+type requestObservers struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+	declines prometheus.Counter // nil unless the status is 402
+}
+
+// observersFor returns the metrics bound to the labels, looking the labels
+// up in the vectors only the first time: under load, the vectors' label
+// hashing and lookups (and strconv of the status) on every request were
+// most of the metrics' share of the request front. The labels are bounded
+// (route patterns, known methods, status codes), and so is the cache.
+func (m *Metrics) observersFor(route, method string, status int) *requestObservers {
+	key := requestKey{route: route, method: method, status: status}
+	if o, ok := m.observers.Load(key); ok {
+		return o.(*requestObservers)
+	}
+	o := &requestObservers{
+		requests: m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+		duration: m.duration.WithLabelValues(route),
+	}
+	if status == http.StatusPaymentRequired {
+		o.declines = m.declines.WithLabelValues(route)
+	}
+	actual, _ := m.observers.LoadOrStore(key, o)
+	return actual.(*requestObservers)
 }
 
 // ReloadEvent counts one auto-reload or top-up event by its type.

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,4 +156,50 @@ func TestInstrumentStoreKeepsWatcher(t *testing.T) {
 	if err := w.WatchPriceBooks(context.Background(), func() {}); err != nil || inner.calls != 1 {
 		t.Errorf("WatchPriceBooks not forwarded: %v, %d calls", err, inner.calls)
 	}
+}
+
+// TestRequestMetricsConcurrent: many goroutines record requests over a few
+// label combinations at once (the first use of each races to bind its
+// observers); every request is counted exactly once, under its labels.
+func TestRequestMetricsConcurrent(t *testing.T) {
+	m := New(nil)
+	const workers, each = 16, 500
+	routes := []string{"/account/get-balance", "/platform/v1/rate", "/platform/v1/charges"}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				m.RequestStarted()
+				status := 200
+				if (w+i)%2 == 1 {
+					status = 402
+				}
+				m.RequestDone(routes[i%len(routes)], "POST", status, time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	total, declines := sumOf(t, scrape(t, m), "kassa_http_requests_total{"), sumOf(t, scrape(t, m), "kassa_declines_total{")
+	if total != workers*each || declines != workers*each/2 {
+		t.Errorf("counted %d requests and %d declines, want %d and %d", total, declines, workers*each, workers*each/2)
+	}
+	wantLines(t, scrape(t, m), `kassa_http_requests_in_flight 0`,
+		`kassa_http_request_duration_seconds_count{route="/platform/v1/rate"} 2672`)
+}
+
+// sumOf adds up the values of the page's lines that start with prefix.
+func sumOf(t *testing.T, page, prefix string) int {
+	t.Helper()
+	sum := 0
+	for line := range strings.Lines(page) {
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(line[strings.LastIndexByte(line, ' ')+1:]))
+		if err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		sum += n
+	}
+	return sum
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -98,4 +100,44 @@ func FuzzSaneRequestID(f *testing.F) {
 			t.Fatalf("accepted %q", id)
 		}
 	})
+}
+
+// TestNewRequestIDUnique: ids made by many goroutines at once are all
+// different, 32 lowercase hex digits, accepted by saneRequestID when echoed
+// back, and share this process's prefix.
+func TestNewRequestIDUnique(t *testing.T) {
+	const workers, each = 8, 2000
+	ids := make([][]string, workers)
+	var wg sync.WaitGroup
+	for w := range ids {
+		wg.Go(func() {
+			for range each {
+				ids[w] = append(ids[w], newRequestID())
+			}
+		})
+	}
+	wg.Wait()
+	seen := make(map[string]bool, workers*each)
+	prefix := hex.EncodeToString(requestIDPrefix[:])
+	for _, list := range ids {
+		for _, id := range list {
+			if seen[id] {
+				t.Fatalf("request id %s made twice", id)
+			}
+			seen[id] = true
+			if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" || !saneRequestID(id) || !strings.HasPrefix(id, prefix) {
+				t.Fatalf("request id %q: want 32 hex digits starting with %s", id, prefix)
+			}
+		}
+	}
+}
+
+// TestForwardingHeadersCanonical: resolveClient deletes these names from
+// the header map directly, which works only for canonical names.
+func TestForwardingHeadersCanonical(t *testing.T) {
+	for _, h := range forwardingHeaders {
+		if c := http.CanonicalHeaderKey(h); c != h {
+			t.Errorf("%q is not canonical (%q)", h, c)
+		}
+	}
 }
