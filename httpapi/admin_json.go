@@ -16,13 +16,27 @@ import (
 // limit bytes, no unknown fields, nothing after the object. An empty body
 // is an empty object.
 func decodeStrict(r *http.Request, limit int64, v any) error {
+	data, err := readBodyLimited(r, limit)
+	if err != nil {
+		return err
+	}
+	return decodeStrictBytes(data, v)
+}
+
+// readBodyLimited reads the whole request body, at most limit bytes.
+func readBodyLimited(r *http.Request, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		return &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "could not read the request body", Err: err}
+		return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "could not read the request body", Err: err}
 	}
 	if int64(len(data)) > limit {
-		return errBodyTooLarge
+		return nil, errBodyTooLarge
 	}
+	return data, nil
+}
+
+// decodeStrictBytes is decodeStrict on a body already read.
+func decodeStrictBytes(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		data = []byte("{}")
 	}

@@ -32,8 +32,8 @@ type rateJSON struct {
 // platformRate answers POST /platform/v1/rate: the unit price of a service
 // to a number, in the account's currency.
 func (s *Server) platformRate(w http.ResponseWriter, r *http.Request) error {
-	var req rateRequest
-	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
+	req, err := decodeRateRequest(r, s.cfg.MaxBodyBytes)
+	if err != nil {
 		return err
 	}
 	if err := checkRateFields(req.Account, req.Type, req.To); err != nil {
