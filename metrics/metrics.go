@@ -25,7 +25,8 @@ type Metrics struct {
 	storeLatency *prometheus.HistogramVec
 	reloads      *prometheus.CounterVec
 
-	observers sync.Map // requestKey → *requestObservers (see observersFor)
+	observers      sync.Map // requestKey → *requestObservers (see observersFor)
+	storeObservers sync.Map // op → prometheus.Observer (see storeObserver)
 }
 
 // New registers every kassa metric, the Go runtime's and the process's.
@@ -135,6 +136,17 @@ func (m *Metrics) observersFor(route, method string, status int) *requestObserve
 	}
 	actual, _ := m.observers.LoadOrStore(key, o)
 	return actual.(*requestObservers)
+}
+
+// storeObserver returns the store-latency histogram bound to op, looking
+// op up in the vector only the first time (get-balance makes a store call
+// per request; ops are a fixed set of names).
+func (m *Metrics) storeObserver(op string) prometheus.Observer {
+	if o, ok := m.storeObservers.Load(op); ok {
+		return o.(prometheus.Observer)
+	}
+	o, _ := m.storeObservers.LoadOrStore(op, m.storeLatency.WithLabelValues(op))
+	return o.(prometheus.Observer)
 }
 
 // ReloadEvent counts one auto-reload or top-up event by its type.

@@ -118,6 +118,11 @@ func TestInstrumentStore(t *testing.T) {
 	if _, err := st.FindAccount(ctx, "metr0001"); err != nil {
 		t.Fatal(err)
 	}
+	for range 2 {
+		if v, err := st.FindBalance(ctx, "metr0001"); err != nil || v.Balance != kassa.MustParseAmount("1") {
+			t.Fatalf("FindBalance through the wrapper: %+v, %v", v, err)
+		}
+	}
 	wantLines(t, scrape(t, m),
 		`kassa_ledger_entries_total{kind="credit"} 2`,
 		`kassa_ledger_entries_total{kind="debit"} 1`,
@@ -126,6 +131,7 @@ func TestInstrumentStore(t *testing.T) {
 		`kassa_ledger_batch_entries_count 1`,
 		`kassa_ledger_batch_entries_sum 3`,
 		`kassa_store_duration_seconds_count{op="find_account"} 1`,
+		`kassa_store_duration_seconds_count{op="find_balance"} 2`,
 		`kassa_store_duration_seconds_count{op="ledger_tx"} 2`,
 	)
 }

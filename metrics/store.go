@@ -44,7 +44,7 @@ func (s *watchingStore) WatchPriceBooks(ctx context.Context, changed func()) err
 
 // since records the time since start under op.
 func (s *instrumentedStore) since(op string, start time.Time) {
-	s.m.storeLatency.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	s.m.storeObserver(op).Observe(time.Since(start).Seconds())
 }
 
 // InLedgerTx implements kassa.LedgerStore: it counts the entries of the
