@@ -30,6 +30,8 @@ func newBackupCmd(e *env) *cobra.Command {
 kassa serve keeps running (SQLite's VACUUM INTO: one compact file, no -wal). FILE must
 not exist. Copy the pepper file (DATA/pepper or --pepper-file) along with the backup:
 without it no stored secret verifies. For PostgreSQL, use pg_dump (the command says how).`,
+		Example: `  kassa backup --data /var/lib/kassa /backups/kassa-$(date +%F).db
+  cp /var/lib/kassa/pepper /backups/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.url != "" {
@@ -74,6 +76,9 @@ func newRestoreCmd(e *env) *cobra.Command {
 yet (a new or empty directory), then check the ledger as 'kassa verify' does. Put the
 pepper file that belongs to the backup in place (DATA/pepper or --pepper-file) before
 starting kassa serve on the restored directory. For PostgreSQL, use pg_restore.`,
+		Example: `  kassa restore --data /var/lib/kassa.new /backups/kassa-2026-11-26.db
+  cp /backups/pepper /var/lib/kassa.new/pepper
+  kassa serve --data /var/lib/kassa.new`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.url != "" {

@@ -25,6 +25,9 @@ nodes migrating at once are safe.
 
 The store: --store postgres://… (env KASSA_STORE or KASSA_STORE_FILE), or the SQLite
 file in --data (env KASSA_DATA) when --store is empty.`,
+		Example: `  kassa migrate --store postgres://kassa_owner@db/kassa
+  KASSA_STORE_FILE=/run/secrets/kassa-store kassa migrate
+  kassa migrate --data /var/lib/kassa`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return migrate(cmd.Context(), e, o)

@@ -58,6 +58,18 @@ wins over the default. Secrets (KASSA_STORE, KASSA_ADMIN_TOKEN, KASSA_SERVICE_TO
 KASSA_DEMO_SECRET, KASSA_RELOAD_WEBHOOK_SECRET) can also be read from the file that
 NAME_FILE names. --print-config shows the effective configuration with secrets
 redacted and exits. See docs/configuration.md.`,
+		Example: `  # A local emulator for integration tests: pinned credentials, top-ups credited
+  # without a payment gateway, callback URLs on this machine allowed
+  kassa serve --demo-key abcd1234 --demo-secret Demo12345secret \
+      --reload-gateway ledger-only --allow-callback-net 127.0.0.0/8
+
+  # Production on PostgreSQL, several nodes behind a load balancer
+  kassa migrate --store "$KASSA_STORE"
+  kassa serve --addr 0.0.0.0:8080 --store "$KASSA_STORE" --no-migrate --demo off \
+      --trusted-proxy 10.0.0.0/8 --reload-gateway webhook --reload-webhook-url https://billing.internal/pay
+
+  # Show the effective configuration (secrets redacted) and exit
+  kassa serve --config /etc/kassa/kassa.env --print-config`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, vals, err := loadServeConfig(e, cmd.Flags(), configPath)

@@ -24,6 +24,9 @@ one, 0 when the ledger is sound. Safe to run while kassa serve runs.
 
 The store: --store postgres://… (env KASSA_STORE or KASSA_STORE_FILE), or the SQLite
 file in --data (env KASSA_DATA) when --store is empty.`,
+		Example: `  kassa verify --data /var/lib/kassa
+  kassa verify --store postgres://kassa@db/kassa
+  kassa verify --data ./kassa-data || echo "the ledger needs attention"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.url == "" {
