@@ -11,9 +11,9 @@ import (
 )
 
 // An activation on one node reaches a watcher on another node (a second
-// pool), and the watcher survives losing its connection: it reconnects,
-// reports a change (notifications may have been missed) and keeps
-// delivering.
+// pool), and the watcher survives losing its connection: it reports a
+// change once it first listens and again after it reconnects
+// (notifications may have been missed meanwhile), and keeps delivering.
 func TestWatchPriceBooksAcrossNodes(t *testing.T) {
 	ctx := context.Background()
 	base, schema := testkit.PostgresURL(t), newSchema(t)
@@ -29,6 +29,7 @@ func TestWatchPriceBooksAcrossNodes(t *testing.T) {
 	}()
 
 	waitListening(t, activator, appName)
+	waitChanged(t, changed, "the first LISTEN") // the watcher reports once it listens
 	v := createPriceBook(t, activator)
 	if err := activator.ActivatePriceBook(ctx, v, time.Time{}); err != nil {
 		t.Fatal(err)
@@ -65,6 +66,7 @@ func TestActivateUnknownVersionNotifiesNobody(t *testing.T) {
 	defer stop()
 	go watcher.WatchPriceBooks(watchCtx, func() { changed <- struct{}{} })
 	waitListening(t, other, appName)
+	waitChanged(t, changed, "the first LISTEN") // the watcher reports once it listens
 
 	wantCode(t, other.ActivatePriceBook(ctx, 999, time.Time{}), kassa.ENOTFOUND)
 	v := createPriceBook(t, other)
