@@ -42,8 +42,12 @@ type Lockout struct {
 // attempts that come too fast or too often:
 //
 //   - per (client, key): after MaxFailures/2 failures in the window each
-//     further attempt must wait a delay that doubles (1 s, 2 s, 4 s, …);
-//     after MaxFailures the pair is locked out for the lock-out time;
+//     further attempt must wait a delay that doubles (1 s, 2 s, 4 s, …, at
+//     most the lock-out time); after MaxFailures the pair is locked out for
+//     the lock-out time. While a pair is being slowed its count is kept
+//     until a full window has passed after its delay ended, so that a
+//     client that obeys every Retry-After is locked out at MaxFailures
+//     too (the delays outlast the window after a few doublings);
 //   - per client, across keys: after clientFactor×MaxFailures the address
 //     is locked out of every key (password spraying, key enumeration);
 //   - per key, across clients: after keyFactor×MaxFailures the key is
@@ -153,10 +157,14 @@ func (e entry) wait(now time.Time) time.Duration {
 	return 0
 }
 
-// stale reports whether e no longer matters: its window is over and it
-// holds no lock or delay.
+// stale reports whether e no longer matters: its window is over, it holds
+// no lock, and a full window has passed since its last delay ended. The
+// last condition keeps the count of a pair that is being slowed down: the
+// doubling delays soon outlast one window, and a client that waits out
+// every Retry-After must still reach the lock-out instead of starting a
+// fresh count.
 func (e *entry) stale(now time.Time, window time.Duration) bool {
-	return now.Sub(e.start) >= window && !e.lockedUntil.After(now) && !e.slowUntil.After(now)
+	return now.Sub(e.start) >= window && !e.lockedUntil.After(now) && now.Sub(e.slowUntil) >= window
 }
 
 // table is a sharded map of entries: requests on different keys rarely
