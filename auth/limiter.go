@@ -250,13 +250,24 @@ func (t *table) remove(k string) {
 	}
 }
 
-// prune drops a full shard's stale entries, and everything when that is
-// not enough (memory stays bounded under a flood of distinct clients).
+// prune drops a full shard's stale entries; when that is not enough, the
+// entries that were never slowed down nor locked (a flood of distinct
+// clients with a failure or two each must not wipe out the count of a
+// pair that is being slowed); and everything as a last resort (memory
+// stays bounded).
 func (t *table) prune(s *shard, now time.Time, window time.Duration) {
 	for k, e := range s.m {
 		if e.stale(now, window) {
 			delete(s.m, k)
 			t.size.Add(-1)
+		}
+	}
+	if len(s.m) >= maxLimiterEntries/limiterShards {
+		for k, e := range s.m {
+			if e.slowUntil.IsZero() && !e.lockedUntil.After(now) {
+				delete(s.m, k)
+				t.size.Add(-1)
+			}
 		}
 	}
 	if len(s.m) >= maxLimiterEntries/limiterShards {

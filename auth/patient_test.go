@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -76,3 +77,28 @@ func TestSlowedCountForgottenAfterQuietWindow(t *testing.T) {
 	}
 }
 
+// TestFloodDoesNotResetASlowedPair: failures from more distinct clients
+// than the limiter tracks make it prune, but the prune keeps the pairs
+// that are being slowed down or locked, so an attacker cannot wipe its own
+// count by flooding from other addresses.
+func TestFloodDoesNotResetASlowedPair(t *testing.T) {
+	c := newTestClock()
+	l := newLimiter(20, time.Minute, 5*time.Minute, c.now)
+	for range 10 { // slowed from the tenth failure
+		l.fail("attacker", "victim01")
+	}
+	if l.check("attacker", "victim01") == 0 {
+		t.Fatal("the pair is not slowed after 10 failures")
+	}
+	for i := range 2 * maxLimiterEntries {
+		l.fail(fmt.Sprintf("10.%d.%d.%d", i>>16&0xff, i>>8&0xff, i&0xff), fmt.Sprintf("key%06d", i%1000))
+	}
+	if size := l.pairs.size.Load(); size > maxLimiterEntries {
+		t.Fatalf("%d pairs tracked, want at most %d", size, maxLimiterEntries)
+	}
+	c.add(l.check("attacker", "victim01"))
+	l.fail("attacker", "victim01") // the eleventh: a 2 s delay if the count survived
+	if wait := l.check("attacker", "victim01"); wait != 2*time.Second {
+		t.Fatalf("after the flood the pair waits %s, want 2s: its count was lost", wait)
+	}
+}
