@@ -38,21 +38,26 @@ type Options struct {
 	MaxFailures   int
 	FailureWindow time.Duration
 	Lockout       time.Duration
-	// OnLockout, when set, is called (synchronously) when a lock-out
-	// starts, e.g. to write an audit event.
+	// OnLockout, when set, receives the lock-out reports, e.g. to write
+	// audit events: the first lock-out of a scope and key in a window
+	// synchronously as it starts, the later ones of the window in one
+	// report when it ends (see Lockout; at most two reports per scope and
+	// key and window, for at most a hundred keys and one overflow group).
+	// A summary is sent by the first authentication after its window, by
+	// a timer when Now is nil (the real clock), or by FlushLockouts.
 	OnLockout func(Lockout)
 }
 
 // Authenticator checks api key and secret pairs.
 type Authenticator struct {
-	store  Store
-	hasher *Hasher
-	ttl    time.Duration
-	size   int
-	now    func() time.Time
-	dummy  *kassa.Secret // verified against when the key is unknown, for equal work
-	limit  *limiter      // nil when disabled
-	onLock func(Lockout)
+	store   Store
+	hasher  *Hasher
+	ttl     time.Duration
+	size    int
+	now     func() time.Time
+	dummy   *kassa.Secret   // verified against when the key is unknown, for equal work
+	limit   *limiter        // nil when disabled
+	reports *lockoutReports // nil without a limiter or OnLockout
 
 	cache *verifiedCache // verified pairs (cache.go)
 }
@@ -65,8 +70,13 @@ func NewAuthenticator(store Store, hasher *Hasher, opts Options) *Authenticator 
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = DefaultCacheSize
 	}
+	// The backstop timer of the lock-out summaries runs on the real clock
+	// only: with an injected clock, summaries wait for an authentication
+	// or FlushLockouts.
+	var schedule func(time.Duration, func())
 	if opts.Now == nil {
 		opts.Now = time.Now
+		schedule = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
 	if opts.MaxFailures == 0 {
 		opts.MaxFailures = DefaultMaxFailures
@@ -78,19 +88,23 @@ func NewAuthenticator(store Store, hasher *Hasher, opts Options) *Authenticator 
 		opts.Lockout = DefaultLockout
 	}
 	var limit *limiter
+	var reports *lockoutReports
 	if opts.MaxFailures > 0 {
 		limit = newLimiter(opts.MaxFailures, opts.FailureWindow, opts.Lockout, opts.Now)
+		if opts.OnLockout != nil {
+			reports = newLockoutReports(opts.FailureWindow, opts.Now, opts.OnLockout, schedule)
+		}
 	}
 	return &Authenticator{
-		limit:  limit,
-		onLock: opts.OnLockout,
-		store:  store,
-		hasher: hasher,
-		ttl:    opts.CacheTTL,
-		size:   opts.CacheSize,
-		now:    opts.Now,
-		dummy:  hasher.newSecret("", GenerateSecret(), time.Time{}),
-		cache:  newVerifiedCache(opts.CacheTTL, opts.CacheSize, opts.Now),
+		limit:   limit,
+		reports: reports,
+		store:   store,
+		hasher:  hasher,
+		ttl:     opts.CacheTTL,
+		size:    opts.CacheSize,
+		now:     opts.Now,
+		dummy:   hasher.newSecret("", GenerateSecret(), time.Time{}),
+		cache:   newVerifiedCache(opts.CacheTTL, opts.CacheSize, opts.Now),
 	}
 }
 
@@ -143,6 +157,9 @@ func (a *Authenticator) AuthenticateCachedFrom(ctx context.Context, client, apiK
 // authenticateFrom is AuthenticateFrom; fresh reads the account from the
 // store on a cache hit too.
 func (a *Authenticator) authenticateFrom(ctx context.Context, client, apiKey, secret string, fresh bool) (*kassa.Account, error) {
+	if a.reports != nil && a.reports.pending(a.now) {
+		a.reports.flushDue(a.now())
+	}
 	if a.limit != nil {
 		if wait := a.limit.check(client, apiKey); wait > 0 {
 			return nil, &LockedOut{RetryAfter: wait}
@@ -154,10 +171,9 @@ func (a *Authenticator) authenticateFrom(ctx context.Context, client, apiKey, se
 		case err == nil:
 			a.limit.succeed(client, apiKey)
 		case IsUnauthorized(err):
-			for _, lo := range a.limit.fail(client, apiKey) {
-				if a.onLock != nil {
-					a.onLock(lo)
-				}
+			started := a.limit.fail(client, apiKey)
+			if a.reports != nil {
+				a.reports.add(started, a.now())
 			}
 		}
 	}
@@ -232,6 +248,14 @@ func (a *Authenticator) verify(ctx context.Context, apiKey, secret string) (bool
 // store. A verification that was in flight when Invalidate ran is not cached.
 func (a *Authenticator) Invalidate(apiKey string) {
 	a.cache.invalidate(apiKey)
+}
+
+// FlushLockouts sends the pending lock-out summaries to OnLockout now,
+// without waiting for their windows to end (call it when shutting down).
+func (a *Authenticator) FlushLockouts() {
+	if a.reports != nil {
+		a.reports.flushAll()
+	}
 }
 
 // IsUnauthorized reports whether err is an authentication failure.

@@ -30,12 +30,22 @@ const (
 	ScopeKey    = "key"        // one key, for every address that failed on it
 )
 
-// Lockout describes a lock-out as it starts; OnLockout receives it.
+// Lockout reports lock-outs; OnLockout receives it. The first lock-out of
+// a scope and key in a window is reported as it starts (Count 1); the
+// later ones of that window are reported together when it ends, with
+// their number and a sample of their addresses (see lockoutReports).
 type Lockout struct {
-	Scope  string // ScopePair, ScopeClient or ScopeKey
-	Client string // the client address ("" for ScopeKey)
-	APIKey string // the key ("" for ScopeClient); it may not exist
-	Until  time.Time
+	Scope string // ScopePair, ScopeClient or ScopeKey
+	// Client is the client address when the report is about one lock-out
+	// of one address ("" for ScopeKey and for a summary of several).
+	Client string
+	// APIKey is the key ("" for ScopeClient); it may not exist. AnyKey
+	// when the report covers more keys than are tracked one by one.
+	APIKey  string
+	Until   time.Time // when the (latest) lock-out ends
+	Count   int       // how many lock-outs the report stands for
+	Clients []string  // up to MaxLockoutSample of their client addresses
+	Since   time.Time // when the first of them started
 }
 
 // limiter counts failed authentications in three scopes and refuses
