@@ -43,6 +43,9 @@ type Options struct {
 	// MaxConns is the pool size; when 0, the URL's pool_max_conns or
 	// DefaultMaxConns.
 	MaxConns int32
+
+	// tracer sees every statement (tests count the statements of a call).
+	tracer pgx.QueryTracer
 }
 
 // DB is an open kassa PostgreSQL store. It implements kassa.Store and
@@ -108,6 +111,9 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		params["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
 	}
 	params["application_name"] = applicationName(params["application_name"])
+	if opts.tracer != nil {
+		cfg.ConnConfig.Tracer = opts.tracer
+	}
 	return cfg, nil
 }
 

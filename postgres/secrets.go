@@ -10,22 +10,47 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
+// secretsSQL reads whether an account exists and its secrets in one
+// statement that probes both tables whatever the key: an unknown key costs
+// the same reads as a known one (authentication must not tell them apart
+// by time). One row with a NULL api_key when the account does not exist,
+// one with a NULL id when it has no secret.
+const secretsSQL = `SELECT a.api_key, s.id, s.account_key, s.salt, s.hash, s.created_at
+	FROM (SELECT $1::text AS k) q
+	LEFT JOIN accounts a ON a.api_key = q.k
+	LEFT JOIN secrets s ON s.account_key = q.k
+	ORDER BY s.seq`
+
 // Secrets returns an account's secrets, oldest first. ENOTFOUND if the
-// account does not exist.
+// account does not exist. Known and unknown keys run the same statement.
 func (db *DB) Secrets(ctx context.Context, apiKey string) ([]*kassa.Secret, error) {
-	var out []*kassa.Secret
-	err := db.inTx(ctx, func(tx pgx.Tx, _ time.Time) error {
-		if err := accountExists(ctx, tx, apiKey, ""); err != nil {
-			return err
-		}
-		var err error
-		out, err = listSecrets(ctx, tx, apiKey)
-		return err
-	})
+	rows, err := db.pool.Query(ctx, secretsSQL, apiKey)
 	if err != nil {
-		return nil, fmt.Errorf("secrets of %s: %w", apiKey, err)
+		return nil, translate(fmt.Errorf("secrets of %s: %w", apiKey, err))
 	}
-	return out, nil
+	defer rows.Close()
+	list := []*kassa.Secret{}
+	exists := false
+	for rows.Next() {
+		var account, id, owner *string
+		var created *time.Time
+		var sec kassa.Secret
+		if err := rows.Scan(&account, &id, &owner, &sec.Salt, &sec.Hash, &created); err != nil {
+			return nil, translate(fmt.Errorf("secrets of %s: %w", apiKey, err))
+		}
+		exists = account != nil
+		if id != nil && owner != nil && created != nil {
+			sec.ID, sec.AccountKey, sec.CreatedAt = *id, *owner, created.UTC()
+			list = append(list, &sec)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(fmt.Errorf("secrets of %s: %w", apiKey, err))
+	}
+	if !exists {
+		return nil, noAccount(apiKey)
+	}
+	return list, nil
 }
 
 // listSecrets reads an account's secrets, oldest first.

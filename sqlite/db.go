@@ -17,6 +17,10 @@ import (
 
 var _ kassa.Store = (*DB)(nil)
 
+// driverName is the database/sql driver the store opens (tests wrap the
+// driver to count statements).
+var driverName = "sqlite"
+
 // DefaultBusyTimeout is how long a connection waits for a lock held by
 // another process before the operation fails with EUNAVAILABLE.
 const DefaultBusyTimeout = 5 * time.Second
@@ -81,7 +85,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // open sets up both pools, migrates and prepares the hot statements.
 func (db *DB) open(ctx context.Context) error {
 	var err error
-	if db.write, err = sql.Open("sqlite", dsn(db.path, "immediate", db.busy)); err != nil {
+	if db.write, err = sql.Open(driverName, dsn(db.path, "immediate", db.busy)); err != nil {
 		return err
 	}
 	db.write.SetMaxOpenConns(1)
@@ -94,7 +98,7 @@ func (db *DB) open(ctx context.Context) error {
 	if err = db.migrate(ctx); err != nil {
 		return err
 	}
-	if db.read, err = sql.Open("sqlite", dsn(db.path, "deferred", db.busy)); err != nil {
+	if db.read, err = sql.Open(driverName, dsn(db.path, "deferred", db.busy)); err != nil {
 		return err
 	}
 	readers := max(4, runtime.GOMAXPROCS(0))

@@ -11,39 +11,48 @@ import (
 
 const secretColumns = `id, account_key, salt, hash, created_at`
 
-func scanSecret(s scanner) (*kassa.Secret, error) {
-	var sec kassa.Secret
-	var created int64
-	if err := s.Scan(&sec.ID, &sec.AccountKey, &sec.Salt, &sec.Hash, &created); err != nil {
-		return nil, err
-	}
-	sec.CreatedAt = fromNanos(created)
-	return &sec, nil
-}
+// secretsSQL reads whether an account exists and its secrets in one
+// statement that probes both tables whatever the key: an unknown key costs
+// the same reads as a known one (authentication must not tell them apart
+// by time). One row with a NULL api_key when the account does not exist,
+// one with a NULL id when it has no secret.
+const secretsSQL = `SELECT a.api_key, s.id, s.account_key, s.salt, s.hash, s.created_at
+	FROM (SELECT ? AS k) q
+	LEFT JOIN accounts a ON a.api_key = q.k
+	LEFT JOIN secrets s ON s.account_key = q.k
+	ORDER BY s.created_at, s.rowid`
 
 // Secrets returns an account's secrets, oldest first. ENOTFOUND if the
-// account does not exist.
+// account does not exist. Known and unknown keys run the same statement.
 func (db *DB) Secrets(ctx context.Context, apiKey string) ([]*kassa.Secret, error) {
 	if err := db.usable(); err != nil {
 		return nil, err
 	}
-	// One read transaction, so that the existence check and the list agree.
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	rows, err := db.read.QueryContext(ctx, secretsSQL, apiKey)
 	if err != nil {
 		return nil, translate(fmt.Errorf("secrets of %s: %w", apiKey, err))
 	}
-	defer tx.Rollback()
-	if err := accountExists(ctx, tx, apiKey); err != nil {
-		return nil, err
+	defer rows.Close()
+	list := []*kassa.Secret{}
+	exists := false
+	for rows.Next() {
+		var account, id, owner sql.NullString
+		var created sql.NullInt64
+		var sec kassa.Secret
+		if err := rows.Scan(&account, &id, &owner, &sec.Salt, &sec.Hash, &created); err != nil {
+			return nil, translate(fmt.Errorf("secrets of %s: %w", apiKey, err))
+		}
+		exists = account.Valid
+		if id.Valid {
+			sec.ID, sec.AccountKey, sec.CreatedAt = id.String, owner.String, fromNanos(created.Int64)
+			list = append(list, &sec)
+		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+secretColumns+` FROM secrets
-		WHERE account_key = ? ORDER BY created_at, rowid`, apiKey)
-	if err != nil {
+	if err := rows.Err(); err != nil {
 		return nil, translate(fmt.Errorf("secrets of %s: %w", apiKey, err))
 	}
-	list, err := collect(rows, scanSecret)
-	if err != nil {
-		return nil, translate(fmt.Errorf("secrets of %s: %w", apiKey, err))
+	if !exists {
+		return nil, accountNotFound(apiKey, sql.ErrNoRows)
 	}
 	return list, nil
 }
