@@ -154,7 +154,9 @@ type LedgerStore interface {
 	// returns nil; any error rolls everything back. A commit that returns nil
 	// is durable. EUNAVAILABLE when the database cannot be reached.
 	InLedgerTx(ctx context.Context, fn func(LedgerTx) error) error
-	// ListEntries returns entries newest first and the total matching count.
+	// ListEntries returns entries newest first and the number of entries
+	// matching f's filters (Account, Kinds, Since, Until, Reference),
+	// whatever the page: Before, Offset and Limit do not change it.
 	ListEntries(ctx context.Context, f EntryFilter) ([]*Entry, int, error)
 	// ExpiredHolds returns up to limit open holds that expired before now.
 	ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]*Hold, error)

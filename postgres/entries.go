@@ -26,8 +26,9 @@ func scanEntry(row pgx.Row) (*kassa.Entry, error) {
 	return &e, nil
 }
 
-// ListEntries returns entries newest first and the total count matching f
-// (every condition but the page's offset and limit).
+// ListEntries returns entries newest first and the number of entries
+// matching f's filters, whatever the page (Before, Offset and Limit do not
+// change it).
 func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.Entry, int, error) {
 	if f.Offset < 0 || f.Limit < 0 {
 		return nil, 0, kassa.Errorf(kassa.EINVALID, "offset and limit must not be negative")
@@ -36,10 +37,13 @@ func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.En
 	n := len(args)
 	query := "SELECT " + entryColumns + " FROM entries" + where +
 		" ORDER BY id DESC OFFSET $" + strconv.Itoa(n+1) + " LIMIT $" + strconv.Itoa(n+2)
+	all := f
+	all.Before = 0
+	countWhere, countArgs := entryWhere(all)
 	var out []*kassa.Entry
 	var total int
 	err := db.readTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM entries"+where, args...).Scan(&total); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM entries"+countWhere, countArgs...).Scan(&total); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, query, append(args, f.Offset, pageSize(f.Limit))...)

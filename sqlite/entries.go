@@ -23,11 +23,17 @@ func scanEntry(s scanner) (*kassa.Entry, error) {
 	return &e, nil
 }
 
-// ListEntries returns entries newest first (by ID) and the number matching
-// f. Limit 0 is DefaultPageSize; limits above MaxPageSize are cut to it.
+// ListEntries returns entries newest first (by ID) and the number of
+// entries matching f's filters, whatever the page (Before, Offset and
+// Limit do not change it). Limit 0 is DefaultPageSize; limits above
+// MaxPageSize are cut to it.
 func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.Entry, int, error) {
 	where, args := entryWhere(f)
-	return listPage(ctx, db, "entries", entryColumns, "entries", where, "id DESC", args, f.Limit, f.Offset, scanEntry)
+	all := f
+	all.Before = 0
+	countWhere, countArgs := entryWhere(all)
+	return listPageCounted(ctx, db, "entries", entryColumns, "entries", where, "id DESC", args,
+		countWhere, countArgs, f.Limit, f.Offset, scanEntry)
 }
 
 // entryWhere builds the WHERE clause of an entry filter.

@@ -35,6 +35,14 @@ func page(limit, offset int) (int, int, error) {
 // and the page agree.
 func listPage[T any](ctx context.Context, db *DB, what, columns, table, where, order string, args []any,
 	limit, offset int, scan func(scanner) (*T, error)) ([]*T, int, error) {
+	return listPageCounted(ctx, db, what, columns, table, where, order, args, where, args, limit, offset, scan)
+}
+
+// listPageCounted is listPage with the total counted under its own
+// condition (countWhere, countArgs): a keyset cursor narrows the page, not
+// the total.
+func listPageCounted[T any](ctx context.Context, db *DB, what, columns, table, where, order string, args []any,
+	countWhere string, countArgs []any, limit, offset int, scan func(scanner) (*T, error)) ([]*T, int, error) {
 	if err := db.usable(); err != nil {
 		return nil, 0, err
 	}
@@ -48,7 +56,7 @@ func listPage[T any](ctx context.Context, db *DB, what, columns, table, where, o
 	}
 	defer tx.Rollback()
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+where, args...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+countWhere, countArgs...).Scan(&total); err != nil {
 		return nil, 0, translate(fmt.Errorf("count %s: %w", what, err))
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM `+table+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`,

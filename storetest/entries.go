@@ -47,7 +47,10 @@ func (h harness) testListEntries(t *testing.T) {
 		{"account", kassa.EntryFilter{Account: "list0001", Limit: 3}, rev(11, 10, 9), 12},
 		{"all accounts", kassa.EntryFilter{}, nil, 15},
 		{"offset", kassa.EntryFilter{Account: "list0001", Offset: 3, Limit: 2}, rev(8, 7), 12},
-		{"before", kassa.EntryFilter{Account: "list0001", Before: ids[5], Limit: 2}, rev(4, 3), 5},
+		// The total does not depend on the page: before, offset and limit
+		// narrow the page only (#13.10).
+		{"before", kassa.EntryFilter{Account: "list0001", Before: ids[5], Limit: 2}, rev(4, 3), 12},
+		{"before and a filter", kassa.EntryFilter{Account: "list0001", Kinds: []kassa.EntryKind{kassa.KindCharge}, Before: ids[5], Limit: 1}, rev(3), 6},
 		{"kinds", kassa.EntryFilter{Account: "list0001", Kinds: []kassa.EntryKind{kassa.KindCharge}, Limit: 2}, rev(11, 9), 6},
 		{"two kinds", kassa.EntryFilter{Kinds: []kassa.EntryKind{kassa.KindCharge, kassa.KindTopUp}}, nil, 9},
 		{"since", kassa.EntryFilter{Account: "list0001", Since: at(9)}, rev(11, 10, 9), 3},
@@ -84,6 +87,14 @@ func (h harness) testListEntries(t *testing.T) {
 			}
 		})
 	}
+	t.Run("before, all accounts", func(t *testing.T) {
+		// Below ids[5]: list0001's first five and list0002's first two.
+		list, total, err := s.ListEntries(ctx, kassa.EntryFilter{Before: ids[5]})
+		noErr(t, err, "list entries")
+		if total != 15 || len(list) != 7 {
+			t.Errorf("total %d and %d entries, want 15 (every entry) and 7 on the page", total, len(list))
+		}
+	})
 	t.Run("default page", func(t *testing.T) {
 		list, _, err := s.ListEntries(ctx, kassa.EntryFilter{})
 		noErr(t, err, "list entries")
