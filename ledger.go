@@ -152,7 +152,9 @@ type LedgerTx interface {
 type LedgerStore interface {
 	// InLedgerTx runs fn in one write transaction and commits it when fn
 	// returns nil; any error rolls everything back. A commit that returns nil
-	// is durable. EUNAVAILABLE when the database cannot be reached.
+	// is durable. EUNAVAILABLE when the database cannot be reached. A store
+	// may run fn more than once (PostgreSQL reruns a transaction that lost
+	// a serialization race), so fn must start afresh on each run.
 	InLedgerTx(ctx context.Context, fn func(LedgerTx) error) error
 	// ListEntries returns entries newest first and the number of entries
 	// matching f's filters (Account, Kinds, Since, Until, Reference),

@@ -116,8 +116,15 @@ func (l *Ledger) runBatch(batch []*op) {
 		return
 	}
 	results := make([]result, len(live))
+	// applied says that the last run of fn finished, so that a failure
+	// after it is the commit's. The store may run fn more than once (the
+	// PostgreSQL store reruns a transaction after a serialization failure):
+	// each run starts afresh, or a rerun that fails before the commit
+	// would pass for a failed commit.
 	applied := false
 	err := l.store.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+		applied = false
+		clear(results)
 		if err := applyBatch(tx, live, results); err != nil {
 			return err
 		}
