@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -101,11 +102,15 @@ func (lt *ledgerTx) Append(e *kassa.Entry) error {
 
 // appendError names what went wrong with an insert into entries. A missing
 // account shows as a NULL balance_after (the sub-select found no row) or as
-// a foreign-key failure.
+// a foreign-key failure; any other NOT NULL failure (a trigger, a bad
+// migration) is an internal error that keeps the constraint's name.
 func appendError(e *kassa.Entry, err error) error {
 	var se *msqlite.Error
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_NOTNULL {
-		return &kassa.Error{Code: kassa.ENOTFOUND, Message: "no such account", Err: fmt.Errorf("append to %s: %w", e.Account, err)}
+		if strings.Contains(se.Error(), "entries.balance_after") {
+			return &kassa.Error{Code: kassa.ENOTFOUND, Message: "no such account", Err: fmt.Errorf("append to %s: %w", e.Account, err)}
+		}
+		return &kassa.Error{Code: kassa.EINTERNAL, Message: "internal error", Err: fmt.Errorf("append to %s: %w", e.Account, err)}
 	}
 	err = translate(fmt.Errorf("append to %s: %w", e.Account, err))
 	switch kassa.ErrorCode(err) {
