@@ -63,7 +63,7 @@ func statusFor(err error) int {
 	if errors.As(err, &he) {
 		return he.status
 	}
-	if err == errBodyTooLarge {
+	if errors.Is(err, errBodyTooLarge) {
 		return http.StatusRequestEntityTooLarge
 	}
 	if st, ok := statusOf[kassa.ErrorCode(err)]; ok {
@@ -165,7 +165,7 @@ func legacyStatus(err error) (int, string) {
 	if errors.As(err, &he) {
 		return he.status, he.msg
 	}
-	if err == errBodyTooLarge {
+	if errors.Is(err, errBodyTooLarge) {
 		return http.StatusRequestEntityTooLarge, "request body too large"
 	}
 	code := kassa.ErrorCode(err)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -45,7 +46,7 @@ func TestRateRequestSameErrors(t *testing.T) {
 		}
 	}
 	r, _ := http.NewRequest(http.MethodPost, "/platform/v1/rate", strings.NewReader(`{"account":"`+strings.Repeat("a", 2000)+`"}`))
-	if _, err := decodeRateRequest(r, 1<<10); err != errBodyTooLarge {
+	if _, err := decodeRateRequest(r, 1<<10); !errors.Is(err, errBodyTooLarge) {
 		t.Errorf("an oversized body: %v, want errBodyTooLarge", err)
 	}
 	r, _ = http.NewRequest(http.MethodPost, "/platform/v1/rate", strings.NewReader(` {"to":"44 7700","account":"k1","type":"sms"} `))

@@ -58,7 +58,7 @@ func kassaProblem(err error) (int, problem) {
 		return status, problem{Type: problemTypeBase + slug, Title: http.StatusText(status), Status: status, Detail: he.msg}
 	}
 	code := kassa.ErrorCode(err)
-	if err == errBodyTooLarge {
+	if errors.Is(err, errBodyTooLarge) {
 		return status, problem{Type: problemTypeBase + "payload-too-large", Title: "Payload too large", Status: status, Detail: kassa.ErrorMessage(err)}
 	}
 	p := problem{
@@ -111,7 +111,7 @@ func secretsProblem(err error) (int, problem) {
 	switch {
 	case errors.As(err, &he):
 		return status, problem{Type: nexmoErrors + "#" + strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-")), Title: http.StatusText(status), Detail: he.msg}
-	case err == errBodyTooLarge:
+	case errors.Is(err, errBodyTooLarge):
 		return status, problem{Type: secretErrors + "#validation", Title: "Bad Request", Detail: "The request body is too large"}
 	case code == kassa.EUNAUTHORIZED:
 		return status, problem{Type: nexmoErrors + "#unauthorized", Title: "Invalid credentials supplied", Detail: "You did not provide correct credentials."}
