@@ -11,7 +11,8 @@ import (
 )
 
 // HoldRequest asks to reserve Amount of an account's balance until TTL
-// passes (Options.HoldTTL when 0).
+// passes: 0 for Options.HoldTTL, otherwise between one second and
+// MaxHoldTTL (EINVALID on ttl_seconds outside).
 type HoldRequest struct {
 	Account        string
 	Amount         kassa.Amount // positive
@@ -63,8 +64,8 @@ func (l *Ledger) validateHold(req *HoldRequest) error {
 		return kassa.FieldError("account", "is required")
 	case req.Amount <= 0:
 		return kassa.FieldError("amount", "must be positive")
-	case req.TTL < 0 || req.TTL > MaxHoldTTL:
-		return kassa.FieldError("ttl_seconds", "must be between 1 and %d", int64(MaxHoldTTL/time.Second))
+	case req.TTL != 0 && (req.TTL < time.Second || req.TTL > MaxHoldTTL):
+		return kassa.FieldError("ttl_seconds", "must be between 1 and %d seconds", int64(MaxHoldTTL/time.Second))
 	}
 	if req.TTL == 0 {
 		req.TTL = l.opts.HoldTTL
