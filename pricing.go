@@ -2,6 +2,9 @@ package kassa
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -20,6 +23,38 @@ var ServiceTypes = []ServiceType{SMS, SMSTransit, Voice}
 
 // Valid reports whether t is a known service type.
 func (t ServiceType) Valid() bool { return t == SMS || t == SMSTransit || t == Voice }
+
+// FormatServiceTypes joins service types with commas, the storage form of
+// PriceBookVersion.DemoTypes ("" for none).
+func FormatServiceTypes(types []ServiceType) string {
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = string(t)
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseServiceTypes reads what FormatServiceTypes writes, keeping the known
+// types only (nil for none).
+func ParseServiceTypes(s string) []ServiceType {
+	var out []ServiceType
+	for _, part := range strings.Split(s, ",") {
+		if t := ServiceType(strings.TrimSpace(part)); t.Valid() {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ChunksChecksum is the checksum of a price-book version's data: the hex
+// sha256 of its chunks back to back (for one chunk, of that chunk).
+func ChunksChecksum(chunks [][]byte) string {
+	h := sha256.New()
+	for _, c := range chunks {
+		h.Write(c)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // NetworkType is the kind of a network in the pricing answers.
 type NetworkType string
@@ -68,19 +103,49 @@ type Price struct {
 // PriceBook is the content of one price-book version: prices, and networks
 // that the rate deck defines beyond the reference data.
 type PriceBook struct {
-	Name     string
-	Demo     bool // a demo tariff, not anyone's real prices
-	Prices   []Price
-	Networks []Network
+	Name string
+	// Demo marks a book holding made-up demo prices, nobody's real ones.
+	// DemoTypes says which service types hold them; empty with Demo set
+	// means every type (the demo tariff itself).
+	Demo      bool
+	DemoTypes []ServiceType
+	Prices    []Price
+	Networks  []Network
+}
+
+// DemoPriceTypes returns the service types whose prices in b are demo
+// prices, in the order of ServiceTypes: none unless b.Demo, every type
+// when b.Demo and b.DemoTypes is empty.
+func (b *PriceBook) DemoPriceTypes() []ServiceType {
+	if !b.Demo {
+		return nil
+	}
+	if len(b.DemoTypes) == 0 {
+		return append([]ServiceType(nil), ServiceTypes...)
+	}
+	var out []ServiceType
+	for _, t := range ServiceTypes {
+		for _, d := range b.DemoTypes {
+			if d == t {
+				out = append(out, t)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // PriceBookVersion describes one stored version of the price book.
 type PriceBookVersion struct {
-	Version     int64
-	Name        string
+	Version int64
+	Name    string
+	// Demo is set when some of the version's prices are made-up demo
+	// prices; DemoTypes lists the service types holding them (an sms deck
+	// merged over the demo tariff leaves voice and sms-transit demo).
 	Demo        bool
+	DemoTypes   []ServiceType
 	Source      string // where it came from: "demo", "csv", "json"
-	Checksum    string // sha256 of the stored data
+	Checksum    string // sha256 of the stored data (its chunks back to back)
 	Prices      int    // number of price lines
 	CreatedAt   time.Time
 	ActivatedAt time.Time // zero until activated

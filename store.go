@@ -67,13 +67,20 @@ type SecretStore interface {
 
 // PriceBookStore keeps price-book versions and which one is active.
 type PriceBookStore interface {
-	// CreatePriceBook stores a validated version's encoded data and fills
-	// v.Version and v.CreatedAt.
-	CreatePriceBook(ctx context.Context, v *PriceBookVersion, data []byte) error
+	// CreatePriceBook stores a validated, inactive version: its
+	// description (Name, Demo, DemoTypes, Source, Prices) and its encoded
+	// data as a sequence of chunks, all in one transaction, and fills
+	// v.Version, v.CreatedAt and v.Checksum (the hex sha256 of the chunks
+	// back to back). Chunks keep their order and boundaries.
+	CreatePriceBook(ctx context.Context, v *PriceBookVersion, chunks [][]byte) error
 	// PriceBook returns one version's description. ENOTFOUND if there is none.
 	PriceBook(ctx context.Context, version int64) (*PriceBookVersion, error)
-	// PriceBookData returns one version's encoded data. ENOTFOUND if none.
-	PriceBookData(ctx context.Context, version int64) ([]byte, error)
+	// ReadPriceBook calls fn with each chunk of a version's data, in
+	// order, holding one at a time: a large version is never in memory
+	// whole. fn must not keep chunk after it returns; an error from fn
+	// ends the reading and is returned. ENOTFOUND if there is no such
+	// version.
+	ReadPriceBook(ctx context.Context, version int64, fn func(chunk []byte) error) error
 	// PriceBooks lists every version, newest first.
 	PriceBooks(ctx context.Context) ([]*PriceBookVersion, error)
 	// ActivatePriceBook marks a version activated, to take effect at

@@ -298,21 +298,23 @@ func TestMultiNodeConcurrentStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := 1
+	// Migration numbers may have gaps (they are reserved per piece of
+	// work); each applied one is recorded exactly once.
+	last := 0
 	for rows.Next() {
 		var version, count int
 		if err := rows.Scan(&version, &count); err != nil {
 			t.Fatal(err)
 		}
-		if version != want || count != 1 {
-			t.Errorf("schema_migrations: version %d recorded %d times, want version %d once", version, count, want)
+		if version <= last || count != 1 {
+			t.Errorf("schema_migrations: version %d recorded %d times after version %d, want each once in order", version, count, last)
 		}
-		want = version + 1
+		last = version
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if want == 1 {
+	if last == 0 {
 		t.Fatal("schema_migrations is empty")
 	}
 

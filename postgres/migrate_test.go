@@ -20,9 +20,13 @@ func TestMigrateCreatesLatestSchema(t *testing.T) {
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("second Migrate: %v", err)
 	}
+	all, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var n int
-	if err := db.pool.QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != LatestSchema {
-		t.Fatalf("schema_migrations rows = %d, %v; want %d", n, err, LatestSchema)
+	if err := db.pool.QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != len(all) {
+		t.Fatalf("schema_migrations rows = %d, %v; want %d", n, err, len(all))
 	}
 }
 
@@ -81,10 +85,14 @@ func TestConcurrentMigrations(t *testing.T) {
 		}
 		defer dbs[i].Close()
 	}
+	all, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var rows, distinct int
-	err := dbs[0].pool.QueryRow(context.Background(), "SELECT count(*), count(DISTINCT version) FROM schema_migrations").Scan(&rows, &distinct)
-	if err != nil || rows != LatestSchema || distinct != LatestSchema {
-		t.Fatalf("schema_migrations: %d rows, %d versions, %v; want %d of each", rows, distinct, err, LatestSchema)
+	err = dbs[0].pool.QueryRow(context.Background(), "SELECT count(*), count(DISTINCT version) FROM schema_migrations").Scan(&rows, &distinct)
+	if err != nil || rows != len(all) || distinct != len(all) {
+		t.Fatalf("schema_migrations: %d rows, %d versions, %v; want %d of each", rows, distinct, err, len(all))
 	}
 	createAccount(t, dbs[nodes-1], "after-migrate", 5)
 }
@@ -94,12 +102,14 @@ func TestMigrationsNumbering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Numbers are shared with the SQLite store and reserved per piece of
+	// work, so there may be gaps; never duplicates or disorder.
 	for i, m := range all {
-		if m.version != i+1 {
-			t.Fatalf("migration %s has number %d, want %d (no gaps)", m.name, m.version, i+1)
+		if i > 0 && m.version <= all[i-1].version {
+			t.Fatalf("migration %s has number %d after %d (duplicate or out of order)", m.name, m.version, all[i-1].version)
 		}
 	}
-	if len(all) != LatestSchema {
-		t.Fatalf("%d migrations, LatestSchema = %d", len(all), LatestSchema)
+	if last := all[len(all)-1].version; last != LatestSchema {
+		t.Fatalf("the last migration is %d, LatestSchema = %d", last, LatestSchema)
 	}
 }

@@ -38,15 +38,17 @@ func (db *DB) channel() string {
 const maxIdentifier = 63
 
 // priceBookColumns are the columns scanPriceBook reads.
-const priceBookColumns = "version, name, demo, source, checksum, prices, created_at, activated_at, effective_at"
+const priceBookColumns = "version, name, demo, demo_types, source, checksum, prices, created_at, activated_at, effective_at"
 
 func scanPriceBook(row pgx.Row) (*kassa.PriceBookVersion, error) {
 	var v kassa.PriceBookVersion
 	var activated, effective *time.Time
-	err := row.Scan(&v.Version, &v.Name, &v.Demo, &v.Source, &v.Checksum, &v.Prices, &v.CreatedAt, &activated, &effective)
+	var demoTypes string
+	err := row.Scan(&v.Version, &v.Name, &v.Demo, &demoTypes, &v.Source, &v.Checksum, &v.Prices, &v.CreatedAt, &activated, &effective)
 	if err != nil {
 		return nil, err
 	}
+	v.DemoTypes = kassa.ParseServiceTypes(demoTypes)
 	v.CreatedAt = v.CreatedAt.UTC()
 	if activated != nil {
 		v.ActivatedAt = activated.UTC()
@@ -57,21 +59,35 @@ func scanPriceBook(row pgx.Row) (*kassa.PriceBookVersion, error) {
 	return &v, nil
 }
 
-// CreatePriceBook stores a version's encoded data and fills v.Version,
-// v.CreatedAt and v.Checksum (the hex sha256 of data).
-func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, data []byte) error {
-	if data == nil {
-		data = []byte{}
+// CreatePriceBook stores a version's description and its data chunks in
+// one transaction and fills v.Version, v.CreatedAt and v.Checksum (the hex
+// sha256 of the chunks back to back).
+func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, chunks [][]byte) error {
+	checksum := kassa.ChunksChecksum(chunks)
+	var version int64
+	var created time.Time
+	err := db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		created = now
+		const insert = `INSERT INTO price_books (name, demo, demo_types, source, checksum, prices, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING version`
+		if err := tx.QueryRow(ctx, insert, v.Name, v.Demo, kassa.FormatServiceTypes(v.DemoTypes), v.Source, checksum, v.Prices, now).Scan(&version); err != nil {
+			return err
+		}
+		rows := make([][]any, len(chunks))
+		for seq, c := range chunks {
+			if c == nil {
+				c = []byte{}
+			}
+			rows[seq] = []any{version, int32(seq), c}
+		}
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"price_book_chunks"}, []string{"version", "seq", "data"}, pgx.CopyFromRows(rows))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create price book %q: %w", v.Name, err)
 	}
-	sum := sha256.Sum256(data)
-	v.Checksum = hex.EncodeToString(sum[:])
-	now := db.txNow()
-	const insert = `INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING version`
-	if err := db.pool.QueryRow(ctx, insert, v.Name, v.Demo, v.Source, v.Checksum, v.Prices, data, now).Scan(&v.Version); err != nil {
-		return translate(fmt.Errorf("create price book %q: %w", v.Name, err))
-	}
-	v.CreatedAt, v.ActivatedAt, v.EffectiveAt = now, time.Time{}, time.Time{}
+	v.Version, v.CreatedAt, v.Checksum = version, created, checksum
+	v.ActivatedAt, v.EffectiveAt = time.Time{}, time.Time{}
 	return nil
 }
 
@@ -91,17 +107,30 @@ func noPriceBook(version int64) error {
 	return kassa.Errorf(kassa.ENOTFOUND, "price book version %d not found", version)
 }
 
-// PriceBookData returns one version's encoded data. ENOTFOUND if none.
-func (db *DB) PriceBookData(ctx context.Context, version int64) ([]byte, error) {
-	var data []byte
-	err := db.pool.QueryRow(ctx, "SELECT data FROM price_books WHERE version = $1", version).Scan(&data)
-	if err == pgx.ErrNoRows {
-		return nil, noPriceBook(version)
+// ReadPriceBook calls fn with each data chunk of a version, in order, as
+// the rows arrive. ENOTFOUND if there is no such version.
+func (db *DB) ReadPriceBook(ctx context.Context, version int64, fn func(chunk []byte) error) error {
+	if _, err := db.PriceBook(ctx, version); err != nil {
+		return err
 	}
+	rows, err := db.pool.Query(ctx, "SELECT data FROM price_book_chunks WHERE version = $1 ORDER BY seq", version)
 	if err != nil {
-		return nil, translate(fmt.Errorf("price book %d data: %w", version, err))
+		return translate(fmt.Errorf("read price book %d: %w", version, err))
 	}
-	return data, nil
+	defer rows.Close()
+	for rows.Next() {
+		raw := rows.RawValues()
+		if len(raw) != 1 {
+			return fmt.Errorf("read price book %d: %d columns", version, len(raw))
+		}
+		if err := fn(raw[0]); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return translate(fmt.Errorf("read price book %d: %w", version, err))
+	}
+	return nil
 }
 
 // PriceBooks lists every version, newest first.

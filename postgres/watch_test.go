@@ -116,7 +116,7 @@ func waitChanged(t *testing.T, changed <-chan struct{}, what string) {
 func createPriceBook(t *testing.T, db *DB) int64 {
 	t.Helper()
 	v := &kassa.PriceBookVersion{Name: "test", Source: "json", Prices: 1}
-	if err := db.CreatePriceBook(context.Background(), v, []byte(`{"prices":[]}`)); err != nil {
+	if err := db.CreatePriceBook(context.Background(), v, [][]byte{[]byte(`{"prices":[]}`)}); err != nil {
 		t.Fatal(err)
 	}
 	return v.Version

@@ -2,8 +2,6 @@ package pricing
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -35,9 +33,6 @@ type Service struct {
 	current atomic.Pointer[Snapshot]
 	loadMu  sync.Mutex // serialises Load so that compiles do not race
 
-	pendingMu sync.Mutex
-	pending   map[int64]*Snapshot // compiled at import, waiting for activation
-
 	changed chan struct{} // wakes Run after Activate or a notification
 }
 
@@ -53,7 +48,7 @@ func NewService(store kassa.PriceBookStore, ref *refdata.Data, opts ServiceOptio
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
 	}
-	return &Service{store: store, ref: ref, opts: opts, pending: map[int64]*Snapshot{}, changed: make(chan struct{}, 1)}
+	return &Service{store: store, ref: ref, opts: opts, changed: make(chan struct{}, 1)}
 }
 
 // Current returns the snapshot in use, or nil before the first successful
@@ -85,16 +80,8 @@ func (s *Service) Load(ctx context.Context) error {
 	return nil
 }
 
-// snapshotOf returns the compiled snapshot of a version, from the import
-// cache or by loading and compiling its stored data.
+// snapshotOf loads a version's stored data and compiles it.
 func (s *Service) snapshotOf(ctx context.Context, version int64) (*Snapshot, error) {
-	s.pendingMu.Lock()
-	snap := s.pending[version]
-	delete(s.pending, version)
-	s.pendingMu.Unlock()
-	if snap != nil {
-		return snap, nil
-	}
 	snap, err := s.compileStored(ctx, version)
 	if err != nil {
 		return nil, err
@@ -110,7 +97,11 @@ func (s *Service) snapshotOf(ctx context.Context, version int64) (*Snapshot, err
 // no longer knows are dropped (Snapshot.Warnings) rather than leaving the
 // node without prices.
 func (s *Service) compileStored(ctx context.Context, version int64) (*Snapshot, error) {
-	data, err := s.store.PriceBookData(ctx, version)
+	var data []byte
+	err := s.store.ReadPriceBook(ctx, version, func(chunk []byte) error {
+		data = append(data, chunk...)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load price book %d: %w", version, err)
 	}
@@ -144,21 +135,18 @@ func (s *Service) Import(ctx context.Context, book *kassa.PriceBook, source stri
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
+	_ = snap // validated; an imported version is compiled when it is used
+	demo := book.DemoPriceTypes()
 	v := &kassa.PriceBookVersion{
-		Name:     book.Name,
-		Demo:     book.Demo,
-		Source:   source,
-		Checksum: hex.EncodeToString(sum[:]),
-		Prices:   len(book.Prices),
+		Name:      book.Name,
+		Demo:      len(demo) > 0,
+		DemoTypes: demo,
+		Source:    source,
+		Prices:    len(book.Prices),
 	}
-	if err := s.store.CreatePriceBook(ctx, v, data); err != nil {
+	if err := s.store.CreatePriceBook(ctx, v, [][]byte{data}); err != nil {
 		return nil, fmt.Errorf("store price book: %w", err)
 	}
-	snap.version = v.Version
-	s.pendingMu.Lock()
-	s.pending = map[int64]*Snapshot{v.Version: snap} // keep only the latest import
-	s.pendingMu.Unlock()
 	s.opts.Logger.Info("price book imported", "version", v.Version, "name", v.Name, "source", source, "prices", v.Prices)
 	return v, nil
 }

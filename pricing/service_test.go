@@ -164,7 +164,7 @@ func TestServiceKeepsSnapshotWhenStoredDataIsBad(t *testing.T) {
 		t.Fatal(err)
 	}
 	corrupt := &kassa.PriceBookVersion{Name: "corrupt", Source: "test"}
-	if err := store.CreatePriceBook(ctx, corrupt, []byte("not a price book")); err != nil {
+	if err := store.CreatePriceBook(ctx, corrupt, [][]byte{[]byte("not a price book")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Activate(ctx, corrupt.Version, time.Time{}); err == nil {

@@ -70,9 +70,11 @@ func TestLatestSchemaMatchesFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Numbers are shared with the PostgreSQL store and reserved per piece
+	// of work, so there may be gaps; never duplicates or disorder.
 	for i, m := range all {
-		if m.version != i+1 {
-			t.Errorf("migration %s has number %d, want %d (no gaps, no duplicates)", m.name, m.version, i+1)
+		if i > 0 && m.version <= all[i-1].version {
+			t.Errorf("migration %s has number %d after %d (duplicate or out of order)", m.name, m.version, all[i-1].version)
 		}
 	}
 	if last := all[len(all)-1].version; last != LatestSchema {

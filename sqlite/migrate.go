@@ -16,7 +16,7 @@ var migrationFiles embed.FS
 
 // LatestSchema is the newest schema version this binary knows: the number
 // of the last file in migrations/.
-const LatestSchema = 1
+const LatestSchema = 4
 
 // migration is one numbered schema change.
 type migration struct {

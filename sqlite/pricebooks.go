@@ -2,41 +2,55 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/kassa-dev/kassa"
 )
 
-const priceBookColumns = `version, name, demo, source, checksum, prices, created_at, activated_at, effective_at`
+const priceBookColumns = `version, name, demo, demo_types, source, checksum, prices, created_at, activated_at, effective_at`
 
 func scanPriceBook(s scanner) (*kassa.PriceBookVersion, error) {
 	var v kassa.PriceBookVersion
 	var created, activated, effective int64
-	err := s.Scan(&v.Version, &v.Name, &v.Demo, &v.Source, &v.Checksum, &v.Prices, &created, &activated, &effective)
+	var demoTypes string
+	err := s.Scan(&v.Version, &v.Name, &v.Demo, &demoTypes, &v.Source, &v.Checksum, &v.Prices, &created, &activated, &effective)
 	if err != nil {
 		return nil, err
 	}
+	v.DemoTypes = kassa.ParseServiceTypes(demoTypes)
 	v.CreatedAt, v.ActivatedAt, v.EffectiveAt = fromNanos(created), fromNanos(activated), fromNanos(effective)
 	return &v, nil
 }
 
-// CreatePriceBook stores a version's encoded data and fills v.Version,
-// v.CreatedAt and v.Checksum (the sha256 of data, computed here). The new
-// version is not activated.
-func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, data []byte) error {
-	sum := sha256.Sum256(data)
-	checksum := hex.EncodeToString(sum[:])
+// CreatePriceBook stores a version's description and its data chunks in
+// one transaction and fills v.Version, v.CreatedAt and v.Checksum (the
+// sha256 of the chunks back to back, computed here). The new version is
+// not activated.
+func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, chunks [][]byte) error {
+	checksum := kassa.ChunksChecksum(chunks)
 	var version int64
 	var created time.Time
 	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		created = now
-		return tx.QueryRowContext(ctx, `INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at)
+		err := tx.QueryRowContext(ctx, `INSERT INTO price_books (name, demo, demo_types, source, checksum, prices, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING version`,
-			v.Name, v.Demo, v.Source, checksum, v.Prices, nonNil(data), toNanos(now)).Scan(&version)
+			v.Name, v.Demo, kassa.FormatServiceTypes(v.DemoTypes), v.Source, checksum, v.Prices, toNanos(now)).Scan(&version)
+		if err != nil {
+			return err
+		}
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO price_book_chunks (version, seq, data) VALUES (?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
+		for seq, c := range chunks {
+			if _, err := insert.ExecContext(ctx, version, seq, nonNil(c)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("create price book %q: %w", v.Name, err)
@@ -66,16 +80,30 @@ func priceBookNotFound(version int64, err error) error {
 	return err
 }
 
-// PriceBookData returns one version's encoded data. ENOTFOUND if none.
-func (db *DB) PriceBookData(ctx context.Context, version int64) ([]byte, error) {
-	if err := db.usable(); err != nil {
-		return nil, err
+// ReadPriceBook calls fn with each data chunk of a version, in order, one
+// row at a time. ENOTFOUND if there is no such version.
+func (db *DB) ReadPriceBook(ctx context.Context, version int64, fn func(chunk []byte) error) error {
+	if _, err := db.PriceBook(ctx, version); err != nil {
+		return err
 	}
-	var data []byte
-	if err := db.read.QueryRowContext(ctx, `SELECT data FROM price_books WHERE version = ?`, version).Scan(&data); err != nil {
-		return nil, priceBookNotFound(version, err)
+	rows, err := db.read.QueryContext(ctx, `SELECT data FROM price_book_chunks WHERE version = ? ORDER BY seq`, version)
+	if err != nil {
+		return translate(fmt.Errorf("read price book %d: %w", version, err))
 	}
-	return data, nil
+	defer rows.Close()
+	var chunk sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&chunk); err != nil {
+			return translate(fmt.Errorf("read price book %d: %w", version, err))
+		}
+		if err := fn(chunk); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return translate(fmt.Errorf("read price book %d: %w", version, err))
+	}
+	return nil
 }
 
 // PriceBooks lists every version, newest first.

@@ -1,8 +1,11 @@
 package storetest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -31,11 +34,14 @@ func (h harness) testPriceBooks(t *testing.T) {
 	for i, name := range []string{"first", "second", "third", "fourth"} {
 		clock.Set(Epoch.Add(time.Duration(i) * time.Second))
 		v := &kassa.PriceBookVersion{Name: name, Demo: i == 0, Source: "csv", Prices: 10 + i}
-		data := []byte("data of " + name)
-		noErr(t, s.CreatePriceBook(ctx, v, data), "create %s", name)
-		sum := sha256.Sum256(data)
+		if i == 0 {
+			v.DemoTypes = []kassa.ServiceType{kassa.SMSTransit, kassa.Voice}
+		}
+		chunks := [][]byte{[]byte("data of "), []byte(name), {}, []byte("\x00\xff end")}
+		noErr(t, s.CreatePriceBook(ctx, v, chunks), "create %s", name)
+		sum := sha256.Sum256(bytes.Join(chunks, nil))
 		if v.Checksum != hex.EncodeToString(sum[:]) {
-			t.Errorf("checksum = %q, want the sha256 of the data", v.Checksum)
+			t.Errorf("checksum = %q, want the sha256 of the chunks back to back", v.Checksum)
 		}
 		sameTime(t, "CreatedAt", v.CreatedAt, clock.Now())
 		if i > 0 && v.Version <= versions[i-1].Version {
@@ -53,18 +59,31 @@ func (h harness) testPriceBooks(t *testing.T) {
 		}
 		got, err := s.PriceBook(ctx, v2)
 		noErr(t, err, "price book")
-		if got.Name != "second" || got.Demo || got.Source != "csv" || got.Prices != 11 || got.Checksum != versions[1].Checksum || !got.ActivatedAt.IsZero() {
+		if got.Name != "second" || got.Demo || len(got.DemoTypes) != 0 || got.Source != "csv" || got.Prices != 11 || got.Checksum != versions[1].Checksum || !got.ActivatedAt.IsZero() {
 			t.Errorf("PriceBook = %+v", got)
 		}
-		data, err := s.PriceBookData(ctx, v3)
-		noErr(t, err, "data")
-		if string(data) != "data of third" {
-			t.Errorf("PriceBookData = %q", data)
+		got, err = s.PriceBook(ctx, v1)
+		noErr(t, err, "price book")
+		if !got.Demo || !slices.Equal(got.DemoTypes, []kassa.ServiceType{kassa.SMSTransit, kassa.Voice}) {
+			t.Errorf("demo version: Demo %v, DemoTypes %v; want true, [sms-transit voice]", got.Demo, got.DemoTypes)
+		}
+		var chunks []string
+		noErr(t, s.ReadPriceBook(ctx, v3, func(chunk []byte) error {
+			chunks = append(chunks, string(chunk))
+			return nil
+		}), "read chunks")
+		if want := []string{"data of ", "third", "", "\x00\xff end"}; !slices.Equal(chunks, want) {
+			t.Errorf("ReadPriceBook chunks = %q, want %q (order and boundaries kept)", chunks, want)
+		}
+		stop := errors.New("stop")
+		calls := 0
+		err = s.ReadPriceBook(ctx, v3, func([]byte) error { calls++; return stop })
+		if !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("ReadPriceBook with fn failing: %v after %d calls, want fn's error after 1", err, calls)
 		}
 		_, err = s.PriceBook(ctx, v4+100)
 		wantCode(t, err, kassa.ENOTFOUND)
-		_, err = s.PriceBookData(ctx, v4+100)
-		wantCode(t, err, kassa.ENOTFOUND)
+		wantCode(t, s.ReadPriceBook(ctx, v4+100, func([]byte) error { return nil }), kassa.ENOTFOUND)
 		wantCode(t, s.ActivatePriceBook(ctx, v4+100, time.Time{}), kassa.ENOTFOUND)
 	})
 
