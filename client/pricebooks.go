@@ -15,17 +15,20 @@ import (
 // PriceBookVersion is one stored version of the price book as the admin
 // API shows it. Times not set yet are zero (null on the wire).
 type PriceBookVersion struct {
-	Version     int64     `json:"version"`
-	Name        string    `json:"name"`
-	Demo        bool      `json:"demo"`   // a demo tariff, not real prices
-	Source      string    `json:"source"` // "demo", "csv", "json"
-	Checksum    string    `json:"checksum"`
-	Prices      int       `json:"prices"` // number of price lines
-	CreatedAt   time.Time `json:"created_at,omitzero"`
-	ActivatedAt time.Time `json:"activated_at,omitzero"`
-	EffectiveAt time.Time `json:"effective_at,omitzero"`
-	Active      bool      `json:"active"`    // the version in effect now
-	Scheduled   bool      `json:"scheduled"` // activated to take effect later
+	Version int64  `json:"version"`
+	Name    string `json:"name"`
+	Demo    bool   `json:"demo"` // some prices are made-up demo prices, not real ones
+	// DemoTypes lists the service types whose prices are demo prices (all
+	// three for the demo tariff; fewer after a deck replaced some).
+	DemoTypes   []kassa.ServiceType `json:"demo_types"`
+	Source      string              `json:"source"` // "demo", "csv", "json"
+	Checksum    string              `json:"checksum"`
+	Prices      int                 `json:"prices"` // number of price lines
+	CreatedAt   time.Time           `json:"created_at,omitzero"`
+	ActivatedAt time.Time           `json:"activated_at,omitzero"`
+	EffectiveAt time.Time           `json:"effective_at,omitzero"`
+	Active      bool                `json:"active"`    // the version in effect now
+	Scheduled   bool                `json:"scheduled"` // activated to take effect later
 }
 
 // PriceBookList is every stored version, newest first, and the version in

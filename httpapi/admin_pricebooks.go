@@ -26,30 +26,40 @@ func (s *Server) routesPriceBooks(mux *http.ServeMux) {
 // priceBookJSON is one price-book version on the admin API. Times that are
 // not set yet are null.
 type priceBookJSON struct {
-	Version     int64   `json:"version"`
-	Name        string  `json:"name"`
-	Demo        bool    `json:"demo"`
-	Source      string  `json:"source"`
-	Checksum    string  `json:"checksum"`
-	Prices      int     `json:"prices"`
-	CreatedAt   *string `json:"created_at"`
-	ActivatedAt *string `json:"activated_at"`
-	EffectiveAt *string `json:"effective_at"`
-	Active      bool    `json:"active"`    // the version in effect now
-	Scheduled   bool    `json:"scheduled"` // activated to take effect later
+	Version     int64    `json:"version"`
+	Name        string   `json:"name"`
+	Demo        bool     `json:"demo"`       // some prices are made-up demo prices
+	DemoTypes   []string `json:"demo_types"` // the service types holding them
+	Source      string   `json:"source"`
+	Checksum    string   `json:"checksum"`
+	Prices      int      `json:"prices"`
+	CreatedAt   *string  `json:"created_at"`
+	ActivatedAt *string  `json:"activated_at"`
+	EffectiveAt *string  `json:"effective_at"`
+	Active      bool     `json:"active"`    // the version in effect now
+	Scheduled   bool     `json:"scheduled"` // activated to take effect later
 }
 
 // toPriceBookJSON describes v; active is the version in effect now (0 for
 // none).
 func toPriceBookJSON(v *kassa.PriceBookVersion, active int64, now time.Time) priceBookJSON {
 	return priceBookJSON{
-		Version: v.Version, Name: v.Name, Demo: v.Demo, Source: v.Source, Checksum: v.Checksum, Prices: v.Prices,
+		Version: v.Version, Name: v.Name, Demo: v.Demo, DemoTypes: demoTypesJSON(v.DemoTypes), Source: v.Source, Checksum: v.Checksum, Prices: v.Prices,
 		CreatedAt:   optionalTime(v.CreatedAt),
 		ActivatedAt: optionalTime(v.ActivatedAt),
 		EffectiveAt: optionalTime(v.EffectiveAt),
 		Active:      v.Version == active,
 		Scheduled:   !v.ActivatedAt.IsZero() && v.EffectiveAt.After(now),
 	}
+}
+
+// demoTypesJSON lists service types as JSON strings, [] for none.
+func demoTypesJSON(types []kassa.ServiceType) []string {
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = string(t)
+	}
+	return out
 }
 
 // optionalTime formats t for the admin API; nil (JSON null) when zero.

@@ -519,3 +519,42 @@ func TestPriceBookSlowUpload(t *testing.T) {
 		t.Fatalf("slow upload: %d %s", resp.StatusCode, data)
 	}
 }
+
+// An sms deck imported over the demo tariff (base=active) leaves voice and
+// sms-transit with the demo tariff's made-up prices: the new version says
+// so (demo, demo_types), in the import answer and in the list. base=none
+// and a deck that replaces every type give a version with no demo prices.
+func TestPriceBookImportOverDemoKeepsTheDemoLabel(t *testing.T) {
+	h, _ := newPriceBookHarness(t)
+	ctx := context.Background()
+	demo, err := h.prices.Import(ctx, pricing.DemoBook(testRef()), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.prices.Activate(ctx, demo.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	merged := importResult(t, h.adminDeck(http.MethodPost, "/admin/v1/pricebooks?type=sms", "text/csv", goodSMSDeck))
+	if !merged.Demo || fmt.Sprint(merged.DemoTypes) != "[sms-transit voice]" {
+		t.Errorf("sms deck over the demo tariff: demo %v, demo_types %v; want true, [sms-transit voice]", merged.Demo, merged.DemoTypes)
+	}
+	alone := importResult(t, h.adminDeck(http.MethodPost, "/admin/v1/pricebooks?type=sms&base=none", "text/csv", goodSMSDeck))
+	if alone.Demo || alone.DemoTypes == nil || len(alone.DemoTypes) != 0 {
+		t.Errorf("base=none: demo %v, demo_types %#v; want false, []", alone.Demo, alone.DemoTypes)
+	}
+	every := importResult(t, h.adminDeck(http.MethodPost, "/admin/v1/pricebooks", "text/csv",
+		"type,country,price\nsms,GB,0.05\nvoice,GB,0.02\nsms-transit,ZM,0.25\n"))
+	if every.Demo || len(every.DemoTypes) != 0 {
+		t.Errorf("every type replaced: demo %v, demo_types %v; want none", every.Demo, every.DemoTypes)
+	}
+	byVersion := map[int64]priceBookJSON{}
+	for _, v := range h.priceBooks().Versions {
+		byVersion[v.Version] = v
+	}
+	if v := byVersion[merged.Version]; !v.Demo || fmt.Sprint(v.DemoTypes) != "[sms-transit voice]" {
+		t.Errorf("listed: demo %v, demo_types %v", v.Demo, v.DemoTypes)
+	}
+	if v := byVersion[demo.Version]; !v.Demo || fmt.Sprint(v.DemoTypes) != "[sms sms-transit voice]" {
+		t.Errorf("the demo tariff listed: demo %v, demo_types %v", v.Demo, v.DemoTypes)
+	}
+}

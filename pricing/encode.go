@@ -20,6 +20,7 @@ type storedBook struct {
 	Format   int             `json:"f"`
 	Name     string          `json:"name"`
 	Demo     bool            `json:"demo,omitempty"`
+	DemoT    []string        `json:"dt,omitempty"` // PriceBook.DemoTypes
 	Prices   []storedPrice   `json:"p"`
 	Networks []storedNetwork `json:"n,omitempty"`
 }
@@ -50,6 +51,9 @@ const storedFormat = 1
 // JSON). Decode reads it back.
 func Encode(book *kassa.PriceBook) ([]byte, error) {
 	sb := storedBook{Format: storedFormat, Name: book.Name, Demo: book.Demo}
+	for _, t := range book.DemoTypes {
+		sb.DemoT = append(sb.DemoT, string(t))
+	}
 	sb.Prices = make([]storedPrice, len(book.Prices))
 	for i, p := range book.Prices {
 		sb.Prices[i] = storedPrice{p.Type, p.Country, p.Network, p.Currency, p.Price.String()}
@@ -84,6 +88,9 @@ func Decode(data []byte) (*kassa.PriceBook, error) {
 		return nil, fmt.Errorf("decode price book: unknown storage format %d", sb.Format)
 	}
 	book := &kassa.PriceBook{Name: sb.Name, Demo: sb.Demo, Prices: make([]kassa.Price, len(sb.Prices))}
+	for _, t := range sb.DemoT {
+		book.DemoTypes = append(book.DemoTypes, kassa.ServiceType(t))
+	}
 	for i, p := range sb.Prices {
 		amt, err := kassa.ParseAmount(p.Price)
 		if err != nil {

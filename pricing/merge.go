@@ -6,8 +6,10 @@ import "github.com/kassa-dev/kassa"
 // the service types update does not replace. replace lists the types that
 // update replaces; when empty, every type update has a line for. Book
 // networks are the union of both (update's definition wins for a country
-// and code both define). The result takes update's name; it is a demo book
-// only when both are. Neither input is changed.
+// and code both define). The result takes update's name; its demo prices
+// are base's of the types update does not replace and update's own (an sms
+// deck over the demo tariff leaves voice and sms-transit demo prices, and
+// the result says so). Neither input is changed.
 //
 // Importing an sms rate deck over the current book:
 //
@@ -23,7 +25,20 @@ func Merge(base, update *kassa.PriceBook, replace ...kassa.ServiceType) *kassa.P
 			replaced[p.Type] = true
 		}
 	}
-	out := &kassa.PriceBook{Name: update.Name, Demo: base.Demo && update.Demo}
+	out := &kassa.PriceBook{Name: update.Name}
+	demo := map[kassa.ServiceType]bool{}
+	for _, t := range base.DemoPriceTypes() {
+		demo[t] = !replaced[t]
+	}
+	for _, t := range update.DemoPriceTypes() {
+		demo[t] = true
+	}
+	for _, t := range kassa.ServiceTypes {
+		if demo[t] {
+			out.DemoTypes = append(out.DemoTypes, t)
+		}
+	}
+	out.Demo = len(out.DemoTypes) > 0
 	for _, p := range base.Prices {
 		if !replaced[p.Type] {
 			out.Prices = append(out.Prices, p)

@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,4 +44,44 @@ func TestMergeReplacesOnlyTheImportedType(t *testing.T) {
 			t.Fatalf("voice line kept: %+v", p)
 		}
 	}
+}
+
+// A deck merged over the demo tariff replaces the demo prices of its types
+// only: the result still holds demo prices for the others and says so.
+func TestMergeKeepsTheDemoLabelOfWhatItKeeps(t *testing.T) {
+	demo := DemoBook(testRef())
+	deck, err := parseTestCSV(t, "country,price\nGB,0.05\n", CSVOptions{Type: kassa.SMS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := Merge(demo, deck)
+	if !merged.Demo || !slices.Equal(merged.DemoPriceTypes(), []kassa.ServiceType{kassa.SMSTransit, kassa.Voice}) {
+		t.Errorf("sms deck over the demo tariff: Demo %v, demo types %v; want true, [sms-transit voice]", merged.Demo, merged.DemoPriceTypes())
+	}
+	s := mustCompile(t, merged, CompileOptions{})
+	if s.DemoPrices(kassa.SMS) || !s.DemoPrices(kassa.Voice) || !s.DemoPrices(kassa.SMSTransit) {
+		t.Errorf("snapshot demo prices: sms %v voice %v sms-transit %v; want false true true", s.DemoPrices(kassa.SMS), s.DemoPrices(kassa.Voice), s.DemoPrices(kassa.SMSTransit))
+	}
+	// Replacing the remaining types leaves no demo price.
+	all, err := parseTestCSV(t, "type,country,price\nvoice,GB,0.01\nsms-transit,GB,0.02\n", CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real := Merge(merged, all); real.Demo || len(real.DemoPriceTypes()) != 0 {
+		t.Errorf("every type replaced: Demo %v, demo types %v; want none", real.Demo, real.DemoPriceTypes())
+	}
+	// The label survives storing: Encode and Decode keep the types.
+	back, err := Decode(mustEncode(t, merged))
+	if err != nil || !slices.Equal(back.DemoPriceTypes(), merged.DemoPriceTypes()) {
+		t.Errorf("decoded demo types %v (%v), want %v", back.DemoPriceTypes(), err, merged.DemoPriceTypes())
+	}
+}
+
+func mustEncode(t *testing.T, book *kassa.PriceBook) []byte {
+	t.Helper()
+	data, err := Encode(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -87,6 +87,18 @@ func (s *Snapshot) Version() int64 { return s.version }
 // be changed.
 func (s *Snapshot) Book() *kassa.PriceBook { return s.book }
 
+// DemoPrices reports whether the prices of service type t are made-up
+// demo prices (the demo tariff, or what a merged deck left of it), which
+// every surface that shows them must say.
+func (s *Snapshot) DemoPrices(t kassa.ServiceType) bool {
+	for _, d := range s.book.DemoPriceTypes() {
+		if d == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Warnings lists the lines and book networks that compiling with
 // CompileOptions.SkipStale dropped because the reference data no longer
 // matches them; empty otherwise.

@@ -91,7 +91,7 @@ func (h *handler) pricingPage(w http.ResponseWriter, r *http.Request, sess *sess
 		return
 	}
 	d.Version = snap.Version()
-	d.Demo = snap.Book().Demo
+	d.Demo = snap.DemoPrices(d.Type)
 	prices := snap.Countries(d.Type, d.Currency)
 	for _, cp := range prices {
 		d.Countries = append(d.Countries, cp.Country)

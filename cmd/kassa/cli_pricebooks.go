@@ -64,7 +64,10 @@ func priceBookRow(b client.PriceBookVersion) []string {
 		status = "superseded"
 	}
 	note := ""
-	if b.Demo {
+	switch {
+	case b.Demo && len(b.DemoTypes) > 0 && len(b.DemoTypes) < len(kassa.ServiceTypes):
+		note = "demo prices (not real) for " + strings.ReplaceAll(kassa.FormatServiceTypes(b.DemoTypes), ",", ", ")
+	case b.Demo:
 		note = demoNote
 	}
 	return []string{strconv.FormatInt(b.Version, 10), b.Name, b.Source, strconv.Itoa(b.Prices),
