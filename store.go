@@ -14,6 +14,7 @@ type Store interface {
 	PriceBookStore
 	AuditStore
 	LeaseStore
+	SessionStore
 	// Ping checks that the store can be reached; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -62,6 +63,8 @@ type SecretStore interface {
 	CreateSecret(ctx context.Context, s *Secret) error
 	// DeleteSecret removes a secret unless it is the account's last one
 	// (EFORBIDDEN). ENOTFOUND if the account or the secret does not exist.
+	// Every way a store deletes a secret also deletes, in the same
+	// transaction, the dashboard sessions opened with it (see Session).
 	DeleteSecret(ctx context.Context, apiKey, id string) error
 }
 
