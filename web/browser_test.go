@@ -237,9 +237,13 @@ func TestBrowserAccountHolder(t *testing.T) {
 		t.Fatal("the new secret is shown a second time")
 	}
 
-	// Revoke the first one; the last cannot be revoked.
+	// The secret of this session is marked; revoke the other one (the new
+	// one); the last cannot be revoked.
+	if count(t, ctx, "#secrets-table tbody tr:first-child #session-secret") != 1 {
+		t.Fatal("the secret this session signed in with is not marked")
+	}
 	run(t, ctx, "revoke secret",
-		chromedp.Click(chromedp.CSS(`#secrets-table button.danger`)),
+		chromedp.Click(chromedp.CSS(`#secrets-table tbody tr:nth-child(2) button.danger`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash.ok`)),
 	)
 	if n := count(t, ctx, "#secrets-table tbody tr"); n != 1 || e.secretCount(testKey) != 1 {

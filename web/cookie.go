@@ -43,11 +43,32 @@ func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// sessionOf returns the request's live session, or nil.
-func (h *handler) sessionOf(r *http.Request) *session {
+// cookieToken returns the request's session token, or "" when it has
+// none that could be one.
+func cookieToken(r *http.Request) string {
 	c, err := r.Cookie(cookieName)
-	if err != nil || c.Value == "" {
-		return nil
+	if err != nil || !wellFormedToken(c.Value) {
+		return ""
 	}
-	return h.sessions.get(c.Value)
+	return c.Value
+}
+
+// loadSession returns the request's live signed-in session, nil when it
+// has none, or an error when the store cannot be read.
+func (h *handler) loadSession(r *http.Request) (*session, error) {
+	token := cookieToken(r)
+	if token == "" {
+		return nil, nil
+	}
+	return h.sessions.get(r.Context(), token)
+}
+
+// sessionOf is loadSession for pages that show the same thing either way
+// (the error is logged and the request treated as signed out).
+func (h *handler) sessionOf(r *http.Request) *session {
+	sess, err := h.loadSession(r)
+	if err != nil {
+		h.log.Error("dashboard: read the session", "path", r.URL.Path, "err", err)
+	}
+	return sess
 }

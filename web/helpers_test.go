@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -64,11 +65,17 @@ func loopbackChecker() CallbackChecker {
 	return webhook.NewChecker(webhook.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}, 5*time.Second)
 }
 
-// newEnv builds the dashboard; withClock gives it a settable clock.
+// newEnv builds the dashboard over a SQLite store in a temporary
+// directory; withClock gives it a settable clock.
 func newEnv(t testing.TB, withClock bool, tweak ...func(*Config)) *env {
 	t.Helper()
+	return newEnvOn(t, testkit.OpenSQLite(t, sqlite.Options{}), withClock, tweak...)
+}
+
+// newEnvOn builds the dashboard over db, with the test account.
+func newEnvOn(t testing.TB, db kassa.Store, withClock bool, tweak ...func(*Config)) *env {
+	t.Helper()
 	ctx := context.Background()
-	db := testkit.OpenSQLite(t, sqlite.Options{})
 	hasher, err := auth.NewHasher(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +111,7 @@ func newEnv(t testing.TB, withClock bool, tweak ...func(*Config)) *env {
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	e.srv = httptest.NewServer(New(cfg))
+	e.srv = httptest.NewServer(asTestClient(New(cfg)))
 	t.Cleanup(e.srv.Close)
 	e.createAccount(testKey, testSecret, "25.50")
 	return e
@@ -126,6 +133,38 @@ func (e *env) createAccount(key, secret, balance string) {
 	if err := e.db.CreateAccount(context.Background(), acct, sec, opening); err != nil {
 		e.t.Fatalf("create account %s: %v", key, err)
 	}
+}
+
+// testClientHeader names the client address a test browser stands for
+// (asTestClient makes it the request's remote address, as kassa serve's
+// front does for a trusted proxy's X-Forwarded-For).
+const testClientHeader = "X-Test-Client"
+
+// asTestClient wraps the dashboard so that a request with testClientHeader
+// comes from that address.
+func asTestClient(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ip := r.Header.Get(testClientHeader); ip != "" {
+			r.RemoteAddr = net.JoinHostPort(ip, "1234")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// from returns a browser with its own cookie jar that comes from ip.
+func (e *env) from(ip string) *browser {
+	b := e.browser()
+	b.client.Transport = clientTransport{ip: ip}
+	return b
+}
+
+// clientTransport sets testClientHeader on every request.
+type clientTransport struct{ ip string }
+
+func (c clientTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(testClientHeader, c.ip)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // browser is an HTTP client with a cookie jar that does not follow

@@ -17,8 +17,12 @@ type sessionHandler func(w http.ResponseWriter, r *http.Request, sess *session)
 func (h *handler) session(want role, fn sessionHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		sess := h.sessionOf(r)
-		if sess == nil || sess.role == noRole {
+		sess, err := h.loadSession(r)
+		if err != nil {
+			h.renderError(w, r, nil, http.StatusServiceUnavailable, h.userMessage(r, "read the session", err))
+			return
+		}
+		if sess == nil {
 			h.needSignIn(w, r)
 			return
 		}

@@ -172,6 +172,11 @@ func TestSecretRules(t *testing.T) {
 	if _, err := e.ledgerlessAuth(testKey, testSecret); err == nil {
 		t.Fatal("the revoked secret still authenticates")
 	}
+	// It was the secret this session signed in with: the session ended.
+	if p := b.get("/ui/secrets"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/ui/signin") {
+		t.Fatalf("the session outlived its secret: status %d", p.status)
+	}
+	token = b.signIn(testKey, shown[1])
 	p := b.post("/ui/secrets/"+secrets[1].ID+"/revoke", url.Values{"csrf": {token}})
 	if p.status != http.StatusForbidden || !strings.Contains(p.body, "at least one secret") {
 		t.Fatalf("revoke the last: status %d", p.status)

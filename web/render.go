@@ -31,6 +31,10 @@ type pageData struct {
 	CSRF     string
 	Flash    *flash
 	D        any // the page's own data
+
+	// SessionSecret is the id of the secret the account holder signed in
+	// with: revoking it ends the session.
+	SessionSecret string
 }
 
 var templateFuncs = template.FuncMap{
@@ -73,6 +77,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, sess *session, 
 			pd.SignedIn = true
 			pd.Operator = sess.role == operatorRole
 			pd.APIKey = sess.apiKey
+			pd.SessionSecret = sess.secretID
 			pd.Flash = h.sessions.takeFlash(sess)
 		}
 	}

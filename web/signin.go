@@ -17,7 +17,7 @@ import (
 func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 	sess := h.sessionOf(r)
 	switch {
-	case sess == nil || sess.role == noRole:
+	case sess == nil:
 		http.Redirect(w, r, "/ui/signin", http.StatusSeeOther)
 	case sess.role == operatorRole:
 		http.Redirect(w, r, "/ui/operator/accounts", http.StatusSeeOther)
@@ -34,24 +34,22 @@ type signinData struct {
 	Operators bool // operator sign-in is enabled
 }
 
-// signinPage shows the sign-in forms, in a fresh anonymous session that
-// carries their CSRF token.
+// signinPage shows the sign-in forms. Their CSRF token is bound to the
+// browser's session token: the cookie's, or a fresh one set now (nothing
+// is stored for a browser that has not signed in).
 func (h *handler) signinPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	sess := h.sessionOf(r)
-	if sess != nil && sess.role != noRole {
+	if sess := h.sessionOf(r); sess != nil {
 		h.home(w, r)
 		return
 	}
-	if sess == nil {
-		sess = h.sessions.create(noRole, "")
-		if sess == nil {
-			h.renderError(w, r, nil, http.StatusServiceUnavailable, "Too many sessions; try again later.")
-			return
-		}
-		setSessionCookie(w, r, sess.id)
+	token := cookieToken(r)
+	if token == "" {
+		token = randomToken()
+		setSessionCookie(w, r, token)
 	}
-	h.render(w, r, sess, http.StatusOK, "signin", "Sign in", "", signinData{Next: safeNext(r.URL.Query().Get("next")), Operators: h.cfg.AdminToken != ""})
+	anon := h.sessions.anonymous(r.Context(), token)
+	h.render(w, r, anon, http.StatusOK, "signin", "Sign in", "", signinData{Next: safeNext(r.URL.Query().Get("next")), Operators: h.cfg.AdminToken != ""})
 }
 
 // signin checks the credentials of either form. Account holders go
@@ -60,37 +58,51 @@ func (h *handler) signinPage(w http.ResponseWriter, r *http.Request) {
 // Config.Limiter.
 func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	anon := h.sessionOf(r)
+	token := cookieToken(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil || anon == nil || !validCSRF(r, anon) {
+	if err := r.ParseForm(); err != nil || token == "" || !validCSRF(r, h.sessions.anonymous(r.Context(), token)) {
 		h.renderError(w, r, nil, http.StatusForbidden, "The sign-in form has expired. Reload the page and try again.")
 		return
 	}
+	anon := h.sessions.anonymous(r.Context(), token)
 	data := signinData{Next: safeNext(r.PostFormValue("next")), APIKey: r.PostFormValue("api_key"), Operators: h.cfg.AdminToken != ""}
 	operator := r.PostFormValue("role") == "operator"
-	var apiKey string
+	var apiKey, secretID string
 	var err error
 	if operator {
 		err = h.checkAdminToken(r)
 	} else {
-		apiKey, err = h.checkSecret(r)
+		apiKey, secretID, err = h.checkSecret(r)
+	}
+	if err == nil {
+		err = h.startSession(w, r, token, operator, apiKey, secretID, data.Next)
 	}
 	if err != nil {
 		status, msg := h.signinFailure(r, err)
 		data.Error = msg
 		h.render(w, r, anon, status, "signin", "Sign in", "", data)
-		return
 	}
-	h.startSession(w, r, anon, operator, apiKey, data.Next)
 }
 
-// checkSecret verifies the api key and secret through the Authenticator.
-func (h *handler) checkSecret(r *http.Request) (string, error) {
-	acct, err := h.cfg.Auth.AuthenticateFrom(r.Context(), clientIP(r), r.PostFormValue("api_key"), r.PostFormValue("api_secret"))
+// checkSecret verifies the api key and secret through the Authenticator
+// and returns the key and the id of the secret that matched: the session
+// belongs to that secret and ends when it is revoked.
+func (h *handler) checkSecret(r *http.Request) (apiKey, secretID string, err error) {
+	plain := r.PostFormValue("api_secret")
+	acct, err := h.cfg.Auth.AuthenticateFrom(r.Context(), clientIP(r), r.PostFormValue("api_key"), plain)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return acct.APIKey, nil
+	secrets, err := h.cfg.Store.Secrets(r.Context(), acct.APIKey)
+	if err != nil {
+		return "", "", err
+	}
+	for _, sec := range secrets {
+		if h.cfg.Hasher.Verify(sec, plain) {
+			return acct.APIKey, sec.ID, nil
+		}
+	}
+	return "", "", auth.ErrUnauthorized // revoked since it was verified
 }
 
 // checkAdminToken verifies the operator's token, counting failures by
@@ -143,16 +155,23 @@ func equalTokens(got, want string) bool {
 	return got != "" && subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-// startSession replaces the anonymous session with a signed-in one (a new
-// id, so that a planted cookie cannot be promoted) and goes on.
-func (h *handler) startSession(w http.ResponseWriter, r *http.Request, anon *session, operator bool, apiKey, next string) {
-	h.sessions.delete(anon.id)
+// startSession replaces the browser's session with a new signed-in one
+// (a new token, so that a planted cookie cannot be promoted) and goes on.
+// A secret revoked since it was checked fails as unauthorized.
+func (h *handler) startSession(w http.ResponseWriter, r *http.Request, oldToken string, operator bool, apiKey, secretID, next string) error {
 	ro := accountRole
 	if operator {
 		ro = operatorRole
 	}
-	sess := h.sessions.create(ro, apiKey)
-	setSessionCookie(w, r, sess.id)
+	sess, err := h.sessions.create(r.Context(), ro, apiKey, secretID)
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+		return auth.ErrUnauthorized
+	}
+	if err != nil {
+		return err
+	}
+	h.sessions.delete(r.Context(), oldToken)
+	setSessionCookie(w, r, sess.token)
 	h.auditSignin(r, operator, apiKey)
 	if next == "" {
 		next = "/ui/account"
@@ -161,11 +180,12 @@ func (h *handler) startSession(w http.ResponseWriter, r *http.Request, anon *ses
 		}
 	}
 	redirect(w, r, next)
+	return nil
 }
 
 // signout ends the session.
 func (h *handler) signout(w http.ResponseWriter, r *http.Request, sess *session) {
-	h.sessions.delete(sess.id)
+	h.sessions.delete(r.Context(), sess.token)
 	clearSessionCookie(w, r)
 	redirect(w, r, "/ui/signin")
 }

@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,7 +14,10 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/refdata"
+	"github.com/kassa-dev/kassa/sqlite"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // TestBalanceChart: the chart spans the lowest and highest balance,
@@ -202,26 +207,43 @@ func TestMemoryLimiterConcurrent(t *testing.T) {
 }
 
 // TestSessionStoreConcurrent: sessions made and read from many goroutines
-// are each found by their own id with their own CSRF token.
+// are each found by their own token with their own CSRF token.
 func TestSessionStoreConcurrent(t *testing.T) {
-	s := newSessionStore(time.Now, time.Hour, time.Hour)
+	db := testkit.OpenSQLite(t, sqlite.Options{})
+	ctx := context.Background()
+	storetest.MustCreateAccount(t, db, "conc0001", 0)
+	secrets, err := db.Secrets(ctx, "conc0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSessionStore(db, slog.New(slog.DiscardHandler), time.Now, time.Hour, time.Hour, []byte("fp"))
+	const n = 40 // within kassa.MaxSessionsPerPrincipal
 	var wg sync.WaitGroup
-	errs := make(chan error, 100)
-	for i := 0; i < 100; i++ {
+	errs := make(chan error, n)
+	tokens := make([]string, n)
+	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := fmt.Sprintf("k%d", i)
-			sess := s.create(accountRole, key)
-			for j := 0; j < 20; j++ {
-				got := s.get(sess.id)
-				if got == nil || got.apiKey != key || got.csrf != sess.csrf {
-					errs <- fmt.Errorf("session %s read back wrong", key)
+			r, key, secret := accountRole, "conc0001", secrets[0].ID
+			if i%4 == 0 {
+				r, key, secret = operatorRole, "", ""
+			}
+			sess, err := s.create(ctx, r, key, secret)
+			if err != nil {
+				errs <- err
+				return
+			}
+			tokens[i] = sess.token
+			for j := 0; j < 10; j++ {
+				got, err := s.get(ctx, sess.token)
+				if err != nil || got == nil || got.role != r || got.apiKey != key || got.csrf != sess.csrf {
+					errs <- fmt.Errorf("session %d read back wrong: %+v, %v", i, got, err)
 					return
 				}
 			}
 			if i%2 == 0 {
-				s.delete(sess.id)
+				s.delete(ctx, sess.token)
 			}
 		}()
 	}
@@ -230,8 +252,16 @@ func TestSessionStoreConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := s.count(); n != 50 {
-		t.Fatalf("%d sessions left, want 50", n)
+	live := 0
+	for _, token := range tokens {
+		if sess, err := s.get(ctx, token); err != nil {
+			t.Fatal(err)
+		} else if sess != nil {
+			live++
+		}
+	}
+	if live != n/2 {
+		t.Fatalf("%d sessions left, want %d", live, n/2)
 	}
 }
 

@@ -30,7 +30,10 @@ type CallbackChecker interface {
 }
 
 // Config is what the dashboard needs. Store, Auth, Hasher, Ledger and
-// Pricing are required.
+// Pricing are required. The dashboard's sessions live in Store (every node
+// sharing the database sees them; they survive restarts); Hasher's pepper
+// keys the operator sessions' fingerprint of AdminToken, so nodes must
+// share it (they must anyway, for secrets).
 type Config struct {
 	Store      kassa.Store
 	Auth       *auth.Authenticator // verifies api key and secret at sign-in, with its brute-force limiter: pass the API's
@@ -49,7 +52,7 @@ type Config struct {
 
 	Now             func() time.Time // time.Now when nil
 	Logger          *slog.Logger     // discards when nil
-	SessionIdle     time.Duration    // a session ends after this long unused; DefaultSessionIdle when 0
+	SessionIdle     time.Duration    // a session ends after this long unused (to within a minute); DefaultSessionIdle when 0
 	SessionLifetime time.Duration    // and at the latest this long after sign-in; DefaultSessionLifetime when 0
 	MaxImportBytes  int64            // price-book upload limit; DefaultMaxImportBytes when 0
 }
@@ -98,7 +101,7 @@ func New(cfg Config) http.Handler {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		now:      cfg.Now,
-		sessions: newSessionStore(cfg.Now, cfg.SessionIdle, cfg.SessionLifetime),
+		sessions: newSessionStore(cfg.Store, cfg.Logger, cfg.Now, cfg.SessionIdle, cfg.SessionLifetime, adminFingerprint(cfg.Hasher, cfg.AdminToken)),
 		limiter:  cfg.Limiter,
 		pages:    mustParsePages(),
 		world:    mustLoadWorld(),
@@ -106,6 +109,15 @@ func New(cfg Config) http.Handler {
 	}
 	h.mux = h.routes()
 	return h
+}
+
+// adminFingerprint is what operator sessions record of the admin token:
+// nil when operator sign-in is disabled.
+func adminFingerprint(h *auth.Hasher, token string) []byte {
+	if token == "" {
+		return nil
+	}
+	return h.Hash([]byte(adminFingerprintLabel), token)
 }
 
 // ServeHTTP sets the headers every dashboard answer carries and routes.
