@@ -233,8 +233,8 @@ func TestSignInLimiter(t *testing.T) {
 }
 
 // TestOperatorLimiter: after DefaultMaxFailures wrong admin tokens the
-// operator form is refused even with the right token, until the lockout
-// passes; the lock-out is audited.
+// operator form is refused to that client even with the right token, until
+// the lockout passes; the lock-out is audited.
 func TestOperatorLimiter(t *testing.T) {
 	e := newEnv(t, true)
 	b := e.browser()

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -293,6 +294,126 @@ func TestRevokeOwnSecretSignsOut(t *testing.T) {
 		t.Fatalf("revoke: status %d", p.status)
 	}
 	signedOut(t, "after revoking the session's own secret", b.get("/ui/secrets"))
+}
+
+// operatorTry posts the operator form from browser b and returns the page.
+func operatorTry(t testing.TB, b *browser, token string) page {
+	t.Helper()
+	p := b.get("/ui/signin")
+	return b.post("/ui/signin", url.Values{"csrf": {csrf(t, p)}, "role": {"operator"}, "admin_token": {token}})
+}
+
+// lockouts returns the dashboard's auth.lockout audit events.
+func (e *env) lockouts() []*kassa.AuditEvent {
+	e.t.Helper()
+	events, _, err := e.db.ListAudit(context.Background(), kassa.AuditFilter{Action: "auth.lockout"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return events
+}
+
+// TestOperatorLockoutPerClient (#13.3): wrong admin tokens from one client
+// lock that client out (its right token too), never another client; the
+// lock-out is audited once however often the client is refused; an IPv6
+// client is counted by its /64.
+func TestOperatorLockoutPerClient(t *testing.T) {
+	e := newEnv(t, true)
+	attacker := e.from("203.0.113.7")
+	for i := 0; i < DefaultMaxFailures; i++ {
+		if p := operatorTry(t, attacker, "guess"); p.status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d", i+1, p.status)
+		}
+	}
+	for range 3 {
+		if p := operatorTry(t, attacker, testAdminToken); p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "Try again in 15 minutes") {
+			t.Fatalf("locked-out client with the right token: status %d", p.status)
+		}
+	}
+	if p := operatorTry(t, e.from("198.51.100.20"), testAdminToken); p.status != http.StatusSeeOther {
+		t.Fatalf("another client's right token after client A's failures: status %d, want 303", p.status)
+	}
+	events := e.lockouts()
+	if len(events) != 1 || !strings.Contains(events[0].Detail, `"client":"203.0.113.7"`) || !strings.Contains(events[0].Detail, `"lockout":"client"`) {
+		t.Fatalf("lock-out audit: %d events %+v, want one naming the client", len(events), events)
+	}
+
+	for i := 0; i < DefaultMaxFailures; i++ {
+		operatorTry(t, e.from("2001:db8:0:7::"+strconv.Itoa(i+1)), "guess")
+	}
+	if p := operatorTry(t, e.from("2001:db8:0:7::ff"), testAdminToken); p.status != http.StatusTooManyRequests {
+		t.Fatalf("another address of the same /64: status %d, want 429", p.status)
+	}
+	if p := operatorTry(t, e.from("2001:db8:0:8::1"), testAdminToken); p.status != http.StatusSeeOther {
+		t.Fatalf("another /64: status %d, want 303", p.status)
+	}
+
+	e.clock.Advance(DefaultLockout)
+	if p := operatorTry(t, attacker, testAdminToken); p.status != http.StatusSeeOther {
+		t.Fatalf("client A after the lock-out: status %d", p.status)
+	}
+}
+
+// TestOperatorAttackMode: a guess spread over many addresses starts attack
+// mode (audited once): every address that has failed is refused, while an
+// address without failures still signs in.
+func TestOperatorAttackMode(t *testing.T) {
+	e := newEnv(t, true)
+	for i := 0; i < DefaultAttackFailures; i++ {
+		ip := "192.0.2." + strconv.Itoa(i+1)
+		if p := operatorTry(t, e.from(ip), "guess"); p.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d from %s: status %d", i+1, ip, p.status)
+		}
+	}
+	events := e.lockouts()
+	if len(events) != 1 || !strings.Contains(events[0].Detail, `"lockout":"attack"`) {
+		t.Fatalf("attack audit: %+v", events)
+	}
+	if p := operatorTry(t, e.from("192.0.2.1"), testAdminToken); p.status != http.StatusTooManyRequests {
+		t.Fatalf("an address that failed once, in attack mode: status %d, want 429", p.status)
+	}
+	if p := operatorTry(t, e.from("198.51.100.99"), testAdminToken); p.status != http.StatusSeeOther {
+		t.Fatalf("a clean address in attack mode: status %d, want 303", p.status)
+	}
+	e.clock.Advance(DefaultLockout)
+	if p := operatorTry(t, e.from("192.0.2.1"), testAdminToken); p.status != http.StatusSeeOther {
+		t.Fatalf("after attack mode: status %d", p.status)
+	}
+}
+
+// TestAccountSigninLockoutPerClient: the account holders' form has the
+// same property through the Authenticator's limiter: a client guessing
+// secrets, or many clients guessing one key, never stop a clean client
+// with the right secret.
+func TestAccountSigninLockoutPerClient(t *testing.T) {
+	e := newEnv(t, true, func(c *Config) {
+		c.Auth = auth.NewAuthenticator(c.Store, c.Hasher, auth.Options{Now: c.Now, MaxFailures: 4, FailureWindow: time.Hour, Lockout: 10 * time.Minute})
+	})
+	try := func(b *browser, secret string) page {
+		p := b.get("/ui/signin")
+		return b.post("/ui/signin", url.Values{"csrf": {csrf(t, p)}, "role": {"account"}, "api_key": {testKey}, "api_secret": {secret}})
+	}
+	attacker := e.from("203.0.113.7")
+	for try(attacker, "WrongSecret99").status != http.StatusTooManyRequests {
+		e.clock.Advance(30 * time.Second) // past the growing delays, within the window
+	}
+	if p := try(attacker, testSecret); p.status != http.StatusTooManyRequests {
+		t.Fatalf("the guessing client with the right secret: status %d, want 429", p.status)
+	}
+	if p := try(e.from("198.51.100.20"), testSecret); p.status != http.StatusSeeOther {
+		t.Fatalf("another client with the right secret: status %d, want 303", p.status)
+	}
+	// Many addresses, one wrong secret each, until the key is locked for
+	// them: a clean address still gets in.
+	for i := 0; i < 60; i++ {
+		try(e.from("192.0.2."+strconv.Itoa(i+1)), "WrongSecret99")
+	}
+	if p := try(e.from("192.0.2.1"), testSecret); p.status != http.StatusTooManyRequests {
+		t.Fatalf("a failing address once the key is under attack: status %d, want 429", p.status)
+	}
+	if p := try(e.from("198.51.100.21"), testSecret); p.status != http.StatusSeeOther {
+		t.Fatalf("a clean address while the key is under attack: status %d, want 303", p.status)
+	}
 }
 
 // TestExpiredSessionsSwept: sessions that expired are deleted from the

@@ -55,7 +55,7 @@ func (h *handler) signinPage(w http.ResponseWriter, r *http.Request) {
 // signin checks the credentials of either form. Account holders go
 // through the Authenticator's brute-force limiter (the one the API uses,
 // keyed by client address and api key); the operator form through
-// Config.Limiter.
+// Config.Limiter, keyed by client.
 func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	token := cookieToken(r)
@@ -105,25 +105,21 @@ func (h *handler) checkSecret(r *http.Request) (apiKey, secretID string, err err
 	return "", "", auth.ErrUnauthorized // revoked since it was verified
 }
 
-// checkAdminToken verifies the operator's token, counting failures by
-// client address and in total.
+// checkAdminToken verifies the operator's token. Failures are counted per
+// client (Config.Limiter): wrong tokens from one client never refuse
+// another client's right one. A lock-out is audited once, when it starts.
 func (h *handler) checkAdminToken(r *http.Request) error {
-	keys := []string{"ip:" + clientIP(r), "admin"}
-	for _, k := range keys {
-		if !h.limiter.Allow(k) {
-			h.audit(r, "system", "", "auth.lockout", `{"scope":"admin","surface":"dashboard"}`)
-			return &auth.LockedOut{RetryAfter: DefaultLockout}
-		}
+	client := limiterClient(clientIP(r))
+	if wait := h.limiter.Wait(client); wait > 0 {
+		return &auth.LockedOut{RetryAfter: wait}
 	}
 	if h.cfg.AdminToken == "" || !equalTokens(r.PostFormValue("admin_token"), h.cfg.AdminToken) {
-		for _, k := range keys {
-			h.limiter.Failure(k)
+		if scope := h.limiter.Failure(client); scope != "" {
+			h.audit(r, "system", "", "auth.lockout", lockoutDetail(scope, client))
 		}
 		return auth.ErrUnauthorized
 	}
-	for _, k := range keys {
-		h.limiter.Success(k)
-	}
+	h.limiter.Success(client)
 	return nil
 }
 

@@ -174,35 +174,39 @@ func FuzzCallbackSyntax(f *testing.F) {
 }
 
 // TestMemoryLimiterConcurrent: failures counted from many goroutines lock
-// the key out exactly, and a success clears it.
+// the client out exactly once and start attack mode exactly once; a client
+// without failures is never refused, and a success clears a client.
 func TestMemoryLimiterConcurrent(t *testing.T) {
 	now := time.Now()
 	l := NewMemoryLimiter(func() time.Time { return now })
 	var wg sync.WaitGroup
-	for i := 0; i < 50; i++ {
+	scopes := make(chan string, DefaultAttackFailures)
+	for i := 0; i < DefaultAttackFailures; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.Failure("key:k")
-			l.Allow("key:k")
+			l.Wait("10.0.0.1")
+			scopes <- l.Failure("10.0.0.1")
 		}()
 	}
 	wg.Wait()
-	if l.Allow("key:k") {
-		t.Fatal("50 failures did not lock the key out")
+	close(scopes)
+	started := map[string]int{}
+	for s := range scopes {
+		started[s]++
 	}
-	if !l.Allow("key:other") {
-		t.Fatal("another key is locked out")
+	if started[LockoutClient] != 1 || started[LockoutAttack] != 1 {
+		t.Fatalf("lock-outs started: %v, want one client and one attack", started)
 	}
-	l.Success("key:k")
-	if !l.Allow("key:k") {
-		t.Fatal("success did not clear the key")
+	if l.Wait("10.0.0.1") <= 0 {
+		t.Fatal("the failing client is not refused")
 	}
-	for i := 0; i < DefaultMaxFailures-1; i++ {
-		l.Failure("ip:1")
+	if l.Wait("10.0.0.2") != 0 {
+		t.Fatal("a client without failures is refused")
 	}
-	if !l.Allow("ip:1") {
-		t.Fatal("locked out before the limit")
+	l.Success("10.0.0.1")
+	if l.Wait("10.0.0.1") != 0 {
+		t.Fatal("success did not clear the client")
 	}
 }
 

@@ -45,7 +45,7 @@ type Config struct {
 	// Checker checks callback URLs before they are saved; nil saves
 	// without a live check (the syntax is always checked).
 	Checker CallbackChecker
-	// Limiter counts failed operator sign-ins (admin token);
+	// Limiter counts failed operator sign-ins (admin token) per client;
 	// NewMemoryLimiter(Now) when nil. Account holders' failures are counted
 	// by Auth's brute-force limiter.
 	Limiter Limiter
