@@ -66,7 +66,7 @@ type failures struct {
 	last  time.Time
 }
 
-// maxLimiterKeys bounds the table; when full, stale clients are swept.
+// maxLimiterKeys bounds the table (see sweep).
 const maxLimiterKeys = 100000
 
 // NewMemoryLimiter returns a MemoryLimiter with the defaults.
@@ -143,12 +143,21 @@ func (l *MemoryLimiter) Failure(client string) string {
 	return scope
 }
 
-// sweep drops clients whose failures no longer count.
+// sweep drops clients whose failures no longer count and, if the table is
+// still full (failures from more than maxLimiterKeys clients within the
+// lock-out time), a tenth of it at random, so that memory stays bounded; a
+// client dropped early starts counting again.
 func (l *MemoryLimiter) sweep(now time.Time) {
 	for k, f := range l.clients {
 		if now.Sub(f.last) >= l.lockout {
 			delete(l.clients, k)
 		}
+	}
+	for k := range l.clients { // map order is random
+		if len(l.clients) < maxLimiterKeys*9/10 {
+			break
+		}
+		delete(l.clients, k)
 	}
 }
 

@@ -323,3 +323,23 @@ func TestPagesCompressed(t *testing.T) {
 		t.Error("a small page was gzipped")
 	}
 }
+
+// TestMemoryLimiterBounded: failures from more clients than the table
+// holds keep it bounded, and a client that was just locked out and kept
+// is still refused.
+func TestMemoryLimiterBounded(t *testing.T) {
+	now := time.Now()
+	l := NewMemoryLimiter(func() time.Time { return now })
+	for i := 0; i < DefaultMaxFailures; i++ {
+		l.Failure("locked")
+	}
+	for i := 0; i < maxLimiterKeys+1000; i++ {
+		l.Failure(fmt.Sprintf("c%d", i))
+		if n := len(l.clients); n > maxLimiterKeys {
+			t.Fatalf("%d tracked clients, bound %d", n, maxLimiterKeys)
+		}
+	}
+	if _, kept := l.clients["locked"]; kept && l.Wait("locked") <= 0 {
+		t.Fatal("a locked-out client that was kept is not refused")
+	}
+}
