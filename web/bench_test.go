@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // benchPage measures rendering one page in-process (no network), for a
@@ -42,3 +45,32 @@ func BenchmarkPagePricing(b *testing.B) {
 	benchPage(b, "/ui/pricing?country=DE&number=%2B4915112345678", false)
 }
 func BenchmarkPageAccounts(b *testing.B) { benchPage(b, "/ui/operator/accounts", true) }
+
+// BenchmarkSessionRead measures what every signed-in dashboard request
+// adds: reading its session from the store (one read by primary key; the
+// last use is written at most once a minute, so not here). The baseline,
+// in the same run, is the store's FindAccount, the read every
+// authenticated API request makes:
+// go test -run XXX -bench SessionRead ./web/
+func BenchmarkSessionRead(b *testing.B) {
+	e := newEnv(b, false)
+	br := e.browser()
+	br.signIn(testKey, testSecret)
+	token := br.cookie()
+	s := newSessionStore(e.db, slog.New(slog.DiscardHandler), time.Now, time.Hour, 12*time.Hour, nil)
+	ctx := context.Background()
+	b.Run("session", func(b *testing.B) {
+		for b.Loop() {
+			if sess, err := s.get(ctx, token); err != nil || sess == nil {
+				b.Fatalf("session: %v", err)
+			}
+		}
+	})
+	b.Run("find-account-baseline", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := e.db.FindAccount(ctx, testKey); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
