@@ -63,8 +63,9 @@ type SecretStore interface {
 	CreateSecret(ctx context.Context, s *Secret) error
 	// DeleteSecret removes a secret unless it is the account's last one
 	// (EFORBIDDEN). ENOTFOUND if the account or the secret does not exist.
-	// Every way a store deletes a secret also deletes, in the same
-	// transaction, the dashboard sessions opened with it (see Session).
+	// Every way a store deletes (or changes) a secret also deletes, in the
+	// same transaction, the dashboard sessions opened with it (see Session):
+	// the stores do it in their schema, not in each method.
 	DeleteSecret(ctx context.Context, apiKey, id string) error
 }
 

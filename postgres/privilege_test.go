@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kassa-dev/kassa/internal/testkit"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // The least-privilege set-up of docs/storage-postgres.md works: a role with
@@ -70,6 +71,13 @@ func TestServeWithDMLOnlyRole(t *testing.T) {
 		t.Fatalf("ActivatePriceBook as the DML-only role: %v", err)
 	}
 	createAccount(t, app, "acc-q", 5)
+	sess := storetest.AccountSession("acc-q", "sec-acc-q", time.Now())
+	if err := app.CreateSession(ctx, sess); err != nil {
+		t.Fatalf("CreateSession as the DML-only role: %v", err)
+	}
+	if _, err := app.Session(ctx, sess.TokenHash); err != nil {
+		t.Fatalf("Session as the DML-only role: %v", err)
+	}
 	verifyClean(t, app)
 	if _, err := app.pool.Exec(ctx, "CREATE TABLE "+s+".nope (id int)"); err == nil {
 		t.Fatal("the DML-only role could create a table; the test does not test what it says")

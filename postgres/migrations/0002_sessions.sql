@@ -2,7 +2,8 @@
 -- (the same table as sqlite/migrations/0002). token_hash is the SHA-256 of
 -- the browser's token (the token itself is never stored). An account
 -- session belongs to the secret it was opened with: deleting the secret
--- deletes the session (ON DELETE CASCADE), whichever statement deletes it.
+-- deletes the session (ON DELETE CASCADE), whichever statement deletes it,
+-- and so does changing the secret in place (the trigger below).
 
 CREATE TABLE sessions (
     token_hash        BYTEA       NOT NULL PRIMARY KEY,
@@ -20,3 +21,15 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_secret ON sessions (secret_id);
 CREATE INDEX sessions_expiry ON sessions (expires_at);
 CREATE INDEX sessions_principal ON sessions (role, account_key, created_at);
+
+-- A secret changed in place (its id, account, salt or hash) is another
+-- secret: the sessions opened with the old one end too.
+CREATE FUNCTION end_sessions_of_changed_secret() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM sessions WHERE secret_id = OLD.id;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER secrets_changed_end_sessions BEFORE UPDATE OF id, account_key, salt, hash ON secrets
+    FOR EACH ROW EXECUTE FUNCTION end_sessions_of_changed_secret();
