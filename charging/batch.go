@@ -122,7 +122,7 @@ func (l *Ledger) runBatch(batch []*op) {
 	// each run starts afresh, or a rerun that fails before the commit
 	// would pass for a failed commit.
 	applied := false
-	err := l.store.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+	err := l.inTx(func(tx kassa.LedgerTx) error {
 		applied = false
 		clear(results)
 		if err := applyBatch(tx, live, results); err != nil {
@@ -235,7 +235,7 @@ func lockAccounts(tx kassa.LedgerTx, keys []string) (map[string]error, error) {
 // runAlone runs one operation in its own transaction.
 func (l *Ledger) runAlone(o *op) result {
 	var res result
-	err := l.store.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
+	err := l.inTx(func(tx kassa.LedgerTx) error {
 		account, err := o.lockKey(tx)
 		if err != nil {
 			return err

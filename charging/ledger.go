@@ -25,6 +25,19 @@ type Options struct {
 	MaxBatch    int           // operations per transaction; DefaultMaxBatch when 0
 	HoldTTL     time.Duration // TTL of a hold that asks for none; DefaultHoldTTL when 0
 	ExpireEvery time.Duration // how often Run expires holds; DefaultExpireEvery when 0
+
+	// OnCommit, when set, is called after each committed write
+	// transaction with the entries it wrote (a transaction that wrote none
+	// is not reported), on the ledger's writer goroutine, before the
+	// operations of the transaction get their answers: it must be quick,
+	// must not block and must not keep the slice. Metrics count entries
+	// with it; more observers subscribe with Ledger.Subscribe.
+	OnCommit func(entries []*kassa.Entry)
+	// OnWriteError, when set, is called after each write transaction that
+	// the store failed (an unreachable database, a full disk), with the
+	// store's error; an operation's own refusal (insufficient funds, bad
+	// input) is not reported. Same rules as OnCommit.
+	OnWriteError func(err error)
 }
 
 // Ledger applies balance changes to a kassa.LedgerStore through a group
@@ -33,6 +46,7 @@ type Ledger struct {
 	store kassa.LedgerStore
 	opts  Options
 	log   *slog.Logger
+	obs   observers
 
 	mu     sync.RWMutex // guards closed and sends on queue
 	closed bool
@@ -63,6 +77,10 @@ func New(store kassa.LedgerStore, opts Options) *Ledger {
 		log:   opts.Logger,
 		queue: make(chan *op, 4*opts.MaxBatch),
 		done:  make(chan struct{}),
+	}
+	l.Subscribe(opts.OnCommit)
+	if opts.OnWriteError != nil {
+		l.obs.onError = []func(error){opts.OnWriteError}
 	}
 	go l.write()
 	return l
