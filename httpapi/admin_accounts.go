@@ -218,7 +218,9 @@ func (s *Server) storeAccount(r *http.Request, acct *kassa.Account, secret strin
 	if credit > 0 {
 		opening = &kassa.Entry{Account: acct.APIKey, Kind: kassa.KindCredit, Amount: credit, Reason: "opening credit"}
 	}
-	return s.cfg.Store.CreateAccount(r.Context(), acct, sec, opening)
+	// Through the ledger, so that its observers (metrics) see the opening
+	// credit like every other entry.
+	return s.cfg.Ledger.OpenAccount(r.Context(), s.cfg.Store, acct, sec, opening)
 }
 
 // adminGetAccount answers GET /admin/v1/accounts/{api_key}.

@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kassa-dev/kassa"
 )
 
 // Metrics holds kassa's collectors in a registry of their own.
@@ -27,6 +29,9 @@ type Metrics struct {
 
 	observers      sync.Map // requestKey → *requestObservers (see observersFor)
 	storeObservers sync.Map // op → prometheus.Observer (see storeObserver)
+	entryCounters  sync.Map // kassa.EntryKind → prometheus.Counter (see entryCounter)
+
+	ledgerCommitted, ledgerFailed prometheus.Counter // ledgerTx bound to its outcomes
 }
 
 // New registers every kassa metric, the Go runtime's and the process's.
@@ -48,14 +53,16 @@ func New(priceBook func() int64) *Metrics {
 	m.declines = counterVec("kassa_declines_total",
 		"Requests refused for insufficient funds (HTTP 402), by route pattern.", "route")
 	m.entries = counterVec("kassa_ledger_entries_total",
-		"Ledger entries committed, by kind (charge, credit, debit, reload, refund, hold, capture, release, adjustment).", "kind")
+		"Ledger entries committed, by kind (charge, credit, debit, top-up, reload, refund, hold, capture, release, adjustment), opening credits of new accounts included.", "kind")
 	m.batchEntries = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "kassa_ledger_batch_entries",
 		Help:    "Entries written per committed ledger transaction (the group-commit batch size).",
 		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
 	})
 	m.ledgerTx = counterVec("kassa_ledger_transactions_total",
-		"Ledger write transactions, by outcome (committed or failed).", "outcome")
+		"Ledger write transactions, by outcome: committed (with their entries) or failed (by the store).", "outcome")
+	m.ledgerCommitted = m.ledgerTx.WithLabelValues("committed")
+	m.ledgerFailed = m.ledgerTx.WithLabelValues("failed")
 	m.storeLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "kassa_store_duration_seconds",
 		Help:    "Duration of store calls, by operation (a ledger transaction includes its batch's work).",
@@ -147,6 +154,16 @@ func (m *Metrics) storeObserver(op string) prometheus.Observer {
 	}
 	o, _ := m.storeObservers.LoadOrStore(op, m.storeLatency.WithLabelValues(op))
 	return o.(prometheus.Observer)
+}
+
+// entryCounter returns kassa_ledger_entries_total bound to kind, looking
+// kind up in the vector only the first time (kinds are a fixed set).
+func (m *Metrics) entryCounter(kind kassa.EntryKind) prometheus.Counter {
+	if c, ok := m.entryCounters.Load(kind); ok {
+		return c.(prometheus.Counter)
+	}
+	c, _ := m.entryCounters.LoadOrStore(kind, m.entries.WithLabelValues(string(kind)))
+	return c.(prometheus.Counter)
 }
 
 // ReloadEvent counts one auto-reload or top-up event by its type.

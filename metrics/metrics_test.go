@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http/httptest"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/sqlite"
 )
 
@@ -58,82 +58,97 @@ func TestRequestMetrics(t *testing.T) {
 	wantLines(t, scrape(t, m), `kassa_price_book_version 8`)
 }
 
-// TestInstrumentStore: on a real SQLite store, committed ledger
-// transactions count their entries by kind and their size; a rolled-back
-// one counts as failed and adds no entry; the commit hook sees exactly the
-// committed entries.
-func TestInstrumentStore(t *testing.T) {
+// TestLedgerObserver: metrics observe a real ledger over a real SQLite
+// store (charging.Options.OnCommit and OnWriteError): committed
+// transactions count their entries by kind and their size, the opening
+// credit of an account created through the ledger counts as a credit, an
+// operation's own refusal counts nothing, a store failure counts as failed;
+// the store wrapper times the calls.
+func TestLedgerObserver(t *testing.T) {
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	acct := &kassa.Account{APIKey: "metr0001", Currency: kassa.EUR, Limits: kassa.DemoLimits}
-	sec := &kassa.Secret{ID: "6f1c2b1e-4d7a-4b8e-9c3d-2a1b0c9d8e7f", AccountKey: "metr0001", Salt: []byte("0123456789abcdef"), Hash: []byte("0123456789abcdef0123456789abcdef"), CreatedAt: time.Now()}
-	if err := db.CreateAccount(ctx, acct, sec, nil); err != nil {
-		t.Fatal(err)
-	}
 	m := New(nil)
-	var seen []kassa.EntryKind
-	st := m.InstrumentStore(db, func(es []*kassa.Entry) {
-		for _, e := range es {
-			seen = append(seen, e.Kind)
-		}
-	})
+	st := m.InstrumentStore(db)
 	if _, ok := st.(kassa.PriceBookWatcher); ok {
 		t.Error("the SQLite store does not watch price books, its instrumented form claims to")
 	}
-	err = st.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
-		if err := tx.LockAccounts("metr0001"); err != nil {
-			return err
-		}
-		for _, k := range []kassa.EntryKind{kassa.KindCredit, kassa.KindCredit, kassa.KindDebit} {
-			amount := kassa.MustParseAmount("1.00")
-			if k == kassa.KindDebit {
-				amount = -amount
-			}
-			if err := tx.Append(&kassa.Entry{Account: "metr0001", Kind: k, Amount: amount, Reason: "t"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	fs := &failingLedgerStore{Store: st}
+	ledger := charging.New(fs, charging.Options{OnCommit: m.LedgerCommitted, OnWriteError: m.LedgerFailed})
+	defer ledger.Close()
+
+	acct := &kassa.Account{APIKey: "metr0001", Currency: kassa.EUR, Limits: kassa.DemoLimits}
+	sec := &kassa.Secret{ID: "6f1c2b1e-4d7a-4b8e-9c3d-2a1b0c9d8e7f", AccountKey: "metr0001", Salt: []byte("0123456789abcdef"), Hash: []byte("0123456789abcdef0123456789abcdef"), CreatedAt: time.Now()}
+	opening := &kassa.Entry{Kind: kassa.KindCredit, Amount: kassa.MustParseAmount("2.00"), Reason: "opening"}
+	if err := ledger.OpenAccount(ctx, st, acct, sec, opening); err != nil {
 		t.Fatal(err)
 	}
-	boom := errors.New("boom")
-	err = st.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
-		if err := tx.Append(&kassa.Entry{Account: "metr0001", Kind: kassa.KindCredit, Amount: kassa.MustParseAmount("5.00"), Reason: "t"}); err != nil {
+	post := func(kind kassa.EntryKind, amount string) error {
+		p := charging.Posting{Account: "metr0001", Kind: kind, Amount: kassa.MustParseAmount(amount), Reason: "t"}
+		if kind == kassa.KindDebit {
+			_, _, err := ledger.Debit(ctx, p)
 			return err
 		}
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("rolled-back tx: %v", err)
+		_, _, err := ledger.Credit(ctx, p)
+		return err
 	}
-	if len(seen) != 3 {
-		t.Errorf("the commit hook saw %v, want the 3 committed entries", seen)
+	for _, k := range []kassa.EntryKind{kassa.KindCredit, kassa.KindDebit} {
+		if err := post(k, "1.00"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := post(kassa.KindDebit, "100.00"); kassa.ErrorCode(err) != kassa.EINSUFFICIENT {
+		t.Fatalf("overdraft: %v, want insufficient funds", err)
+	}
+	fs.failNext()
+	if err := post(kassa.KindCredit, "5.00"); kassa.ErrorCode(err) != kassa.EUNAVAILABLE {
+		t.Fatalf("failing store: %v, want unavailable", err)
 	}
 	if _, err := st.FindAccount(ctx, "metr0001"); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if v, err := st.FindBalance(ctx, "metr0001"); err != nil || v.Balance != kassa.MustParseAmount("1") {
+		if v, err := st.FindBalance(ctx, "metr0001"); err != nil || v.Balance != kassa.MustParseAmount("2") {
 			t.Fatalf("FindBalance through the wrapper: %+v, %v", v, err)
 		}
 	}
 	wantLines(t, scrape(t, m),
 		`kassa_ledger_entries_total{kind="credit"} 2`,
 		`kassa_ledger_entries_total{kind="debit"} 1`,
-		`kassa_ledger_transactions_total{outcome="committed"} 1`,
+		`kassa_ledger_transactions_total{outcome="committed"} 3`,
 		`kassa_ledger_transactions_total{outcome="failed"} 1`,
-		`kassa_ledger_batch_entries_count 1`,
+		`kassa_ledger_batch_entries_count 3`,
 		`kassa_ledger_batch_entries_sum 3`,
 		`kassa_store_duration_seconds_count{op="find_account"} 1`,
 		`kassa_store_duration_seconds_count{op="find_balance"} 2`,
-		`kassa_store_duration_seconds_count{op="ledger_tx"} 2`,
 	)
+	if !strings.Contains(scrape(t, m), `kassa_store_duration_seconds_count{op="ledger_tx"}`) {
+		t.Error("ledger transactions are not timed")
+	}
+}
+
+// failingLedgerStore is a real store whose next ledger transaction fails
+// as an unreachable database does, when asked.
+type failingLedgerStore struct {
+	kassa.Store
+	mu   sync.Mutex
+	fail bool
+}
+
+func (s *failingLedgerStore) failNext() { s.mu.Lock(); s.fail = true; s.mu.Unlock() }
+
+func (s *failingLedgerStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
+	s.mu.Lock()
+	fail := s.fail
+	s.fail = false
+	s.mu.Unlock()
+	if fail {
+		return kassa.Errorf(kassa.EUNAVAILABLE, "the database is unavailable")
+	}
+	return s.Store.InLedgerTx(ctx, fn)
 }
 
 // watcherStore is a real store that claims to watch price books, to check
@@ -155,7 +170,7 @@ func TestInstrumentStoreKeepsWatcher(t *testing.T) {
 	}
 	defer db.Close()
 	inner := &watcherStore{Store: db}
-	w, ok := New(nil).InstrumentStore(inner, nil).(kassa.PriceBookWatcher)
+	w, ok := New(nil).InstrumentStore(inner).(kassa.PriceBookWatcher)
 	if !ok {
 		t.Fatal("the instrumented store lost kassa.PriceBookWatcher")
 	}

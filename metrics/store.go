@@ -7,15 +7,13 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
-// InstrumentStore returns s with its calls timed into
-// kassa_store_duration_seconds and its committed ledger transactions
-// counted (kassa_ledger_entries_total, kassa_ledger_batch_entries,
-// kassa_ledger_transactions_total). The result implements
-// kassa.PriceBookWatcher exactly when s does. onCommit, when not nil, is
-// called with the entries of each committed ledger transaction, on the
-// committing goroutine: it must be quick and must not keep the slice.
-func (m *Metrics) InstrumentStore(s kassa.Store, onCommit func([]*kassa.Entry)) kassa.Store {
-	is := &instrumentedStore{Store: s, m: m, onCommit: onCommit}
+// InstrumentStore returns s with its calls on the serving path timed
+// into kassa_store_duration_seconds. The result implements
+// kassa.PriceBookWatcher exactly when s does. Ledger entries are counted by
+// LedgerCommitted and LedgerFailed, which observe the ledger itself
+// (charging.Options), not the store.
+func (m *Metrics) InstrumentStore(s kassa.Store) kassa.Store {
+	is := &instrumentedStore{Store: s, m: m}
 	if w, ok := s.(kassa.PriceBookWatcher); ok {
 		return &watchingStore{instrumentedStore: is, w: w}
 	}
@@ -26,8 +24,7 @@ func (m *Metrics) InstrumentStore(s kassa.Store, onCommit func([]*kassa.Entry)) 
 // through untimed.
 type instrumentedStore struct {
 	kassa.Store
-	m        *Metrics
-	onCommit func([]*kassa.Entry)
+	m *Metrics
 }
 
 // watchingStore is an instrumentedStore over a store that watches price
@@ -47,46 +44,11 @@ func (s *instrumentedStore) since(op string, start time.Time) {
 	s.m.storeObserver(op).Observe(time.Since(start).Seconds())
 }
 
-// InLedgerTx implements kassa.LedgerStore: it counts the entries of the
-// transaction once it commits. A store may run fn more than once (a retried
-// serialization failure); only the last run's entries count.
+// InLedgerTx implements kassa.LedgerStore: a whole ledger transaction,
+// its batch's work included, is timed as op "ledger_tx".
 func (s *instrumentedStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
 	defer s.since("ledger_tx", time.Now())
-	var last *countingTx
-	err := s.Store.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
-		last = &countingTx{LedgerTx: tx}
-		return fn(last)
-	})
-	if err != nil {
-		s.m.ledgerTx.WithLabelValues("failed").Inc()
-		return err
-	}
-	s.m.ledgerTx.WithLabelValues("committed").Inc()
-	if last != nil {
-		s.m.batchEntries.Observe(float64(len(last.entries)))
-		for _, e := range last.entries {
-			s.m.entries.WithLabelValues(string(e.Kind)).Inc()
-		}
-		if s.onCommit != nil && len(last.entries) > 0 {
-			s.onCommit(last.entries)
-		}
-	}
-	return nil
-}
-
-// countingTx remembers the entries appended in it.
-type countingTx struct {
-	kassa.LedgerTx
-	entries []*kassa.Entry
-}
-
-// Append implements kassa.LedgerTx.
-func (t *countingTx) Append(e *kassa.Entry) error {
-	if err := t.LedgerTx.Append(e); err != nil {
-		return err
-	}
-	t.entries = append(t.entries, e)
-	return nil
+	return s.Store.InLedgerTx(ctx, fn)
 }
 
 // Ping implements kassa.Store.

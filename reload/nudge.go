@@ -1,4 +1,4 @@
-package main
+package reload
 
 import (
 	"context"
@@ -16,13 +16,14 @@ const thresholdTTL = time.Minute
 // maxCachedThresholds bounds the cache; it is emptied when full.
 const maxCachedThresholds = 100_000
 
-// reloadNudger nudges the auto-reload scheduler after a committed ledger
+// nudger nudges the auto-reload scheduler after a committed ledger
 // transaction takes an auto-reload account to its threshold or below. It
-// sees every committed entry (the store's commit hook) and keeps the
-// accounts' thresholds in a small cache so that the write path never waits
-// for a read: an unknown or stale account is nudged (nudges coalesce) and
-// looked up in the background.
-type reloadNudger struct {
+// subscribes to the ledger's commits (charging.Ledger.Subscribe: New does
+// it), so it sees every committed entry whatever else observes the ledger,
+// and keeps the accounts' thresholds in a small cache so that the write
+// path never waits for a read: an unknown or stale account is nudged
+// (nudges coalesce) and looked up in the background.
+type nudger struct {
 	accounts kassa.AccountStore
 	nudge    func(apiKey string)
 	now      func() time.Time
@@ -39,13 +40,15 @@ type cachedThreshold struct {
 	at        time.Time
 }
 
-func newReloadNudger(accounts kassa.AccountStore, nudge func(string)) *reloadNudger {
-	return &reloadNudger{accounts: accounts, nudge: nudge, now: time.Now,
+// newNudger returns a nudger that reads thresholds from accounts and calls
+// nudge; now is the clock of the cache.
+func newNudger(accounts kassa.AccountStore, nudge func(string), now func() time.Time) *nudger {
+	return &nudger{accounts: accounts, nudge: nudge, now: now,
 		cache: map[string]cachedThreshold{}, loading: map[string]bool{}}
 }
 
-// committed is the store's commit hook.
-func (n *reloadNudger) committed(entries []*kassa.Entry) {
+// committed is the ledger's commit observer.
+func (n *nudger) committed(entries []*kassa.Entry) {
 	for _, e := range entries {
 		if e.Amount < 0 && n.atThreshold(e.Account, e.BalanceAfter) {
 			n.nudge(e.Account)
@@ -55,7 +58,7 @@ func (n *reloadNudger) committed(entries []*kassa.Entry) {
 
 // atThreshold reports whether balance is at or below the account's
 // threshold with auto-reload on; true when the account is not known yet.
-func (n *reloadNudger) atThreshold(account string, balance kassa.Amount) bool {
+func (n *nudger) atThreshold(account string, balance kassa.Amount) bool {
 	n.mu.Lock()
 	c, ok := n.cache[account]
 	fresh := ok && n.now().Sub(c.at) < thresholdTTL
@@ -71,7 +74,7 @@ func (n *reloadNudger) atThreshold(account string, balance kassa.Amount) bool {
 }
 
 // load reads the account's auto-reload settings into the cache.
-func (n *reloadNudger) load(account string) {
+func (n *nudger) load(account string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	a, err := n.accounts.FindAccount(ctx, account)

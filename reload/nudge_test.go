@@ -1,76 +1,109 @@
-package main
+package reload
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
-	"github.com/kassa-dev/kassa/metrics"
-	"github.com/kassa-dev/kassa/sqlite"
 )
 
-// TestReloadNudger: on a real store and ledger, a debit that leaves an
+// nudgeAccount is an auto-reload configuration with a 5.00 threshold.
+func nudgeAccount(enabled bool) kassa.AutoReload {
+	return kassa.AutoReload{Enabled: enabled, Trx: "t", Amount: kassa.DefaultReloadAmount, Threshold: kassa.MustParseAmount("5.00"), DailyCap: 5}
+}
+
+// debit takes amount from the account through the ledger.
+func (e *env) debit(key, amount, idem string) {
+	e.t.Helper()
+	if _, _, err := e.ledger.Debit(context.Background(), charging.Posting{Account: key, Kind: kassa.KindDebit, Amount: kassa.MustParseAmount(amount), Reason: "test", IdempotencyKey: idem}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestNudger: on a real store and ledger, a debit that leaves an
 // auto-reload account above its threshold does not nudge the scheduler,
 // one that takes it to the threshold does; an account without auto-reload
 // is never nudged once known.
-func TestReloadNudger(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kassa.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	hasher, err := auth.NewHasher(auth.NewPepper())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for key, enabled := range map[string]bool{"nudge001": true, "nudge002": false} {
-		sec, err := hasher.NewSecret(key, "Nudge0001Secret", time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		acct := &kassa.Account{APIKey: key, Currency: kassa.EUR, Limits: kassa.DemoLimits, AutoReload: kassa.AutoReload{
-			Enabled: enabled, Trx: "t", Amount: kassa.DefaultReloadAmount, Threshold: kassa.MustParseAmount("5.00"), DailyCap: 5,
-		}}
-		opening := &kassa.Entry{Account: key, Kind: kassa.KindCredit, Amount: kassa.MustParseAmount("10.00"), Reason: "opening"}
-		if err := db.CreateAccount(ctx, acct, sec, opening); err != nil {
-			t.Fatal(err)
-		}
-	}
+func TestNudger(t *testing.T) {
+	e := mustEnv(t)
+	e.mustAccount("nudge001", "10", nudgeAccount(true))
+	e.mustAccount("nudge002", "10", nudgeAccount(false))
 	var mu sync.Mutex
 	nudged := map[string]int{}
-	n := newReloadNudger(db, func(k string) { mu.Lock(); nudged[k]++; mu.Unlock() })
-	st := metrics.New(nil).InstrumentStore(db, n.committed)
-	ledger := charging.New(st, charging.Options{})
-	defer ledger.Close()
+	n := newNudger(e.store, func(k string) { mu.Lock(); nudged[k]++; mu.Unlock() }, e.clock.Now)
+	e.ledger.Subscribe(n.committed)
 
 	// Unknown accounts are nudged (and looked up); wait until both are known.
 	n.atThreshold("nudge001", 0)
 	n.atThreshold("nudge002", 0)
 	waitFor(t, func() bool { n.mu.Lock(); defer n.mu.Unlock(); return len(n.cache) == 2 })
 
-	debit := func(key, amount, idem string) {
-		t.Helper()
-		if _, _, err := ledger.Debit(ctx, charging.Posting{Account: key, Kind: kassa.KindDebit, Amount: kassa.MustParseAmount(amount), Reason: "test", IdempotencyKey: idem}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	count := func(key string) int { mu.Lock(); defer mu.Unlock(); return nudged[key] }
-	debit("nudge001", "2.00", "d1") // 8.00 > 5.00
+	e.debit("nudge001", "2.00", "d1") // 8.00 > 5.00
 	if c := count("nudge001"); c != 0 {
 		t.Errorf("nudged %d times above the threshold", c)
 	}
-	debit("nudge001", "3.00", "d2") // 5.00 <= 5.00
+	e.debit("nudge001", "3.00", "d2") // 5.00 <= 5.00
 	if c := count("nudge001"); c != 1 {
 		t.Errorf("nudged %d times at the threshold, want 1", c)
 	}
-	debit("nudge002", "9.00", "d3") // no auto-reload
+	e.debit("nudge002", "9.00", "d3") // no auto-reload
 	if c := count("nudge002"); c != 0 {
 		t.Errorf("an account without auto-reload was nudged %d times", c)
 	}
+
+	// A stale cache entry is looked up again: the account is nudged while
+	// it is being read.
+	e.clock.Advance(thresholdTTL)
+	e.debit("nudge002", "0.50", "d4")
+	if c := count("nudge002"); c != 1 {
+		t.Errorf("a stale account was nudged %d times, want 1", c)
+	}
+}
+
+// TestReloaderNudgedWithoutMetrics: a Reloader built over a bare ledger
+// (no commit observer of its own: no metrics, nothing else wired) is nudged
+// by a debit that takes an auto-reload account to its threshold. Removing
+// any other observer of the ledger cannot stop auto-reload.
+func TestReloaderNudgedWithoutMetrics(t *testing.T) {
+	e := mustEnv(t) // charging.Options{} only: no OnCommit
+	r := e.reloader(nil, "n1")
+	e.mustAccount("bare0001", "30", enabled("trx-bare")) // threshold 20.00
+	e.debit("bare0001", "5.00", "d1")                    // 25.00: unknown account, nudged and looked up
+	r.drainNudges()
+	waitFor(t, func() bool { return r.knowsAccount("bare0001") })
+	e.debit("bare0001", "1.00", "d2") // 24.00 > 20.00
+	if len(r.nudge) != 0 {
+		t.Fatal("nudged above the threshold")
+	}
+	e.debit("bare0001", "4.00", "d3") // 20.00 <= 20.00
+	if len(r.nudge) != 1 {
+		t.Fatal("a debit to the threshold did not nudge the scheduler")
+	}
+}
+
+// waitFor polls cond until it holds (the background lookups of the nudger
+// have no completion signal of their own); it fails the test after a
+// generous deadline, which only a bug reaches.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// knowsAccount reports whether the reloader's nudger has the account's
+// threshold cached.
+func (r *Reloader) knowsAccount(key string) bool {
+	r.nudger.mu.Lock()
+	defer r.nudger.mu.Unlock()
+	_, ok := r.nudger.cache[key]
+	return ok
 }

@@ -45,12 +45,15 @@ type Reloader struct {
 	opts   Options
 	log    *slog.Logger
 	nudge  chan struct{}
+	nudger *nudger        // subscribed to the ledger's commits; nil without a ledger
 	wg     sync.WaitGroup // events being delivered
 }
 
 // New returns a Reloader that takes payments through gw (NotConfigured when
 // nil: every top-up and reload is then declined) and credits them through
-// ledger.
+// ledger. It subscribes to the ledger's commits (charging.Ledger.Subscribe)
+// so that Run is nudged as soon as a committed debit takes an auto-reload
+// account to its threshold.
 func New(store kassa.Store, ledger *charging.Ledger, gw Gateway, opts Options) *Reloader {
 	if gw == nil {
 		gw = NotConfigured{}
@@ -70,7 +73,14 @@ func New(store kassa.Store, ledger *charging.Ledger, gw Gateway, opts Options) *
 	if opts.NodeID == "" {
 		opts.NodeID = defaultNodeID()
 	}
-	return &Reloader{store: store, ledger: ledger, gw: gw, opts: opts, log: opts.Logger, nudge: make(chan struct{}, 1)}
+	r := &Reloader{store: store, ledger: ledger, gw: gw, opts: opts, log: opts.Logger, nudge: make(chan struct{}, 1)}
+	if ledger != nil {
+		// Auto-reload subscribes to the ledger's commits itself: it needs
+		// nothing else (metrics, say) to be wired for it to work.
+		r.nudger = newNudger(store, r.Nudge, opts.Now)
+		ledger.Subscribe(r.nudger.committed)
+	}
+	return r
 }
 
 // defaultNodeID is the host name with a random suffix, unique per process.

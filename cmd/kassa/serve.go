@@ -16,6 +16,7 @@ import (
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/pricing"
 )
 
@@ -234,7 +235,7 @@ type demoAccount struct {
 // ensureDemoAccount creates the demo account: the pinned key when it does
 // not exist yet, or, without a pinned key, a generated one when the store
 // holds no account at all (the first start).
-func ensureDemoAccount(ctx context.Context, db kassa.Store, h *auth.Hasher, key, secret string) (*demoAccount, error) {
+func ensureDemoAccount(ctx context.Context, db kassa.Store, ledger *charging.Ledger, h *auth.Hasher, key, secret string) (*demoAccount, error) {
 	if key != "" {
 		if !kassa.ValidAPIKey(key) {
 			return nil, usageError("--demo-key %q: use 4 to 64 letters, digits, '-' or '_'", key)
@@ -276,7 +277,7 @@ func ensureDemoAccount(ctx context.Context, db kassa.Store, h *auth.Hasher, key,
 		},
 	}
 	opening := &kassa.Entry{Account: key, Kind: kassa.KindCredit, Amount: demoBalance, Reason: "demo opening balance"}
-	if err := db.CreateAccount(ctx, acct, sec, opening); err != nil {
+	if err := ledger.OpenAccount(ctx, db, acct, sec, opening); err != nil {
 		return nil, fmt.Errorf("create demo account: %w", err)
 	}
 	return &demoAccount{key: key, secret: secret}, nil

@@ -67,14 +67,14 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 	if n.db, err = openStore(ctx, storeOpen{url: cfg.Store, data: cfg.Data, noMigrate: cfg.NoMigrate, log: log}); err != nil {
 		return nil, err
 	}
-	var nudger *reloadNudger
 	n.metrics = metrics.New(n.priceBookVersion)
-	n.st = n.metrics.InstrumentStore(n.db, func(entries []*kassa.Entry) {
-		if nudger != nil {
-			nudger.committed(entries)
-		}
-	})
+	n.st = n.metrics.InstrumentStore(n.db)
 	n.prices = pricing.NewService(n.st, refdata.Default(), pricing.ServiceOptions{Logger: log, FX: cfg.FX})
+	n.ledger = charging.New(n.st, charging.Options{
+		Logger:       log,
+		OnCommit:     n.metrics.LedgerCommitted,
+		OnWriteError: n.metrics.LedgerFailed,
+	})
 	var demo *demoAccount
 	err = withSetupLease(ctx, n.st, n.id, func() error {
 		loadPrices(ctx, log, n.prices)
@@ -82,17 +82,16 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 			return nil
 		}
 		var err error
-		demo, err = ensureDemoAccount(ctx, n.st, keys.hasher, cfg.DemoKey, cfg.DemoSecret)
+		demo, err = ensureDemoAccount(ctx, n.st, n.ledger, keys.hasher, cfg.DemoKey, cfg.DemoSecret)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	n.ledger = charging.New(n.st, charging.Options{Logger: log})
+	// The reloader subscribes to the ledger's commits itself (nudges).
 	if n.reloader, err = newReloader(cfg, log, n.id, n.st, n.ledger, n.metrics); err != nil {
 		return nil, err
 	}
-	nudger = newReloadNudger(n.st, n.reloader.Nudge)
 	n.buildHandlers(keys)
 	if err := n.listen(); err != nil {
 		return nil, err

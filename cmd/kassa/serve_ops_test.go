@@ -152,6 +152,11 @@ func TestMetrics(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("top-up with the ledger-only gateway: %d %s", resp.StatusCode, body)
 	}
+	// The opening credits of the demo account and of this one count.
+	if resp, body := do(t, "POST", base+"/admin/v1/accounts", map[string]string{"Authorization": "Bearer adm-token"},
+		`{"api_key":"metric02","api_secret":"Metric0002Secret","currency":"EUR","credit":"7.50"}`); resp.StatusCode != 201 {
+		t.Fatalf("create account: %d %s", resp.StatusCode, body)
+	}
 	platform := map[string]string{"Authorization": "Bearer svc-token", "Content-Type": "application/json"}
 	platform["Idempotency-Key"] = "m-1"
 	if resp, body := do(t, "POST", base+"/platform/v1/charges", platform, `{"account":"metric01","type":"sms","to":"447700900123","units":1}`); resp.StatusCode != 201 {
@@ -172,6 +177,8 @@ func TestMetrics(t *testing.T) {
 		`kassa_declines_total{route="/platform/v1/charges"} 1`,
 		`kassa_ledger_entries_total{kind="top-up"} 1`,
 		`kassa_ledger_entries_total{kind="charge"} 1`,
+		`kassa_ledger_entries_total{kind="credit"} 2`,
+		`kassa_ledger_transactions_total{outcome="committed"} 4`,
 		`kassa_reload_events_total{type="topup.credited"} 1`,
 		`kassa_ledger_batch_entries_count`,
 		`kassa_store_duration_seconds_count{op="find_account"}`,

@@ -1,0 +1,21 @@
+package metrics
+
+import "github.com/kassa-dev/kassa"
+
+// LedgerCommitted counts a committed ledger write transaction and its
+// entries by kind (kassa_ledger_transactions_total{outcome="committed"},
+// kassa_ledger_entries_total, kassa_ledger_batch_entries). It is the
+// ledger's commit observer (charging.Options.OnCommit), which also reports
+// the opening credit of a new account.
+func (m *Metrics) LedgerCommitted(entries []*kassa.Entry) {
+	m.ledgerCommitted.Inc()
+	m.batchEntries.Observe(float64(len(entries)))
+	for _, e := range entries {
+		m.entryCounter(e.Kind).Inc()
+	}
+}
+
+// LedgerFailed counts a ledger write transaction that the store failed
+// (kassa_ledger_transactions_total{outcome="failed"}); it is the ledger's
+// write-error observer (charging.Options.OnWriteError).
+func (m *Metrics) LedgerFailed(error) { m.ledgerFailed.Inc() }
