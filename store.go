@@ -15,6 +15,7 @@ type Store interface {
 	AuditStore
 	LeaseStore
 	SessionStore
+	MetaStore
 	// Ping checks that the store can be reached; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -133,4 +134,16 @@ type LeaseStore interface {
 	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 	// ReleaseLease gives the lease up if holder has it.
 	ReleaseLease(ctx context.Context, name, holder string) error
+}
+
+// MetaStore keeps a few facts about the installation itself under
+// well-known keys: the fingerprint of the pepper that its secrets are hashed
+// with (never the pepper), the readiness write probe.
+type MetaStore interface {
+	// EnsureMeta stores value under key unless the key already holds a
+	// value, and returns the value the key holds: value itself, or the one
+	// stored first. Several nodes calling it at once all get the same value.
+	EnsureMeta(ctx context.Context, key, value string) (string, error)
+	// SetMeta stores value under key, replacing any value it held.
+	SetMeta(ctx context.Context, key, value string) error
 }

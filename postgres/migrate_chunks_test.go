@@ -24,7 +24,7 @@ func TestMigrationMovesPriceBookDataIntoChunks(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	all, err := migrations()
-	if err != nil || all[0].version != 1 {
+	if err != nil || all[0].Version != 1 {
 		t.Fatalf("migrations: %v", err)
 	}
 	s := pgx.Identifier{schema}.Sanitize()
@@ -32,7 +32,7 @@ func TestMigrationMovesPriceBookDataIntoChunks(t *testing.T) {
 		"CREATE SCHEMA " + s,
 		"SET search_path TO " + s,
 		"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
-		all[0].sql,
+		all[0].SQL,
 		"INSERT INTO schema_migrations VALUES (1, '0001_init.sql', now())",
 		`INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at) VALUES ('demo tariff', true, 'demo', 'c1', 3, '\x1f8b0001', now())`,
 		`INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at) VALUES ('deck', false, 'csv', 'c2', 2, '\x1f8b0002ff', now())`,

@@ -68,8 +68,22 @@ type querier interface {
 // Open connects to the database at url (a postgres:// URL or a key=value
 // connection string), checks that commits are durable, applies the pending
 // migrations (or, with NoMigrate, checks that there are none) and returns
-// the store. It always refuses a schema newer than LatestSchema.
+// the store. It always refuses a schema newer than this binary knows
+// (ErrSchemaTooNew).
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	db, err := connect(ctx, url, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.start(ctx, opts.NoMigrate); err != nil {
+		db.pool.Close()
+		return nil, fmt.Errorf("open postgres store: %w", err)
+	}
+	return db, nil
+}
+
+// connect opens the pool, without checking or migrating anything.
+func connect(ctx context.Context, url string, opts Options) (*DB, error) {
 	cfg, err := poolConfig(url, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", err)
@@ -84,11 +98,15 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", translate(err))
 	}
-	if err := db.start(ctx, opts.NoMigrate); err != nil {
-		db.pool.Close()
-		return nil, fmt.Errorf("open postgres store: %w", err)
-	}
 	return db, nil
+}
+
+// CheckURL reports whether url is a connection string this store can use
+// (a postgres:// URL or key=value settings such as "host=db dbname=kassa"),
+// without connecting. The error never repeats url: it may hold a password.
+func CheckURL(url string) error {
+	_, err := poolConfig(url, Options{})
+	return err
 }
 
 // poolConfig parses url and sets what every kassa connection needs: a

@@ -35,6 +35,11 @@ type Options struct {
 	// BusyTimeout is how long to wait for a lock that another process
 	// holds on the file; DefaultBusyTimeout when zero.
 	BusyTimeout time.Duration
+	// NoMigrate makes Open check, without creating or changing anything,
+	// that the database is exactly at this binary's schema instead of
+	// migrating it; an older one is refused with a message that says to run
+	// `kassa migrate` (for `kassa serve --no-migrate`).
+	NoMigrate bool
 }
 
 // DB is an open kassa database. It implements kassa.Store and is safe for
@@ -59,11 +64,21 @@ type DB struct {
 }
 
 // Open opens (creating it when missing) the database file at path, applies
-// the pending migrations and returns the store. It refuses a database whose
-// schema is newer than this binary knows.
+// the pending migrations (or, with Options.NoMigrate, checks that there are
+// none) and returns the store. It refuses a database whose schema is newer
+// than this binary knows (ErrSchemaTooNew).
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || strings.Contains(path, ":memory:") {
 		return nil, fmt.Errorf("open sqlite store: %q is not a plain file path", path)
+	}
+	if opts.NoMigrate {
+		st, err := readStatus(ctx, path)
+		if err == nil {
+			err = st.CheckCurrent()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+		}
 	}
 	db := &DB{path: path, busy: opts.BusyTimeout, now: opts.Now, log: opts.Logger}
 	if db.busy <= 0 {
@@ -75,15 +90,16 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
-	if err := db.open(ctx); err != nil {
+	if err := db.open(ctx, !opts.NoMigrate); err != nil {
 		db.closePools()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	return db, nil
 }
 
-// open sets up both pools, migrates and prepares the hot statements.
-func (db *DB) open(ctx context.Context) error {
+// open sets up both pools, migrates (when asked) and prepares the hot
+// statements.
+func (db *DB) open(ctx context.Context, migrate bool) error {
 	var err error
 	if db.write, err = sql.Open(driverName, dsn(db.path, "immediate", db.busy)); err != nil {
 		return err
@@ -95,8 +111,10 @@ func (db *DB) open(ctx context.Context) error {
 	if err = db.write.PingContext(ctx); err != nil {
 		return err
 	}
-	if err = db.migrate(ctx); err != nil {
-		return err
+	if migrate {
+		if err = db.migrate(ctx); err != nil {
+			return err
+		}
 	}
 	if db.read, err = sql.Open(driverName, dsn(db.path, "deferred", db.busy)); err != nil {
 		return err

@@ -22,12 +22,12 @@ func TestMigrationMovesPriceBookDataIntoChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	all, err := migrations()
-	if err != nil || all[0].version != 1 {
+	if err != nil || all[0].Version != 1 {
 		t.Fatalf("migrations: %v", err)
 	}
 	for _, stmt := range []string{
 		"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-		all[0].sql,
+		all[0].SQL,
 		"INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 0)",
 		"INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at) VALUES ('demo tariff', 1, 'demo', 'c1', 3, x'1f8b0001', 1)",
 		"INSERT INTO price_books (name, demo, source, checksum, prices, data, created_at) VALUES ('deck', 0, 'csv', 'c2', 2, x'1f8b0002ff', 2)",

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,13 +66,25 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 	raw.Close()
 
+	for _, noMigrate := range []bool{true, false} {
+		db, err := sqlite.Open(ctx, path, sqlite.Options{NoMigrate: noMigrate})
+		if !errors.Is(err, sqlite.ErrSchemaTooNew) {
+			if db != nil {
+				db.Close()
+			}
+			t.Fatalf("Open(NoMigrate=%v) accepted a database with a newer schema: %v", noMigrate, err)
+		}
+	}
+	if _, _, err := sqlite.Migrate(ctx, path, sqlite.Options{}); !errors.Is(err, sqlite.ErrSchemaTooNew) {
+		t.Fatalf("Migrate of a newer schema: %v", err)
+	}
 	db, err = sqlite.Open(ctx, path, sqlite.Options{})
 	if err == nil {
 		db.Close()
 		t.Fatal("Open accepted a database with a newer schema")
 	}
 	msg := err.Error()
-	for _, want := range []string{fmt.Sprintf("version %d", future), fmt.Sprintf("version %d", sqlite.LatestSchema), "newer"} {
+	for _, want := range []string{fmt.Sprintf("version %d", future), fmt.Sprintf("up to %d", sqlite.LatestSchema), "newer", "upgrade kassa"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not mention %q", msg, want)
 		}
@@ -340,5 +353,58 @@ func TestPageSizes(t *testing.T) {
 		if len(list) != c.want || total != n {
 			t.Errorf("limit %d: %d entries, total %d; want %d, total %d", c.limit, len(list), total, c.want, n)
 		}
+	}
+}
+
+// TestMigrateFillsGap: a database that lacks a migration (one written
+// before 0003 existed) is refused by NoMigrate, naming the migration and
+// `kassa migrate`, and left as it was; Migrate applies the missing one and
+// reports the versions; a missing file is refused by NoMigrate and not
+// created.
+func TestMigrateFillsGap(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	if _, err := sqlite.Open(ctx, missing, sqlite.Options{NoMigrate: true}); !errors.Is(err, sqlite.ErrSchemaBehind) {
+		t.Fatalf("NoMigrate on a missing file: %v", err)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Fatalf("NoMigrate created the file: %v", err)
+	}
+
+	path := filepath.Join(dir, "kassa.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustCreateAccount(t, db, "gap00001", kassa.MustParseAmount("3"))
+	db.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("DROP TABLE meta; DELETE FROM schema_migrations WHERE version = 3"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	_, err = sqlite.Open(ctx, path, sqlite.Options{NoMigrate: true})
+	if !errors.Is(err, sqlite.ErrSchemaBehind) || !strings.Contains(err.Error(), "migration 3 not applied") || !strings.Contains(err.Error(), "run `kassa migrate`") {
+		t.Fatalf("NoMigrate on a database without 0003: %v", err)
+	}
+	before, after, err := sqlite.Migrate(ctx, path, sqlite.Options{})
+	if err != nil || before != sqlite.LatestSchema || after != sqlite.LatestSchema {
+		t.Fatalf("Migrate = %d, %d, %v; want %d (the newest applied) to %d", before, after, err, sqlite.LatestSchema, sqlite.LatestSchema)
+	}
+	db, err = sqlite.Open(ctx, path, sqlite.Options{NoMigrate: true})
+	if err != nil {
+		t.Fatalf("NoMigrate after Migrate: %v", err)
+	}
+	defer db.Close()
+	if b := storetest.MustBalance(t, db, "gap00001"); b != kassa.MustParseAmount("3") {
+		t.Errorf("balance after the migration: %s", b)
+	}
+	if v, err := db.EnsureMeta(ctx, "k", "v"); err != nil || v != "v" {
+		t.Errorf("the meta table after the gap was filled: %q, %v", v, err)
 	}
 }

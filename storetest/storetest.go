@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t testing.TB, now func() time.Time) kassa.Store
 	t.Run("Audit", h.testAudit)
 	t.Run("Leases", h.testLeases)
 	t.Run("Sessions", h.testSessions)
+	t.Run("Meta", h.testMeta)
 	t.Run("Concurrency", h.testConcurrency)
 	t.Run("PingClose", h.testPingClose)
 }
