@@ -32,6 +32,20 @@ func NewHasher(pepper []byte) (*Hasher, error) {
 	return &Hasher{pepper: append([]byte(nil), pepper...)}, nil
 }
 
+// fingerprintLabel is what Fingerprint hashes: a fixed label, so that the
+// fingerprint says nothing about any secret.
+const fingerprintLabel = "kassa pepper fingerprint v1"
+
+// Fingerprint identifies the pepper without revealing it: the hex
+// HMAC-SHA256 of a fixed label keyed with the pepper. The store keeps it so
+// that a node started with another pepper (whose secrets would never
+// verify) can refuse to start; it cannot be turned back into the pepper.
+func (h *Hasher) Fingerprint() string {
+	m := hmac.New(sha256.New, h.pepper)
+	m.Write([]byte(fingerprintLabel))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
 // NewPepper returns a fresh random pepper.
 func NewPepper() []byte {
 	b := make([]byte, PepperSize)

@@ -55,7 +55,7 @@ func (n *WebhookNotifier) Notify(ctx context.Context, e Event) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("post event: %w", err)
+		return fmt.Errorf("post event: %w", withoutURLSecrets(err))
 	}
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {

@@ -88,7 +88,7 @@ func (g *WebhookGateway) post(ctx context.Context, key string, body []byte) (Pay
 	r.Header.Set("User-Agent", "kassa-reload/1")
 	resp, err := g.client().Do(r)
 	if err != nil {
-		return PaymentResult{}, classifyTransportError(err)
+		return PaymentResult{}, classifyTransportError(withoutURLSecrets(err))
 	}
 	defer resp.Body.Close()
 	return readAnswer(resp)

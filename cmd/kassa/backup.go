@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/sqlite"
 )
 
@@ -29,7 +30,9 @@ func newBackupCmd(e *env) *cobra.Command {
 		Long: `Write a transactionally consistent copy of the SQLite store in --data to FILE, while
 kassa serve keeps running (SQLite's VACUUM INTO: one compact file, no -wal). FILE must
 not exist. Copy the pepper file (DATA/pepper or --pepper-file) along with the backup:
-without it no stored secret verifies. For PostgreSQL, use pg_dump (the command says how).`,
+without it no stored secret verifies. For PostgreSQL, use pg_dump (the command says how).
+--data and --store also come from the environment and from kassa serve's config file
+(--config FILE or KASSA_CONFIG).`,
 		Example: `  kassa backup --data /var/lib/kassa /backups/kassa-$(date +%F).db
   cp /var/lib/kassa/pepper /backups/`,
 		Args: cobra.ExactArgs(1),
@@ -73,28 +76,38 @@ func newRestoreCmd(e *env) *cobra.Command {
 		Use:   "restore FILE",
 		Short: "Restore a SQLite backup into an empty data directory and verify its ledger",
 		Long: `Restore a backup made by 'kassa backup' into --data, which must hold no kassa database
-yet (a new or empty directory), then check the ledger as 'kassa verify' does. Put the
-pepper file that belongs to the backup in place (DATA/pepper or --pepper-file) before
-starting kassa serve on the restored directory. For PostgreSQL, use pg_restore.`,
+yet (a new or empty directory), then check the ledger as 'kassa verify' does.
+
+The backup remembers a fingerprint of the pepper its secrets were hashed with. When the
+pepper file (DATA/pepper or --pepper-file) is already in place, restore checks it and
+refuses a pepper that does not match (nothing is left behind); otherwise put the pepper
+that belongs to the backup there before starting kassa serve, which refuses any other.
+For PostgreSQL, use pg_restore.`,
 		Example: `  kassa restore --data /var/lib/kassa.new /backups/kassa-2026-11-26.db
   cp /backups/pepper /var/lib/kassa.new/pepper
-  kassa serve --data /var/lib/kassa.new`,
+  kassa serve --data /var/lib/kassa.new
+
+  # with the pepper in place first: checked before anything is kept
+  kassa restore --data /var/lib/kassa.new --pepper-file /backups/pepper /backups/kassa-2026-11-26.db`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.url != "" {
 				fmt.Fprintln(e.stdout, postgresBackupHint)
 				return usageError("--store is PostgreSQL: use pg_restore")
 			}
-			return restore(cmd.Context(), e, args[0], o.data)
+			return restore(cmd.Context(), e, args[0], o)
 		},
 	}
-	addStoreFlags(cmd, e, &o)
+	addStoreFlags(cmd, e, &o, "pepper-file")
+	cmd.Flags().Lookup("pepper-file").Usage = "the pepper file to check the backup against, when it is in place (never created here; default DATA/pepper) (env KASSA_PEPPER_FILE)"
 	return cmd
 }
 
-// restore copies the backup src into data and verifies the result. A
-// failed copy leaves no database behind.
-func restore(ctx context.Context, e *env, src, data string) (err error) {
+// restore copies the backup src into o.data, verifies the result and
+// checks the pepper when one is in place. A failure leaves no database
+// behind.
+func restore(ctx context.Context, e *env, src string, o storeOpen) (err error) {
+	data := o.data
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
@@ -103,6 +116,10 @@ func restore(ctx context.Context, e *env, src, data string) (err error) {
 		if _, err := os.Lstat(p); err == nil {
 			return usageError("restore: %s already exists; restore into a new or empty --data directory", p)
 		}
+	}
+	pepper, err := restoredPepper(pepperPath(data, o.pepperFile))
+	if err != nil {
+		return err
 	}
 	if err := copyNewFile(src, dst); err != nil {
 		return fmt.Errorf("restore: %w", err)
@@ -122,8 +139,27 @@ func restore(ctx context.Context, e *env, src, data string) (err error) {
 	if err := verifyLedger(ctx, db, e.stdout); err != nil {
 		return err
 	}
+	if pepper == nil {
+		fmt.Fprintf(e.stdout, "no pepper at %s yet: put the pepper that belongs to this backup there before starting kassa serve (it refuses any other)\n", pepperPath(data, o.pepperFile))
+	} else if err := checkPepper(ctx, db, pepper); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
 	fmt.Fprintf(e.stdout, "restored %s into %s\n", src, data)
 	return nil
+}
+
+// restoredPepper reads the pepper a restore checks, when it is in place
+// (nil when not); it never creates one.
+func restoredPepper(path string) (*pepperKey, error) {
+	pepper, exists, err := readPepper(path)
+	if err != nil || !exists {
+		return nil, err
+	}
+	h, err := auth.NewHasher(pepper)
+	if err != nil {
+		return nil, err
+	}
+	return &pepperKey{hasher: h, path: path}, nil
 }
 
 // copyNewFile copies src to dst (mode 0600), which must not exist, and

@@ -18,8 +18,9 @@ type setting struct {
 	def    string // default, as text
 	usage  string // one line of --help
 	kind   settingKind
-	secret bool // redacted by --print-config; accepts NAME_FILE
-	noFlag bool // environment and config file only
+	secret bool   // redacted by --print-config; accepts NAME_FILE
+	noFlag bool   // environment and config file only
+	typ    string // the value's name in --help when the kind does not say it
 }
 
 // settingKind is how a setting's text is read.
@@ -42,7 +43,7 @@ const (
 // serveSettings lists every setting of kassa serve, in --print-config order.
 var serveSettings = []setting{
 	{name: "data", env: "KASSA_DATA", def: "./kassa-data", usage: "data directory: the SQLite database, the pepper and generated tokens"},
-	{name: "store", env: "KASSA_STORE", secret: true, usage: "PostgreSQL URL (postgres://… or postgresql://…); empty means the SQLite file in --data"},
+	{name: "store", env: "KASSA_STORE", secret: true, usage: "PostgreSQL URL (postgres://… or postgresql://…) or key=value connection string (host=… dbname=…); empty means the SQLite file in --data"},
 	{name: "no-migrate", env: "KASSA_NO_MIGRATE", def: "false", kind: kindBool, usage: "refuse to start on an older schema instead of migrating it (run 'kassa migrate' first)"},
 	{name: "addr", env: "KASSA_ADDR", def: "127.0.0.1:8080", usage: "listen address (host:port) of the APIs and the dashboard"},
 	{name: "ops-addr", env: "KASSA_OPS_ADDR", usage: "listen address of /metrics; empty means /metrics is served on --addr"},
@@ -55,17 +56,17 @@ var serveSettings = []setting{
 	{name: "log-format", env: "KASSA_LOG_FORMAT", def: "text", usage: "log format: text or json"},
 	{name: "log-level", env: "KASSA_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error"},
 	{name: "access-log", env: "KASSA_ACCESS_LOG", def: "on", kind: kindBool, usage: "one log line per request (method, route, status, duration, bytes, request id, remote): on or off"},
-	{name: "trusted-proxy", env: "KASSA_TRUSTED_PROXY", kind: kindList, usage: "CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable); none by default"},
+	{name: "trusted-proxy", env: "KASSA_TRUSTED_PROXY", kind: kindList, typ: "cidr", usage: "network (CIDR) or address of a reverse proxy whose X-Forwarded-For names the client (repeatable); none by default"},
 	{name: "shutdown-timeout", env: "KASSA_SHUTDOWN_TIMEOUT", def: "15s", usage: "how long in-flight requests may take to finish on shutdown"},
 	{name: "ui", env: "KASSA_UI", def: "on", kind: kindBool, usage: "serve the dashboard under /ui/: on or off"},
-	{name: "fx", env: "KASSA_FX", kind: kindList, usage: "exchange rate for prices in another currency than the price book's, FROM/TO=RATE (e.g. EUR/USD=1.0825; repeatable); converted exactly, half-even at 8 decimals"},
+	{name: "fx", env: "KASSA_FX", kind: kindList, typ: "FROM/TO=RATE", usage: "exchange rate for prices in another currency than the price book's (e.g. EUR/USD=1.0825; repeatable); converted exactly, half-even at 8 decimals"},
 	{name: "reload-gateway", env: "KASSA_RELOAD_GATEWAY", usage: "payment gateway of top-ups and auto-reload: webhook or ledger-only; empty means none (every top-up is declined)"},
 	{name: "reload-webhook-url", env: "KASSA_RELOAD_WEBHOOK_URL", usage: "the billing service's payment endpoint (webhook gateway)"},
 	{name: "reload-webhook-secret", env: "KASSA_RELOAD_WEBHOOK_SECRET", secret: true, noFlag: true, usage: "shared signing secret of the payment webhook and events, at least 16 bytes"},
 	{name: "reload-interval", env: "KASSA_RELOAD_INTERVAL", def: "10m", usage: "how often the scheduler looks for accounts to reload"},
 	{name: "reload-lease-ttl", env: "KASSA_RELOAD_LEASE_TTL", def: "1m", usage: "how long a node holds the scheduler lease between renewals; when a node dies another takes over after at most this long"},
 	{name: "reload-events-url", env: "KASSA_RELOAD_EVENTS_URL", usage: "where to POST auto-reload events (optional, signed with the webhook secret)"},
-	{name: "allow-callback-net", env: "KASSA_ALLOW_CALLBACK_NET", kind: kindList, usage: "network (CIDR) that callbacks and webhooks may reach although it is private (repeatable)"},
+	{name: "allow-callback-net", env: "KASSA_ALLOW_CALLBACK_NET", kind: kindList, typ: "cidr", usage: "network (CIDR) that callbacks and webhooks may reach although it is private (repeatable)"},
 	{name: "callback-timeout", env: "KASSA_CALLBACK_TIMEOUT", def: "5s", usage: "how long a callback URL check may take"},
 	{name: "rate-limits", env: "KASSA_RATE_LIMITS", def: "on", kind: kindBool, usage: "enforce the per-account rate limits (max-calls-per-second, pricing, max-outbound-request): on or off"},
 	{name: "auth-max-failures", env: "KASSA_AUTH_MAX_FAILURES", def: "20", usage: "failed authentications of one client on one api key within a minute before a lock-out; off disables the brute-force limiter"},
@@ -76,6 +77,7 @@ var serveSettings = []setting{
 type value struct {
 	text   string
 	source string
+	file   string // the NAME_FILE a secret was read from, if it was
 }
 
 // settingValues are the effective values, by setting name.
@@ -112,12 +114,14 @@ func addSettingFlags(f *pflag.FlagSet, settings []setting) {
 // flagType is the value's kind as --help shows it.
 func (s setting) flagType() string {
 	switch {
+	case s.typ != "":
+		return s.typ
 	case s.kind == kindBool && s.def == "false":
 		return "bool"
 	case s.kind == kindBool:
 		return "on|off"
 	case s.kind == kindList:
-		return "cidr"
+		return "list"
 	case strings.HasSuffix(s.name, "addr"):
 		return "host:port"
 	case strings.HasSuffix(s.name, "-interval"), strings.HasSuffix(s.name, "-timeout"), strings.HasSuffix(s.name, "-lockout"):
@@ -173,44 +177,77 @@ func resolveSetting(s setting, f *pflag.FlagSet, getenv func(string) string, fil
 	}
 	v, ok, err := lookupSetting(s, getenv, "the environment")
 	if err != nil || ok {
-		return value{text: v, source: fromEnv}, err
+		v.source = fromEnv
+		return v, err
 	}
 	v, ok, err = lookupSetting(s, func(k string) string { return file[k] }, "the config file")
 	if err != nil || ok {
-		return value{text: v, source: fromFile}, err
+		v.source = fromFile
+		return v, err
 	}
 	return value{text: s.def, source: fromDefault}, nil
 }
 
 // lookupSetting reads the setting from one source: its variable, or for a
 // secret the file named by its *_FILE variable (not both).
-func lookupSetting(s setting, get func(string) string, where string) (string, bool, error) {
+func lookupSetting(s setting, get func(string) string, where string) (value, bool, error) {
 	v := get(s.env)
 	if !s.secret {
-		return v, v != "", nil
+		return value{text: v}, v != "", nil
 	}
 	path := get(s.env + "_FILE")
 	switch {
 	case v != "" && path != "":
-		return "", false, usageError("%s and %s_FILE are both set in %s: use one", s.env, s.env, where)
+		return value{}, false, usageError("%s and %s_FILE are both set in %s: use one", s.env, s.env, where)
 	case path != "":
 		secret, err := readSecretFile(s.env+"_FILE", path)
-		return secret, err == nil, err
+		return value{text: secret, file: path}, err == nil, err
 	}
-	return v, v != "", nil
+	return value{text: v}, v != "", nil
 }
 
-// printConfig writes the effective configuration in the config-file format,
-// each line with its source; secrets that are set show as <redacted>.
+// printConfig writes the effective configuration as a config file: one
+// KEY=value line per setting, each after a comment line with its source, no
+// trailing comments (a systemd EnvironmentFile has none). Read back as a
+// config file it gives the same configuration, without any secret: a secret
+// read from a NAME_FILE is printed as that NAME_FILE line; a line whose
+// value had to be redacted (a secret given directly, a URL with a password
+// or a token in it) is commented out, showing the redacted value, so that
+// "<redacted>" is never read back as a value.
 func printConfig(w io.Writer, settings []setting, vals settingValues) {
+	fmt.Fprint(w, `# kassa serve: the effective configuration, a valid config file (--config).
+# Lines commented out held a secret: set them again, or use NAME_FILE.
+`)
 	for _, s := range settings {
 		v := vals[s.name]
-		text := v.text
-		if s.secret && text != "" {
-			text = "<redacted>"
+		if s.secret && v.file != "" {
+			fmt.Fprintf(w, "# source: %s\n%s_FILE=%s\n", v.source, s.env, quoteIfNeeded(v.file))
+			continue
 		}
-		fmt.Fprintf(w, "%s=%s  # %s\n", s.env, quoteIfNeeded(text), v.source)
+		shown := redactSetting(s, v.text)
+		if shown != v.text {
+			fmt.Fprintf(w, "# source: %s; redacted: set it again, or use %s_FILE\n# %s=%s\n", v.source, s.env, s.env, quoteIfNeeded(shown))
+			continue
+		}
+		fmt.Fprintf(w, "# source: %s\n%s=%s\n", v.source, s.env, quoteIfNeeded(v.text))
 	}
+}
+
+// redactSetting returns a setting's value fit to print: the store's
+// connection string and every URL without password or token, any other
+// secret replaced whole.
+func redactSetting(s setting, text string) string {
+	switch {
+	case text == "":
+		return ""
+	case s.name == "store":
+		return redactConnString(text)
+	case s.flagType() == "url":
+		return redactURL(text, true)
+	case s.secret:
+		return redacted
+	}
+	return text
 }
 
 // quoteIfNeeded quotes a value that holds spaces or a '#'.

@@ -71,6 +71,16 @@ func settingByName(settings []setting, name string) setting {
 	panic("no setting " + name)
 }
 
+// settingsNamed returns the settings with the given names, in that order;
+// it panics on a name that is not in the table (a programming error).
+func settingsNamed(settings []setting, names ...string) []setting {
+	out := make([]setting, len(names))
+	for i, name := range names {
+		out[i] = settingByName(settings, name)
+	}
+	return out
+}
+
 // configParser reads typed values out of resolved settings and keeps the
 // first error.
 type configParser struct {
@@ -141,22 +151,38 @@ func (p *configParser) addr(name string) string {
 	return v
 }
 
-func (p *configParser) cidrs(name string) []netip.Prefix {
+// cidrs reads a list of networks (CIDR, or a single address); noun names
+// one of them in a refusal ("allowed network", "proxy network").
+func (p *configParser) cidrs(name, noun string) []netip.Prefix {
 	v := p.str(name)
 	if v == "" {
 		return nil
 	}
-	var parts []string
+	var out []netip.Prefix
 	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			parts = append(parts, s)
+		if s = strings.TrimSpace(s); s == "" {
+			continue
 		}
+		prefix, err := parseNetwork(s)
+		if err != nil {
+			p.fail(name, "%s %q: want CIDR such as 10.0.0.0/8 or a single address", noun, truncate(s, 64))
+			return nil
+		}
+		out = append(out, prefix)
 	}
-	prefixes, err := webhook.ParseAllow(parts)
+	return out
+}
+
+// parseNetwork reads a CIDR or a single address (a /32 or /128).
+func parseNetwork(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
 	if err != nil {
-		p.fail(name, "%v", err)
+		return netip.Prefix{}, err
 	}
-	return prefixes
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func (p *configParser) oneOf(name string, allowed ...string) string {
@@ -201,7 +227,7 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		LogFormat:       p.oneOf("log-format", "text", "json"),
 		LogLevel:        p.oneOf("log-level", "debug", "info", "warn", "error"),
 		AccessLog:       p.bool("access-log"),
-		TrustedProxies:  p.cidrs("trusted-proxy"),
+		TrustedProxies:  p.cidrs("trusted-proxy", "proxy network"),
 		ShutdownTimeout: p.duration("shutdown-timeout"),
 		UI:              p.bool("ui"),
 		FX:              p.fx("fx"),
@@ -212,7 +238,7 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		ReloadInterval:      p.duration("reload-interval"),
 		ReloadLeaseTTL:      p.duration("reload-lease-ttl"),
 		ReloadEventsURL:     p.str("reload-events-url"),
-		AllowCallbackNet:    p.cidrs("allow-callback-net"),
+		AllowCallbackNet:    p.cidrs("allow-callback-net", "allowed network"),
 		CallbackTimeout:     p.duration("callback-timeout"),
 
 		RateLimits:      p.bool("rate-limits"),
@@ -226,7 +252,7 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		p.fail("data", "must not be empty")
 	}
 	if _, err := parseStoreURL(c.Store); err != nil {
-		p.fail("store", "use a postgres:// or postgresql:// URL, or leave it empty for the SQLite file in --data")
+		p.fail("store", "%s", err)
 	}
 	if c.Addr == "" {
 		p.fail("addr", "must not be empty")

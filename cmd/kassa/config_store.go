@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/kassa-dev/kassa"
@@ -32,46 +30,57 @@ const (
 	storePostgres
 )
 
+// keyValueStart recognises a libpq key=value connection string
+// ("host=db dbname=kassa").
+var keyValueStart = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+
+// errStoreValue is the refusal of a --store value (which it never repeats:
+// it may hold a password).
+var errStoreValue = errors.New("use a postgres:// or postgresql:// URL or a key=value connection string (host=… dbname=…), or leave it empty for the SQLite file in --data")
+
 // parseStoreURL decides which store a --store value names: empty is the
-// SQLite file in the data directory, a postgres:// or postgresql:// URL is
-// PostgreSQL. Anything else is refused (the message never repeats the
-// value: it may hold a password).
+// SQLite file in the data directory; a postgres:// or postgresql:// URL,
+// or a key=value connection string that pgx parses, is PostgreSQL.
+// Anything else is refused.
 func parseStoreURL(raw string) (storeKind, error) {
 	switch {
 	case raw == "":
 		return storeSQLite, nil
-	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		if _, err := url.Parse(raw); err != nil {
-			return 0, errors.New("--store (KASSA_STORE): not a valid URL")
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"), keyValueStart.MatchString(raw):
+		if err := postgres.CheckURL(raw); err != nil {
+			return 0, errors.New("the PostgreSQL connection string cannot be parsed: " + errStoreValue.Error())
 		}
 		return storePostgres, nil
 	}
-	return 0, errors.New("--store (KASSA_STORE): use a postgres:// or postgresql:// URL, or leave it empty for the SQLite file in --data")
-}
-
-// redactURL returns a store URL fit for a log line: the password replaced.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
+	return 0, errStoreValue
 }
 
 // storeOpen says which store to open and how.
 type storeOpen struct {
-	url       string // empty: SQLite in data
-	data      string
-	noMigrate bool // refuse an old schema instead of migrating it
-	log       *slog.Logger
+	url        string // empty: SQLite in data
+	data       string
+	pepperFile string // --pepper-file (restore); empty: DATA/pepper
+	noMigrate  bool   // refuse an old schema instead of migrating it
+	log        *slog.Logger
 }
+
+// sqlitePath is the SQLite database file in the data directory.
+func (o storeOpen) sqlitePath() string { return filepath.Join(o.data, dbFile) }
 
 // describe names the store for people, without a password.
 func (o storeOpen) describe() string {
 	if o.url == "" {
-		return "sqlite " + filepath.Join(o.data, dbFile)
+		return "sqlite " + o.sqlitePath()
 	}
-	return "postgres " + redactURL(o.url)
+	return "postgres " + redactConnString(o.url)
+}
+
+// logger is o.log, or a logger that discards.
+func (o storeOpen) logger() *slog.Logger {
+	if o.log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.log
 }
 
 // openStore opens the store o names. Both stores refuse a schema newer than
@@ -80,77 +89,38 @@ func (o storeOpen) describe() string {
 func openStore(ctx context.Context, o storeOpen) (store, error) {
 	kind, err := parseStoreURL(o.url)
 	if err != nil {
-		return nil, usageError("%s", err)
-	}
-	if o.log == nil {
-		o.log = slog.New(slog.DiscardHandler)
+		return nil, usageError("--store (KASSA_STORE): %s", err)
 	}
 	if kind == storePostgres {
-		db, err := postgres.Open(ctx, o.url, postgres.Options{Logger: o.log, NoMigrate: o.noMigrate})
+		db, err := postgres.Open(ctx, o.url, postgres.Options{Logger: o.logger(), NoMigrate: o.noMigrate})
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 		return db, nil
 	}
-	path := filepath.Join(o.data, dbFile)
-	if o.noMigrate {
-		if err := checkSQLiteSchema(ctx, path); err != nil {
-			return nil, err
-		}
-	}
-	db, err := sqlite.Open(ctx, path, sqlite.Options{Logger: o.log})
+	db, err := sqlite.Open(ctx, o.sqlitePath(), sqlite.Options{Logger: o.logger(), NoMigrate: o.noMigrate})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return db, nil
 }
 
-// checkSQLiteSchema verifies, read-only and without creating anything, that
-// the database file at path is at exactly sqlite.LatestSchema.
-func checkSQLiteSchema(ctx context.Context, path string) error {
-	v, err := sqliteSchemaVersion(ctx, path)
+// migrateStore brings the store o names to the latest schema and returns
+// the versions before and after, and the latest this binary knows.
+func migrateStore(ctx context.Context, o storeOpen) (before, after, latest int, err error) {
+	kind, err := parseStoreURL(o.url)
 	if err != nil {
-		return err
+		return 0, 0, 0, usageError("--store (KASSA_STORE): %s", err)
 	}
-	switch {
-	case v > sqlite.LatestSchema:
-		return fmt.Errorf("the database schema is at version %d, this kassa knows up to %d: upgrade kassa", v, sqlite.LatestSchema)
-	case v < sqlite.LatestSchema:
-		return fmt.Errorf("--no-migrate: the database schema is at version %d and this kassa needs %d: run `kassa migrate` first", v, sqlite.LatestSchema)
-	}
-	return nil
-}
-
-// sqliteSchemaVersion reads the schema version of the file at path without
-// changing it; 0 when the file or its migrations table does not exist.
-func sqliteSchemaVersion(ctx context.Context, path string) (int, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		return 0, fmt.Errorf("read schema version of %s: %w", path, err)
-	}
-	defer db.Close()
-	var n int
-	const exists = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-	if err := db.QueryRowContext(ctx, exists).Scan(&n); err != nil {
-		return 0, fmt.Errorf("read schema version of %s: %w", path, err)
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	var v int
-	if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version of %s: %w", path, err)
-	}
-	return v, nil
-}
-
-// latestSchema is the schema version this binary knows for the store kind.
-func latestSchema(kind storeKind) int {
 	if kind == storePostgres {
-		return postgres.LatestSchema
+		before, after, err = postgres.Migrate(ctx, o.url, postgres.Options{Logger: o.logger()})
+		latest = postgres.LatestSchema
+	} else {
+		before, after, err = sqlite.Migrate(ctx, o.sqlitePath(), sqlite.Options{Logger: o.logger()})
+		latest = sqlite.LatestSchema
 	}
-	return sqlite.LatestSchema
+	if err != nil {
+		return before, after, latest, fmt.Errorf("migrate %s: %w", o.describe(), err)
+	}
+	return before, after, latest, nil
 }

@@ -13,17 +13,28 @@ func mapEnv(m map[string]string) func(string) string {
 }
 
 // printedConfig runs kassa serve --print-config and returns the KEY=VALUE
-// lines by key, the exit code and stderr.
+// lines by key as "value  # source" (the source is the comment line above
+// each), the exit code and stderr.
 func printedConfig(t *testing.T, env map[string]string, args ...string) (map[string]string, int, string) {
 	t.Helper()
 	code, out, stderr := runCmd(t, mapEnv(env), append([]string{"serve", "--print-config"}, args...)...)
+	return printedLines(out), code, stderr
+}
+
+// printedLines reads --print-config output into "value  # source" by key.
+func printedLines(out string) map[string]string {
 	lines := map[string]string{}
+	source := ""
 	for _, l := range strings.Split(out, "\n") {
-		if k, v, ok := strings.Cut(l, "="); ok {
-			lines[k] = v
+		if s, ok := strings.CutPrefix(l, "# source: "); ok {
+			source = s
+			continue
+		}
+		if k, v, ok := strings.Cut(l, "="); ok && !strings.HasPrefix(l, "#") {
+			lines[k] = v + "  # " + source
 		}
 	}
-	return lines, code, stderr
+	return lines
 }
 
 func writeFile(t *testing.T, content string) string {
@@ -83,7 +94,10 @@ func TestConfigLists(t *testing.T) {
 }
 
 // TestConfigRedaction: secrets given by flag, environment, *_FILE or the
-// config file never appear in --print-config; they show as <redacted>.
+// config file never appear in --print-config, nor does a password or token
+// inside a URL-valued setting (the store's URL or key=value string, the
+// webhook URLs). A secret read from a file is printed as its *_FILE line;
+// a line whose value was redacted is commented out.
 func TestConfigRedaction(t *testing.T) {
 	secretFile := filepath.Join(t.TempDir(), "webhook-secret")
 	if err := os.WriteFile(secretFile, []byte("whsec-0123456789abcdef-s3cr3t\n"), 0o600); err != nil {
@@ -91,10 +105,11 @@ func TestConfigRedaction(t *testing.T) {
 	}
 	conf := writeFile(t, "KASSA_SERVICE_TOKEN=svc-token-s3cr3t\nKASSA_DEMO_SECRET=DemoSecret-s3cr3t1\n")
 	env := map[string]string{
-		"KASSA_STORE":                      "postgres://kassa:pg-password-s3cr3t@db.internal/kassa",
+		"KASSA_STORE":                      "postgres://kassa:pg-password-s3cr3t@db.internal/kassa?sslmode=require&password=again-s3cr3t",
 		"KASSA_RELOAD_WEBHOOK_SECRET_FILE": secretFile,
 		"KASSA_RELOAD_GATEWAY":             "webhook",
-		"KASSA_RELOAD_WEBHOOK_URL":         "https://billing.example.com/pay",
+		"KASSA_RELOAD_WEBHOOK_URL":         "https://billing:pass-s3cr3t@billing.example.com/pay?account=7&token=tok-s3cr3t",
+		"KASSA_RELOAD_EVENTS_URL":          "https://tok-s3cr3t@events.example.com/in",
 	}
 	code, out, stderr := runCmd(t, mapEnv(env), "serve", "--print-config", "--config", conf, "--admin-token", "adm-token-s3cr3t")
 	if code != 0 {
@@ -104,15 +119,89 @@ func TestConfigRedaction(t *testing.T) {
 		t.Fatalf("a secret was printed:\n%s", out)
 	}
 	for _, want := range []string{
-		"KASSA_STORE=<redacted>  # env",
-		"KASSA_ADMIN_TOKEN=<redacted>  # flag",
-		"KASSA_SERVICE_TOKEN=<redacted>  # file",
-		"KASSA_DEMO_SECRET=<redacted>  # file",
-		"KASSA_RELOAD_WEBHOOK_SECRET=<redacted>  # env",
-		"KASSA_RELOAD_GATEWAY=webhook  # env",
+		"# source: env; redacted: set it again, or use KASSA_STORE_FILE\n# KASSA_STORE=postgres://kassa:<redacted>@db.internal/kassa?sslmode=require&password=<redacted>",
+		"# source: flag; redacted: set it again, or use KASSA_ADMIN_TOKEN_FILE\n# KASSA_ADMIN_TOKEN=<redacted>",
+		"# source: file; redacted: set it again, or use KASSA_SERVICE_TOKEN_FILE\n# KASSA_SERVICE_TOKEN=<redacted>",
+		"# KASSA_DEMO_SECRET=<redacted>",
+		"# source: env\nKASSA_RELOAD_WEBHOOK_SECRET_FILE=" + secretFile,
+		"# KASSA_RELOAD_WEBHOOK_URL=https://billing:<redacted>@billing.example.com/pay?account=7&token=<redacted>",
+		"# KASSA_RELOAD_EVENTS_URL=https://<redacted>@events.example.com/in",
+		"# source: env\nKASSA_RELOAD_GATEWAY=webhook",
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	for _, kv := range []struct{ store, want string }{
+		{"host=db dbname=kassa user=kassa password='pg s3cr3t'", "# KASSA_STORE=\"host=db dbname=kassa user=kassa password=<redacted>\""},
+		{"host=db dbname=kassa", "# source: flag\nKASSA_STORE=\"host=db dbname=kassa\""},
+		{"postgres://kassa@db/kassa", "# source: flag\nKASSA_STORE=postgres://kassa@db/kassa"},
+	} {
+		code, out, stderr := runCmd(t, noEnv, "serve", "--print-config", "--store", kv.store)
+		if code != 0 || strings.Contains(out, "s3cr3t") || !strings.Contains(out, kv.want+"\n") {
+			t.Errorf("--store %q: exit %d %s:\n%s\nwant %q", kv.store, code, stderr, out, kv.want)
+		}
+	}
+}
+
+// TestPrintConfigRoundTrip: the output of --print-config is a valid config
+// file; read back, it gives the same configuration, except the redacted
+// lines, which are commented out (so "<redacted>" never becomes a value),
+// and secrets from files, which come back as the same *_FILE.
+func TestPrintConfigRoundTrip(t *testing.T) {
+	tokenFile := filepath.Join(t.TempDir(), "service-token")
+	if err := os.WriteFile(tokenFile, []byte("svc-s3cr3t\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"KASSA_SERVICE_TOKEN_FILE":    tokenFile,
+		"KASSA_ALLOW_CALLBACK_NET":    "10.0.0.0/8, 192.168.1.0/24",
+		"KASSA_RELOAD_EVENTS_URL":     "https://user:pw-s3cr3t@events.example.com/in",
+		"KASSA_FX":                    "EUR/USD=1.0825",
+		"KASSA_RELOAD_WEBHOOK_SECRET": "0123456789abcdef-s3cr3t",
+	}
+	code, first, stderr := runCmd(t, mapEnv(env), "serve", "--print-config", "--admin-token", "adm-s3cr3t", "--addr", "127.0.0.1:7070")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	vals, err := parseConfig(strings.NewReader(first), serveSettings)
+	if err != nil {
+		t.Fatalf("the output is not a valid config file: %v\n%s", err, first)
+	}
+	for k, v := range vals {
+		if strings.Contains(v, "redacted") || strings.Contains(v, "s3cr3t") {
+			t.Errorf("%s=%q read back", k, v)
+		}
+	}
+	if vals["KASSA_SERVICE_TOKEN_FILE"] != tokenFile || vals["KASSA_ADDR"] != "127.0.0.1:7070" || vals["KASSA_ALLOW_CALLBACK_NET"] != "10.0.0.0/8, 192.168.1.0/24" {
+		t.Errorf("read back: %v", vals)
+	}
+	if _, ok := vals["KASSA_ADMIN_TOKEN"]; ok {
+		t.Error("the redacted admin token was read back")
+	}
+	// Fed back as the config file, it prints the same lines (sources aside),
+	// but for the ones redacted.
+	conf := writeFile(t, first)
+	code, second, stderr := runCmd(t, noEnv, "serve", "--print-config", "--config", conf)
+	if code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	strip := func(out string) map[string]string {
+		m := printedLines(out)
+		for k, v := range m {
+			m[k], _, _ = strings.Cut(v, "  # ")
+		}
+		return m
+	}
+	a, b := strip(first), strip(second)
+	for k, v := range a {
+		if b[k] != v {
+			t.Errorf("%s: %q, read back as %q", k, v, b[k])
+		}
+	}
+	for k, v := range b {
+		if _, ok := a[k]; !ok && v != "" {
+			t.Errorf("%s=%q appeared: only redacted settings may change (to their empty default)", k, v)
 		}
 	}
 }
@@ -145,7 +234,7 @@ func TestConfigValidation(t *testing.T) {
 		{"bad ops address", map[string]string{"KASSA_OPS_ADDR": "nope"}, nil, `--ops-addr (KASSA_OPS_ADDR): "nope" is not a host:port address`},
 		{"unknown gateway", map[string]string{"KASSA_RELOAD_GATEWAY": "stripe"}, nil, `--reload-gateway (KASSA_RELOAD_GATEWAY): "stripe": use webhook or ledger-only, or leave it empty for none`},
 		{"bad CIDR", nil, []string{"--allow-callback-net", "10.0.0.0/33"}, `--allow-callback-net (KASSA_ALLOW_CALLBACK_NET): allowed network "10.0.0.0/33"`},
-		{"bad trusted proxy", map[string]string{"KASSA_TRUSTED_PROXY": "proxy.local"}, nil, `--trusted-proxy (KASSA_TRUSTED_PROXY): allowed network "proxy.local"`},
+		{"bad trusted proxy", map[string]string{"KASSA_TRUSTED_PROXY": "proxy.local"}, nil, `--trusted-proxy (KASSA_TRUSTED_PROXY): proxy network "proxy.local": want CIDR such as 10.0.0.0/8 or a single address`},
 		{"zero interval", nil, []string{"--reload-interval", "0s"}, `--reload-interval (KASSA_RELOAD_INTERVAL): must be positive, not 0s`},
 		{"zero lease", map[string]string{"KASSA_RELOAD_LEASE_TTL": "0s"}, nil, `--reload-lease-ttl (KASSA_RELOAD_LEASE_TTL): must be positive, not 0s`},
 		{"negative timeout", nil, []string{"--callback-timeout", "-1s"}, `--callback-timeout (KASSA_CALLBACK_TIMEOUT): must be positive, not -1s`},
@@ -159,7 +248,8 @@ func TestConfigValidation(t *testing.T) {
 		{"webhook without secret", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_URL": "https://billing.example.com/pay"}, nil, `KASSA_RELOAD_WEBHOOK_SECRET: the webhook gateway needs a signing secret of at least 16 bytes`},
 		{"webhook short secret", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_URL": "https://billing.example.com/pay", "KASSA_RELOAD_WEBHOOK_SECRET": "shorts3cr3t"}, nil, `KASSA_RELOAD_WEBHOOK_SECRET: the webhook gateway needs a signing secret of at least 16 bytes`},
 		{"webhook bad URL", map[string]string{"KASSA_RELOAD_GATEWAY": "webhook", "KASSA_RELOAD_WEBHOOK_URL": "ftp://billing", "KASSA_RELOAD_WEBHOOK_SECRET": "0123456789abcdefs3cr3t"}, nil, `--reload-webhook-url (KASSA_RELOAD_WEBHOOK_URL): `},
-		{"bad store", map[string]string{"KASSA_STORE": "mysql://root:s3cr3t@db/kassa"}, nil, `--store (KASSA_STORE): use a postgres:// or postgresql:// URL`},
+		{"bad store", map[string]string{"KASSA_STORE": "mysql://root:s3cr3t@db/kassa"}, nil, `--store (KASSA_STORE): use a postgres:// or postgresql:// URL or a key=value connection string`},
+		{"unparsable key=value store", map[string]string{"KASSA_STORE": "host=db port=notaport password=s3cr3t"}, nil, `--store (KASSA_STORE): the PostgreSQL connection string cannot be parsed`},
 		{"unknown file key", map[string]string{"KASSA_CONFIG": "FILE:KASSA_ADRR=1.2.3.4:80\n"}, nil, `line 1: unknown setting "KASSA_ADRR"`},
 		{"file line without =", map[string]string{"KASSA_CONFIG": "FILE:# c\nKASSA_ADDR\n"}, nil, `line 2: want KEY=VALUE`},
 		{"repeated file key", map[string]string{"KASSA_CONFIG": "FILE:KASSA_ADDR=127.0.0.1:1\nKASSA_ADDR=127.0.0.1:2\n"}, nil, `line 2: KASSA_ADDR is set twice`},
@@ -202,5 +292,25 @@ func TestConfigExampleFile(t *testing.T) {
 	}
 	if got["KASSA_OPS_ADDR"] != "127.0.0.1:9090  # file" || got["KASSA_TRUSTED_PROXY"] != "127.0.0.1/32  # file" {
 		t.Errorf("example file not applied: %v", got)
+	}
+}
+
+// TestHelpMetavars: --help names each value by what it is (an exchange
+// rate is not a CIDR), and every store command offers --config.
+func TestHelpMetavars(t *testing.T) {
+	_, out, _ := runCmd(t, noEnv, "serve", "--help")
+	for _, want := range []string{"--fx FROM/TO=RATE", "--trusted-proxy cidr", "--allow-callback-net cidr", "--store url", "--config string"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("serve --help lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "--fx cidr") {
+		t.Error("serve --help calls an exchange rate a cidr")
+	}
+	for _, cmd := range []string{"verify", "migrate", "backup", "restore"} {
+		_, out, _ := runCmd(t, noEnv, cmd, "--help")
+		if !strings.Contains(out, "--config string") || !strings.Contains(out, "KASSA_CONFIG") {
+			t.Errorf("%s --help offers no --config:\n%s", cmd, out)
+		}
 	}
 }

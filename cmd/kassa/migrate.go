@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 )
 
@@ -23,10 +20,13 @@ then start the nodes with 'kassa serve --no-migrate'. A store whose schema is ne
 than this binary is refused (upgrade kassa). Running it twice is harmless; several
 nodes migrating at once are safe.
 
-The store: --store postgres://… (env KASSA_STORE or KASSA_STORE_FILE), or the SQLite
-file in --data (env KASSA_DATA) when --store is empty.`,
+The store: --store postgres://… or a key=value connection string (env KASSA_STORE
+or KASSA_STORE_FILE), or the SQLite file in --data (env KASSA_DATA) when --store is
+empty; each also read from the config file of kassa serve (--config FILE or
+KASSA_CONFIG).`,
 		Example: `  kassa migrate --store postgres://kassa_owner@db/kassa
   KASSA_STORE_FILE=/run/secrets/kassa-store kassa migrate
+  kassa migrate --config /etc/kassa/kassa.env
   kassa migrate --data /var/lib/kassa`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -37,73 +37,45 @@ file in --data (env KASSA_DATA) when --store is empty.`,
 	return cmd
 }
 
-// addStoreFlags adds --store and --data to a command that works on the store
-// directly (migrate, verify, backup, restore).
-func addStoreFlags(cmd *cobra.Command, e *env, o *storeOpen) {
+// storeFlagNames are the settings every store command takes.
+var storeFlagNames = []string{"data", "store"}
+
+// addStoreFlags adds --config, --data, --store and the named extra settings
+// to a command that works on the store directly (migrate, verify, backup,
+// restore). Their values resolve as kassa serve's do: flag, then the
+// environment (KASSA_DATA, KASSA_STORE or KASSA_STORE_FILE…), then the
+// config file (--config or KASSA_CONFIG, the same file as kassa serve's:
+// its other keys are accepted and ignored), then the default.
+func addStoreFlags(cmd *cobra.Command, e *env, o *storeOpen, extra ...string) {
 	f := cmd.Flags()
-	f.StringVar(&o.data, "data", envOr(e, "KASSA_DATA", "./kassa-data"), "data directory of the SQLite store (env KASSA_DATA)")
-	f.StringVar(&o.url, "store", "", "PostgreSQL URL (postgres://…); empty means the SQLite file in --data (env KASSA_STORE or KASSA_STORE_FILE)")
+	var configPath string
+	f.StringVar(&configPath, "config", "", "config file of KASSA_NAME=value lines, as kassa serve reads it (env KASSA_CONFIG)")
+	settings := settingsNamed(serveSettings, append(storeFlagNames, extra...)...)
+	addSettingFlags(f, settings)
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
-		if cmd.Flags().Changed("store") {
-			return nil
+		vals, err := loadSettingValues(e, f, configPath, settings)
+		if err != nil {
+			return err
 		}
-		v, err := envSecret(e, "KASSA_STORE")
-		o.url = v
-		return err
+		o.data, o.url, o.pepperFile = vals["data"].text, vals["store"].text, vals["pepper-file"].text
+		if o.data == "" {
+			return configError(settingByName(settings, "data"), "must not be empty")
+		}
+		if _, err := parseStoreURL(o.url); err != nil {
+			return configError(settingByName(settings, "store"), "%s", err)
+		}
+		return nil
 	}
 }
 
 // migrate applies the pending migrations and reports the versions.
 func migrate(ctx context.Context, e *env, o storeOpen) error {
-	kind, err := parseStoreURL(o.url)
-	if err != nil {
-		return usageError("%s", err)
-	}
-	before, err := schemaVersionBefore(ctx, kind, o)
-	if err != nil {
-		return err
-	}
 	o.log = slog.New(slog.NewTextHandler(e.stderr, nil))
-	db, err := openStore(ctx, o)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	after, err := db.SchemaVersion(ctx)
+	before, after, latest, err := migrateStore(ctx, o)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: schema version %d before, %d now (this kassa knows up to %d)\n",
-		o.describe(), before, after, latestSchema(kind))
+		o.describe(), before, after, latest)
 	return nil
-}
-
-// schemaVersionBefore reads the store's schema version without migrating.
-func schemaVersionBefore(ctx context.Context, kind storeKind, o storeOpen) (int, error) {
-	if kind == storeSQLite {
-		return sqliteSchemaVersion(ctx, filepath.Join(o.data, dbFile))
-	}
-	// pgxpool's parser knows the pool parameters (pool_max_conns) that
-	// pgx.Connect would send to the server as settings.
-	cfg, err := pgxpool.ParseConfig(o.url)
-	if err != nil {
-		return 0, usageError("--store (KASSA_STORE): the PostgreSQL connection URL cannot be parsed")
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
-	if err != nil {
-		return 0, fmt.Errorf("connect to %s: the database cannot be reached or the URL is wrong", redactURL(o.url))
-	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
-	}
-	if !exists {
-		return 0, nil
-	}
-	var v int
-	if err := conn.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
-	}
-	return v, nil
 }

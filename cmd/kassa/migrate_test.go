@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -158,5 +159,100 @@ func TestNewerSchemaRefused(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, "999") || !strings.Contains(stderr, "upgrade kassa") {
 			t.Errorf("%v on a newer schema: exit %d: %s", args, code, stderr)
 		}
+	}
+}
+
+// writeConfig writes a config file (the systemd environment file format)
+// and returns its path.
+func writeConfig(t *testing.T, lines ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kassa.env")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestStoreCommandsReadConfig: migrate, verify, backup and restore take
+// --config (or KASSA_CONFIG) with kassa serve's file, other keys and all;
+// a flag still wins over the file.
+func TestStoreCommandsReadConfig(t *testing.T) {
+	data := t.TempDir()
+	cfg := writeConfig(t, "# the node's file", "KASSA_DATA="+data, "KASSA_ADDR=127.0.0.1:0", "KASSA_LOG_FORMAT=json", "KASSA_DEMO=off")
+	code, out, stderr := runCmd(t, noEnv, "migrate", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "sqlite "+filepath.Join(data, dbFile)) {
+		t.Fatalf("migrate --config: exit %d: %s %s", code, out, stderr)
+	}
+	viaEnv := func(k string) string {
+		if k == "KASSA_CONFIG" {
+			return cfg
+		}
+		return ""
+	}
+	if code, out, stderr := runCmd(t, viaEnv, "verify"); code != 0 || !strings.Contains(out, "ok: 0 accounts") {
+		t.Fatalf("verify with KASSA_CONFIG: exit %d: %s %s", code, out, stderr)
+	}
+	backupFile := filepath.Join(t.TempDir(), "b.db")
+	if code, _, stderr := runCmd(t, noEnv, "backup", "--config", cfg, backupFile); code != 0 {
+		t.Fatalf("backup --config: exit %d: %s", code, stderr)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	restoreCfg := writeConfig(t, "KASSA_DATA="+target, "KASSA_PEPPER_FILE="+filepath.Join(t.TempDir(), "pepper"))
+	if code, out, stderr := runCmd(t, noEnv, "restore", "--config", restoreCfg, backupFile); code != 0 || !strings.Contains(out, "restored") {
+		t.Fatalf("restore --config: exit %d: %s %s", code, out, stderr)
+	}
+	other := t.TempDir()
+	if code, out, _ := runCmd(t, noEnv, "migrate", "--config", cfg, "--data", other); code != 0 || !strings.Contains(out, other) {
+		t.Errorf("--data did not win over the file: exit %d: %s", code, out)
+	}
+	bad := writeConfig(t, "KASSA_DATTA=/x")
+	if code, _, stderr := runCmd(t, noEnv, "verify", "--config", bad); code != exitUsage || !strings.Contains(stderr, `unknown setting "KASSA_DATTA"`) {
+		t.Errorf("a typo in the file: exit %d: %s", code, stderr)
+	}
+}
+
+// keyValueURL turns a postgres:// test URL into the equivalent libpq
+// key=value connection string, with a password (ignored by the test
+// server's trust authentication) that must never be printed.
+func keyValueURL(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := []string{"host=" + u.Hostname(), "port=" + u.Port(), "user=" + u.User.Username(), "password='kv secret 42'",
+		"dbname=" + strings.TrimPrefix(u.Path, "/")}
+	for k, vs := range u.Query() {
+		parts = append(parts, k+"="+vs[0])
+	}
+	return strings.Join(parts, " ")
+}
+
+// TestStoreKeyValue: --store takes a key=value connection string (pgx
+// parses both forms): migrate and serve use it, and neither the log nor
+// the output shows its password.
+func TestStoreKeyValue(t *testing.T) {
+	kv := keyValueURL(t, pgSchemaURL(t))
+	code, out, stderr := runCmd(t, noEnv, "migrate", "--store", kv)
+	if code != 0 || !strings.Contains(out, "now") || !strings.Contains(out, "password=<redacted>") {
+		t.Fatalf("migrate --store key=value: exit %d: %s %s", code, out, stderr)
+	}
+	base, _, logs, stop := startServeFull(t, noEnv, "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--store", kv,
+		"--no-migrate", "--demo-key", "kvdemo01", "--demo-secret", "KvDemo0001Secret")
+	if code, body := httpGet(t, base+"/account/get-balance", "kvdemo01", "KvDemo0001Secret"); code != 200 {
+		t.Errorf("get-balance: %d %s", code, body)
+	}
+	stop()
+	for what, text := range map[string]string{"migrate output": out + stderr, "serve log": logs.String()} {
+		if strings.Contains(text, "kv secret 42") {
+			t.Errorf("the %s shows the password:\n%s", what, text)
+		}
+	}
+	if !strings.Contains(logs.String(), "password=<redacted>") {
+		t.Errorf("the startup log does not name the store:\n%s", logs.String())
+	}
+	code, out, _ = runCmd(t, noEnv, "serve", "--print-config", "--store", kv)
+	if code != 0 || strings.Contains(out, "kv secret 42") {
+		t.Errorf("--print-config: exit %d: %s", code, out)
 	}
 }

@@ -97,17 +97,7 @@ redacted and exits. See docs/configuration.md.`,
 // environment, then the config file, then the defaults. The resolved values
 // come back even when a check fails (for --print-config).
 func loadServeConfig(e *env, f *pflag.FlagSet, configPath string) (*serveConfig, settingValues, error) {
-	if configPath == "" {
-		configPath = e.getenv("KASSA_CONFIG")
-	}
-	var file map[string]string
-	if configPath != "" {
-		var err error
-		if file, err = readConfigFile(configPath, serveSettings); err != nil {
-			return nil, nil, err
-		}
-	}
-	vals, err := resolveSettings(serveSettings, f, e.getenv, file)
+	vals, err := loadSettingValues(e, f, configPath, serveSettings)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,12 +105,21 @@ func loadServeConfig(e *env, f *pflag.FlagSet, configPath string) (*serveConfig,
 	return cfg, vals, err
 }
 
-// envOr returns the environment variable, or def when it is empty.
-func envOr(e *env, name, def string) string {
-	if v := e.getenv(name); v != "" {
-		return v
+// loadSettingValues resolves the given settings: flags, then the
+// environment, then the config file (configPath, else KASSA_CONFIG), then
+// the defaults. The config file may hold any setting of kassa serve.
+func loadSettingValues(e *env, f *pflag.FlagSet, configPath string, settings []setting) (settingValues, error) {
+	if configPath == "" {
+		configPath = e.getenv("KASSA_CONFIG")
 	}
-	return def
+	var file map[string]string
+	if configPath != "" {
+		var err error
+		if file, err = readConfigFile(configPath, serveSettings); err != nil {
+			return nil, err
+		}
+	}
+	return resolveSettings(settings, f, e.getenv, file)
 }
 
 // newLogger builds the server's structured logger on w; records logged with
@@ -170,27 +169,6 @@ func loadPrices(ctx context.Context, log *slog.Logger, prices *pricing.Service) 
 	if err := prices.Load(ctx); err != nil {
 		log.Warn("no price book loaded", "err", err)
 	}
-}
-
-// loadOrCreatePepper reads the hex pepper at path, creating it (mode 0600)
-// on the first start. Losing it invalidates every stored secret.
-func loadOrCreatePepper(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err == nil {
-		pepper, err := hex.DecodeString(strings.TrimSpace(string(data)))
-		if err != nil || len(pepper) < 16 {
-			return nil, fmt.Errorf("read pepper %s: not a hex key of at least 16 bytes", path)
-		}
-		return pepper, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read pepper: %w", err)
-	}
-	pepper := auth.NewPepper()
-	if err := writeNewFile(path, hex.EncodeToString(pepper)+"\n"); err != nil {
-		return nil, fmt.Errorf("write pepper: %w", err)
-	}
-	return pepper, nil
 }
 
 // resolveToken returns the configured token, else the one stored at path,

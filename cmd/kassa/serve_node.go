@@ -67,6 +67,9 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 	if n.db, err = openStore(ctx, storeOpen{url: cfg.Store, data: cfg.Data, noMigrate: cfg.NoMigrate, log: log}); err != nil {
 		return nil, err
 	}
+	if err := checkPepper(ctx, n.db, keys.pepper); err != nil {
+		return nil, err
+	}
 	n.metrics = metrics.New(n.priceBookVersion)
 	n.st = n.metrics.InstrumentStore(n.db)
 	n.prices = pricing.NewService(n.st, refdata.Default(), pricing.ServiceOptions{Logger: log, FX: cfg.FX})
@@ -128,8 +131,9 @@ func (n *node) priceBookVersion() int64 {
 	return 0
 }
 
-// serveKeys are the pepper's hasher and the API tokens.
+// serveKeys are the pepper and the API tokens.
 type serveKeys struct {
+	pepper               *pepperKey
 	hasher               *auth.Hasher
 	adminToken           string
 	serviceToken         string
@@ -142,18 +146,11 @@ func loadKeys(cfg *serveConfig) (*serveKeys, error) {
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	path := cfg.PepperFile
-	if path == "" {
-		path = filepath.Join(cfg.Data, pepperFile)
-	}
-	pepper, err := loadOrCreatePepper(path)
+	pepper, err := loadPepper(pepperPath(cfg.Data, cfg.PepperFile))
 	if err != nil {
 		return nil, err
 	}
-	k := &serveKeys{}
-	if k.hasher, err = auth.NewHasher(pepper); err != nil {
-		return nil, err
-	}
+	k := &serveKeys{pepper: pepper, hasher: pepper.hasher}
 	if k.adminToken, k.newAdmin, err = resolveToken(cfg.AdminToken, filepath.Join(cfg.Data, adminTokenFile)); err != nil {
 		return nil, err
 	}

@@ -22,10 +22,13 @@ func newVerifyCmd(e *env) *cobra.Command {
 sum of its entries. Prints each discrepancy and exits with status 1 when there is
 one, 0 when the ledger is sound. Safe to run while kassa serve runs.
 
-The store: --store postgres://… (env KASSA_STORE or KASSA_STORE_FILE), or the SQLite
-file in --data (env KASSA_DATA) when --store is empty.`,
+The store: --store postgres://… or a key=value connection string (env KASSA_STORE
+or KASSA_STORE_FILE), or the SQLite file in --data (env KASSA_DATA) when --store is
+empty; each also read from the config file of kassa serve (--config FILE or
+KASSA_CONFIG).`,
 		Example: `  kassa verify --data /var/lib/kassa
   kassa verify --store postgres://kassa@db/kassa
+  kassa verify --config /etc/kassa/kassa.env
   kassa verify --data ./kassa-data || echo "the ledger needs attention"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
