@@ -90,22 +90,22 @@ func TestObservers(t *testing.T) {
 	}
 }
 
-// rerunStore runs every transaction's function twice, as PostgreSQL does
+// twiceStore runs every transaction's function twice, as PostgreSQL does
 // after a serialization failure: the first run is rolled back.
-type rerunStore struct {
+type twiceStore struct {
 	kassa.LedgerStore
 }
 
-var errRetry = errors.New("serialization failure (forced)")
+var errTwice = errors.New("serialization failure (forced)")
 
-func (s rerunStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
+func (s twiceStore) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
 	err := s.LedgerStore.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return errRetry
+		return errTwice
 	})
-	if !errors.Is(err, errRetry) {
+	if !errors.Is(err, errTwice) {
 		return err
 	}
 	return s.LedgerStore.InLedgerTx(ctx, fn)
@@ -118,7 +118,7 @@ func TestObserversRerun(t *testing.T) {
 	db := openStore(t, c.Now)
 	createAccount(t, db, "rerun001", "5", "0")
 	var o observed
-	l := charging.New(rerunStore{db}, charging.Options{Now: c.Now, OnCommit: o.commit, OnWriteError: o.fail})
+	l := charging.New(twiceStore{db}, charging.Options{Now: c.Now, OnCommit: o.commit, OnWriteError: o.fail})
 	t.Cleanup(l.Close)
 	if _, _, err := l.Debit(context.Background(), charging.Posting{Account: "rerun001", Kind: kassa.KindDebit, Amount: kassa.MustParseAmount("1"), Reason: "t"}); err != nil {
 		t.Fatal(err)
