@@ -105,7 +105,7 @@ previous page printed as "next page".`,
 				return err
 			}
 			if f.output == "table" && p.NextBefore != "" {
-				fmt.Fprintf(e.stderr, "%d entries in all; next page: --before %s\n", p.Total, p.NextBefore)
+				fmt.Fprintf(e.stderr, "%d entries in all; next page: --before %s\n", p.Total, escapeText(p.NextBefore))
 			}
 			return nil
 		},

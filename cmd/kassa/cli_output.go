@@ -11,7 +11,8 @@ import (
 
 // view is what a command shows: value is written as JSON (-o json); header
 // and rows make the table (-o table) and the CSV (-o csv). A vertical view
-// prints one "FIELD  value" line per column in table form.
+// prints one "FIELD  value" line per column in table form. Every format
+// escapes the characters that could drive a terminal (cli_escape.go).
 type view struct {
 	value    any
 	header   []string
@@ -23,16 +24,27 @@ type view struct {
 func render(w io.Writer, format string, v view) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
+		var buf strings.Builder
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(v.value)
-	case "csv":
-		cw := csv.NewWriter(w)
-		if err := cw.Write(v.header); err != nil {
+		if err := enc.Encode(v.value); err != nil {
 			return err
 		}
-		if err := cw.WriteAll(v.rows); err != nil {
+		_, err := io.WriteString(w, escapeJSON(buf.String()))
+		return err
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.Write(escapeRow(v.header)); err != nil {
+			return err
+		}
+		for _, row := range v.rows {
+			if err := cw.Write(escapeRow(row)); err != nil {
+				return fmt.Errorf("write csv: %w", err)
+			}
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
 		return nil
@@ -69,7 +81,7 @@ func cell(row []string, i int) string {
 	return ""
 }
 
-// sanitize keeps tabs and newlines in values from breaking the table.
+// sanitize makes every cell of a row safe for the table (see sanitizeCell).
 func sanitize(row []string) []string {
 	out := make([]string, len(row))
 	for i, s := range row {
@@ -78,9 +90,12 @@ func sanitize(row []string) []string {
 	return out
 }
 
+// sanitizeCell shows an empty value as "-" and escapes every character
+// that is not graphic (escapeText): a tab or a newline cannot break the
+// table, an escape sequence in stored data cannot reach the terminal.
 func sanitizeCell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+	return escapeText(s)
 }

@@ -40,6 +40,8 @@ type cliServer struct {
 	// CallbackURL is a live webhook receiver on loopback (answering 200),
 	// which the server's callback-URL check is allowed to reach.
 	CallbackURL string
+	// Store is the server's store, for data the API would refuse.
+	Store *sqlite.DB
 }
 
 // startCLIServer starts kassa (httpapi over a SQLite file, fixed clock) with
@@ -87,7 +89,7 @@ func startCLIServerPrices(t *testing.T, withPrices bool) *cliServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &cliServer{URL: srv.URL, PricingErr: pricingErr, CallbackURL: receiver.URL}
+	return &cliServer{URL: srv.URL, PricingErr: pricingErr, CallbackURL: receiver.URL, Store: store}
 }
 
 // cliResult is what one kassa command line did.

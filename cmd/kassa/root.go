@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -34,7 +35,14 @@ func usageError(format string, args ...any) error {
 
 // reportError prints err for a person and returns its exit code.
 func reportError(e *env, err error) int {
-	fmt.Fprintln(e.stderr, "kassa:", err)
+	// A server's message may quote stored or uploaded data: escape what
+	// could drive the terminal, line by line (some errors list problems
+	// one a line).
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = escapeText(l)
+	}
+	fmt.Fprintln(e.stderr, "kassa:", strings.Join(lines, "\n"))
 	var ce *codedError
 	if errors.As(err, &ce) {
 		return ce.code
