@@ -24,8 +24,10 @@ const (
 // translate turns driver errors into kassa errors: no rows is ENOTFOUND, a
 // unique violation ECONFLICT, a missing referenced account ENOTFOUND, an
 // amount out of the BIGINT range EINVALID, and anything that says the
-// database cannot be reached (refused or dropped connections, a closed pool,
-// a server shutting down or out of connections) EUNAVAILABLE. A *kassa.Error
+// database cannot be reached or used (a connection refused, reset or
+// refused by the server for any reason, a dropped connection, a closed
+// pool, a server shutting down, out of connections or failing on I/O)
+// EUNAVAILABLE. A *kassa.Error
 // passes through unchanged; anything else is left for the caller to report
 // as internal.
 func translate(err error) error {
@@ -38,6 +40,15 @@ func translate(err error) error {
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &kassa.Error{Code: kassa.ENOTFOUND, Message: "not found", Err: err}
+	}
+	// A failed connection attempt is the database being out of reach,
+	// whatever the server said while refusing it: 55000 (the database does
+	// not allow connections), 57P03 (starting up or shutting down), 53300
+	// (too many connections), 3D000 (no such database), 28P01 (the
+	// password changed)… A PgError inside must not be read as a query's.
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -61,6 +72,7 @@ func translatePgError(pe *pgconn.PgError, err error) error {
 	case strings.HasPrefix(pe.Code, "08"), // connection exception
 		strings.HasPrefix(pe.Code, "53"),  // insufficient resources: too many connections, disk full
 		strings.HasPrefix(pe.Code, "57P"), // operator intervention: shutdown, cannot connect now
+		strings.HasPrefix(pe.Code, "58"),  // system error: I/O error on the server
 		pe.Code == "25006":                // read-only transaction: a standby after a fail-over
 		return &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
 	}

@@ -33,6 +33,9 @@ func TestTranslate(t *testing.T) {
 		{pg("57P01"), kassa.EUNAVAILABLE},           // admin shutdown
 		{pg("53300"), kassa.EUNAVAILABLE},           // too many connections
 		{pg("25006"), kassa.EUNAVAILABLE},           // read-only transaction (a standby)
+		{pg("57P03"), kassa.EUNAVAILABLE},           // cannot connect now
+		{pg("58030"), kassa.EUNAVAILABLE},           // I/O error on the server
+		{pg("55000"), kassa.EINTERNAL},              // a query's "object not in prerequisite state" is not the database being down
 		{pg("42P01"), kassa.EINTERNAL},              // undefined table: a bug, not the caller's fault
 		{pg(codeDeadlockDetected), kassa.EINTERNAL}, // retried by inTx; internal if it persists
 		{fmt.Errorf("begin: %w", refused), kassa.EUNAVAILABLE},
