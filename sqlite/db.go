@@ -144,13 +144,16 @@ func dsn(path, txlock string, busy time.Duration) string {
 		"&_pragma=foreign_keys(ON)"
 }
 
-// Ping checks that the database answers; EUNAVAILABLE if not.
+// Ping checks that the database answers with a read of the file (the
+// newest schema version), so that a file that can no longer be read is
+// not ready; EUNAVAILABLE if not.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.usable(); err != nil {
 		return err
 	}
-	var one int
-	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	var version int64
+	err := db.read.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&version)
+	if err != nil {
 		return translate(fmt.Errorf("ping: %w", err))
 	}
 	return nil

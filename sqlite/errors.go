@@ -13,8 +13,10 @@ import (
 
 // translate turns driver errors into kassa errors: no rows is ENOTFOUND, a
 // unique or primary-key violation ECONFLICT, a missing referenced account
-// ENOTFOUND, a lock held past the busy timeout, a closed database or a
-// cancelled context EUNAVAILABLE. A *kassa.Error passes through unchanged
+// ENOTFOUND, and anything that says the database cannot be used (a lock
+// held past the busy timeout, I/O errors, a full disk, a file that cannot
+// be opened or written, is no longer a database or is damaged, a closed
+// database, a cancelled context) EUNAVAILABLE. A *kassa.Error passes through unchanged
 // and anything else is left for the caller to report as internal.
 func translate(err error) error {
 	if err == nil {
@@ -44,7 +46,9 @@ func translate(err error) error {
 		return &kassa.Error{Code: kassa.EINVALID, Message: "amount out of range", Err: err}
 	}
 	switch se.Code() & 0xff {
-	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY,
+		sqlite3.SQLITE_PERM, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL,
+		sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT: // the file was overwritten or damaged: not usable
 		return &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
 	}
 	return err
