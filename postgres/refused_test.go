@@ -50,6 +50,10 @@ func storeCalls(db *DB) map[string]func(context.Context) error {
 		"PriceBooks":         func(ctx context.Context) error { _, err := db.PriceBooks(ctx); return err },
 		"ActivePriceBook":    func(ctx context.Context) error { _, err := db.ActivePriceBook(ctx, time.Now()); return err },
 		"AutoReloadAccounts": func(ctx context.Context) error { _, err := db.AutoReloadAccounts(ctx); return err },
+		"Session":            func(ctx context.Context) error { _, err := db.Session(ctx, []byte("token-hash")); return err },
+		"TouchSession": func(ctx context.Context) error {
+			return db.TouchSession(ctx, []byte("token-hash"), time.Now(), time.Now().Add(time.Hour))
+		},
 	}
 }
 

@@ -40,6 +40,7 @@ func TestOverwrittenFileIsUnavailable(t *testing.T) {
 		"ListAudit":    func() error { _, _, err := db.ListAudit(ctx, kassa.AuditFilter{}); return err },
 		"PriceBooks":   func() error { _, err := db.PriceBooks(ctx); return err },
 		"Ping":         func() error { return db.Ping(ctx) },
+		"Session":      func() error { _, err := db.Session(ctx, []byte("token-hash")); return err },
 	}
 	for name, call := range calls {
 		if err := call(); kassa.ErrorCode(err) != kassa.EUNAVAILABLE {
