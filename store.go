@@ -49,6 +49,14 @@ type AccountStore interface {
 	// UpdateAccount applies upd and returns the account as it now is.
 	// ENOTFOUND if there is none.
 	UpdateAccount(ctx context.Context, apiKey string, upd AccountUpdate) (*Account, error)
+	// UpdateSettings applies upd in one transaction: the settings fields it
+	// gives (the others keep their stored values, whatever was read
+	// before) and, with upd.NewSecret, the replacement of the secret
+	// upd.ReplaceSecret by it (filling its AccountKey and CreatedAt). It
+	// returns the settings as they were just before and the account as it
+	// now is. ENOTFOUND if the account, or the secret to replace, does not
+	// exist; on any error nothing changes.
+	UpdateSettings(ctx context.Context, apiKey string, upd SettingsUpdate) (before Settings, after *Account, err error)
 	// AutoReloadAccounts returns the accounts with auto-reload enabled whose
 	// balance is at or below their threshold.
 	AutoReloadAccounts(ctx context.Context) ([]*Account, error)

@@ -15,6 +15,7 @@ func (h harness) testAccounts(t *testing.T) {
 	t.Run("CreateIsOneTransaction", h.testCreateAtomic)
 	t.Run("ListSearchPaging", h.testListAccounts)
 	t.Run("Update", h.testUpdateAccount)
+	t.Run("UpdateSettings", h.testUpdateSettings)
 	t.Run("AutoReload", h.testAutoReloadAccounts)
 }
 
@@ -215,26 +216,25 @@ func (h harness) testUpdateAccount(t *testing.T) {
 	a := MustCreateAccount(t, s, "upd00001", amt("3"))
 	later := clock.Advance(90e9)
 
-	settings := kassa.Settings{MOCallbackURL: "https://example.com/in", HTTPForwardMethod: kassa.ForwardGetQuery}
-	got, err := s.UpdateAccount(ctx, a.APIKey, kassa.AccountUpdate{Settings: &settings})
-	noErr(t, err, "update settings")
-	if got.Settings != settings || got.Limits != a.Limits || got.AutoReload != a.AutoReload || got.CreditLimit != a.CreditLimit || got.Balance != amt("3") {
-		t.Errorf("after a settings update: %+v", accountFields(got))
+	limits := kassa.Limits{MaxOutboundRequest: 7, MaxInboundRequest: 8, MaxCallsPerSecond: 9, PricingPerSecond: 10}
+	reload := kassa.AutoReload{Enabled: true, Trx: "t", Amount: amt("1"), Threshold: amt("2"), DailyCap: 1}
+	credit := amt("-20")
+	got, err := s.UpdateAccount(ctx, a.APIKey, kassa.AccountUpdate{Limits: &limits})
+	noErr(t, err, "update the limits")
+	if got.Limits != limits || got.AutoReload != a.AutoReload || got.CreditLimit != a.CreditLimit || got.Balance != amt("3") {
+		t.Errorf("after a limits update: %+v", accountFields(got))
 	}
 	sameTime(t, "UpdatedAt", got.UpdatedAt, later)
 	sameTime(t, "CreatedAt", got.CreatedAt, Epoch)
 
-	limits := kassa.Limits{MaxOutboundRequest: 7, MaxInboundRequest: 8, MaxCallsPerSecond: 9, PricingPerSecond: 10}
-	reload := kassa.AutoReload{Enabled: true, Trx: "t", Amount: amt("1"), Threshold: amt("2"), DailyCap: 1}
-	credit := amt("-20")
-	got, err = s.UpdateAccount(ctx, a.APIKey, kassa.AccountUpdate{Limits: &limits, AutoReload: &reload, CreditLimit: &credit})
+	got, err = s.UpdateAccount(ctx, a.APIKey, kassa.AccountUpdate{AutoReload: &reload, CreditLimit: &credit})
 	noErr(t, err, "update the rest")
 	found, err := s.FindAccount(ctx, a.APIKey)
 	noErr(t, err, "find")
 	if accountFields(found) != accountFields(got) {
 		t.Errorf("UpdateAccount returned %+v but the store has %+v", accountFields(got), accountFields(found))
 	}
-	if found.Settings != settings || found.Limits != limits || found.AutoReload != reload || found.CreditLimit != credit {
+	if found.Limits != limits || found.AutoReload != reload || found.CreditLimit != credit {
 		t.Errorf("update not kept: %+v", accountFields(found))
 	}
 }
