@@ -89,9 +89,8 @@ var (
 const DefaultReloadDailyCap = 5
 
 // AccountUpdate changes some of an account's fields; nil fields are left as
-// they are.
+// they are. Settings change through AccountStore.UpdateSettings.
 type AccountUpdate struct {
-	Settings    *Settings
 	Limits      *Limits
 	AutoReload  *AutoReload
 	CreditLimit *Amount

@@ -14,17 +14,6 @@ import (
 // of a call.
 const MaxUnits = 1000
 
-// Rating is the price of one unit of a service to a number, as the pricing
-// service found it in the active price book.
-type Rating struct {
-	Country     string
-	NetworkCode string
-	NetworkName string
-	NetworkType kassa.NetworkType
-	UnitPrice   kassa.Amount
-	Currency    kassa.Currency
-}
-
 // ChargeRequest asks to charge an account for Units units of a service to
 // a number at the Rating's unit price.
 type ChargeRequest struct {
@@ -32,7 +21,7 @@ type ChargeRequest struct {
 	Type           kassa.ServiceType
 	To             string
 	Units          int64
-	Rating         Rating
+	Rating         kassa.Rating
 	IdempotencyKey string
 	Reference      string
 }
@@ -70,12 +59,16 @@ type chargeMeta struct {
 	Currency    kassa.Currency    `json:"currency"`
 }
 
-// Charge takes unit price × units from the account. The same idempotency
-// key with the same request replays the first charge (true); with another
-// request it is EIDEMPOTENCY. EINSUFFICIENT, and nothing changes, when the
-// balance would fall below the account's floor.
+// Charge takes unit price × units from the account. The request is checked
+// by its caller (app.Service.Charge, the one place that validates a charge:
+// account, type, number, units, reference) and rated in the account's
+// currency; Charge checks what needs the account's row: that the rating is
+// in the account's currency, that the amount is in range, and the floor.
+// The same idempotency key with the same request replays the first charge
+// (true); with another request it is EIDEMPOTENCY. EINSUFFICIENT, and
+// nothing changes, when the balance would fall below the account's floor.
 func (l *Ledger) Charge(ctx context.Context, req ChargeRequest) (*Charge, bool, error) {
-	if err := req.validate(); err != nil {
+	if err := ValidateIdempotencyKey(req.IdempotencyKey); err != nil {
 		return nil, false, err
 	}
 	hash := req.hash()
@@ -91,25 +84,6 @@ func (l *Ledger) Charge(ctx context.Context, req ChargeRequest) (*Charge, bool, 
 		return nil, false, err
 	}
 	return v.(*Charge), replayed, nil
-}
-
-// validate checks the request before it is queued.
-func (req *ChargeRequest) validate() error {
-	switch {
-	case req.Account == "":
-		return kassa.FieldError("account", "is required")
-	case !req.Type.Valid():
-		return kassa.FieldError("type", "must be sms, sms-transit or voice")
-	case req.To == "":
-		return kassa.FieldError("to", "is required")
-	case req.Units < 1 || req.Units > MaxUnits:
-		return kassa.FieldError("units", "must be between 1 and %d", MaxUnits)
-	case req.Rating.UnitPrice < 0:
-		return kassa.FieldError("unit_price", "must not be negative")
-	case !req.Rating.Currency.Valid():
-		return kassa.FieldError("currency", "must be EUR or USD")
-	}
-	return ValidateIdempotencyKey(req.IdempotencyKey)
 }
 
 // hash identifies the request for replays. The rating is left out: a retry
@@ -138,7 +112,7 @@ func applyCharge(tx kassa.LedgerTx, req ChargeRequest, hash string) (any, bool, 
 		return nil, false, kassa.FieldError("currency", "the account is billed in %s, the rating is in %s", b.Currency, req.Rating.Currency)
 	}
 	amount, err := req.Rating.UnitPrice.MulUnits(req.Units)
-	if err != nil {
+	if err != nil || amount < 0 {
 		return nil, false, kassa.FieldError("units", "unit price × units is out of range")
 	}
 	if _, err := takeFrom(b, amount, "charge"); err != nil {

@@ -108,8 +108,8 @@ func wantCode(t testing.TB, err error, code string) {
 }
 
 // eurRating is a rating at a unit price in EUR.
-func eurRating(price string) charging.Rating {
-	return charging.Rating{Country: "GB", NetworkCode: "23410", NetworkName: "O2", NetworkType: kassa.Mobile,
+func eurRating(price string) kassa.Rating {
+	return kassa.Rating{Country: "GB", NetworkCode: "23410", NetworkName: "O2", NetworkType: kassa.Mobile,
 		UnitPrice: kassa.MustParseAmount(price), Currency: kassa.EUR}
 }
 

@@ -11,31 +11,11 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
-// routesAdmin registers the admin API (docs/admin-api.md). Every route needs
-// the admin bearer token; errors are RFC 7807.
-func (s *Server) routesAdmin(mux *http.ServeMux) {
-	s.adminRoute(mux, "/admin/v1/accounts", methods{
-		http.MethodGet:  s.adminListAccounts,
-		http.MethodPost: s.adminCreateAccount,
-	})
-	s.adminRoute(mux, "/admin/v1/accounts/{api_key}", methods{http.MethodGet: s.adminGetAccount})
-	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/credits", methods{http.MethodPost: s.adminCredit})
-	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/debits", methods{http.MethodPost: s.adminDebit})
-	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/auto-reload", methods{http.MethodPut: s.adminPutAutoReload})
-	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/limits", methods{http.MethodPut: s.adminPutLimits})
-	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/credit-limit", methods{http.MethodPut: s.adminPutCreditLimit})
-	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/entries", methods{http.MethodGet: s.adminListEntries})
-	s.adminRoute(mux, "/admin/v1/verify", methods{http.MethodGet: s.adminVerify})
-	s.adminRoute(mux, "/admin/v1/audit", methods{http.MethodGet: s.adminListAudit})
-	s.routesPriceBooks(mux)
-	mux.Handle("/admin/", s.problemJSON(notFound))
-}
-
 // methods maps HTTP methods to the handlers of one path.
 type methods map[string]handlerFunc
 
 // adminRoute registers a path of the admin API with its methods, behind the
-// admin token. Other surfaces' engineers add their admin paths with it.
+// admin token; errors are RFC 7807.
 func (s *Server) adminRoute(mux *http.ServeMux, path string, m methods) {
 	mux.Handle(path, s.problemJSON(s.requireToken(s.cfg.AdminToken, dispatch(m))))
 }

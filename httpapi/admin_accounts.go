@@ -1,13 +1,12 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/app"
 )
 
 // accountJSON is an account on the admin API.
@@ -81,31 +80,13 @@ type limitsRequest struct {
 	PricingPerSecond   *int `json:"pricing_per_second"`
 }
 
-// apply returns base with the request's fields set, each checked positive.
-func (l *limitsRequest) apply(base kassa.Limits) (kassa.Limits, error) {
+// change returns the limits the request sets.
+func (l *limitsRequest) change() app.LimitsChange {
 	if l == nil {
-		return base, nil
+		return app.LimitsChange{}
 	}
-	fields := []struct {
-		name string
-		v    *int
-		dst  *int
-	}{
-		{"max_outbound_request", l.MaxOutboundRequest, &base.MaxOutboundRequest},
-		{"max_inbound_request", l.MaxInboundRequest, &base.MaxInboundRequest},
-		{"max_calls_per_second", l.MaxCallsPerSecond, &base.MaxCallsPerSecond},
-		{"pricing_per_second", l.PricingPerSecond, &base.PricingPerSecond},
-	}
-	for _, f := range fields {
-		if f.v == nil {
-			continue
-		}
-		if *f.v < 1 || *f.v > 1_000_000 {
-			return base, kassa.FieldError(f.name, "%s must be between 1 and 1000000", f.name)
-		}
-		*f.dst = *f.v
-	}
-	return base, nil
+	return app.LimitsChange{MaxOutboundRequest: l.MaxOutboundRequest, MaxInboundRequest: l.MaxInboundRequest,
+		MaxCallsPerSecond: l.MaxCallsPerSecond, PricingPerSecond: l.PricingPerSecond}
 }
 
 // createAccountRequest is the body of POST /admin/v1/accounts.
@@ -118,9 +99,6 @@ type createAccountRequest struct {
 	Limits      *limitsRequest `json:"limits"`
 }
 
-// maxKeyAttempts bounds the retries of a generated api key that collides.
-const maxKeyAttempts = 5
-
 // adminCreateAccount answers POST /admin/v1/accounts: a new account with its
 // first secret and, when credit is given, an opening credit entry.
 func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) error {
@@ -128,7 +106,7 @@ func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	acct, secret, generated, err := s.newAccount(req)
+	floor, err := amountField("credit_limit", req.CreditLimit, false)
 	if err != nil {
 		return err
 	}
@@ -136,92 +114,23 @@ func (s *Server) adminCreateAccount(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if credit < 0 {
-		return kassa.FieldError("credit", "credit must not be negative")
-	}
-	for attempt := 1; ; attempt++ {
-		err = s.storeAccount(r, acct, secret, credit)
-		if kassa.ErrorCode(err) != kassa.ECONFLICT || req.APIKey != "" || attempt == maxKeyAttempts {
-			break
-		}
-		acct.APIKey = auth.GenerateAPIKey()
-	}
+	created, err := s.app.CreateAccount(r.Context(), adminActor(r), app.NewAccount{
+		APIKey: req.APIKey, Secret: req.APISecret, Currency: kassa.Currency(req.Currency),
+		Credit: credit, CreditLimit: floor, Limits: req.Limits.change(),
+	})
 	if err != nil {
 		return err
 	}
-	created, err := s.cfg.Store.FindAccount(r.Context(), acct.APIKey)
-	if err != nil {
-		return err
-	}
-	s.audit(r, "admin", acct.APIKey, "account.create", `{"credit":"`+credit.String()+`"}`)
-	body := toAccountJSON(created)
-	if generated {
-		body.APISecret = secret
+	body := toAccountJSON(created.Account)
+	if created.SecretGenerated {
+		body.APISecret = created.Secret
 	}
 	writeAdminJSON(w, http.StatusCreated, body)
 	return nil
 }
 
-// newAccount validates a create request and builds the account, its plain
-// secret, and whether kassa generated that secret.
-func (s *Server) newAccount(req createAccountRequest) (*kassa.Account, string, bool, error) {
-	key := req.APIKey
-	if key == "" {
-		key = auth.GenerateAPIKey()
-	} else if !kassa.ValidAPIKey(key) {
-		return nil, "", false, kassa.FieldError("api_key", "api_key must be 4 to 64 letters, digits, '-' or '_'")
-	}
-	secret, generated := req.APISecret, false
-	if secret == "" {
-		secret, generated = auth.GenerateSecret(), true
-	} else if err := kassa.ValidateSecret(secret); err != nil {
-		return nil, "", false, kassa.FieldError("api_secret", "%s", kassa.ErrorMessage(err))
-	}
-	cur := kassa.Currency(req.Currency)
-	if cur == "" {
-		cur = kassa.EUR
-	}
-	if !cur.Valid() {
-		return nil, "", false, kassa.FieldError("currency", "currency must be EUR or USD")
-	}
-	floor, err := amountField("credit_limit", req.CreditLimit, false)
-	if err != nil {
-		return nil, "", false, err
-	}
-	if floor > 0 {
-		return nil, "", false, kassa.FieldError("credit_limit", "credit_limit must be zero or negative")
-	}
-	limits, err := req.Limits.apply(kassa.DefaultLimits)
-	if err != nil {
-		return nil, "", false, err
-	}
-	return &kassa.Account{
-		APIKey:      key,
-		Currency:    cur,
-		CreditLimit: floor,
-		Limits:      limits,
-		AutoReload: kassa.AutoReload{
-			Amount:    kassa.DefaultReloadAmount,
-			Threshold: kassa.DefaultReloadThreshold,
-			DailyCap:  kassa.DefaultReloadDailyCap,
-		},
-	}, secret, generated, nil
-}
-
-// storeAccount writes the account, its first secret and its opening credit.
-func (s *Server) storeAccount(r *http.Request, acct *kassa.Account, secret string, credit kassa.Amount) error {
-	sec, err := s.cfg.Hasher.NewSecret(acct.APIKey, secret, s.now())
-	if err != nil {
-		return err
-	}
-	var opening *kassa.Entry
-	if credit > 0 {
-		opening = &kassa.Entry{Account: acct.APIKey, Kind: kassa.KindCredit, Amount: credit, Reason: "opening credit"}
-	}
-	// Through the ledger, so that its observers (metrics) see the opening
-	// credit like every other entry.
-	return s.cfg.Ledger.OpenAccount(r.Context(), s.cfg.Store, acct, sec, opening)
-}
+// adminActor is the operator calling the admin API, for the audit log.
+func adminActor(r *http.Request) app.Actor { return app.Operator(r.RemoteAddr) }
 
 // adminGetAccount answers GET /admin/v1/accounts/{api_key}.
 func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request) error {
@@ -316,54 +225,26 @@ type autoReloadRequest struct {
 }
 
 // adminPutAutoReload answers PUT /admin/v1/accounts/{api_key}/auto-reload.
-// Absent amount, threshold and daily_cap take the defaults (50.00, 20.00, 5).
+// enabled is required; absent amount, threshold and daily_cap take the
+// defaults (50.00, 20.00, 5).
 func (s *Server) adminPutAutoReload(w http.ResponseWriter, r *http.Request) error {
 	var req autoReloadRequest
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	ar, err := req.autoReload()
-	if err != nil {
+	if req.Enabled == nil {
+		return kassa.FieldError("enabled", "enabled is required")
+	}
+	ch := app.AutoReloadChange{Enabled: *req.Enabled, Trx: req.Trx, DailyCap: req.DailyCap}
+	var err error
+	if ch.Amount, err = optionalAmount("amount", req.Amount); err != nil {
 		return err
 	}
-	return s.adminUpdate(w, r, "auto_reload.update", kassa.AccountUpdate{AutoReload: &ar})
-}
-
-func (req *autoReloadRequest) autoReload() (kassa.AutoReload, error) {
-	if req.Enabled == nil {
-		return kassa.AutoReload{}, kassa.FieldError("enabled", "enabled is required")
+	if ch.Threshold, err = optionalAmount("threshold", req.Threshold); err != nil {
+		return err
 	}
-	ar := kassa.AutoReload{Enabled: *req.Enabled, Trx: req.Trx, Amount: kassa.DefaultReloadAmount, Threshold: kassa.DefaultReloadThreshold, DailyCap: kassa.DefaultReloadDailyCap}
-	if len(ar.Trx) > 255 {
-		return ar, kassa.FieldError("trx", "trx must be at most 255 characters")
-	}
-	if ar.Enabled && ar.Trx == "" {
-		return ar, kassa.FieldError("trx", "trx is required when auto-reload is enabled")
-	}
-	var err error
-	if req.Amount.set {
-		if ar.Amount, err = amountField("amount", req.Amount, true); err != nil {
-			return ar, err
-		}
-	}
-	if req.Threshold.set {
-		if ar.Threshold, err = amountField("threshold", req.Threshold, true); err != nil {
-			return ar, err
-		}
-	}
-	if ar.Amount <= 0 {
-		return ar, kassa.FieldError("amount", "amount must be positive")
-	}
-	if ar.Threshold < 0 {
-		return ar, kassa.FieldError("threshold", "threshold must not be negative")
-	}
-	if req.DailyCap != nil {
-		if *req.DailyCap < 0 || *req.DailyCap > 1000 {
-			return ar, kassa.FieldError("daily_cap", "daily_cap must be from 0 to 1000")
-		}
-		ar.DailyCap = *req.DailyCap
-	}
-	return ar, nil
+	acct, err := s.app.SetAutoReload(r.Context(), adminActor(r), r.PathValue("api_key"), ch)
+	return writeAccount(w, acct, err)
 }
 
 // adminPutLimits answers PUT /admin/v1/accounts/{api_key}/limits. The three
@@ -382,15 +263,8 @@ func (s *Server) adminPutLimits(w http.ResponseWriter, r *http.Request) error {
 			return kassa.FieldError(f.name, "%s is required", f.name)
 		}
 	}
-	acct, err := s.findAccount(r)
-	if err != nil {
-		return err
-	}
-	limits, err := req.apply(acct.Limits)
-	if err != nil {
-		return err
-	}
-	return s.adminUpdate(w, r, "limits.update", kassa.AccountUpdate{Limits: &limits})
+	acct, err := s.app.SetLimits(r.Context(), adminActor(r), r.PathValue("api_key"), req.change())
+	return writeAccount(w, acct, err)
 }
 
 // adminPutCreditLimit answers PUT /admin/v1/accounts/{api_key}/credit-limit.
@@ -405,31 +279,15 @@ func (s *Server) adminPutCreditLimit(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if floor > 0 {
-		return kassa.FieldError("credit_limit", "credit_limit must be zero or negative")
-	}
-	return s.adminUpdate(w, r, "credit_limit.update", kassa.AccountUpdate{CreditLimit: &floor})
+	acct, err := s.app.SetCreditLimit(r.Context(), adminActor(r), r.PathValue("api_key"), floor)
+	return writeAccount(w, acct, err)
 }
 
-// adminUpdate applies upd to the path's account, audits it and answers the
-// account.
-func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request, action string, upd kassa.AccountUpdate) error {
-	key := r.PathValue("api_key")
-	acct, err := s.cfg.Store.UpdateAccount(r.Context(), key, upd)
-	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
-		return kassa.Errorf(kassa.ENOTFOUND, "no account %q", key)
-	}
+// writeAccount answers an account change: the account, or err.
+func writeAccount(w http.ResponseWriter, acct *kassa.Account, err error) error {
 	if err != nil {
 		return err
 	}
-	if s.auth != nil {
-		// The pricing endpoints use the account cached with a verified
-		// secret (auth.AuthenticateCachedFrom): make them read the new
-		// limits at once.
-		s.auth.Invalidate(key)
-	}
-	detail, _ := json.Marshal(toAccountJSON(acct))
-	s.audit(r, "admin", key, action, string(detail))
 	writeAdminJSON(w, http.StatusOK, toAccountJSON(acct))
 	return nil
 }

@@ -123,6 +123,15 @@ func amountField(field string, d decimal, required bool) (kassa.Amount, error) {
 	return a, nil
 }
 
+// optionalAmount parses a decimal that may be absent (nil).
+func optionalAmount(field string, d decimal) (*kassa.Amount, error) {
+	if !d.set {
+		return nil, nil
+	}
+	a, err := amountField(field, d, true)
+	return &a, err
+}
+
 // adminTime formats timestamps on the admin API.
 func adminTime(t time.Time) string {
 	if t.IsZero() {

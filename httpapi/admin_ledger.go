@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/app"
 )
 
 // entryJSON is a ledger entry on the admin API.
@@ -48,27 +48,21 @@ type postingRequest struct {
 	Reference string  `json:"reference"`
 }
 
-// Length bounds of free-text posting fields.
-const (
-	maxReasonLen    = 500
-	maxReferenceLen = 255
-)
-
 // adminCredit answers POST /admin/v1/accounts/{api_key}/credits.
 func (s *Server) adminCredit(w http.ResponseWriter, r *http.Request) error {
-	return s.adminPost(w, r, kassa.KindCredit, s.cfg.Ledger.Credit)
+	return s.adminPost(w, r, s.app.Credit)
 }
 
 // adminDebit answers POST /admin/v1/accounts/{api_key}/debits.
 func (s *Server) adminDebit(w http.ResponseWriter, r *http.Request) error {
-	return s.adminPost(w, r, kassa.KindDebit, s.cfg.Ledger.Debit)
+	return s.adminPost(w, r, s.app.Debit)
 }
 
 // adminPost posts a credit or a debit with the request's Idempotency-Key:
 // 201 with the entry, or 200 with the first entry and Idempotency-Replayed
 // when the key was already used for the same request.
-func (s *Server) adminPost(w http.ResponseWriter, r *http.Request, kind kassa.EntryKind,
-	post func(context.Context, charging.Posting) (*kassa.Entry, bool, error)) error {
+func (s *Server) adminPost(w http.ResponseWriter, r *http.Request,
+	post func(context.Context, app.Actor, app.Posting) (*app.Posted, error)) error {
 	var req postingRequest
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
@@ -77,36 +71,14 @@ func (s *Server) adminPost(w http.ResponseWriter, r *http.Request, kind kassa.En
 	if err != nil {
 		return err
 	}
-	if amount <= 0 {
-		return kassa.FieldError("amount", "amount must be positive")
-	}
-	if len(req.Reason) > maxReasonLen {
-		return kassa.FieldError("reason", "reason must be at most %d bytes", maxReasonLen)
-	}
-	if len(req.Reference) > maxReferenceLen {
-		return kassa.FieldError("reference", "reference must be at most %d bytes", maxReferenceLen)
-	}
-	acct, err := s.findAccount(r)
-	if err != nil {
-		return err
-	}
-	e, replayed, err := post(r.Context(), charging.Posting{
-		Account:        acct.APIKey,
-		Kind:           kind,
-		Amount:         amount,
-		Reason:         req.Reason,
-		Reference:      req.Reference,
+	p, err := post(r.Context(), adminActor(r), app.Posting{
+		Account: r.PathValue("api_key"), Amount: amount, Reason: req.Reason, Reference: req.Reference,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"),
 	})
 	if err != nil {
 		return err
 	}
-	status := http.StatusCreated
-	if replayed {
-		status = http.StatusOK
-		w.Header().Set("Idempotency-Replayed", "true")
-	}
-	writeAdminJSON(w, status, toEntryJSON(e, acct.Currency))
+	writeCreated(w, p.Replayed, toEntryJSON(p.Entry, p.Currency))
 	return nil
 }
 

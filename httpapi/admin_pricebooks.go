@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,19 +8,6 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/pricing"
 )
-
-// routesPriceBooks registers the price-book part of the admin API
-// (docs/admin-api.md, "Price books"): list, show, import, activate and
-// export versions.
-func (s *Server) routesPriceBooks(mux *http.ServeMux) {
-	s.adminRoute(mux, "/admin/v1/pricebooks", methods{
-		http.MethodGet:  s.adminListPriceBooks,
-		http.MethodPost: s.adminImportPriceBook,
-	})
-	s.adminRoute(mux, "/admin/v1/pricebooks/{version}", methods{http.MethodGet: s.adminGetPriceBook})
-	s.adminRoute(mux, "/admin/v1/pricebooks/{version}/activate", methods{http.MethodPost: s.adminActivatePriceBook})
-	s.adminRoute(mux, "/admin/v1/pricebooks/{version}/export", methods{http.MethodGet: s.adminExportPriceBook})
-}
 
 // priceBookJSON is one price-book version on the admin API. Times that are
 // not set yet are null.
@@ -197,12 +183,7 @@ func (s *Server) adminActivatePriceBook(w http.ResponseWriter, r *http.Request) 
 	if err := svc.Activate(r.Context(), version, at); err != nil {
 		return err
 	}
-	when := "now"
-	if !at.IsZero() {
-		when = at.UTC().Format(time.RFC3339)
-	}
-	detail, _ := json.Marshal(map[string]any{"version": version, "effective_at": when})
-	s.audit(r, "admin", "", "pricebook.activate", string(detail))
+	s.app.RecordPriceBookActivation(r.Context(), adminActor(r), version, at)
 	return s.writePriceBook(w, r, http.StatusOK, version, s.now())
 }
 

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
 )
@@ -90,8 +90,7 @@ func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return s.deckError(w, r, err)
 	}
-	detail, _ := json.Marshal(map[string]any{"version": v.Version, "name": v.Name, "source": v.Source, "prices": v.Prices, "replaced_types": replaced, "copied_from": copiedFrom})
-	s.audit(r, "admin", "", "pricebook.import", string(detail))
+	s.app.RecordPriceBookImport(r.Context(), adminActor(r), app.PriceBookImport{Version: v, ReplacedTypes: replaced, CopiedFrom: copiedFrom})
 	now := s.now()
 	active, err := s.activeVersion(r, now)
 	if err != nil {

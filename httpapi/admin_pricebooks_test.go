@@ -151,7 +151,7 @@ func TestPriceBookImportCSVThenActivate(t *testing.T) {
 		t.Errorf("GET active: %v", a)
 	}
 	// The import and the activation are in the audit log.
-	events, _, err := h.db.ListAudit(context.Background(), kassa.AuditFilter{Action: "pricebook.activate"})
+	events, _, err := h.db.ListAudit(context.Background(), kassa.AuditFilter{Action: "price_book.activate"})
 	if err != nil || len(events) != 1 || !strings.Contains(events[0].Detail, `"version":2`) {
 		t.Errorf("audit %v %v", events, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/reload"
 )
 
 // TestBadBodies: oversized, malformed form and malformed JSON bodies are
@@ -128,12 +129,13 @@ func TestReadiness(t *testing.T) {
 	h.get("/account/get-full-pricing/outbound/sms").wantStatus(t, http.StatusServiceUnavailable)
 }
 
-// TestPanicIsA500: a handler that panics (here: a server wired without a
-// ledger) answers the surface's 500 body, not a dropped connection, and the
-// server keeps serving.
+// TestPanicIsA500: a handler that panics (here: a top-up whose payment
+// step panics) answers the surface's 500 body, not a dropped connection,
+// and the server keeps serving.
 func TestPanicIsA500(t *testing.T) {
 	h := newHarness(t)
-	h.srv.Config.Handler = New(Config{Store: h.db, Hasher: h.hasher, Pricing: h.prices})
+	h.srv.Config.Handler = New(Config{Store: h.db, Hasher: h.hasher, Pricing: h.prices,
+		TopUp: topUpFunc(func(context.Context, reload.TopUpRequest) (*kassa.Entry, error) { panic("boom") })})
 	resp := h.post("/account/top-up", "trx="+testTrx).wantStatus(t, http.StatusInternalServerError)
 	if b := resp.json(t); b["error-code"] != "500" || b["error-code-label"] != "unknown error" {
 		t.Errorf("body %s", resp.body)

@@ -22,6 +22,7 @@ import (
 	"github.com/kassa-dev/kassa/internal/testkit"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
+	"github.com/kassa-dev/kassa/reload"
 	"github.com/kassa-dev/kassa/sqlite"
 )
 
@@ -41,6 +42,7 @@ type harness struct {
 	hasher *auth.Hasher
 	ledger *charging.Ledger
 	prices *pricing.Service
+	topUp  *reload.Reloader // top-ups without a payment (the ledger-only gateway)
 	srv    *httptest.Server
 }
 
@@ -62,7 +64,8 @@ func newHarness(t testing.TB) *harness {
 	}
 	ledger := charging.New(db, charging.Options{})
 	t.Cleanup(ledger.Close)
-	h := &harness{t: t, db: db, hasher: hasher, ledger: ledger, prices: prices}
+	topUp := reload.New(db, ledger, reload.LedgerOnly{}, reload.Options{})
+	h := &harness{t: t, db: db, hasher: hasher, ledger: ledger, prices: prices, topUp: topUp}
 	// A cache TTL of an hour: revocations must work through Invalidate,
 	// not through expiry.
 	// The brute-force limiter is off here (tests of failures make many);
@@ -71,11 +74,11 @@ func newHarness(t testing.TB) *harness {
 	// Rate limits off and every callback URL accepted: the tests of those
 	// features (ratelimits_test.go, callbacks_test.go) build their own
 	// servers with a clock and real callback servers.
-	s := New(Config{Store: db, Hasher: hasher, Auth: authn, Ledger: ledger, Pricing: prices, AdminToken: testAdminToken, ServiceToken: "service-token-for-tests",
-		RateLimitsOff: true, CheckCallback: acceptEveryCallback})
+	s := New(Config{Store: db, Hasher: hasher, Auth: authn, Ledger: ledger, Pricing: prices, TopUp: topUp,
+		AdminToken: testAdminToken, ServiceToken: "service-token-for-tests", RateLimitsOff: true, CheckCallback: acceptEveryCallback})
 	h.srv = httptest.NewServer(s)
 	t.Cleanup(h.srv.Close)
-	h.createAccount(testKey, testSecret, "10.17127500", kassa.EUR, kassa.AutoReload{Enabled: true, Trx: testTrx, Amount: kassa.MustParseAmount("50"), Threshold: kassa.MustParseAmount("20"), DailyCap: 5})
+	h.createAccount(testKey, testSecret, "10.17127500", kassa.EUR, kassa.AutoReload{Enabled: true, Trx: testTrx, Amount: kassa.MustParseAmount("50"), Threshold: kassa.MustParseAmount("20"), DailyCap: 100})
 	return h
 }
 
@@ -347,4 +350,4 @@ var noReload = kassa.AutoReload{Amount: kassa.DefaultReloadAmount, Threshold: ka
 
 // acceptEveryCallback is a CheckCallback for tests that are not about the
 // live check.
-func acceptEveryCallback(ctx context.Context, field, url string) error { return nil }
+func acceptEveryCallback(ctx context.Context, url string) error { return nil }

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/app"
 )
 
 // chargeRequest is the body of POST /platform/v1/charges.
@@ -53,31 +53,14 @@ type refundJSON struct {
 // platformCharge answers POST /platform/v1/charges: rate the number in the
 // account's currency and charge unit price × units, idempotently.
 func (s *Server) platformCharge(w http.ResponseWriter, r *http.Request) error {
-	key, err := idempotencyKey(r)
-	if err != nil {
-		return err
-	}
 	var req chargeRequest
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	units, err := unitsField(req.Units, true)
-	if err != nil {
-		return err
-	}
-	if len(req.Reference) > maxReferenceLen {
-		return kassa.FieldError("reference", "reference must be at most %d bytes", maxReferenceLen)
-	}
-	dest, err := s.rateDestination(r, req.Account, req.Type, req.To)
-	if err != nil {
-		return err
-	}
-	if err := s.limitOutbound(w, dest.account); err != nil {
-		return err
-	}
-	c, replayed, err := s.cfg.Ledger.Charge(r.Context(), charging.ChargeRequest{
-		Account: dest.account.APIKey, Type: dest.service, To: dest.to, Units: units,
-		Rating: chargingRating(dest.rating), IdempotencyKey: key, Reference: req.Reference,
+	c, replayed, err := s.app.Charge(r.Context(), app.ChargeRequest{
+		Account: req.Account, Type: kassa.ServiceType(req.Type), To: req.To, Units: req.Units,
+		Reference: req.Reference, IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		Admit: func(acct *kassa.Account) error { return s.limitOutbound(w, acct) },
 	})
 	if err != nil {
 		return err
@@ -94,10 +77,6 @@ func (s *Server) platformCharge(w http.ResponseWriter, r *http.Request) error {
 // platformRefund answers POST /platform/v1/charges/{id}/refund: return part
 // of a charge (the rest of it when amount is absent), idempotently.
 func (s *Server) platformRefund(w http.ResponseWriter, r *http.Request) error {
-	key, err := idempotencyKey(r)
-	if err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return kassa.Errorf(kassa.ENOTFOUND, "no charge %q", r.PathValue("id"))
@@ -106,14 +85,11 @@ func (s *Server) platformRefund(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	amount, err := amountField("amount", req.Amount, false)
+	amount, err := optionalAmount("amount", req.Amount)
 	if err != nil {
 		return err
 	}
-	if req.Amount.set && amount <= 0 {
-		return kassa.FieldError("amount", "amount must be positive")
-	}
-	ref, replayed, err := s.cfg.Ledger.Refund(r.Context(), id, amount, key)
+	ref, replayed, err := s.app.Refund(r.Context(), app.RefundRequest{ChargeID: id, Amount: amount, IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
 		return err
 	}
@@ -123,34 +99,6 @@ func (s *Server) platformRefund(w http.ResponseWriter, r *http.Request) error {
 		CreatedAt: adminTime(ref.CreatedAt),
 	})
 	return nil
-}
-
-// idempotencyKey returns the request's Idempotency-Key header, which every
-// platform request that creates something must carry.
-func idempotencyKey(r *http.Request) (string, error) {
-	key := r.Header.Get("Idempotency-Key")
-	if key == "" {
-		return "", kassa.FieldError("Idempotency-Key", "the Idempotency-Key header is required")
-	}
-	if err := charging.ValidateIdempotencyKey(key); err != nil {
-		return "", kassa.FieldError("Idempotency-Key", "the Idempotency-Key header must be 1 to %d printable ASCII characters without spaces, not starting with \"kassa:\"", charging.MaxIdempotencyKeyLen)
-	}
-	return key, nil
-}
-
-// unitsField checks the number of units: message parts, or billed minutes
-// of a call.
-func unitsField(units *int64, required bool) (int64, error) {
-	if units == nil {
-		if required {
-			return 0, kassa.FieldError("units", "units is required")
-		}
-		return 1, nil
-	}
-	if *units < 1 || *units > charging.MaxUnits {
-		return 0, kassa.FieldError("units", "units must be between 1 and %d", charging.MaxUnits)
-	}
-	return *units, nil
 }
 
 // writeCreated writes 201 with v, or 200 with Idempotency-Replayed: true

@@ -3,9 +3,9 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/charging"
 )
 
@@ -57,88 +57,23 @@ func toHoldJSON(h *charging.HoldInfo) holdJSON {
 // platformHold answers POST /platform/v1/holds: reserve an amount of the
 // balance for a call of unknown length, idempotently.
 func (s *Server) platformHold(w http.ResponseWriter, r *http.Request) error {
-	key, err := idempotencyKey(r)
-	if err != nil {
-		return err
-	}
 	var req holdRequest
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	ttl, err := ttlField(req.TTLSeconds)
+	amount, err := optionalAmount("amount", req.Amount)
 	if err != nil {
 		return err
 	}
-	amount, hash, err := s.holdAmount(r, &req, ttl)
-	if err != nil {
-		return err
-	}
-	h, replayed, err := s.cfg.Ledger.Hold(r.Context(), charging.HoldRequest{
-		Account: req.Account, Amount: amount, TTL: ttl, IdempotencyKey: key, RequestHash: hash,
+	h, replayed, err := s.app.Hold(r.Context(), app.HoldRequest{
+		Account: req.Account, Amount: amount, Type: kassa.ServiceType(req.Type), To: req.To, Units: req.Units,
+		TTLSeconds: req.TTLSeconds, IdempotencyKey: r.Header.Get("Idempotency-Key"),
 	})
 	if err != nil {
 		return err
 	}
 	writeCreated(w, replayed, toHoldJSON(h))
 	return nil
-}
-
-// holdAmount returns the amount to hold, given or priced, and the hash that
-// identifies the request for replays (the request as sent, so that a retry
-// after a price change still replays).
-func (s *Server) holdAmount(r *http.Request, req *holdRequest, ttl time.Duration) (kassa.Amount, string, error) {
-	ttlText := strconv.FormatInt(int64(ttl/time.Second), 10)
-	if req.Amount.set {
-		if req.Type != "" || req.To != "" || req.Units != nil {
-			return 0, "", kassa.FieldError("amount", "give either amount, or type and to (and units), not both")
-		}
-		amount, err := amountField("amount", req.Amount, true)
-		if err != nil {
-			return 0, "", err
-		}
-		if amount <= 0 {
-			return 0, "", kassa.FieldError("amount", "amount must be positive")
-		}
-		if req.Account == "" {
-			return 0, "", kassa.FieldError("account", "account is required")
-		}
-		if _, err := s.platformAccount(r, req.Account); err != nil {
-			return 0, "", err
-		}
-		return amount, charging.HashRequest("platform-hold", req.Account, amount.String(), ttlText), nil
-	}
-	if req.Type == "" && req.To == "" {
-		return 0, "", kassa.FieldError("amount", "amount, or type and to, are required")
-	}
-	units, err := unitsField(req.Units, false)
-	if err != nil {
-		return 0, "", err
-	}
-	dest, err := s.rateDestination(r, req.Account, req.Type, req.To)
-	if err != nil {
-		return 0, "", err
-	}
-	amount, err := dest.rating.UnitPrice.MulUnits(units)
-	if err != nil {
-		return 0, "", kassa.FieldError("units", "unit price × units is out of range")
-	}
-	if amount <= 0 {
-		return 0, "", kassa.FieldError("to", "the destination is free: there is nothing to hold")
-	}
-	hash := charging.HashRequest("platform-hold", req.Account, string(dest.service), dest.to, strconv.FormatInt(units, 10), ttlText)
-	return amount, hash, nil
-}
-
-// ttlField checks ttl_seconds; 0 means the ledger's default.
-func ttlField(seconds *int64) (time.Duration, error) {
-	if seconds == nil {
-		return 0, nil
-	}
-	maxSeconds := int64(charging.MaxHoldTTL / time.Second)
-	if *seconds < 1 || *seconds > maxSeconds {
-		return 0, kassa.FieldError("ttl_seconds", "ttl_seconds must be between 1 and %d", maxSeconds)
-	}
-	return time.Duration(*seconds) * time.Second, nil
 }
 
 // platformCapture answers POST /platform/v1/holds/{id}/capture: charge part
@@ -152,10 +87,7 @@ func (s *Server) platformCapture(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if amount < 0 {
-		return kassa.FieldError("amount", "amount must not be negative")
-	}
-	h, replayed, err := s.cfg.Ledger.Capture(r.Context(), r.PathValue("id"), amount)
+	h, replayed, err := s.app.Capture(r.Context(), r.PathValue("id"), amount)
 	if err != nil {
 		return err
 	}
@@ -170,7 +102,7 @@ func (s *Server) platformRelease(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	h, replayed, err := s.cfg.Ledger.Release(r.Context(), r.PathValue("id"))
+	h, replayed, err := s.app.Release(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -180,7 +112,7 @@ func (s *Server) platformRelease(w http.ResponseWriter, r *http.Request) error {
 
 // platformGetHold answers GET /platform/v1/holds/{id}.
 func (s *Server) platformGetHold(w http.ResponseWriter, r *http.Request) error {
-	h, err := s.cfg.Ledger.GetHold(r.Context(), r.PathValue("id"))
+	h, err := s.app.GetHold(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -4,35 +4,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
 )
-
-// routesPublic registers the public Account API: the legacy /account/*
-// endpoints (error-code bodies) and the secrets API under /accounts/*
-// (RFC 7807 bodies). Routing is on the path alone (any host); each path is
-// also served with a trailing '/'; a wrong method is a 405 in the surface's
-// shape. Every route authenticates with Basic, or api_key/api_secret in the
-// query or the body.
-func (s *Server) routesPublic(mux *http.ServeMux) {
-	s.account(mux, "/account/get-balance", flavorBalance, s.getBalance, http.MethodGet)
-	s.account(mux, "/account/get-balance/{key}/{secret}", flavorBalance, s.getBalance, http.MethodGet)
-	s.account(mux, "/account/settings", flavorSettings, s.postSettings, http.MethodPost)
-	s.account(mux, "/account/top-up", flavorTopUp, s.topUp, http.MethodGet, http.MethodPost)
-	s.account(mux, "/account/get-pricing/outbound/{type}", flavorPricing, s.pricingLimited(s.countryPricing), http.MethodGet)
-	s.account(mux, "/account/get-full-pricing/outbound/{type}", flavorPricing, s.pricingLimited(s.fullPricing), http.MethodGet)
-	s.account(mux, "/account/get-prefix-pricing/outbound/{type}", flavorPricing, s.pricingLimited(s.prefixPricing), http.MethodGet)
-	s.account(mux, "/account/get-prefix-pricing/outbound", flavorPricing, s.pricingLimited(s.legacyPrefixPricing), http.MethodGet)
-	mux.Handle("/account/", s.legacy(flavorGeneric, notFound))
-
-	s.secretsRoute(mux, "/accounts/{api_key}/secrets", s.secretsCollection, http.MethodGet, http.MethodPost)
-	s.secretsRoute(mux, "/accounts/{api_key}/secrets/{secret_id}", s.secretItem, http.MethodGet, http.MethodDelete)
-	mux.Handle("/accounts/", s.secretsAPI(notFound))
-}
 
 // notFound answers any path no route serves.
 func notFound(w http.ResponseWriter, r *http.Request) error { return errPathNotFound }
@@ -48,9 +25,15 @@ type publicCall struct {
 // publicHandler handles one authenticated public request.
 type publicHandler func(w http.ResponseWriter, r *http.Request, c *publicCall) error
 
+// publicMethods maps HTTP methods to the handlers of one public path.
+type publicMethods map[string]publicHandler
+
 // account registers a legacy /account/* route (and its trailing-'/' twin).
-func (s *Server) account(mux *http.ServeMux, path string, f legacyFlavor, h publicHandler, methods ...string) {
-	handler := s.legacy(f, s.authenticated(h, methods, readsCachedAccount(path)))
+// Routing is on the path alone (any host); a wrong method is a 405 in the
+// legacy shape; every route authenticates with Basic, or api_key and
+// api_secret in the query or the body.
+func (s *Server) account(mux *http.ServeMux, path string, f legacyFlavor, m publicMethods) {
+	handler := s.legacy(f, s.authenticated(m, readsCachedAccount(path)))
 	mux.Handle(path, handler)
 	mux.Handle(path+"/{$}", handler)
 }
@@ -66,15 +49,18 @@ func readsCachedAccount(path string) bool {
 // secretsRoute registers a secrets-API route (and its trailing-'/' twin).
 // The caller may only manage its own key: any other key answers the same
 // 404 as an unknown one.
-func (s *Server) secretsRoute(mux *http.ServeMux, path string, h publicHandler, methods ...string) {
-	own := func(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-		key := r.PathValue("api_key")
-		if key != c.account.APIKey {
-			return unknownAPIKey(key)
+func (s *Server) secretsRoute(mux *http.ServeMux, path string, m publicMethods) {
+	own := make(publicMethods, len(m))
+	for method, h := range m {
+		own[method] = func(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+			key := r.PathValue("api_key")
+			if key != c.account.APIKey {
+				return unknownAPIKey(key)
+			}
+			return h(w, r, c)
 		}
-		return h(w, r, c)
 	}
-	handler := s.secretsAPI(s.authenticated(own, methods, false))
+	handler := s.secretsAPI(s.authenticated(own, false))
 	mux.Handle(path, handler)
 	mux.Handle(path+"/{$}", handler)
 }
@@ -90,17 +76,18 @@ func unknownAPIKey(key string) error {
 // it) a recently verified caller is
 // not read from the store again: see auth.AuthenticateCachedFrom; profiles
 // showed that store read as half the CPU time of a country price request.
-func (s *Server) authenticated(h publicHandler, methods []string, cachedAccount bool) handlerFunc {
+func (s *Server) authenticated(m publicMethods, cachedAccount bool) handlerFunc {
 	authenticate := s.auth.AuthenticateFrom
 	if cachedAccount {
 		authenticate = s.auth.AuthenticateCachedFrom
 	}
-	allowed := slices.Clone(methods)
-	if slices.Contains(allowed, http.MethodGet) {
-		allowed = append(allowed, http.MethodHead)
-	}
+	allowed := allowedMethods(m)
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if !slices.Contains(allowed, r.Method) {
+		h, ok := m[r.Method]
+		if !ok && r.Method == http.MethodHead {
+			h, ok = m[http.MethodGet]
+		}
+		if !ok {
 			return errMethod(allowed...)
 		}
 		p, err := readParams(r, s.cfg.MaxBodyBytes)
@@ -124,6 +111,21 @@ func (s *Server) authenticated(h publicHandler, methods []string, cachedAccount 
 		}
 		return h(w, r, &publicCall{params: p, account: acct, secret: secret, xml: wantsXML(r)})
 	}
+}
+
+// allowedMethods lists a public path's methods for the Allow header: GET,
+// POST, PUT, DELETE in that order, then HEAD where GET is served.
+func allowedMethods(m publicMethods) []string {
+	var allowed []string
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if m[method] != nil {
+			allowed = append(allowed, method)
+		}
+	}
+	if m[http.MethodGet] != nil {
+		allowed = append(allowed, http.MethodHead)
+	}
+	return allowed
 }
 
 // clientIP is the caller's address for the brute-force limiter: the host of

@@ -1,10 +1,10 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 )
 
 // halLink is one HAL link.
@@ -45,12 +45,8 @@ func toSecretJSON(s *kassa.Secret) secretJSON {
 	}
 }
 
-// secretsCollection answers GET (list) and POST (create) on
-// /accounts/{api_key}/secrets.
-func (s *Server) secretsCollection(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	if r.Method == http.MethodPost {
-		return s.createSecret(w, r, c)
-	}
+// listSecrets answers GET /accounts/{api_key}/secrets.
+func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request, c *publicCall) error {
 	secrets, err := s.cfg.Store.Secrets(r.Context(), c.account.APIKey)
 	if err != nil {
 		return err
@@ -65,39 +61,34 @@ func (s *Server) secretsCollection(w http.ResponseWriter, r *http.Request, c *pu
 	return nil
 }
 
-// createSecret adds a secret from the JSON or form parameter secret; 201.
+// createSecret answers POST /accounts/{api_key}/secrets: a secret from the
+// JSON or form parameter secret; 201.
 func (s *Server) createSecret(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	key := c.account.APIKey
-	sec, err := s.cfg.Hasher.NewSecret(key, c.params.get("secret"), s.now())
+	sec, err := s.app.CreateSecret(r.Context(), c.actor(r), c.account.APIKey, c.params.get("secret"))
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.CreateSecret(r.Context(), sec); err != nil {
-		return err
-	}
-	s.auth.Invalidate(key)
-	s.audit(r, "account:"+key, key, "secret.create", secretDetail(sec.ID))
 	writeJSON(w, http.StatusCreated, toSecretJSON(sec))
 	return nil
 }
 
-// secretItem answers GET (read) and DELETE (revoke) on
-// /accounts/{api_key}/secrets/{secret_id}.
-func (s *Server) secretItem(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	key, id := c.account.APIKey, r.PathValue("secret_id")
-	if r.Method == http.MethodDelete {
-		err := s.cfg.Store.DeleteSecret(r.Context(), key, id)
-		if kassa.ErrorCode(err) == kassa.ENOTFOUND {
-			return unknownSecretID(id)
-		}
-		if err != nil {
-			return err
-		}
-		s.auth.Invalidate(key)
-		s.audit(r, "account:"+key, key, "secret.revoke", secretDetail(id))
-		w.WriteHeader(http.StatusNoContent)
-		return nil
+// revokeSecret answers DELETE /accounts/{api_key}/secrets/{secret_id}: 204.
+func (s *Server) revokeSecret(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+	id := r.PathValue("secret_id")
+	err := s.app.RevokeSecret(r.Context(), c.actor(r), c.account.APIKey, id)
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+		return unknownSecretID(id)
 	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// getSecret answers GET /accounts/{api_key}/secrets/{secret_id}.
+func (s *Server) getSecret(w http.ResponseWriter, r *http.Request, c *publicCall) error {
+	key, id := c.account.APIKey, r.PathValue("secret_id")
 	secrets, err := s.cfg.Store.Secrets(r.Context(), key)
 	if err != nil {
 		return err
@@ -116,7 +107,7 @@ func unknownSecretID(id string) error {
 	return &kassa.Error{Code: kassa.ENOTFOUND, Field: fieldSecretID, Message: "ID '" + id + "' could not be found"}
 }
 
-func secretDetail(id string) string {
-	b, _ := json.Marshal(map[string]string{"secret_id": id})
-	return string(b)
+// actor is the caller of a public request, for the audit log.
+func (c *publicCall) actor(r *http.Request) app.Actor {
+	return app.AccountHolder(c.account.APIKey, r.RemoteAddr)
 }

@@ -1,13 +1,10 @@
 package httpapi
 
 import (
-	"context"
-	"encoding/json"
 	"encoding/xml"
 	"net/http"
-	"strings"
 
-	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/webhook"
 )
 
@@ -27,37 +24,15 @@ type settingsAnswer struct {
 // postSettings answers POST /account/settings. Without parameters it reads
 // the settings; moCallBackUrl / drCallBackUrl (or the moCallbackUrl /
 // drCallbackUrl spelling) set the callback URLs, an empty value clears one;
-// httpForwardMethod sets the forward method. The legacy newSecret parameter
-// replaces the secret the caller authenticated with (rotateSecret). Every
-// parameter is checked (syntax, complexity, the live callback checks)
-// before anything is saved: a refusal changes nothing.
+// httpForwardMethod sets the forward method; the legacy newSecret replaces
+// the secret the caller authenticated with. app.Service.UpdateSettings
+// checks everything before it saves anything.
 func (s *Server) postSettings(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	acct := c.account
-	next, changed, err := settingsFromParams(acct.Settings, c.params)
+	res, err := s.app.UpdateSettings(r.Context(), c.actor(r), c.account.APIKey, settingsChange(c))
 	if err != nil {
 		return err
 	}
-	newSecret, err := newSecretParam(acct.APIKey, c.params, s.cfg.Hasher, s.now())
-	if err != nil {
-		return err
-	}
-	if changed {
-		if err := s.validateSettings(r.Context(), acct.Settings, next); err != nil {
-			return err
-		}
-	}
-	if newSecret != nil {
-		if err := s.rotateSecret(r, c, newSecret); err != nil {
-			return err
-		}
-	}
-	if changed {
-		acct, err = s.cfg.Store.UpdateAccount(r.Context(), acct.APIKey, kassa.AccountUpdate{Settings: &next})
-		if err != nil {
-			return err
-		}
-		s.audit(r, "account:"+acct.APIKey, acct.APIKey, "settings.update", settingsDetail(c.account.Settings, next))
-	}
+	acct := res.Account
 	body := settingsAnswer{
 		MOCallbackURL:      acct.Settings.MOCallbackURL,
 		DRCallbackURL:      acct.Settings.DRCallbackURL,
@@ -73,64 +48,21 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request, c *publicC
 	return nil
 }
 
-// settingsFromParams applies the request's settings parameters to cur and
-// reports whether any was given.
-func settingsFromParams(cur kassa.Settings, p params) (kassa.Settings, bool, error) {
-	next, changed := cur, false
-	if v, ok := p.lookupAny("moCallBackUrl", "moCallbackUrl"); ok {
-		next.MOCallbackURL, changed = strings.TrimSpace(v), true
+// settingsChange reads the request's settings parameters: each one given
+// (even empty) is a field to change.
+func settingsChange(c *publicCall) app.SettingsChange {
+	ch := app.SettingsChange{CurrentSecret: c.secret}
+	if v, ok := c.params.lookupAny("moCallBackUrl", "moCallbackUrl"); ok {
+		ch.MOCallbackURL = &v
 	}
-	if v, ok := p.lookupAny("drCallBackUrl", "drCallbackUrl"); ok {
-		next.DRCallbackURL, changed = strings.TrimSpace(v), true
+	if v, ok := c.params.lookupAny("drCallBackUrl", "drCallbackUrl"); ok {
+		ch.DRCallbackURL = &v
 	}
-	if v, ok := p.lookup("httpForwardMethod"); ok {
-		switch v {
-		case kassa.ForwardGetQuery, kassa.ForwardPostQuery, kassa.ForwardPostJSON, "":
-			next.HTTPForwardMethod, changed = v, true
-		default:
-			return cur, false, kassa.FieldError("httpForwardMethod", "invalid httpForwardMethod: must be GET_QUERY_PARAMS, POST_QUERY_PARAMS or POST_JSON")
-		}
+	if v, ok := c.params.lookup(app.FieldHTTPForwardMethod); ok {
+		ch.HTTPForwardMethod = &v
 	}
-	return next, changed, nil
-}
-
-// validateSettings checks new settings before they are saved: the syntax of
-// each changed callback URL, then, when the server has a checker, the URL
-// itself (a live request). Extend it here.
-func (s *Server) validateSettings(ctx context.Context, old, next kassa.Settings) error {
-	checks := []struct{ field, old, next string }{
-		{"moCallBackUrl", old.MOCallbackURL, next.MOCallbackURL},
-		{"drCallBackUrl", old.DRCallbackURL, next.DRCallbackURL},
+	if v, ok := c.params.lookup(app.FieldNewSecret); ok {
+		ch.NewSecret = &v
 	}
-	for _, c := range checks {
-		if c.next == c.old || c.next == "" {
-			continue
-		}
-		if err := validateCallbackURL(c.field, c.next); err != nil {
-			return err
-		}
-		if s.cfg.CheckCallback != nil {
-			if err := s.cfg.CheckCallback(ctx, c.field, c.next); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// validateCallbackURL checks the syntax of a callback URL with
-// webhook.CallbackSyntax: an absolute http or https URL with a host, at
-// most MaxCallbackURLLength characters, without spaces or control
-// characters.
-func validateCallbackURL(field, raw string) error {
-	if err := webhook.CallbackSyntax(raw); err != nil {
-		return kassa.FieldError(field, "invalid %s: %v", field, err)
-	}
-	return nil
-}
-
-// settingsDetail is the audit detail of a settings change.
-func settingsDetail(old, next kassa.Settings) string {
-	b, _ := json.Marshal(old.Changes(next))
-	return string(b)
+	return ch
 }

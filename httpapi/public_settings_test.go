@@ -95,12 +95,12 @@ func TestSettingsInvalid(t *testing.T) {
 func TestSettingsCallbackCheck(t *testing.T) {
 	h := newHarness(t)
 	s := New(Config{Store: h.db, Hasher: h.hasher, Ledger: h.ledger, Pricing: h.prices,
-		CheckCallback: func(ctx context.Context, field, u string) error {
-			return kassa.Errorf(kassa.ECALLBACKREJECTED, "%s did not answer 200", field)
+		CheckCallback: func(ctx context.Context, u string) error {
+			return kassa.Errorf(kassa.ECALLBACKREJECTED, "%s did not answer 200", u)
 		}})
 	h.srv.Config.Handler = s
 	resp := h.post("/account/settings", "moCallBackUrl=https%3A%2F%2Fdown.example%2F").wantStatus(t, 420)
-	if got := resp.json(t)["error-code-label"]; got != "moCallBackUrl did not answer 200" {
+	if got := resp.json(t)["error-code-label"]; got != "invalid moCallBackUrl: https://down.example/ did not answer 200" {
 		t.Errorf("label %v", got)
 	}
 	if got := h.account(testKey).Settings.MOCallbackURL; got != "" {

@@ -7,7 +7,17 @@ import (
 	"testing"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/reload"
 )
+
+// topUpFunc is an app.TopUpper made of a function, to see what the handler
+// passes and to force a decline.
+type topUpFunc func(ctx context.Context, req reload.TopUpRequest) (*kassa.Entry, error)
+
+// TopUp implements app.TopUpper.
+func (f topUpFunc) TopUp(ctx context.Context, req reload.TopUpRequest) (*kassa.Entry, error) {
+	return f(ctx, req)
+}
 
 // TestTopUp credits the reload amount for the right trx, by POST and GET.
 func TestTopUp(t *testing.T) {
@@ -21,7 +31,8 @@ func TestTopUp(t *testing.T) {
 		t.Errorf("balance %s after two top-ups", got)
 	}
 	entries, _, err := h.db.ListEntries(context.Background(), kassa.EntryFilter{Account: testKey, Kinds: []kassa.EntryKind{kassa.KindTopUp}})
-	if err != nil || len(entries) != 2 || entries[0].Reference != testTrx {
+	// The reference is the payment gateway's (here the ledger-only one), not the trx.
+	if err != nil || len(entries) != 2 || !strings.HasPrefix(entries[0].Reference, "ledger-only:topup:"+testKey+":") {
 		t.Fatalf("entries %v err %v", entries, err)
 	}
 	resp = h.do(req{method: "POST", path: "/account/top-up", body: "trx=" + testTrx, basic: [2]string{testKey, testSecret},
@@ -79,13 +90,13 @@ func TestTopUpHook(t *testing.T) {
 	var gotKey, gotTrx, gotReq string
 	decline := false
 	h.srv.Config.Handler = New(Config{Store: h.db, Hasher: h.hasher, Ledger: h.ledger, Pricing: h.prices,
-		TopUp: func(ctx context.Context, apiKey, trx, requestKey string) (*kassa.Entry, error) {
-			gotKey, gotTrx, gotReq = apiKey, trx, requestKey
+		TopUp: topUpFunc(func(ctx context.Context, req reload.TopUpRequest) (*kassa.Entry, error) {
+			gotKey, gotTrx, gotReq = req.Account, req.Trx, req.IdempotencyKey
 			if decline {
 				return nil, kassa.Errorf(kassa.EPAYMENTDECLINED, "card declined")
 			}
 			return &kassa.Entry{}, nil
-		}})
+		})})
 	h.do(req{method: "POST", path: "/account/top-up", body: "trx=abc", basic: [2]string{testKey, testSecret},
 		header: map[string]string{"Idempotency-Key": "k9"}}).wantStatus(t, http.StatusOK)
 	if gotKey != testKey || gotTrx != "abc" || gotReq != "k9" {

@@ -2,18 +2,68 @@ package httpapi
 
 import "net/http"
 
-// routes registers every surface. Each surface's routes are listed in one
-// function in the file of that surface:
-//
-//	routesPublic   public.go    /account/*, /accounts/*  (Vonage wire format)
-//	routesAdmin    admin.go     /admin/v1/*              (JSON, RFC 7807)
-//	routesPlatform platform.go  /platform/v1/*           (JSON, RFC 7807)
-//	routesOps      ops.go       /healthz, /readyz
+// routes lists every route of the public, admin and platform APIs and the
+// operations endpoints: the path, each method and its handler. A wrong
+// method is a 405 with Allow in the surface's shape (which is why methods
+// are not in the patterns); GET also serves HEAD. The handlers translate
+// between the wire and app.Service; docs/*-api.md describe each surface.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	s.routesPublic(mux)
-	s.routesAdmin(mux)
-	s.routesPlatform(mux)
+	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+
+	// Public Account API (docs/public-api.md): Vonage error-code bodies,
+	// each path also with a trailing '/', any host; api_key and api_secret
+	// by Basic auth, the query or the body.
+	s.account(mux, "/account/get-balance", flavorBalance, publicMethods{get: s.getBalance})
+	s.account(mux, "/account/get-balance/{key}/{secret}", flavorBalance, publicMethods{get: s.getBalance})
+	s.account(mux, "/account/settings", flavorSettings, publicMethods{post: s.postSettings})
+	s.account(mux, "/account/top-up", flavorTopUp, publicMethods{get: s.topUp, post: s.topUp})
+	s.account(mux, "/account/get-pricing/outbound/{type}", flavorPricing, publicMethods{get: s.pricingLimited(s.countryPricing)})
+	s.account(mux, "/account/get-full-pricing/outbound/{type}", flavorPricing, publicMethods{get: s.pricingLimited(s.fullPricing)})
+	s.account(mux, "/account/get-prefix-pricing/outbound/{type}", flavorPricing, publicMethods{get: s.pricingLimited(s.prefixPricing)})
+	s.account(mux, "/account/get-prefix-pricing/outbound", flavorPricing, publicMethods{get: s.pricingLimited(s.legacyPrefixPricing)})
+	mux.Handle("/account/", s.legacy(flavorGeneric, notFound))
+
+	// Public secrets API: RFC 7807 bodies in Nexmo's shape; a caller
+	// manages only its own key.
+	s.secretsRoute(mux, "/accounts/{api_key}/secrets", publicMethods{get: s.listSecrets, post: s.createSecret})
+	s.secretsRoute(mux, "/accounts/{api_key}/secrets/{secret_id}", publicMethods{get: s.getSecret, del: s.revokeSecret})
+	mux.Handle("/accounts/", s.secretsAPI(notFound))
+
+	// Admin API (docs/admin-api.md): the admin bearer token, RFC 7807.
+	s.adminRoute(mux, "/admin/v1/accounts", methods{get: s.adminListAccounts, post: s.adminCreateAccount})
+	s.adminRoute(mux, "/admin/v1/accounts/{api_key}", methods{get: s.adminGetAccount})
+	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/credits", methods{post: s.adminCredit})
+	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/debits", methods{post: s.adminDebit})
+	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/auto-reload", methods{put: s.adminPutAutoReload})
+	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/limits", methods{put: s.adminPutLimits})
+	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/credit-limit", methods{put: s.adminPutCreditLimit})
+	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/entries", methods{get: s.adminListEntries})
+	s.adminRoute(mux, "/admin/v1/verify", methods{get: s.adminVerify})
+	s.adminRoute(mux, "/admin/v1/audit", methods{get: s.adminListAudit})
+	s.adminRoute(mux, "/admin/v1/pricebooks", methods{get: s.adminListPriceBooks, post: s.adminImportPriceBook})
+	s.adminRoute(mux, "/admin/v1/pricebooks/{version}", methods{get: s.adminGetPriceBook})
+	s.adminRoute(mux, "/admin/v1/pricebooks/{version}/activate", methods{post: s.adminActivatePriceBook})
+	s.adminRoute(mux, "/admin/v1/pricebooks/{version}/export", methods{get: s.adminExportPriceBook})
+	mux.Handle("/admin/", s.problemJSON(notFound))
+
+	// Platform API (docs/platform-api.md): the service bearer token, RFC 7807.
+	s.platformRoute(mux, "/platform/v1/rate", methods{post: s.platformRate})
+	s.platformRoute(mux, "/platform/v1/charges", methods{post: s.platformCharge})
+	s.platformRoute(mux, "/platform/v1/charges/{id}/refund", methods{post: s.platformRefund})
+	s.platformRoute(mux, "/platform/v1/holds", methods{post: s.platformHold})
+	s.platformRoute(mux, "/platform/v1/holds/{id}", methods{get: s.platformGetHold})
+	s.platformRoute(mux, "/platform/v1/holds/{id}/capture", methods{post: s.platformCapture})
+	s.platformRoute(mux, "/platform/v1/holds/{id}/release", methods{post: s.platformRelease})
+	mux.Handle("/platform/", s.problemJSON(s.requireToken(s.cfg.ServiceToken, notFound)))
+
+	// Operations: GET /healthz, GET /readyz, and every other path (ops.go).
 	s.routesOps(mux)
 	return mux
+}
+
+// platformRoute registers a path of the platform API with its methods,
+// behind the service token; errors are RFC 7807.
+func (s *Server) platformRoute(mux *http.ServeMux, path string, m methods) {
+	mux.Handle(path, s.problemJSON(s.requireToken(s.cfg.ServiceToken, dispatch(m))))
 }

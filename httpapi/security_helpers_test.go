@@ -21,7 +21,7 @@ func (c *manualClock) add(d time.Duration) { c.ns.Add(int64(d)) }
 // serve replaces the harness's server by one built from cfg, with the
 // harness's store, hasher, ledger, pricing and tokens filled in.
 func (h *harness) serve(cfg Config) *Server {
-	cfg.Store, cfg.Hasher, cfg.Ledger, cfg.Pricing = h.db, h.hasher, h.ledger, h.prices
+	cfg.Store, cfg.Hasher, cfg.Ledger, cfg.Pricing, cfg.TopUp = h.db, h.hasher, h.ledger, h.prices, h.topUp
 	cfg.AdminToken, cfg.ServiceToken = testAdminToken, testServiceToken
 	s := New(cfg)
 	h.srv.Config.Handler = s

@@ -9,17 +9,26 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/webhook"
 )
 
 // Config is what the server needs. The command that starts kassa fills it.
+//
+// App runs every use case; the handlers only translate between the wire
+// and it, and read the store directly for pure reads. When App is nil, New
+// builds one from Store, Ledger, Pricing, Hasher, Auth, TopUp and the
+// callback and authentication settings below (tests and embedded servers);
+// with App set those fields are not used (Store and Pricing still serve
+// the reads).
 type Config struct {
+	App          *app.Service
 	Store        kassa.Store
 	Logger       *slog.Logger
 	Now          func() time.Time
@@ -40,19 +49,16 @@ type Config struct {
 	// snapshot and is what /readyz checks.
 	Pricing *pricing.Service
 
-	// TopUp, when set, performs POST /account/top-up (reload.Reloader.TopUp:
-	// charge the payment behind trx, credit, daily cap); requestKey is the
-	// request's Idempotency-Key header. When nil the handler credits the
-	// auto-reload amount through Ledger without a payment step.
-	TopUp func(ctx context.Context, apiKey, trx, requestKey string) (*kassa.Entry, error)
+	// TopUp performs POST /account/top-up (reload.Reloader: charge the
+	// payment behind trx, credit, daily cap); app.Config.TopUp.
+	TopUp app.TopUpper
 
 	// CheckCallback checks a callback URL live before POST
-	// /account/settings saves it (field is "moCallBackUrl" or
-	// "drCallBackUrl"); an error refuses the change. The syntax check of
-	// validateCallbackURL always runs first. When nil, New sets the
-	// webhook checker: a guarded GET that must answer 200 within
+	// /account/settings saves it; an error refuses the change (the app
+	// names the field in it). The syntax check always runs first. When
+	// nil, the webhook checker: a guarded GET that must answer 200 within
 	// CallbackTimeout, dialling only public addresses and CallbackAllow.
-	CheckCallback func(ctx context.Context, field, url string) error
+	CheckCallback func(ctx context.Context, url string) error
 	// CallbackAllow lists the non-public networks the default callback
 	// check may reach (--allow-callback-net, repeatable; webhook.ParseAllow).
 	CallbackAllow []netip.Prefix
@@ -71,7 +77,7 @@ type Config struct {
 	// down, and 5× (one address on any key) or 10× (one key from any
 	// address) lock out the wider scopes. 0 means auth.DefaultMaxFailures;
 	// negative turns the brute-force limiter off. Used only when Auth is
-	// nil (New builds it).
+	// nil (the app builds it).
 	AuthMaxFailures int
 	// AuthLockout is how long a lock-out lasts (--auth-lockout);
 	// auth.DefaultLockout when 0. Used only when Auth is nil.
@@ -88,15 +94,12 @@ const DefaultMaxBodyBytes = 64 << 10
 // Server is the HTTP handler of every kassa surface.
 type Server struct {
 	cfg     Config
+	app     *app.Service
 	log     *slog.Logger
 	now     func() time.Time
 	auth    *auth.Authenticator
 	limits  rateLimits
 	handler http.Handler
-
-	// currencies remembers the billing currency of the accounts that
-	// POST /platform/v1/rate has rated for (see accountCurrency).
-	currencies sync.Map // api key → kassa.Currency
 }
 
 // New builds the server and its routes.
@@ -110,23 +113,43 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if cfg.CallbackTimeout <= 0 {
-		cfg.CallbackTimeout = DefaultCallbackTimeout
+	if cfg.App == nil {
+		cfg.App = newApp(cfg)
 	}
-	if cfg.CheckCallback == nil {
-		cfg.CheckCallback = callbackChecker(cfg.CallbackAllow, cfg.CallbackTimeout)
-	}
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, limits: newRateLimits(cfg.Now, cfg.RateLimitsOff)}
-	if cfg.Auth == nil && cfg.Hasher != nil && cfg.Store != nil {
-		cfg.Auth = auth.NewAuthenticator(cfg.Store, cfg.Hasher, auth.Options{
-			Now: cfg.Now, MaxFailures: cfg.AuthMaxFailures, Lockout: cfg.AuthLockout, OnLockout: s.auditLockout,
-		})
-		s.cfg.Auth = cfg.Auth
-	}
-	s.auth = cfg.Auth
+	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger, now: cfg.Now, limits: newRateLimits(cfg.Now, cfg.RateLimitsOff)}
+	s.auth = cfg.App.Authenticator()
 	s.handler = s.routes()
 	return s
 }
+
+// newApp builds the use cases from the server's own configuration (see
+// Config).
+func newApp(cfg Config) *app.Service {
+	ac := app.Config{
+		Store: cfg.Store, Ledger: cfg.Ledger, Hasher: cfg.Hasher, Auth: cfg.Auth, TopUp: cfg.TopUp,
+		AuthOptions: auth.Options{MaxFailures: cfg.AuthMaxFailures, Lockout: cfg.AuthLockout},
+		Now:         cfg.Now, Logger: cfg.Logger,
+	}
+	if cfg.Pricing != nil { // a nil *pricing.Service is not a nil Rater
+		ac.Rater = cfg.Pricing
+	}
+	if cfg.CheckCallback != nil {
+		ac.Callbacks = checkFunc(cfg.CheckCallback)
+	} else {
+		timeout := cfg.CallbackTimeout
+		if timeout <= 0 {
+			timeout = DefaultCallbackTimeout
+		}
+		ac.Callbacks = webhook.NewChecker(webhook.Guard{Allow: cfg.CallbackAllow}, timeout)
+	}
+	return app.New(ac)
+}
+
+// checkFunc adapts Config.CheckCallback to app.CallbackChecker.
+type checkFunc func(ctx context.Context, url string) error
+
+// CheckCallback implements app.CallbackChecker.
+func (f checkFunc) CheckCallback(ctx context.Context, url string) error { return f(ctx, url) }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 )
 
@@ -29,10 +30,11 @@ func wantInvalid(t *testing.T, what string, err error) {
 	}
 }
 
-// FuzzSettingsParams: the settings request parsing (parameters, callback
-// URL syntax, httpForwardMethod, the legacy newSecret) never panics,
-// refuses only with EINVALID errors, keeps the forward method in its enum,
-// and never puts the new secret in an error message.
+// FuzzSettingsParams: a settings request (parameters, callback URL
+// syntax, httpForwardMethod, the legacy newSecret) through the real use
+// case on a real store never panics, refuses only with EINVALID errors,
+// keeps the forward method in its enum, never puts the new secret in an
+// error message, and an accepted newSecret is the account's secret after.
 func FuzzSettingsParams(f *testing.F) {
 	for _, s := range [][2]string{
 		{"", "moCallBackUrl=https%3A%2F%2Fexample.com%2Fmo&drCallBackUrl=https%3A%2F%2Fexample.com%2Fdr"},
@@ -45,48 +47,34 @@ func FuzzSettingsParams(f *testing.F) {
 	} {
 		f.Add(s[0], []byte(s[1]))
 	}
-	h, err := auth.NewHasher(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		f.Fatal(err)
-	}
+	h := newHarness(f)
+	svc := app.New(app.Config{Store: h.db, Hasher: h.hasher}) // no live check: the syntax only
+	current := testSecret
 	f.Fuzz(func(t *testing.T, query string, body []byte) {
 		p, err := fuzzRequestParams(t, query, body)
 		if err != nil {
 			wantInvalid(t, "readParams", err)
 			return
 		}
-		next, changed, err := settingsFromParams(kassa.Settings{}, p)
+		call := &publicCall{params: p, account: &kassa.Account{APIKey: testKey}, secret: current}
+		change := settingsChange(call)
+		res, err := svc.UpdateSettings(t.Context(), app.System, testKey, change)
 		if err != nil {
-			wantInvalid(t, "settingsFromParams", err)
-		} else {
-			switch next.HTTPForwardMethod {
-			case "", kassa.ForwardGetQuery, kassa.ForwardPostQuery, kassa.ForwardPostJSON:
-			default:
-				t.Fatalf("forward method %q accepted", next.HTTPForwardMethod)
-			}
-			if !changed && next != (kassa.Settings{}) {
-				t.Fatalf("settings changed without a parameter: %+v", next)
-			}
-			for field, u := range map[string]string{"moCallBackUrl": next.MOCallbackURL, "drCallBackUrl": next.DRCallbackURL} {
-				if u == "" {
-					continue
-				}
-				if err := validateCallbackURL(field, u); err != nil {
-					wantInvalid(t, "validateCallbackURL", err)
-				}
-			}
-		}
-		plain, _ := p.lookup(paramNewSecret)
-		sec, err := newSecretParam("abcd1234", p, h, time.Unix(0, 0))
-		switch {
-		case err != nil:
-			wantInvalid(t, "newSecretParam", err)
-			if len(plain) >= 4 && strings.Contains(kassa.ErrorMessage(err), plain) {
+			wantInvalid(t, "UpdateSettings", err)
+			if plain, ok := p.lookup(app.FieldNewSecret); ok && len(plain) >= 4 && strings.Contains(kassa.ErrorMessage(err), plain) {
 				t.Fatalf("the error message %q shows the secret", kassa.ErrorMessage(err))
 			}
-		case sec != nil:
-			if kassa.ValidateSecret(plain) != nil || !h.Verify(sec, plain) {
-				t.Fatalf("accepted secret %q does not validate or verify", plain)
+			return
+		}
+		switch m := res.Account.Settings.HTTPForwardMethod; m {
+		case "", kassa.ForwardGetQuery, kassa.ForwardPostQuery, kassa.ForwardPostJSON:
+		default:
+			t.Fatalf("forward method %q accepted", m)
+		}
+		if change.NewSecret != nil {
+			current = *change.NewSecret
+			if _, err := auth.NewAuthenticator(h.db, h.hasher, auth.Options{CacheTTL: -1}).Authenticate(t.Context(), testKey, current); err != nil {
+				t.Fatalf("the accepted new secret %q does not authenticate: %v", current, err)
 			}
 		}
 	})

@@ -214,11 +214,6 @@ func updateSet(upd kassa.AccountUpdate, now time.Time) (string, []any) {
 		cols = append(cols, col+" = $"+strconv.Itoa(len(args)))
 	}
 	add("updated_at", now)
-	if s := upd.Settings; s != nil {
-		add("mo_callback_url", s.MOCallbackURL)
-		add("dr_callback_url", s.DRCallbackURL)
-		add("http_forward_method", s.HTTPForwardMethod)
-	}
 	if l := upd.Limits; l != nil {
 		add("max_outbound_request", l.MaxOutboundRequest)
 		add("max_inbound_request", l.MaxInboundRequest)

@@ -2,17 +2,6 @@ package pricing
 
 import "github.com/kassa-dev/kassa"
 
-// Rating is the price of one unit (a message part or a billed minute) of a
-// service to one number.
-type Rating struct {
-	Country     string            // alpha-2
-	NetworkCode string            // "" when the country's default price applies
-	NetworkName string            // "" when the country's default price applies
-	NetworkType kassa.NetworkType // "" when the country's default price applies
-	UnitPrice   kassa.Amount
-	Currency    kassa.Currency
-}
-
 // maxDigits is the longest number kassa rates (E.164: 15 digits).
 const maxDigits = 15
 
@@ -32,22 +21,22 @@ var (
 // EINVALID for a malformed number or an unknown type, ENOTFOUND when
 // nothing prices the destination, EUNAVAILABLE when cur cannot be
 // answered. It does not allocate on success.
-func (s *Snapshot) Rate(t kassa.ServiceType, number string, cur kassa.Currency) (Rating, error) {
+func (s *Snapshot) Rate(t kassa.ServiceType, number string, cur kassa.Currency) (kassa.Rating, error) {
 	v, err := s.view(t, cur)
 	if err != nil {
-		return Rating{}, err
+		return kassa.Rating{}, err
 	}
 	var buf [maxDigits + 2]byte
 	n, err := normalizeNumber(number, &buf)
 	if err != nil {
-		return Rating{}, err
+		return kassa.Rating{}, err
 	}
 	id := s.index.longest(buf[:n], v.rates)
 	if id < 0 {
-		return Rating{}, errNoPrice
+		return kassa.Rating{}, errNoPrice
 	}
 	in := &s.info[id]
-	return Rating{Country: in.country, NetworkCode: in.code, NetworkName: in.name, NetworkType: in.typ, UnitPrice: v.rates[id], Currency: v.currency}, nil
+	return kassa.Rating{Country: in.country, NetworkCode: in.code, NetworkName: in.name, NetworkType: in.typ, UnitPrice: v.rates[id], Currency: v.currency}, nil
 }
 
 // normalizeNumber writes the digits of a phone number into buf and returns

@@ -190,6 +190,9 @@ func (s *Service) EnsureDefault(ctx context.Context) error {
 	return s.Activate(ctx, v.Version, time.Time{})
 }
 
+// Service is the kassa.Rater of the application layer.
+var _ kassa.Rater = (*Service)(nil)
+
 // ErrNoPriceBook reports that no snapshot is loaded yet.
 var ErrNoPriceBook = &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "no price book is active"}
 
@@ -202,11 +205,11 @@ func (s *Service) Snapshot() (*Snapshot, error) {
 }
 
 // Rate rates a number with the current snapshot (see Snapshot.Rate);
-// ErrNoPriceBook before the first load.
-func (s *Service) Rate(t kassa.ServiceType, number string, cur kassa.Currency) (Rating, error) {
+// ErrNoPriceBook before the first load. It implements kassa.Rater.
+func (s *Service) Rate(t kassa.ServiceType, number string, cur kassa.Currency) (kassa.Rating, error) {
 	snap := s.current.Load()
 	if snap == nil {
-		return Rating{}, ErrNoPriceBook
+		return kassa.Rating{}, ErrNoPriceBook
 	}
 	return snap.Rate(t, number, cur)
 }

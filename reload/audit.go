@@ -31,11 +31,21 @@ type eventDetail struct {
 	Day       string `json:"day,omitempty"`
 }
 
+// auditActor is who an event names: its actor and, for a caller's top-up,
+// the caller's address.
+type auditActor struct {
+	name       string
+	remoteAddr string
+}
+
+// systemActor is the scheduler's actor.
+var systemActor = auditActor{name: "system"}
+
 // audit appends an event; a failure is logged, never returned, because the
 // money has already moved (or not) by then.
-func (r *Reloader) audit(ctx context.Context, actor, account, action string, d eventDetail) {
+func (r *Reloader) audit(ctx context.Context, actor auditActor, account, action string, d eventDetail) {
 	raw, _ := json.Marshal(d)
-	e := &kassa.AuditEvent{Actor: actor, Account: account, Action: action, Detail: string(raw)}
+	e := &kassa.AuditEvent{Actor: actor.name, Account: account, Action: action, RemoteAddr: actor.remoteAddr, Detail: string(raw)}
 	// Recorded even when the caller has given up: the payment already happened (or not).
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

@@ -31,7 +31,7 @@ func (r *Reloader) capReached(ctx context.Context, a *kassa.Account, day time.Ti
 	}
 	today := day.Format("2006-01-02")
 	if last, ok, err := r.lastEvent(ctx, a.APIKey, ActionCapReached); err == nil && (!ok || last.Day != today) {
-		r.audit(ctx, "system", a.APIKey, ActionCapReached, eventDetail{Cap: limit, Day: today})
+		r.audit(ctx, systemActor, a.APIKey, ActionCapReached, eventDetail{Cap: limit, Day: today})
 		r.log.Warn("auto-reload daily cap reached", "account", a.APIKey, "cap", limit)
 	}
 	return true, nil

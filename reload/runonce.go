@@ -115,10 +115,10 @@ func (r *Reloader) pay(ctx context.Context, a *kassa.Account, key string) (outco
 		switch {
 		case UnknownOutcome(err):
 			detail.Reason = "payment outcome unknown; retried with the same key"
-			r.audit(ctx, "system", a.APIKey, ActionPending, detail)
+			r.audit(ctx, systemActor, a.APIKey, ActionPending, detail)
 			return outPending, err
 		case kassa.ErrorCode(err) == kassa.EPAYMENTDECLINED:
-			r.audit(ctx, "system", a.APIKey, ActionDeclined, detail)
+			r.audit(ctx, systemActor, a.APIKey, ActionDeclined, detail)
 			return outDeclined, nil
 		}
 		return outFailed, err
@@ -128,7 +128,7 @@ func (r *Reloader) pay(ctx context.Context, a *kassa.Account, key string) (outco
 		return outFailed, fmt.Errorf("credit reload %s (paid, reference %s; retried with the same key): %w", key, res.Reference, err)
 	}
 	detail.Reference, detail.EntryID = e.Reference, e.ID
-	r.audit(ctx, "system", a.APIKey, ActionReloaded, detail)
+	r.audit(ctx, systemActor, a.APIKey, ActionReloaded, detail)
 	return outReloaded, nil
 }
 

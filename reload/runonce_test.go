@@ -146,7 +146,7 @@ func TestDailyCapStopsRunaway(t *testing.T) {
 	if n := len(e.entries("leaky", kassa.KindReload)); n != 3 || drains != 3 || b.payments() != 3 {
 		t.Fatalf("%d reloads, %d drains, %d payments; want the cap of 3", n, drains, b.payments())
 	}
-	_, err := r.TopUp(ctx, "leaky", "trx-1", "")
+	_, err := r.TopUp(ctx, TopUpRequest{Account: "leaky", Trx: "trx-1"})
 	wantCode(t, err, kassa.EPAYMENTDECLINED, "daily reload cap reached (3 per day)")
 	if n := len(e.audits("leaky", ActionCapReached)); n != 1 {
 		t.Errorf("%d cap audit events, want one for the day", n)

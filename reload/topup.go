@@ -8,12 +8,21 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
+// TopUpRequest is a public top-up.
+type TopUpRequest struct {
+	Account        string
+	Trx            string // the payment reference; must equal the account's auto-reload trx
+	IdempotencyKey string // the request's Idempotency-Key header, "" when absent
+	RemoteAddr     string // the caller's address, for the audit events
+}
+
 // TopUp is the public top-up (POST /account/top-up): it charges the
-// account's auto-reload amount to the payment behind trx and credits it
-// with a top-up entry, both under one idempotency key (see topUpKey):
-// requestKey is the request's Idempotency-Key header, "" when absent. A
-// retried request with the same requestKey returns the first entry and
-// charges nothing.
+// account's auto-reload amount to the payment behind req.Trx and credits it
+// with a top-up entry whose reference is the gateway's reference for the
+// payment, both under one idempotency key (see topUpKey). A retried request
+// with the same req.IdempotencyKey returns the first entry and charges
+// nothing. The outcome is audited (topup.credited, topup.declined) with
+// req.RemoteAddr.
 //
 // Errors, with the balance and the ledger unchanged:
 //   - EFORBIDDEN "not auto-reload enabled" when auto-reload is off or trx
@@ -23,7 +32,8 @@ import (
 //   - EUNAVAILABLE when the payment's outcome is unknown (retry with the
 //     same Idempotency-Key);
 //   - ENOTFOUND when the account does not exist.
-func (r *Reloader) TopUp(ctx context.Context, apiKey, trx, requestKey string) (*kassa.Entry, error) {
+func (r *Reloader) TopUp(ctx context.Context, req TopUpRequest) (*kassa.Entry, error) {
+	apiKey, trx, requestKey := req.Account, req.Trx, req.IdempotencyKey
 	a, err := r.store.FindAccount(ctx, apiKey)
 	if err != nil {
 		return nil, err
@@ -47,12 +57,12 @@ func (r *Reloader) TopUp(ctx context.Context, apiKey, trx, requestKey string) (*
 		}
 		return nil, capError(a)
 	}
-	return r.payTopUp(ctx, a, key)
+	return r.payTopUp(ctx, a, key, req.RemoteAddr)
 }
 
 // payTopUp charges the gateway and credits the top-up.
-func (r *Reloader) payTopUp(ctx context.Context, a *kassa.Account, key string) (*kassa.Entry, error) {
-	actor := "account:" + a.APIKey
+func (r *Reloader) payTopUp(ctx context.Context, a *kassa.Account, key, remoteAddr string) (*kassa.Entry, error) {
+	actor := auditActor{name: "account:" + a.APIKey, remoteAddr: remoteAddr}
 	detail := eventDetail{Key: key, Amount: a.AutoReload.Amount.String(), Currency: string(a.Currency)}
 	res, err := r.gw.Charge(ctx, paymentRequest(a, key))
 	if err != nil {

@@ -18,9 +18,12 @@ func TestTopUpPaidCreditsOnceAndReplays(t *testing.T) {
 	r := e.reloader(b.gateway(time.Second, 0), "n1")
 	ctx := context.Background()
 
-	first, err := r.TopUp(ctx, "acct1", "trx-1", "req-42")
+	first, err := r.TopUp(ctx, TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: "req-42", RemoteAddr: "192.0.2.7:5151"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ev := e.audits("acct1", ActionTopUp); len(ev) != 1 || ev[0].RemoteAddr != "192.0.2.7:5151" {
+		t.Errorf("top-up audit events %+v, want one with the caller's address", ev)
 	}
 	if first.Kind != kassa.KindTopUp || first.Amount != kassa.MustParseAmount("50") || first.BalanceAfter != kassa.MustParseAmount("60") {
 		t.Fatalf("entry = %+v, want a 50.00 top-up to 60.00", first)
@@ -28,7 +31,7 @@ func TestTopUpPaidCreditsOnceAndReplays(t *testing.T) {
 	if !strings.HasPrefix(first.Reference, "pay-topup:acct1:") || !strings.Contains(first.Reason, "webhook") {
 		t.Errorf("reference %q, reason %q", first.Reference, first.Reason)
 	}
-	again, err := r.TopUp(ctx, "acct1", "trx-1", "req-42")
+	again, err := r.TopUp(ctx, TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: "req-42"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +41,10 @@ func TestTopUpPaidCreditsOnceAndReplays(t *testing.T) {
 	if b.payments() != 1 || len(b.allKeys()) != 1 {
 		t.Fatalf("gateway saw %d requests for %d payments, want 1 and 1", len(b.allKeys()), b.payments())
 	}
-	if _, err := r.TopUp(ctx, "acct1", "trx-1", "req-43"); err != nil {
+	if _, err := r.TopUp(ctx, TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: "req-43"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.TopUp(ctx, "acct1", "trx-1", ""); err != nil {
+	if _, err := r.TopUp(ctx, TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: ""}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.balance("acct1"); got != kassa.MustParseAmount("160") {
@@ -64,10 +67,10 @@ func TestTopUpRefusedWhenNotEnabled(t *testing.T) {
 	b := newBilling(t, pays)
 	r := e.reloader(b.gateway(time.Second, 0), "n1")
 	for _, c := range []struct{ key, trx string }{{"off1", "trx-1"}, {"on1", "trx-2"}, {"on1", ""}, {"notrx", ""}} {
-		_, err := r.TopUp(context.Background(), c.key, c.trx, "k")
+		_, err := r.TopUp(context.Background(), TopUpRequest{Account: c.key, Trx: c.trx, IdempotencyKey: "k"})
 		wantCode(t, err, kassa.EFORBIDDEN, "not auto-reload enabled")
 	}
-	_, err := r.TopUp(context.Background(), "nobody", "trx-1", "")
+	_, err := r.TopUp(context.Background(), TopUpRequest{Account: "nobody", Trx: "trx-1", IdempotencyKey: ""})
 	wantCode(t, err, kassa.ENOTFOUND, "")
 	if len(b.allKeys()) != 0 || e.balance("on1") != kassa.MustParseAmount("5") {
 		t.Fatal("a refused top-up reached the gateway or changed the balance")
@@ -79,13 +82,13 @@ func TestTopUpDeclinedChangesNothing(t *testing.T) {
 	e.mustAccount("acct1", "5", enabled("trx-1"))
 	b := newBilling(t, func(payment, int) answer { return answer{status: 402, body: `{"reason":"card expired"}`} })
 	r := e.reloader(b.gateway(time.Second, 0), "n1")
-	_, err := r.TopUp(context.Background(), "acct1", "trx-1", "")
+	_, err := r.TopUp(context.Background(), TopUpRequest{Account: "acct1", Trx: "trx-1", RemoteAddr: "192.0.2.7:5151"})
 	wantCode(t, err, kassa.EPAYMENTDECLINED, "payment declined: card expired")
 	if e.balance("acct1") != kassa.MustParseAmount("5") || len(e.entries("acct1", kassa.KindTopUp)) != 0 {
 		t.Fatal("a declined top-up changed the ledger")
 	}
-	if n := len(e.audits("acct1", ActionTopUpFail)); n != 1 {
-		t.Errorf("%d decline audit events, want 1", n)
+	if ev := e.audits("acct1", ActionTopUpFail); len(ev) != 1 || ev[0].RemoteAddr != "192.0.2.7:5151" || ev[0].Actor != "account:acct1" {
+		t.Errorf("decline audit events %+v, want one from account:acct1 at 192.0.2.7:5151", ev)
 	}
 }
 
@@ -94,13 +97,13 @@ func TestTopUpUnknownOutcomeThenRetrySameKey(t *testing.T) {
 	e.mustAccount("acct1", "5", enabled("trx-1"))
 	b := newBilling(t, func(payment, int) answer { return answer{block: true} })
 	r := e.reloader(b.gateway(100*time.Millisecond, 1), "n1")
-	_, err := r.TopUp(context.Background(), "acct1", "trx-1", "req-1")
+	_, err := r.TopUp(context.Background(), TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: "req-1"})
 	wantCode(t, err, kassa.EUNAVAILABLE, "retry with the same Idempotency-Key")
 	if e.balance("acct1") != kassa.MustParseAmount("5") {
 		t.Fatal("balance changed after an unknown outcome")
 	}
 	b.setDecide(pays)
-	if _, err := r.TopUp(context.Background(), "acct1", "trx-1", "req-1"); err != nil {
+	if _, err := r.TopUp(context.Background(), TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: "req-1"}); err != nil {
 		t.Fatal(err)
 	}
 	keys := b.allKeys()
@@ -118,7 +121,7 @@ func TestTopUpWithoutGatewayNeverCredits(t *testing.T) {
 	e := mustEnv(t)
 	e.mustAccount("acct1", "5", enabled("trx-1"))
 	r := e.reloader(nil, "n1")
-	_, err := r.TopUp(context.Background(), "acct1", "trx-1", "")
+	_, err := r.TopUp(context.Background(), TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: ""})
 	wantCode(t, err, kassa.EPAYMENTDECLINED, NotConfiguredMessage)
 	s, err := r.RunOnce(context.Background())
 	if err != nil || s.Declined != 1 || s.Reloaded != 0 {
@@ -132,7 +135,7 @@ func TestTopUpWithoutGatewayNeverCredits(t *testing.T) {
 func TestTopUpLedgerOnly(t *testing.T) {
 	e := mustEnv(t)
 	e.mustAccount("acct1", "5", enabled("trx-1"))
-	entry, err := e.reloader(LedgerOnly{}, "n1").TopUp(context.Background(), "acct1", "trx-1", "")
+	entry, err := e.reloader(LedgerOnly{}, "n1").TopUp(context.Background(), TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: ""})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +162,7 @@ func TestConcurrentTopUpsWithOneKeyCreditOnce(t *testing.T) {
 			if i%2 == 1 {
 				key = fmt.Sprintf("distinct-%d", i)
 			}
-			entry, err := r.TopUp(context.Background(), "acct1", "trx-1", key)
+			entry, err := r.TopUp(context.Background(), TopUpRequest{Account: "acct1", Trx: "trx-1", IdempotencyKey: key})
 			if err != nil {
 				t.Error(err)
 				return

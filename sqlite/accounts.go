@@ -203,9 +203,6 @@ func (db *DB) UpdateAccount(ctx context.Context, apiKey string, upd kassa.Accoun
 }
 
 func applyUpdate(a *kassa.Account, upd kassa.AccountUpdate) {
-	if upd.Settings != nil {
-		a.Settings = *upd.Settings
-	}
 	if upd.Limits != nil {
 		a.Limits = *upd.Limits
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/internal/testkit"
@@ -61,8 +62,18 @@ func sharedDemoBook() *kassa.PriceBook {
 
 // loopbackChecker is the real webhook checker, allowed to reach loopback
 // test servers.
-func loopbackChecker() CallbackChecker {
+func loopbackChecker() app.CallbackChecker {
 	return webhook.NewChecker(webhook.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}, 5*time.Second)
+}
+
+// testHasher is the hasher of every test dashboard (a fixed pepper).
+func testHasher(t testing.TB) *auth.Hasher {
+	t.Helper()
+	hasher, err := auth.NewHasher(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hasher
 }
 
 // newEnv builds the dashboard over a SQLite store in a temporary
@@ -76,10 +87,7 @@ func newEnv(t testing.TB, withClock bool, tweak ...func(*Config)) *env {
 func newEnvOn(t testing.TB, db kassa.Store, withClock bool, tweak ...func(*Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	hasher, err := auth.NewHasher(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
+	hasher := testHasher(t)
 	prices := pricing.NewService(db, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	v, err := prices.Import(ctx, sharedDemoBook(), "demo")
 	if err != nil {
@@ -96,18 +104,18 @@ func newEnvOn(t testing.TB, db kassa.Store, withClock bool, tweak ...func(*Confi
 		e.clock = storetest.NewClock(time.Now())
 		authOpts.Now = e.clock.Now
 	}
+	appCfg := app.Config{Store: db, Ledger: ledger, Rater: prices, Hasher: hasher,
+		Auth: auth.NewAuthenticator(db, hasher, authOpts), Callbacks: loopbackChecker()}
 	cfg := Config{
 		Store:      db,
-		Auth:       auth.NewAuthenticator(db, hasher, authOpts),
 		Hasher:     hasher,
-		Ledger:     ledger,
 		Pricing:    prices,
 		AdminToken: testAdminToken,
-		Checker:    loopbackChecker(),
 	}
 	if withClock {
-		cfg.Now = e.clock.Now
+		cfg.Now, appCfg.Now = e.clock.Now, e.clock.Now
 	}
+	cfg.App = app.New(appCfg)
 	for _, f := range tweak {
 		f(&cfg)
 	}

@@ -1,14 +1,13 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/app"
 )
 
 // accountsPerPage is the accounts list's page size.
@@ -87,105 +86,86 @@ func (h *handler) renderAccount(w http.ResponseWriter, r *http.Request, sess *se
 	h.render(w, r, sess, status, "account", "Account "+acct.APIKey, "accounts", d)
 }
 
-// post credits or debits the account through the ledger. The form's
-// idempotency key makes a double submit one posting.
+// post credits or debits the account (app.Service.Credit or Debit). The
+// form's idempotency key makes a double submit one posting.
 func (h *handler) post(w http.ResponseWriter, r *http.Request, sess *session) {
 	key := r.PathValue("key")
 	amount, err := kassa.ParseAmount(strings.TrimSpace(r.PostFormValue("amount")))
-	if err != nil || amount <= 0 {
-		h.renderAccount(w, r, sess, http.StatusUnprocessableEntity, r.PostForm, "Enter a positive amount such as 10 or 2.50.", "")
+	if err != nil {
+		h.refusePosting(w, r, sess, kassa.FieldError("amount", "not a number"))
 		return
 	}
-	p := charging.Posting{
+	p := app.Posting{
 		Account:        key,
 		Kind:           kassa.EntryKind(r.PostFormValue("kind")),
 		Amount:         amount,
-		Reason:         limitText(r.PostFormValue("reason"), 255),
-		Reference:      limitText(r.PostFormValue("reference"), 255),
+		Reason:         strings.TrimSpace(r.PostFormValue("reason")),
+		Reference:      strings.TrimSpace(r.PostFormValue("reference")),
 		IdempotencyKey: r.PostFormValue("idempotency_key"),
 	}
-	var entry *kassa.Entry
-	var replayed bool
+	var posted *app.Posted
 	switch r.PostFormValue("direction") {
 	case "credit":
-		if p.Kind == "" {
-			p.Kind = kassa.KindCredit
-		}
-		entry, replayed, err = h.cfg.Ledger.Credit(r.Context(), p)
+		posted, err = h.app.Credit(r.Context(), operatorActor(r), p)
 	case "debit":
-		if p.Kind == "" {
-			p.Kind = kassa.KindDebit
-		}
-		entry, replayed, err = h.cfg.Ledger.Debit(r.Context(), p)
+		posted, err = h.app.Debit(r.Context(), operatorActor(r), p)
 	default:
 		err = kassa.FieldError("direction", "Choose credit or debit.")
 	}
 	if err != nil {
-		h.renderAccount(w, r, sess, statusOf(err), r.PostForm, h.userMessage(r, "post to the ledger", err), "")
+		h.refusePosting(w, r, sess, err)
 		return
 	}
-	if !replayed {
-		detail, _ := json.Marshal(map[string]any{"entry_id": entry.ID, "kind": entry.Kind, "amount": entry.Amount.String(), "surface": "dashboard"})
-		h.audit(r, "admin", key, "ledger."+string(entry.Kind), string(detail))
-	}
-	msg := "Posted " + string(entry.Kind) + " of " + entry.Amount.Decimal() + "; balance now " + entry.BalanceAfter.Decimal() + "."
-	if replayed {
-		msg = "This form was already submitted: entry " + strconv.FormatInt(entry.ID, 10) + " stands, nothing was posted twice."
+	e := posted.Entry
+	msg := "Posted " + string(e.Kind) + " of " + e.Amount.Decimal() + "; balance now " + e.BalanceAfter.Decimal() + "."
+	if posted.Replayed {
+		msg = "This form was already submitted: entry " + strconv.FormatInt(e.ID, 10) + " stands, nothing was posted twice."
 	}
 	h.setFlash(sess, "ok", msg)
 	redirect(w, r, "/ui/operator/accounts/"+url.PathEscape(key)+"#ledger")
 }
 
-// saveAutoReload stores the account's auto-reload settings.
+// refusePosting shows the account page again with the posting form as it
+// was sent and why it was refused.
+func (h *handler) refusePosting(w http.ResponseWriter, r *http.Request, sess *session, err error) {
+	msg := h.userMessage(r, "post to the ledger", err)
+	if kassa.ErrorCode(err) == kassa.EINVALID && kassa.ErrorField(err) == "amount" {
+		msg = "Enter a positive amount such as 10 or 2.50."
+	}
+	h.renderAccount(w, r, sess, statusOf(err), r.PostForm, msg, "")
+}
+
+// saveAutoReload stores the account's auto-reload settings
+// (app.Service.SetAutoReload validates them as for the admin API).
 func (h *handler) saveAutoReload(w http.ResponseWriter, r *http.Request, sess *session) {
 	key := r.PathValue("key")
-	ar, err := autoReloadFromForm(r)
-	if err != nil {
-		h.renderAccount(w, r, sess, http.StatusUnprocessableEntity, r.PostForm, "", kassa.ErrorMessage(err))
-		return
+	ch, err := autoReloadFromForm(r)
+	if err == nil {
+		_, err = h.app.SetAutoReload(r.Context(), operatorActor(r), key, ch)
 	}
-	if _, err := h.cfg.Store.UpdateAccount(r.Context(), key, kassa.AccountUpdate{AutoReload: &ar}); err != nil {
+	if err != nil {
 		h.renderAccount(w, r, sess, statusOf(err), r.PostForm, "", h.userMessage(r, "save auto-reload", err))
 		return
 	}
-	detail, _ := json.Marshal(map[string]any{"enabled": ar.Enabled, "amount": ar.Amount.String(), "threshold": ar.Threshold.String(), "daily_cap": ar.DailyCap, "surface": "dashboard"})
-	h.audit(r, "admin", key, "auto_reload.update", string(detail))
 	h.setFlash(sess, "ok", "Auto-reload saved.")
 	redirect(w, r, "/ui/operator/accounts/"+url.PathEscape(key))
 }
 
-// autoReloadFromForm validates the auto-reload form like the admin API.
-func autoReloadFromForm(r *http.Request) (kassa.AutoReload, error) {
-	ar := kassa.AutoReload{Enabled: r.PostFormValue("enabled") == "on", Trx: strings.TrimSpace(r.PostFormValue("trx"))}
-	if len(ar.Trx) > 255 {
-		return ar, kassa.FieldError("trx", "The payment reference (trx) must be at most 255 characters.")
+// autoReloadFromForm reads the auto-reload form; every field is given.
+func autoReloadFromForm(r *http.Request) (app.AutoReloadChange, error) {
+	ch := app.AutoReloadChange{Enabled: r.PostFormValue("enabled") == "on", Trx: strings.TrimSpace(r.PostFormValue("trx"))}
+	amount, err := kassa.ParseAmount(strings.TrimSpace(r.PostFormValue("amount")))
+	if err != nil {
+		return ch, kassa.FieldError("amount", "The reload amount must be a positive number.")
 	}
-	if ar.Enabled && ar.Trx == "" {
-		return ar, kassa.FieldError("trx", "A payment reference (trx) is required to enable auto-reload.")
+	threshold, err := kassa.ParseAmount(strings.TrimSpace(r.PostFormValue("threshold")))
+	if err != nil {
+		return ch, kassa.FieldError("threshold", "The threshold must be zero or more.")
 	}
-	var err error
-	if ar.Amount, err = kassa.ParseAmount(strings.TrimSpace(r.PostFormValue("amount"))); err != nil || ar.Amount <= 0 {
-		return ar, kassa.FieldError("amount", "The reload amount must be a positive number.")
+	dailyCap, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("daily_cap")))
+	if err != nil {
+		return ch, kassa.FieldError("daily_cap", "The daily cap must be a whole number from 0 to 1000.")
 	}
-	if ar.Threshold, err = kassa.ParseAmount(strings.TrimSpace(r.PostFormValue("threshold"))); err != nil || ar.Threshold < 0 {
-		return ar, kassa.FieldError("threshold", "The threshold must be zero or more.")
-	}
-	if ar.DailyCap, err = strconv.Atoi(strings.TrimSpace(r.PostFormValue("daily_cap"))); err != nil || ar.DailyCap < 0 || ar.DailyCap > 1000 {
-		return ar, kassa.FieldError("daily_cap", "The daily cap must be a whole number from 0 to 1000.")
-	}
-	return ar, nil
+	ch.Amount, ch.Threshold, ch.DailyCap = &amount, &threshold, &dailyCap
+	return ch, nil
 }
-
-// limitText cuts s to n bytes at a rune boundary.
-func limitText(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

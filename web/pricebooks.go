@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/pricing"
 )
 
@@ -64,7 +65,7 @@ func (h *handler) importPriceBook(w http.ResponseWriter, r *http.Request, sess *
 		h.renderPriceBooks(w, r, sess, statusOf(err), "The file was not imported: "+h.userMessage(r, "import the price book", err))
 		return
 	}
-	h.audit(r, "admin", "", "price_book.import", `{"version":`+strconv.FormatInt(v.Version, 10)+`,"surface":"dashboard"}`)
+	h.app.RecordPriceBookImport(r.Context(), operatorActor(r), app.PriceBookImport{Version: v})
 	h.setFlash(sess, "ok", "Imported version "+strconv.FormatInt(v.Version, 10)+" ("+strconv.Itoa(v.Prices)+" prices). Activate it to use it.")
 	if r.Header.Get("X-Requested-With") == "XMLHttpRequest" {
 		// The upload script navigates itself: a redirect followed inside
@@ -109,7 +110,7 @@ func (h *handler) activatePriceBook(w http.ResponseWriter, r *http.Request, sess
 		h.renderPriceBooks(w, r, sess, statusOf(err), "Version "+strconv.FormatInt(v, 10)+" was not activated: "+h.userMessage(r, "activate the price book", err))
 		return
 	}
-	h.audit(r, "admin", "", "price_book.activate", `{"version":`+strconv.FormatInt(v, 10)+`,"surface":"dashboard"}`)
+	h.app.RecordPriceBookActivation(r.Context(), operatorActor(r), v, time.Time{})
 	h.setFlash(sess, "ok", "Version "+strconv.FormatInt(v, 10)+" is active.")
 	redirect(w, r, "/ui/operator/price-books")
 }
@@ -129,3 +130,17 @@ func currencyOrEmpty(c kassa.Currency) kassa.Currency {
 	}
 	return ""
 }
+
+// limitText cuts s to n bytes at a rune boundary.
+func limitText(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -31,7 +31,7 @@ type pricingData struct {
 	Country    *countryDetail
 	NotFound   string
 	Number     string
-	Rating     *pricing.Rating
+	Rating     *kassa.Rating
 	RateName   string
 	RateError  string
 	Version    int64

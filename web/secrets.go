@@ -1,11 +1,11 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 )
 
@@ -46,24 +46,17 @@ func (h *handler) createSecret(w http.ResponseWriter, r *http.Request, sess *ses
 	if strings.TrimSpace(plain) == "" {
 		plain = auth.GenerateSecret()
 	}
-	sec, err := h.cfg.Hasher.NewSecret(sess.apiKey, plain, h.now())
-	if err == nil {
-		err = h.cfg.Store.CreateSecret(r.Context(), sec)
-	}
-	if err != nil {
+	if _, err := h.app.CreateSecret(r.Context(), accountActor(r, sess), sess.apiKey, plain); err != nil {
 		h.renderSecrets(w, r, sess, statusOf(err), h.userMessage(r, "create the secret", err))
 		return
 	}
-	h.cfg.Auth.Invalidate(sess.apiKey)
-	h.audit(r, "account:"+sess.apiKey, sess.apiKey, "secret.create", secretDetail(sec.ID))
 	h.sessions.setFlash(sess, &flash{Kind: "ok", Message: "Secret created. Copy it now: it will not be shown again.", Secret: plain})
 	redirect(w, r, "/ui/secrets")
 }
 
 // revokeSecret deletes one secret unless it is the last.
 func (h *handler) revokeSecret(w http.ResponseWriter, r *http.Request, sess *session) {
-	id := r.PathValue("id")
-	if err := h.cfg.Store.DeleteSecret(r.Context(), sess.apiKey, id); err != nil {
+	if err := h.app.RevokeSecret(r.Context(), accountActor(r, sess), sess.apiKey, r.PathValue("id")); err != nil {
 		msg := h.userMessage(r, "revoke the secret", err)
 		if kassa.ErrorCode(err) == kassa.EFORBIDDEN {
 			msg = "An account keeps at least one secret: create another before revoking this one."
@@ -71,15 +64,18 @@ func (h *handler) revokeSecret(w http.ResponseWriter, r *http.Request, sess *ses
 		h.renderSecrets(w, r, sess, statusOf(err), msg)
 		return
 	}
-	h.cfg.Auth.Invalidate(sess.apiKey)
-	h.audit(r, "account:"+sess.apiKey, sess.apiKey, "secret.revoke", secretDetail(id))
 	h.setFlash(sess, "ok", "Secret revoked.")
 	redirect(w, r, "/ui/secrets")
 }
 
-func secretDetail(id string) string {
-	b, _ := json.Marshal(map[string]string{"secret_id": id, "surface": "dashboard"})
-	return string(b)
+// accountActor is the signed-in account holder, for the audit log.
+func accountActor(r *http.Request, sess *session) app.Actor {
+	return app.AccountHolder(sess.apiKey, r.RemoteAddr).Via(app.SurfaceDashboard)
+}
+
+// operatorActor is the signed-in operator, for the audit log.
+func operatorActor(r *http.Request) app.Actor {
+	return app.Operator(r.RemoteAddr).Via(app.SurfaceDashboard)
 }
 
 // statusOf maps a domain error to the status of the page that shows it.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 )
 
@@ -206,7 +207,8 @@ func TestSignOutNeedsCSRF(t *testing.T) {
 // refused even with the right secret, until the lock-out passes.
 func TestSignInLimiter(t *testing.T) {
 	e := newEnv(t, true, func(c *Config) {
-		c.Auth = auth.NewAuthenticator(c.Store, c.Hasher, auth.Options{Now: c.Now, MaxFailures: 4, FailureWindow: time.Hour, Lockout: 10 * time.Minute})
+		c.App = app.New(app.Config{Store: c.Store, Hasher: testHasher(t), Now: c.Now,
+			AuthOptions: auth.Options{MaxFailures: 4, FailureWindow: time.Hour, Lockout: 10 * time.Minute}})
 	})
 	b := e.browser()
 	try := func(secret string) page {

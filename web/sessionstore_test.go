@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/httpapi"
@@ -41,11 +42,13 @@ func (e *env) twin(store kassa.Store, tweak ...func(*Config)) *env {
 	e.t.Cleanup(n.ledger.Close)
 	n.prices = pricing.NewService(store, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
 	authOpts := auth.Options{CacheTTL: time.Hour}
-	cfg := Config{Store: store, Hasher: e.hasher, Ledger: n.ledger, Pricing: n.prices, AdminToken: testAdminToken, Checker: loopbackChecker()}
+	cfg := Config{Store: store, Hasher: e.hasher, Pricing: n.prices, AdminToken: testAdminToken}
+	appCfg := app.Config{Store: store, Ledger: n.ledger, Rater: n.prices, Hasher: e.hasher, Callbacks: loopbackChecker()}
 	if e.clock != nil {
-		cfg.Now, authOpts.Now = e.clock.Now, e.clock.Now
+		cfg.Now, authOpts.Now, appCfg.Now = e.clock.Now, e.clock.Now, e.clock.Now
 	}
-	cfg.Auth = auth.NewAuthenticator(store, e.hasher, authOpts)
+	appCfg.Auth = auth.NewAuthenticator(store, e.hasher, authOpts)
+	cfg.App = app.New(appCfg)
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -387,7 +390,8 @@ func TestOperatorAttackMode(t *testing.T) {
 // with the right secret.
 func TestAccountSigninLockoutPerClient(t *testing.T) {
 	e := newEnv(t, true, func(c *Config) {
-		c.Auth = auth.NewAuthenticator(c.Store, c.Hasher, auth.Options{Now: c.Now, MaxFailures: 4, FailureWindow: time.Hour, Lockout: 10 * time.Minute})
+		c.App = app.New(app.Config{Store: c.Store, Hasher: c.Hasher, Now: c.Now,
+			AuthOptions: auth.Options{MaxFailures: 4, FailureWindow: time.Hour, Lockout: 10 * time.Minute}})
 	})
 	try := func(b *browser, secret string) page {
 		p := b.get("/ui/signin")

@@ -89,7 +89,7 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 // belongs to that secret and ends when it is revoked.
 func (h *handler) checkSecret(r *http.Request) (apiKey, secretID string, err error) {
 	plain := r.PostFormValue("api_secret")
-	acct, err := h.cfg.Auth.AuthenticateFrom(r.Context(), clientIP(r), r.PostFormValue("api_key"), plain)
+	acct, err := h.auth.AuthenticateFrom(r.Context(), clientIP(r), r.PostFormValue("api_key"), plain)
 	if err != nil {
 		return "", "", err
 	}

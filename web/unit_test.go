@@ -159,20 +159,6 @@ func FuzzSafeNext(f *testing.F) {
 	})
 }
 
-// FuzzCallbackSyntax: the syntax check never panics and accepts only
-// absolute http(s) URLs without spaces.
-func FuzzCallbackSyntax(f *testing.F) {
-	for _, s := range []string{"https://example.com/x", "ftp://a", "http://", "http://a b", "http://[::1]:80/"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		lower := strings.ToLower(s)
-		if callbackSyntax(s) == "" && (!(strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")) || strings.ContainsAny(s, " \t\r\n")) {
-			t.Fatalf("accepted %q", s)
-		}
-	})
-}
-
 // TestMemoryLimiterConcurrent: failures counted from many goroutines lock
 // the client out exactly once and start attack mode exactly once; a client
 // without failures is never refused, and a success clears a client.

@@ -1,14 +1,13 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
-	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/pricing"
 )
 
@@ -20,34 +19,27 @@ const (
 	DefaultSessionIdle     = 30 * time.Minute
 	DefaultSessionLifetime = 12 * time.Hour
 	DefaultMaxImportBytes  = 64 << 20
-	DefaultCheckTimeout    = 10 * time.Second
 )
 
-// CallbackChecker checks a callback URL live (webhook.Checker implements it;
-// tests pass one that allows loopback).
-type CallbackChecker interface {
-	CheckCallback(ctx context.Context, rawURL string) error
-}
-
-// Config is what the dashboard needs. Store, Auth, Hasher, Ledger and
-// Pricing are required. The dashboard's sessions live in Store (every node
-// sharing the database sees them; they survive restarts); Hasher's pepper
-// keys the operator sessions' fingerprint of AdminToken, so nodes must
-// share it (they must anyway, for secrets).
+// Config is what the dashboard needs. Store, App, Hasher and Pricing are
+// required. The dashboard's sessions live in Store (every node sharing the
+// database sees them; they survive restarts); Hasher's pepper keys the
+// operator sessions' fingerprint of AdminToken and tells which secret a
+// sign-in used, so nodes must share it (they must anyway, for secrets).
 type Config struct {
-	Store      kassa.Store
-	Auth       *auth.Authenticator // verifies api key and secret at sign-in, with its brute-force limiter: pass the API's
-	Hasher     *auth.Hasher        // hashes new secrets
-	Ledger     *charging.Ledger    // operator credits and debits
-	Pricing    *pricing.Service    // the map, country details, number look-up
-	AdminToken string              // operators sign in with it; "" disables operator sign-in
+	Store kassa.Store // the pages' reads
+	// App runs every change (secrets, settings, credits and debits,
+	// auto-reload) and verifies api key and secret at sign-in with its
+	// Authenticator: pass the API's, so that both share one credential
+	// cache and brute-force limiter.
+	App        *app.Service
+	Hasher     *auth.Hasher     // the pepper's hasher (see above)
+	Pricing    *pricing.Service // the map, country details, number look-up, price-book import
+	AdminToken string           // operators sign in with it; "" disables operator sign-in
 
-	// Checker checks callback URLs before they are saved; nil saves
-	// without a live check (the syntax is always checked).
-	Checker CallbackChecker
 	// Limiter counts failed operator sign-ins (admin token) per client;
 	// NewMemoryLimiter(Now) when nil. Account holders' failures are counted
-	// by Auth's brute-force limiter.
+	// by the app's Authenticator's brute-force limiter.
 	Limiter Limiter
 
 	Now             func() time.Time // time.Now when nil
@@ -60,6 +52,8 @@ type Config struct {
 // handler is the dashboard.
 type handler struct {
 	cfg      Config
+	app      *app.Service
+	auth     *auth.Authenticator
 	log      *slog.Logger
 	now      func() time.Time
 	sessions *sessionStore
@@ -76,8 +70,8 @@ type handler struct {
 //
 // It panics when a required field is missing: that is a wiring mistake.
 func New(cfg Config) http.Handler {
-	if cfg.Store == nil || cfg.Auth == nil || cfg.Hasher == nil || cfg.Ledger == nil || cfg.Pricing == nil {
-		panic("web: Config needs Store, Auth, Hasher, Ledger and Pricing")
+	if cfg.Store == nil || cfg.App == nil || cfg.App.Authenticator() == nil || cfg.Hasher == nil || cfg.Pricing == nil {
+		panic("web: Config needs Store, App (with an Authenticator), Hasher and Pricing")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -99,6 +93,8 @@ func New(cfg Config) http.Handler {
 	}
 	h := &handler{
 		cfg:      cfg,
+		app:      cfg.App,
+		auth:     cfg.App.Authenticator(),
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		sessions: newSessionStore(cfg.Store, cfg.Logger, cfg.Now, cfg.SessionIdle, cfg.SessionLifetime, adminFingerprint(cfg.Hasher, cfg.AdminToken)),

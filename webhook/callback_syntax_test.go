@@ -30,3 +30,17 @@ func TestCallbackSyntax(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCallbackSyntax: the syntax check never panics and accepts only
+// absolute http(s) URLs without spaces or control characters.
+func FuzzCallbackSyntax(f *testing.F) {
+	for _, s := range []string{"https://example.com/x", "ftp://a", "http://", "http://a b", "http://[::1]:80/", "http://a/\x1b[2J"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lower := strings.ToLower(s)
+		if CallbackSyntax(s) == nil && (!(strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")) || strings.ContainsAny(s, " \t\r\n\x1b\x7f")) {
+			t.Fatalf("accepted %q", s)
+		}
+	})
+}

@@ -9,14 +9,12 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
-	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/pricing"
 )
 
@@ -202,63 +200,6 @@ func writeNewFile(path, content string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// demoAccount is what the startup banner shows of a demo account created
-// by this start; nil when none was created.
-type demoAccount struct {
-	key, secret string
-}
-
-// ensureDemoAccount creates the demo account: the pinned key when it does
-// not exist yet, or, without a pinned key, a generated one when the store
-// holds no account at all (the first start).
-func ensureDemoAccount(ctx context.Context, db kassa.Store, ledger *charging.Ledger, h *auth.Hasher, key, secret string) (*demoAccount, error) {
-	if key != "" {
-		if !kassa.ValidAPIKey(key) {
-			return nil, usageError("--demo-key %q: use 4 to 64 letters, digits, '-' or '_'", key)
-		}
-		_, err := db.FindAccount(ctx, key)
-		if err == nil {
-			return nil, nil
-		}
-		if kassa.ErrorCode(err) != kassa.ENOTFOUND {
-			return nil, fmt.Errorf("look up demo account: %w", err)
-		}
-	} else {
-		_, total, err := db.ListAccounts(ctx, kassa.AccountFilter{Limit: 1})
-		if err != nil {
-			return nil, fmt.Errorf("count accounts: %w", err)
-		}
-		if total > 0 {
-			return nil, nil
-		}
-		key = auth.GenerateAPIKey()
-	}
-	if secret == "" {
-		secret = auth.GenerateSecret()
-	}
-	sec, err := h.NewSecret(key, secret, time.Now())
-	if err != nil {
-		return nil, usageError("--demo-secret: %s", kassa.ErrorMessage(err))
-	}
-	acct := &kassa.Account{
-		APIKey:   key,
-		Currency: kassa.EUR,
-		Limits:   kassa.DemoLimits,
-		AutoReload: kassa.AutoReload{
-			Enabled:   true,
-			Trx:       demoTrx,
-			Amount:    kassa.DefaultReloadAmount,
-			Threshold: 0,
-			DailyCap:  kassa.DefaultReloadDailyCap,
-		},
-	}
-	opening := &kassa.Entry{Account: key, Kind: kassa.KindCredit, Amount: demoBalance, Reason: "demo opening balance"}
-	if err := ledger.OpenAccount(ctx, db, acct, sec, opening); err != nil {
-		return nil, fmt.Errorf("create demo account: %w", err)
-	}
-	return &demoAccount{key: key, secret: secret}, nil
 }
 
 // printStartup prints the address and, once, the demo credentials and the

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/httpapi"
@@ -45,6 +46,7 @@ type node struct {
 	prices    *pricing.Service
 	ledger    *charging.Ledger
 	reloader  *reload.Reloader
+	app       *app.Service // every use case, for the APIs, the dashboard and the first-start setup
 	handler   http.Handler // the main listener's
 	ops       http.Handler // the ops listener's; nil when /metrics is on the main one
 	ln, opsLn net.Listener
@@ -78,6 +80,11 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 		OnCommit:     n.metrics.LedgerCommitted,
 		OnWriteError: n.metrics.LedgerFailed,
 	})
+	// The reloader subscribes to the ledger's commits itself (nudges).
+	if n.reloader, err = newReloader(cfg, log, n.id, n.st, n.ledger, n.metrics); err != nil {
+		return nil, err
+	}
+	n.app = newApp(cfg, log, n.st, n.ledger, n.prices, n.reloader, keys.hasher)
 	var demo *demoAccount
 	err = withSetupLease(ctx, n.st, n.id, func() error {
 		loadPrices(ctx, log, n.prices)
@@ -85,14 +92,10 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 			return nil
 		}
 		var err error
-		demo, err = ensureDemoAccount(ctx, n.st, n.ledger, keys.hasher, cfg.DemoKey, cfg.DemoSecret)
+		demo, err = ensureDemoAccount(ctx, n.app, n.st, cfg.DemoKey, cfg.DemoSecret)
 		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	// The reloader subscribes to the ledger's commits itself (nudges).
-	if n.reloader, err = newReloader(cfg, log, n.id, n.st, n.ledger, n.metrics); err != nil {
 		return nil, err
 	}
 	n.buildHandlers(keys)
@@ -160,6 +163,18 @@ func loadKeys(cfg *serveConfig) (*serveKeys, error) {
 	return k, nil
 }
 
+// newApp builds the use cases over the node's components: the
+// authenticator (with the brute-force settings) and the live callback check
+// (through the outbound guard) are made here, once for every surface.
+func newApp(cfg *serveConfig, log *slog.Logger, st kassa.Store, ledger *charging.Ledger, prices *pricing.Service, reloader *reload.Reloader, hasher *auth.Hasher) *app.Service {
+	return app.New(app.Config{
+		Store: st, Ledger: ledger, Rater: prices, Hasher: hasher, TopUp: reloader,
+		AuthOptions: auth.Options{MaxFailures: cfg.AuthMaxFailures, Lockout: cfg.AuthLockout},
+		Callbacks:   webhook.NewChecker(webhook.Guard{Allow: cfg.AllowCallbackNet}, cfg.CallbackTimeout),
+		Logger:      log,
+	})
+}
+
 // newReloader builds the auto-reload engine with the configured gateway;
 // its events are counted and, with --reload-events-url, POSTed.
 func newReloader(cfg *serveConfig, log *slog.Logger, id string, st kassa.Store, ledger *charging.Ledger, m *metrics.Metrics) (*reload.Reloader, error) {
@@ -214,31 +229,23 @@ func nodeID() string {
 func (n *node) buildHandlers(keys *serveKeys) {
 	cfg := n.cfg
 	api := httpapi.New(httpapi.Config{
-		Store:           n.st,
-		Logger:          n.log,
-		AdminToken:      keys.adminToken,
-		ServiceToken:    keys.serviceToken,
-		Hasher:          keys.hasher,
-		Ledger:          n.ledger,
-		Pricing:         n.prices,
-		TopUp:           n.reloader.TopUp,
-		CallbackAllow:   cfg.AllowCallbackNet,
-		CallbackTimeout: cfg.CallbackTimeout,
-		RateLimitsOff:   !cfg.RateLimits,
-		AuthMaxFailures: cfg.AuthMaxFailures,
-		AuthLockout:     cfg.AuthLockout,
+		App:           n.app,
+		Store:         n.st,
+		Pricing:       n.prices,
+		Logger:        n.log,
+		AdminToken:    keys.adminToken,
+		ServiceToken:  keys.serviceToken,
+		RateLimitsOff: !cfg.RateLimits,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
 	if cfg.UI {
 		mux.Handle("/ui/", web.New(web.Config{
 			Store:      n.st,
-			Auth:       api.Authenticator(), // one brute-force limiter for the API and the sign-in
+			App:        n.app, // one credential cache and brute-force limiter for the API and the sign-in
 			Hasher:     keys.hasher,
-			Ledger:     n.ledger,
 			Pricing:    n.prices,
 			AdminToken: keys.adminToken,
-			Checker:    webhook.NewChecker(webhook.Guard{Allow: cfg.AllowCallbackNet}, cfg.CallbackTimeout),
 			Logger:     n.log,
 		}))
 	}

@@ -1,0 +1,139 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
+)
+
+// TestOperatorPostingsAudited: admin credits and debits are audited once
+// each as ledger.credit and ledger.debit with the operator's address; a
+// replay of the same idempotency key posts and audits nothing more; kinds
+// other than the direction's plain kind or an adjustment are refused.
+func TestOperatorPostingsAudited(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for range 2 {
+		if _, err := e.svc.Credit(ctx, operator, app.Posting{Account: key, Amount: kassa.MustParseAmount("5"), Reason: "gift", IdempotencyKey: "g1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.svc.Debit(ctx, operator.Via(app.SurfaceDashboard), app.Posting{Account: key, Kind: kassa.KindAdjustment, Amount: kassa.MustParseAmount("2")}); err != nil {
+		t.Fatal(err)
+	}
+	credits, debits := e.audit(app.ActionLedgerCredit), e.audit(app.ActionLedgerDebit)
+	if len(credits) != 1 || len(debits) != 1 {
+		t.Fatalf("%d credit and %d debit events, want 1 and 1", len(credits), len(debits))
+	}
+	var d map[string]any
+	if err := json.Unmarshal([]byte(debits[0].Detail), &d); err != nil {
+		t.Fatal(err)
+	}
+	if credits[0].Actor != "admin" || credits[0].RemoteAddr != "192.0.2.1:4000" || d["kind"] != "adjustment" || d["amount"] != "2.00000000" || d["surface"] != "dashboard" {
+		t.Errorf("events %+v / %+v", credits[0], debits[0])
+	}
+	for _, kind := range []kassa.EntryKind{kassa.KindTopUp, kassa.KindReload, kassa.KindDebit, "nonsense"} {
+		_, err := e.svc.Credit(ctx, operator, app.Posting{Account: key, Kind: kind, Amount: 1})
+		wantInvalid(t, err, "kind")
+	}
+	if b := e.balance(); b != kassa.MustParseAmount("13") {
+		t.Fatalf("balance %s, want 13", b)
+	}
+}
+
+// TestRateReadsTheAccountOnce: rating for an account reads its currency
+// from the store once; an unknown account is not remembered.
+func TestRateReadsTheAccountOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	before := e.store.finds.Load()
+	for range 5 {
+		r, err := e.svc.Rate(ctx, app.RateRequest{Account: key, Type: kassa.SMS, To: "+44 (7700) 900-123"})
+		if err != nil || r.To != "447700900123" || r.UnitPrice != kassa.MustParseAmount("0.04") || r.Currency != kassa.EUR {
+			t.Fatalf("rate = %+v, %v", r, err)
+		}
+	}
+	if n := e.store.finds.Load() - before; n != 1 {
+		t.Errorf("%d account reads for five ratings, want 1", n)
+	}
+	for range 2 {
+		_, err := e.svc.Rate(ctx, app.RateRequest{Account: "nobody00", Type: kassa.SMS, To: "447700900123"})
+		if kassa.ErrorCode(err) != kassa.ENOTFOUND {
+			t.Fatalf("unknown account: %v", err)
+		}
+	}
+	if n := e.store.finds.Load() - before; n != 3 {
+		t.Errorf("%d account reads, want an unknown account read each time", n)
+	}
+}
+
+// TestChargeValidatedOnce: a charge is checked before it is rated (a bad
+// unit count is EINVALID even to a number no price covers) and its
+// refusals name the field.
+func TestChargeValidatedOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	base := app.ChargeRequest{Account: key, Type: kassa.SMS, To: "12015550123", Units: ptr(int64(1)), IdempotencyKey: "c1"}
+	for field, edit := range map[string]func(*app.ChargeRequest){
+		"units":           func(r *app.ChargeRequest) { r.Units = nil },
+		"Idempotency-Key": func(r *app.ChargeRequest) { r.IdempotencyKey = "" },
+		"type":            func(r *app.ChargeRequest) { r.Type = "fax" },
+		"to":              func(r *app.ChargeRequest) { r.To = "" },
+		"account":         func(r *app.ChargeRequest) { r.Account = "" },
+	} {
+		req := base
+		edit(&req)
+		_, _, err := e.svc.Charge(ctx, req)
+		wantInvalid(t, err, field)
+	}
+	for _, units := range []int64{0, -1, 1001} {
+		req := base
+		req.Units = &units
+		_, _, err := e.svc.Charge(ctx, req)
+		wantInvalid(t, err, "units")
+	}
+	if _, _, err := e.svc.Charge(ctx, base); kassa.ErrorCode(err) != kassa.ENOTFOUND {
+		t.Fatalf("an unpriced number: %v, want ENOTFOUND", err)
+	}
+	base.To = "447700900123"
+	c, _, err := e.svc.Charge(ctx, base)
+	if err != nil || c.Amount != kassa.MustParseAmount("0.04") || c.To != "447700900123" {
+		t.Fatalf("charge = %+v, %v", c, err)
+	}
+}
+
+// TestAuditActionsDocumented: docs/admin-api.md lists every action this
+// package writes, and no other action of the package.
+func TestAuditActionsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/admin-api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(string(doc), "| action | actor | detail |")
+	if start < 0 {
+		t.Fatal("docs/admin-api.md has no audit action table")
+	}
+	table := string(doc[start:])
+	table = table[:strings.Index(table, "\n\n")]
+	var documented []string
+	for _, m := range regexp.MustCompile("`([a-z_]+\\.[a-z_]+)`").FindAllStringSubmatch(table, -1) {
+		documented = append(documented, m[1])
+	}
+	for _, a := range app.Actions {
+		if !slices.Contains(documented, a) {
+			t.Errorf("action %s is not documented in docs/admin-api.md", a)
+		}
+	}
+	for _, a := range documented {
+		if !slices.Contains(app.Actions, a) && !strings.HasPrefix(a, "reload.") && !strings.HasPrefix(a, "topup.") && a != "dashboard.signin" {
+			t.Errorf("docs/admin-api.md documents %s, which nothing writes", a)
+		}
+	}
+}
