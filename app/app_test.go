@@ -13,6 +13,33 @@ import (
 	"github.com/kassa-dev/kassa/app"
 )
 
+// TestFreeTextRefusesControlCharacters: every free-text field (a posting's
+// reason and reference, a charge's reference, the auto-reload trx) refuses
+// C0 controls, DEL, C1 controls and invalid UTF-8, naming the field, and
+// nothing is written; printable text, accents included, is kept as sent.
+func TestFreeTextRefusesControlCharacters(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	bad := []string{"\x1b[2J", "bell\x07", "tab\there", "new\nline", "nul\x00", "del\x7f", "csi\u009b31m", "bad\xffutf8"}
+	for _, text := range bad {
+		_, err := e.svc.Credit(ctx, operator, app.Posting{Account: key, Amount: 1, Reason: text})
+		wantInvalid(t, err, "reason")
+		_, err = e.svc.Debit(ctx, operator, app.Posting{Account: key, Amount: 1, Reference: text})
+		wantInvalid(t, err, "reference")
+		_, _, err = e.svc.Charge(ctx, app.ChargeRequest{Account: key, Type: kassa.SMS, To: "447700900123", Units: ptr(int64(1)), Reference: text, IdempotencyKey: "k"})
+		wantInvalid(t, err, "reference")
+		_, err = e.svc.SetAutoReload(ctx, operator, key, app.AutoReloadChange{Enabled: true, Trx: text})
+		wantInvalid(t, err, "trx")
+	}
+	if b := e.balance(); b != kassa.MustParseAmount("10") {
+		t.Fatalf("balance %s after refused requests", b)
+	}
+	p, err := e.svc.Credit(ctx, operator, app.Posting{Account: key, Amount: 1, Reason: "Gutschrift für Müller — 5 €", Reference: "ref #1"})
+	if err != nil || p.Entry.Reason != "Gutschrift für Müller — 5 €" {
+		t.Fatalf("printable text: %+v, %v", p, err)
+	}
+}
+
 // TestOperatorPostingsAudited: admin credits and debits are audited once
 // each as ledger.credit and ledger.debit with the operator's address; a
 // replay of the same idempotency key posts and audits nothing more; kinds

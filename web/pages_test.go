@@ -415,3 +415,22 @@ func TestLedgerPaging(t *testing.T) {
 		t.Errorf("bad parameters: %d", p.status)
 	}
 }
+
+// TestPostingRefusesControlCharacters: the operator's posting form refuses
+// control characters in the reason and the reference as the admin API
+// does (one use case), and posts nothing.
+func TestPostingRefusesControlCharacters(t *testing.T) {
+	e := newEnv(t, false)
+	b := e.browser()
+	token := b.signInOperator()
+	for _, field := range []string{"reason", "reference"} {
+		p := b.post("/ui/operator/accounts/"+testKey+"/postings", url.Values{"csrf": {token}, "idempotency_key": {"cc-" + field},
+			"direction": {"credit"}, "amount": {"1"}, field: {"\x1b[2Jgone\x07"}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, field+" must not contain control characters") {
+			t.Errorf("%s with ESC and BEL: status %d", field, p.status)
+		}
+	}
+	if got := e.account(testKey).Balance.String(); got != "25.50000000" {
+		t.Fatalf("balance changed to %s", got)
+	}
+}
