@@ -25,20 +25,22 @@ type captureRequest struct {
 	Amount decimal `json:"amount"`
 }
 
-// holdJSON is a hold on the platform API. ChargeID is the capture entry of
-// a captured hold: the charge that /charges/{id}/refund refunds.
+// holdJSON is a hold on the platform API: every field in every state, null
+// where it does not apply. ChargeID is the capture entry of a captured
+// hold: the charge that /charges/{id}/refund refunds; ClosedAt is when a
+// hold was captured, released or expired.
 type holdJSON struct {
-	ID           string `json:"id"`
-	Account      string `json:"account"`
-	Amount       string `json:"amount"`
-	Captured     string `json:"captured"`
-	Currency     string `json:"currency"`
-	State        string `json:"state"`
-	ExpiresAt    string `json:"expires_at"`
-	BalanceAfter string `json:"balance_after"`
-	ChargeID     string `json:"charge_id,omitempty"`
-	CreatedAt    string `json:"created_at"`
-	ClosedAt     string `json:"closed_at,omitempty"`
+	ID           string  `json:"id"`
+	Account      string  `json:"account"`
+	Amount       string  `json:"amount"`
+	Captured     string  `json:"captured"`
+	Currency     string  `json:"currency"`
+	State        string  `json:"state"`
+	ExpiresAt    string  `json:"expires_at"`
+	BalanceAfter string  `json:"balance_after"`
+	ChargeID     *string `json:"charge_id"`
+	CreatedAt    string  `json:"created_at"`
+	ClosedAt     *string `json:"closed_at"`
 }
 
 // toHoldJSON renders a hold.
@@ -46,10 +48,15 @@ func toHoldJSON(h *charging.HoldInfo) holdJSON {
 	out := holdJSON{
 		ID: h.ID, Account: h.Account, Amount: h.Amount.String(), Captured: h.Captured.String(),
 		Currency: string(h.Currency), State: string(h.State), ExpiresAt: adminTime(h.ExpiresAt),
-		BalanceAfter: h.BalanceAfter.String(), CreatedAt: adminTime(h.CreatedAt), ClosedAt: adminTime(h.ClosedAt),
+		BalanceAfter: h.BalanceAfter.String(), CreatedAt: adminTime(h.CreatedAt),
 	}
 	if h.CaptureEntryID != 0 {
-		out.ChargeID = strconv.FormatInt(h.CaptureEntryID, 10)
+		id := strconv.FormatInt(h.CaptureEntryID, 10)
+		out.ChargeID = &id
+	}
+	if !h.ClosedAt.IsZero() {
+		at := adminTime(h.ClosedAt)
+		out.ClosedAt = &at
 	}
 	return out
 }
