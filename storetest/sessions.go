@@ -16,6 +16,7 @@ func (h harness) testSessions(t *testing.T) {
 	t.Run("Lifecycle", h.testSessionLifecycle)
 	t.Run("Refused", h.testSessionRefused)
 	t.Run("EndWithTheirSecret", h.testSessionSecretCascade)
+	t.Run("EndWhenTheirSecretIsRotated", h.testSessionSecretRotation)
 	t.Run("BoundedPerPrincipal", h.testSessionBound)
 	t.Run("ExpiredSweptOnCreate", h.testSessionSweep)
 	t.Run("RevocationRacesSignIn", h.testSessionRevocationRace)
@@ -195,6 +196,39 @@ func (h harness) testSessionSecretCascade(t *testing.T) {
 	}
 	// A revoked secret cannot open a session.
 	wantCode(t, s.CreateSession(ctx, AccountSession("ses00001", a, now)), kassa.ENOTFOUND)
+}
+
+// testSessionSecretRotation: a settings update that replaces a secret
+// (the legacy newSecret rotation) ends the sessions of the replaced secret
+// in its transaction; a refused rotation ends none.
+func (h harness) testSessionSecretRotation(t *testing.T) {
+	s, clock := h.fresh(t)
+	ctx := t.Context()
+	MustCreateAccount(t, s, "ses00001", 0)
+	noErr(t, s.CreateSecret(ctx, NewSecret("ses00001")), "second secret")
+	list, err := s.Secrets(ctx, "ses00001")
+	noErr(t, err, "secrets")
+	now := clock.Now()
+	onOld := AccountSession("ses00001", list[0].ID, now)
+	onOther := AccountSession("ses00001", list[1].ID, now)
+	for _, x := range []*kassa.Session{onOld, onOther} {
+		noErr(t, s.CreateSession(ctx, x), "create")
+	}
+	refused := kassa.SettingsUpdate{NewSecret: NewSecret("ses00001"), ReplaceSecret: NewID()}
+	_, _, err = s.UpdateSettings(ctx, "ses00001", refused)
+	wantCode(t, err, kassa.ENOTFOUND)
+	if !sessionLive(t, s, onOld.TokenHash) || !sessionLive(t, s, onOther.TokenHash) {
+		t.Fatal("a refused rotation ended a session")
+	}
+	url := "https://example.com/mo"
+	_, _, err = s.UpdateSettings(ctx, "ses00001", kassa.SettingsUpdate{MOCallbackURL: &url, NewSecret: NewSecret("ses00001"), ReplaceSecret: list[0].ID})
+	noErr(t, err, "rotate the first secret")
+	if sessionLive(t, s, onOld.TokenHash) {
+		t.Fatal("a session outlived the rotation of its secret")
+	}
+	if !sessionLive(t, s, onOther.TokenHash) {
+		t.Fatal("rotating one secret ended another secret's session")
+	}
 }
 
 // testSessionBound: one principal keeps at most MaxSessionsPerPrincipal
