@@ -159,3 +159,16 @@ func TestLockoutReportsConcurrent(t *testing.T) {
 		t.Fatalf("reports count %d lock-outs, want %d", counted, workers*each)
 	}
 }
+
+// TestLockoutTimerOnRealClockOnly: the backstop timer of the summaries is
+// armed on the real clock (Options.Now nil), never with an injected one.
+func TestLockoutTimerOnRealClockOnly(t *testing.T) {
+	_, _, real := authHarness(t, Options{OnLockout: func(Lockout) {}})
+	if real.reports == nil || real.reports.schedule == nil {
+		t.Error("on the real clock the lock-out summaries have no timer")
+	}
+	_, _, injected := authHarness(t, Options{Now: newTestClock().now, OnLockout: func(Lockout) {}})
+	if injected.reports == nil || injected.reports.schedule != nil {
+		t.Error("with an injected clock the lock-out summaries have a real timer")
+	}
+}

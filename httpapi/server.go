@@ -107,6 +107,10 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	// The application layer gets the caller's clock as given: nil is the
+	// real clock, on which its authenticator runs the timer of the lock-out
+	// summaries (an injected clock never arms it).
+	callerNow := cfg.Now
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -114,7 +118,7 @@ func New(cfg Config) *Server {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.App == nil {
-		cfg.App = newApp(cfg)
+		cfg.App = newApp(cfg, callerNow)
 	}
 	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Logger, now: cfg.Now, limits: newRateLimits(cfg.Now, cfg.RateLimitsOff)}
 	s.auth = cfg.App.Authenticator()
@@ -124,11 +128,11 @@ func New(cfg Config) *Server {
 
 // newApp builds the use cases from the server's own configuration (see
 // Config).
-func newApp(cfg Config) *app.Service {
+func newApp(cfg Config, now func() time.Time) *app.Service {
 	ac := app.Config{
 		Store: cfg.Store, Ledger: cfg.Ledger, Hasher: cfg.Hasher, Auth: cfg.Auth, TopUp: cfg.TopUp,
 		AuthOptions: auth.Options{MaxFailures: cfg.AuthMaxFailures, Lockout: cfg.AuthLockout},
-		Now:         cfg.Now, Logger: cfg.Logger,
+		Now:         now, Logger: cfg.Logger,
 	}
 	if cfg.Pricing != nil { // a nil *pricing.Service is not a nil Rater
 		ac.Rater = cfg.Pricing
