@@ -94,14 +94,10 @@ func (s *Server) logError(r *http.Request, status int, err error) {
 	s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", loggablePath(r), "status", status, "err", err)
 }
 
-// loggablePath is the request path for logs: the route pattern instead of
-// the path when the path carries a credential (the legacy
-// /account/get-balance/{key}/{secret} form).
+// loggablePath is the request path for logs, with the segments that can
+// carry a credential redacted (see RedactPath).
 func loggablePath(r *http.Request) string {
-	if strings.Contains(r.Pattern, "{secret}") {
-		return r.Pattern
-	}
-	return r.URL.Path
+	return RedactPath(r.URL.Path)
 }
 
 // traceID returns a fresh 32-hex-digit trace id.

@@ -70,7 +70,7 @@ func TestErrorsAreLoggedWithoutCredentials(t *testing.T) {
 	h.do(req{method: "POST", path: "/account/settings", body: "api_key=" + testKey + "&api_secret=" + testSecret}).wantStatus(t, http.StatusServiceUnavailable)
 	h.do(req{path: "/account/get-balance/" + testKey + "/" + testSecret}).wantStatus(t, http.StatusServiceUnavailable)
 	out := logs.String()
-	if !strings.Contains(out, "request failed") || !strings.Contains(out, "path=/account/get-balance") || !strings.Contains(out, "{secret}") {
+	if !strings.Contains(out, "request failed") || !strings.Contains(out, "path=/account/get-balance") || !strings.Contains(out, "/{redacted}/{redacted}") {
 		t.Errorf("failure not logged:\n%s", out)
 	}
 	if strings.Contains(out, testSecret) || strings.Contains(out, "api_secret") {

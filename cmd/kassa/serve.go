@@ -15,6 +15,7 @@ import (
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/httpfront"
 	"github.com/kassa-dev/kassa/pricing"
 )
 
@@ -130,9 +131,9 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "text":
-		return slog.New(requestIDHandler{slog.NewTextHandler(w, opts)}), nil
+		return slog.New(httpfront.LogHandler(slog.NewTextHandler(w, opts))), nil
 	case "json":
-		return slog.New(requestIDHandler{slog.NewJSONHandler(w, opts)}), nil
+		return slog.New(httpfront.LogHandler(slog.NewJSONHandler(w, opts))), nil
 	}
 	return nil, usageError("--log-format %q: use text or json", format)
 }

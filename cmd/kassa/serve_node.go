@@ -20,6 +20,7 @@ import (
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/httpapi"
+	"github.com/kassa-dev/kassa/httpfront"
 	"github.com/kassa-dev/kassa/metrics"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
@@ -249,7 +250,13 @@ func (n *node) buildHandlers(keys *serveKeys) {
 			Logger:     n.log,
 		}))
 	}
-	front := &httpFront{log: n.log, metrics: n.metrics, accessLog: cfg.AccessLog, trusted: cfg.TrustedProxies}
+	front := httpfront.New(httpfront.Options{
+		Logger:         n.log,
+		Metrics:        n.metrics,
+		AccessLog:      cfg.AccessLog,
+		TrustedProxies: cfg.TrustedProxies,
+		RedactPath:     httpapi.RedactPath,
+	})
 	if opsOnMain(cfg) {
 		mux.Handle("GET /metrics", n.metrics.Handler())
 	} else {
@@ -259,9 +266,9 @@ func (n *node) buildHandlers(keys *serveKeys) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			_, _ = w.Write([]byte("ok\n"))
 		})
-		n.ops = front.wrap(ops)
+		n.ops = front.Wrap(ops)
 	}
-	n.handler = front.wrap(mux)
+	n.handler = front.Wrap(mux)
 }
 
 // opsOnMain reports whether /metrics is served on the main listener: no

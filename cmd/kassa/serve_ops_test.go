@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -166,8 +167,23 @@ func TestMetrics(t *testing.T) {
 	if resp, body := do(t, "POST", base+"/platform/v1/charges", platform, `{"account":"metric01","type":"voice","to":"447700900123","units":1000}`); resp.StatusCode != 402 {
 		t.Fatalf("charge beyond the balance: %d %s", resp.StatusCode, body)
 	}
+	// Requests no route matches are "unmatched", whatever catch-all
+	// answered them; a dashboard page keeps its pattern.
+	for _, p := range []string{"/nope", "/account/nope", "/accounts/nope", "/admin/v1/nope", "/platform/v1/nope", "/ui/nope"} {
+		do(t, "GET", base+p, map[string]string{"Authorization": "Bearer adm-token"}, "")
+	}
+	do(t, "GET", base+"/ui/signin", nil, "")
 	_, metrics := do(t, "GET", base+"/metrics", nil, "")
+	for _, catchAll := range []string{`route="/"`, `route="/account/"`, `route="/accounts/"`, `route="/admin/"`, `route="/platform/"`, `route="/ui/"`} {
+		if strings.Contains(metrics, catchAll) {
+			t.Errorf("/metrics labels an unmatched request %s", catchAll)
+		}
+	}
+	if n := sumMetric(t, metrics, `kassa_http_requests_total{method="GET",route="unmatched",`); n != 6 {
+		t.Errorf("%d unmatched requests counted, want 6\n%s", n, grepKassa(metrics))
+	}
 	for _, want := range []string{
+		`kassa_http_requests_total{method="GET",route="GET /ui/signin",status="200"} 1`,
 		`kassa_http_requests_total{method="GET",route="/account/get-balance",status="200"} 3`,
 		`kassa_http_request_duration_seconds_bucket{route="/account/get-balance",le="+Inf"} 3`,
 		`kassa_http_request_duration_seconds_count{route="/account/get-balance"} 3`,
@@ -400,4 +416,22 @@ func countryPrice(t *testing.T, base, key, secret string) string {
 		t.Fatalf("EUR pricing: %d %s", resp.StatusCode, body)
 	}
 	return p.DefaultPrice
+}
+
+// sumMetric adds up the values of the metrics page's lines that start with
+// prefix.
+func sumMetric(t *testing.T, page, prefix string) int {
+	t.Helper()
+	sum := 0
+	for line := range strings.Lines(page) {
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscan(line[strings.LastIndexByte(line, ' ')+1:], &n); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		sum += n
+	}
+	return sum
 }

@@ -1,4 +1,4 @@
-package main
+package httpfront
 
 import (
 	"bytes"
@@ -10,15 +10,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestTrustedProxy: X-Forwarded-For names the client only when the TCP peer
 // is a trusted proxy, and then the right-most hop that is not itself
 // trusted; from any other peer the X-Forwarded-* headers are removed.
 func TestTrustedProxy(t *testing.T) {
-	f := &httpFront{log: slog.New(slog.DiscardHandler), trusted: []netip.Prefix{
+	f := New(Options{TrustedProxies: []netip.Prefix{
 		netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"),
-	}}
+	}})
 	cases := []struct {
 		peer, xff, proto string
 		wantRemote       string
@@ -47,7 +48,7 @@ func TestTrustedProxy(t *testing.T) {
 		}
 	}
 	// Without --trusted-proxy nothing is trusted.
-	none := &httpFront{}
+	none := New(Options{})
 	r := httptest.NewRequest("GET", "/", nil)
 	r.RemoteAddr = "10.1.2.3:5555"
 	r.Header.Set("X-Forwarded-For", "203.0.113.9")
@@ -58,18 +59,24 @@ func TestTrustedProxy(t *testing.T) {
 }
 
 // TestFrontRouteLabel: the label is the inner ServeMux's pattern, and a
-// request nothing matched is "unmatched" (no raw path ever).
+// request nothing matched is "unmatched" (no raw path ever), also when a
+// catch-all pattern answered it ("/", "/account/"…); a subtree pattern
+// with a method ("GET /static/") is a route.
 func TestFrontRouteLabel(t *testing.T) {
 	var logs bytes.Buffer
-	log := slog.New(requestIDHandler{slog.NewTextHandler(&logs, nil)})
+	log := slog.New(LogHandler(slog.NewTextHandler(&logs, nil)))
 	inner := http.NewServeMux()
 	inner.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
 		log.InfoContext(r.Context(), "handler line")
 		w.WriteHeader(http.StatusTeapot)
 	})
+	inner.HandleFunc("GET /static/", func(w http.ResponseWriter, r *http.Request) {})
+	inner.HandleFunc("/account/", http.NotFound)
+	inner.HandleFunc("/", http.NotFound)
 	outer := http.NewServeMux()
 	outer.Handle("/", inner)
-	h := (&httpFront{log: log, accessLog: true}).wrap(outer)
+	m := &countingMetrics{}
+	h := New(Options{Logger: log, AccessLog: true, Metrics: m}).Wrap(outer)
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/items/secret-looking-id?api_secret=hunter2", nil)
 	req.Header.Set("X-Request-Id", "rid-1")
@@ -81,8 +88,51 @@ func TestFrontRouteLabel(t *testing.T) {
 	if !strings.Contains(out, `route="GET /items/{id}"`) || !strings.Contains(out, "status=418") || strings.Contains(out, "hunter2") {
 		t.Errorf("access log:\n%s", out)
 	}
-	if routeLabel(httptest.NewRequest("GET", "/x", nil)) != "unmatched" {
-		t.Error("an unmatched request has a label other than unmatched")
+	for path, want := range map[string]string{
+		"/static/app.css": "GET /static/",
+		"/account/nope":   Unmatched,
+		"/nope":           Unmatched,
+		"/items/7":        "GET /items/{id}",
+	} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+		if got := m.last(); got != want {
+			t.Errorf("%s: route label %q, want %q", path, got, want)
+		}
+	}
+	if RouteLabel(httptest.NewRequest("GET", "/x", nil)) != Unmatched {
+		t.Error("a request no mux saw has a label other than unmatched")
+	}
+}
+
+// countingMetrics remembers the route labels it was given.
+type countingMetrics struct {
+	mu     sync.Mutex
+	routes []string
+}
+
+func (m *countingMetrics) RequestStarted() {}
+
+func (m *countingMetrics) RequestDone(route, method string, status int, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.routes = append(m.routes, route)
+}
+
+func (m *countingMetrics) last() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.routes[len(m.routes)-1]
+}
+
+// TestAccessLogRedactsPath: the access log writes the path through
+// RedactPath; without it, the path as it came.
+func TestAccessLogRedactsPath(t *testing.T) {
+	var logs bytes.Buffer
+	redact := func(p string) string { return strings.ReplaceAll(p, "S3cretValue1", "{redacted}") }
+	h := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), AccessLog: true, RedactPath: redact}).Wrap(http.NotFoundHandler())
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/account/get-balance/key1/S3cretValue1/", nil))
+	if out := logs.String(); strings.Contains(out, "S3cretValue1") || !strings.Contains(out, "path=/account/get-balance/key1/{redacted}/") {
+		t.Errorf("access log:\n%s", out)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package httpfront
 
 import (
 	"io"
@@ -35,13 +35,13 @@ func BenchmarkFrontBaseline(b *testing.B) { benchServe(b, benchFrontHandler()) }
 
 // BenchmarkFrontMetrics adds the request id and the metrics.
 func BenchmarkFrontMetrics(b *testing.B) {
-	f := &httpFront{log: slog.New(slog.DiscardHandler), metrics: metrics.New(nil)}
-	benchServe(b, f.wrap(benchFrontHandler()))
+	f := New(Options{Metrics: metrics.New(nil)})
+	benchServe(b, f.Wrap(benchFrontHandler()))
 }
 
 // BenchmarkFrontMetricsAccessLog adds the access log (JSON, to io.Discard).
 func BenchmarkFrontMetricsAccessLog(b *testing.B) {
-	log := slog.New(requestIDHandler{slog.NewJSONHandler(io.Discard, nil)})
-	f := &httpFront{log: log, metrics: metrics.New(nil), accessLog: true}
-	benchServe(b, f.wrap(benchFrontHandler()))
+	log := slog.New(LogHandler(slog.NewJSONHandler(io.Discard, nil)))
+	f := New(Options{Logger: log, Metrics: metrics.New(nil), AccessLog: true})
+	benchServe(b, f.Wrap(benchFrontHandler()))
 }
