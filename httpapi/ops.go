@@ -12,10 +12,16 @@ import (
 // readyTimeout bounds the store ping of /readyz.
 const readyTimeout = 2 * time.Second
 
+// WriteHealth says whether the store takes writes; readiness.Writes is
+// one. Check returns nil while writes work.
+type WriteHealth interface {
+	Check(ctx context.Context) error
+}
+
 // routesOps registers the operations endpoints (no authentication):
 // /healthz answers 200 "ok" while the process runs; /readyz answers 200
-// "ready" when the store answers a ping and a price book is loaded, and 503
-// with the reason otherwise.
+// "ready" when the store answers a ping, takes writes (Config.Writes) and a
+// price book is loaded, and 503 with the reason otherwise.
 func (s *Server) routesOps(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeBody(w, http.StatusOK, "text/plain; charset=utf-8", []byte("ok\n"))
@@ -53,6 +59,12 @@ func (s *Server) notReady(ctx context.Context) string {
 			return "store unavailable"
 		}
 		return "store ping failed"
+	}
+	if s.cfg.Writes != nil {
+		if err := s.cfg.Writes.Check(ctx); err != nil {
+			// The tracker logs when writes start and stop failing.
+			return "store writes failing"
+		}
 	}
 	if s.cfg.Pricing == nil || s.cfg.Pricing.Current() == nil {
 		return "no price book loaded"

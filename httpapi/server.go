@@ -82,6 +82,11 @@ type Config struct {
 	// AuthLockout is how long a lock-out lasts (--auth-lockout);
 	// auth.DefaultLockout when 0. Used only when Auth is nil.
 	AuthLockout time.Duration
+
+	// Writes, when set, tells /readyz whether the store takes writes
+	// (readiness.Writes, fed by the ledger's observers): not ready after a
+	// failed write until one succeeds.
+	Writes WriteHealth
 }
 
 // DefaultCallbackTimeout bounds a live callback-URL check.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -16,6 +17,7 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/httpfront"
+	"github.com/kassa-dev/kassa/internal/logdedup"
 	"github.com/kassa-dev/kassa/pricing"
 )
 
@@ -122,21 +124,30 @@ func loadSettingValues(e *env, f *pflag.FlagSet, configPath string, settings []s
 }
 
 // newLogger builds the server's structured logger on w; records logged with
-// a request's context carry its request id.
+// a request's context carry its request id, and a repeated warning or error
+// is written once per logRepeatInterval with its count.
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, usageError("--log-level %q: use debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler
 	switch format {
 	case "text":
-		return slog.New(httpfront.LogHandler(slog.NewTextHandler(w, opts))), nil
+		h = slog.NewTextHandler(w, opts)
 	case "json":
-		return slog.New(httpfront.LogHandler(slog.NewJSONHandler(w, opts))), nil
+		h = slog.NewJSONHandler(w, opts)
+	default:
+		return nil, usageError("--log-format %q: use text or json", format)
 	}
-	return nil, usageError("--log-format %q: use text or json", format)
+	return slog.New(httpfront.LogHandler(logdedup.New(h, logRepeatInterval, time.Now))), nil
 }
+
+// logRepeatInterval is how often a repeated warning or error is written:
+// once per interval, with the count of its repeats (a failure that every
+// request hits must not flood the log).
+const logRepeatInterval = 10 * time.Second
 
 // serve runs the server until ctx ends, then shuts down in order: stop
 // accepting and finish in-flight requests, stop the background jobs, drain

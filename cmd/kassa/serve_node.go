@@ -23,6 +23,7 @@ import (
 	"github.com/kassa-dev/kassa/httpfront"
 	"github.com/kassa-dev/kassa/metrics"
 	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/readiness"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/reload"
 	"github.com/kassa-dev/kassa/web"
@@ -46,6 +47,7 @@ type node struct {
 	metrics   *metrics.Metrics
 	prices    *pricing.Service
 	ledger    *charging.Ledger
+	writes    *readiness.Writes // the store's write health, for /readyz
 	reloader  *reload.Reloader
 	app       *app.Service // every use case, for the APIs, the dashboard and the first-start setup
 	handler   http.Handler // the main listener's
@@ -76,11 +78,16 @@ func startNode(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) 
 	n.metrics = metrics.New(n.priceBookVersion)
 	n.st = n.metrics.InstrumentStore(n.db)
 	n.prices = pricing.NewService(n.st, refdata.Default(), pricing.ServiceOptions{Logger: log, FX: cfg.FX})
+	n.writes = readiness.New(n.probeWrite, readiness.Options{Logger: log})
 	n.ledger = charging.New(n.st, charging.Options{
-		Logger:       log,
-		OnCommit:     n.metrics.LedgerCommitted,
-		OnWriteError: n.metrics.LedgerFailed,
+		Logger:   log,
+		OnCommit: n.metrics.LedgerCommitted,
+		OnWriteError: func(err error) {
+			n.metrics.LedgerFailed(err)
+			n.writes.Failed(err)
+		},
 	})
+	n.ledger.Subscribe(n.writes.Committed)
 	// The reloader subscribes to the ledger's commits itself (nudges).
 	if n.reloader, err = newReloader(cfg, log, n.id, n.st, n.ledger, n.metrics); err != nil {
 		return nil, err
@@ -122,6 +129,15 @@ func gatewayName(kind string) string {
 		return "none (top-ups are declined)"
 	}
 	return kind
+}
+
+// writeProbeKey is the meta key that the readiness probe writes.
+const writeProbeKey = "write_probe"
+
+// probeWrite is the readiness probe: a small write that must reach the
+// disk, tried while the ledger's writes fail.
+func (n *node) probeWrite(ctx context.Context) error {
+	return n.st.SetMeta(ctx, writeProbeKey, time.Now().UTC().Format(time.RFC3339Nano))
 }
 
 // priceBookVersion is the active price-book version in memory, 0 when none.
@@ -237,6 +253,7 @@ func (n *node) buildHandlers(keys *serveKeys) {
 		AdminToken:    keys.adminToken,
 		ServiceToken:  keys.serviceToken,
 		RateLimitsOff: !cfg.RateLimits,
+		Writes:        n.writes,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
