@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
+	"github.com/kassa-dev/kassa/internal/logdedup"
 	"github.com/kassa-dev/kassa/metrics"
 )
 
@@ -42,6 +44,15 @@ func BenchmarkFrontMetrics(b *testing.B) {
 // BenchmarkFrontMetricsAccessLog adds the access log (JSON, to io.Discard).
 func BenchmarkFrontMetricsAccessLog(b *testing.B) {
 	log := slog.New(LogHandler(slog.NewJSONHandler(io.Discard, nil)))
+	f := New(Options{Logger: log, Metrics: metrics.New(nil), AccessLog: true})
+	benchServe(b, f.Wrap(benchFrontHandler()))
+}
+
+// BenchmarkFrontMetricsAccessLogDedup is the same with kassa serve's log
+// handler chain: the request id and the de-duplication of repeated
+// warnings, which every access-log line passes through.
+func BenchmarkFrontMetricsAccessLogDedup(b *testing.B) {
+	log := slog.New(LogHandler(logdedup.New(slog.NewJSONHandler(io.Discard, nil), 10*time.Second, time.Now)))
 	f := New(Options{Logger: log, Metrics: metrics.New(nil), AccessLog: true})
 	benchServe(b, f.Wrap(benchFrontHandler()))
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,6 +54,10 @@ type state struct {
 	mu      sync.Mutex
 	seen    map[key]*window
 	nextDue time.Time // the earliest end of a window with repeats to report
+	// pending mirrors nextDue as Unix nanoseconds (0: nothing to report),
+	// so that the records of every request (the access log) check it
+	// without taking mu.
+	pending atomic.Int64
 }
 
 type handler struct {
@@ -116,6 +121,7 @@ func (s *state) admit(k key, now time.Time, out slog.Handler) (repeated int, wri
 		w.suppressed++
 		if end := w.start.Add(s.interval); s.nextDue.IsZero() || end.Before(s.nextDue) {
 			s.nextDue = end
+			s.pending.Store(end.UnixNano())
 		}
 		return 0, false
 	}
@@ -137,6 +143,9 @@ func (s *state) admit(k key, now time.Time, out slog.Handler) (repeated int, wri
 // flushDue writes a summary for each message whose window has ended with
 // repeats that no later occurrence reported, and forgets ended windows.
 func (s *state) flushDue(ctx context.Context, now time.Time) {
+	if p := s.pending.Load(); p == 0 || now.UnixNano() < p {
+		return
+	}
 	s.mu.Lock()
 	if s.nextDue.IsZero() || now.Before(s.nextDue) {
 		s.mu.Unlock()
@@ -159,6 +168,11 @@ func (s *state) flushDue(ctx context.Context, now time.Time) {
 		default:
 			delete(s.seen, k)
 		}
+	}
+	if s.nextDue.IsZero() {
+		s.pending.Store(0)
+	} else {
+		s.pending.Store(s.nextDue.UnixNano())
 	}
 	s.mu.Unlock()
 	for i, k := range due {
