@@ -115,6 +115,10 @@ func TestLedgerObserver(t *testing.T) {
 			t.Fatalf("FindBalance through the wrapper: %+v, %v", v, err)
 		}
 	}
+	url := "https://example.com/mo"
+	if _, a, err := st.UpdateSettings(ctx, "metr0001", kassa.SettingsUpdate{MOCallbackURL: &url}); err != nil || a.Settings.MOCallbackURL != url {
+		t.Fatalf("UpdateSettings through the wrapper: %+v, %v", a, err)
+	}
 	wantLines(t, scrape(t, m),
 		`kassa_ledger_entries_total{kind="credit"} 2`,
 		`kassa_ledger_entries_total{kind="debit"} 1`,
@@ -124,6 +128,7 @@ func TestLedgerObserver(t *testing.T) {
 		`kassa_ledger_batch_entries_sum 3`,
 		`kassa_store_duration_seconds_count{op="find_account"} 1`,
 		`kassa_store_duration_seconds_count{op="find_balance"} 2`,
+		`kassa_store_duration_seconds_count{op="update_settings"} 1`,
 	)
 	if !strings.Contains(scrape(t, m), `kassa_store_duration_seconds_count{op="ledger_tx"}`) {
 		t.Error("ledger transactions are not timed")

@@ -75,6 +75,12 @@ func (s *instrumentedStore) UpdateAccount(ctx context.Context, apiKey string, up
 	return s.Store.UpdateAccount(ctx, apiKey, upd)
 }
 
+// UpdateSettings implements kassa.AccountStore.
+func (s *instrumentedStore) UpdateSettings(ctx context.Context, apiKey string, upd kassa.SettingsUpdate) (kassa.Settings, *kassa.Account, error) {
+	defer s.since("update_settings", time.Now())
+	return s.Store.UpdateSettings(ctx, apiKey, upd)
+}
+
 // ListAccounts implements kassa.AccountStore.
 func (s *instrumentedStore) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa.Account, int, error) {
 	defer s.since("list_accounts", time.Now())
