@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/server"
 	"github.com/kassa-dev/kassa/sqlite"
 )
 
@@ -117,7 +117,7 @@ func restore(ctx context.Context, e *env, src string, o storeOpen) (err error) {
 			return usageError("restore: %s already exists; restore into a new or empty --data directory", p)
 		}
 	}
-	pepper, err := restoredPepper(pepperPath(data, o.pepperFile))
+	pepper, err := server.ReadPepper(server.PepperPath(data, o.pepperFile))
 	if err != nil {
 		return err
 	}
@@ -140,26 +140,12 @@ func restore(ctx context.Context, e *env, src string, o storeOpen) (err error) {
 		return err
 	}
 	if pepper == nil {
-		fmt.Fprintf(e.stdout, "no pepper at %s yet: put the pepper that belongs to this backup there before starting kassa serve (it refuses any other)\n", pepperPath(data, o.pepperFile))
-	} else if err := checkPepper(ctx, db, pepper); err != nil {
+		fmt.Fprintf(e.stdout, "no pepper at %s yet: put the pepper that belongs to this backup there before starting kassa serve (it refuses any other)\n", server.PepperPath(data, o.pepperFile))
+	} else if err := server.CheckPepper(ctx, db, pepper); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "restored %s into %s\n", src, data)
 	return nil
-}
-
-// restoredPepper reads the pepper a restore checks, when it is in place
-// (nil when not); it never creates one.
-func restoredPepper(path string) (*pepperKey, error) {
-	pepper, exists, err := readPepper(path)
-	if err != nil || !exists {
-		return nil, err
-	}
-	h, err := auth.NewHasher(pepper)
-	if err != nil {
-		return nil, err
-	}
-	return &pepperKey{hasher: h, path: path}, nil
 }
 
 // copyNewFile copies src to dst (mode 0600), which must not exist, and

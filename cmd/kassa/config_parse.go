@@ -11,44 +11,12 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/reload"
+	"github.com/kassa-dev/kassa/server"
 	"github.com/kassa-dev/kassa/webhook"
 )
 
 // serveConfig is the checked configuration of kassa serve.
-type serveConfig struct {
-	Data         string
-	Store        string // empty: SQLite in Data
-	NoMigrate    bool
-	Addr         string
-	OpsAddr      string // empty: /metrics on Addr
-	PepperFile   string
-	AdminToken   string
-	ServiceToken string
-	Demo         bool
-	DemoKey      string
-	DemoSecret   string
-
-	LogFormat       string
-	LogLevel        string
-	AccessLog       bool
-	TrustedProxies  []netip.Prefix
-	ShutdownTimeout time.Duration
-	UI              bool
-	FX              map[string]string // exchange rates by "FROM/TO"
-
-	ReloadGateway       string
-	ReloadWebhookURL    string
-	ReloadWebhookSecret string
-	ReloadInterval      time.Duration
-	ReloadLeaseTTL      time.Duration
-	ReloadEventsURL     string
-	AllowCallbackNet    []netip.Prefix
-	CallbackTimeout     time.Duration
-
-	RateLimits      bool
-	AuthMaxFailures int // negative: the brute-force limiter is off
-	AuthLockout     time.Duration
-}
+type serveConfig = server.Config
 
 // configError is an invalid setting: the message names the setting, its
 // flag and variable, and why the value is refused (never a secret's value).

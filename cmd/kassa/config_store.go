@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/postgres"
@@ -62,6 +63,7 @@ type storeOpen struct {
 	pepperFile string // --pepper-file (restore); empty: DATA/pepper
 	noMigrate  bool   // refuse an old schema instead of migrating it
 	log        *slog.Logger
+	now        func() time.Time // the store's clock; time.Now when nil
 }
 
 // sqlitePath is the SQLite database file in the data directory.
@@ -92,13 +94,13 @@ func openStore(ctx context.Context, o storeOpen) (store, error) {
 		return nil, usageError("--store (KASSA_STORE): %s", err)
 	}
 	if kind == storePostgres {
-		db, err := postgres.Open(ctx, o.url, postgres.Options{Logger: o.logger(), NoMigrate: o.noMigrate})
+		db, err := postgres.Open(ctx, o.url, postgres.Options{Logger: o.logger(), NoMigrate: o.noMigrate, Now: o.now})
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 		return db, nil
 	}
-	db, err := sqlite.Open(ctx, o.sqlitePath(), sqlite.Options{Logger: o.logger(), NoMigrate: o.noMigrate})
+	db, err := sqlite.Open(ctx, o.sqlitePath(), sqlite.Options{Logger: o.logger(), NoMigrate: o.noMigrate, Now: o.now})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

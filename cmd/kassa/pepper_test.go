@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kassa-dev/kassa/auth"
+	"github.com/kassa-dev/kassa/server"
 	"github.com/kassa-dev/kassa/sqlite"
 )
 
@@ -35,7 +36,7 @@ func storedFingerprint(t *testing.T, data string) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	fp, err := db.EnsureMeta(context.Background(), pepperMetaKey, "none")
+	fp, err := db.EnsureMeta(context.Background(), server.PepperMetaKey, "none")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +63,11 @@ func TestPepperFingerprintSQLite(t *testing.T) {
 	stop()
 	path := filepath.Join(data, pepperFile)
 	right, _ := os.ReadFile(path)
-	pepper, _, err := readPepper(path)
+	p, err := server.ReadPepper(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := auth.NewHasher(pepper)
+	h := p.Hasher
 	fp := storedFingerprint(t, data)
 	if fp != h.Fingerprint() || strings.Contains(fp, strings.TrimSpace(string(right))) {
 		t.Fatalf("stored fingerprint %q, want the pepper's %q", fp, h.Fingerprint())

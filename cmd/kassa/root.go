@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kassa-dev/kassa/server"
 )
 
 // Exit codes that scripts can rely on.
@@ -46,6 +48,10 @@ func reportError(e *env, err error) int {
 	var ce *codedError
 	if errors.As(err, &ce) {
 		return ce.code
+	}
+	var cfgErr *server.ConfigError
+	if errors.As(err, &cfgErr) {
+		return exitUsage
 	}
 	return exitError
 }

@@ -2,37 +2,25 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/kassa-dev/kassa"
-	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/httpfront"
 	"github.com/kassa-dev/kassa/internal/logdedup"
-	"github.com/kassa-dev/kassa/pricing"
+	"github.com/kassa-dev/kassa/server"
 )
 
 // Files kassa serve keeps in its data directory.
 const (
-	dbFile           = "kassa.db"
-	pepperFile       = "pepper"        // hex key of the secret hashes
-	adminTokenFile   = "admin-token"   // the admin API token when not configured
-	serviceTokenFile = "service-token" // the platform API token when not configured
-)
-
-// Demo account defaults.
-var (
-	demoBalance = kassa.MustParseAmount("10.00")
-	demoTrx     = "demo-trx"
+	dbFile           = server.DBFile
+	pepperFile       = server.PepperFile
+	adminTokenFile   = server.AdminTokenFile
+	serviceTokenFile = server.ServiceTokenFile
 )
 
 // newServeCmd builds `kassa serve`.
@@ -157,81 +145,25 @@ func serve(ctx context.Context, e *env, cfg *serveConfig) error {
 	if err != nil {
 		return err
 	}
-	n, err := startNode(ctx, e, cfg, log)
+	n, err := server.Start(ctx, cfg, serverOptions(e, cfg, log))
 	if err != nil {
 		return err
 	}
-	defer n.close()
-	return n.run(ctx)
+	defer n.Close()
+	return n.Run(ctx)
 }
 
-// loadPrices loads the demo price book into an empty store and the active
-// version into memory. A failure is logged, not fatal: the account and
-// admin APIs work without prices, the pricing endpoints and /readyz answer
-// 503 until a price book is activated.
-func loadPrices(ctx context.Context, log *slog.Logger, prices *pricing.Service) {
-	if err := prices.EnsureDefault(ctx); err != nil {
-		log.Error("could not load the demo price book; pricing is unavailable until a price book is activated", "err", err)
-	}
-	if prices.Current() != nil {
-		return
-	}
-	if err := prices.Load(ctx); err != nil {
-		log.Warn("no price book loaded", "err", err)
-	}
-}
-
-// resolveToken returns the configured token, else the one stored at path,
-// else a new one that it stores there (generated reports that case).
-func resolveToken(configured, path string) (token string, generated bool, err error) {
-	if configured != "" {
-		return configured, false, nil
-	}
-	data, err := os.ReadFile(path)
-	if err == nil && strings.TrimSpace(string(data)) != "" {
-		return strings.TrimSpace(string(data)), false, nil
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", false, fmt.Errorf("read token: %w", err)
-	}
-	token = hex.EncodeToString(auth.NewPepper())
-	if err := writeNewFile(path, token+"\n"); err != nil {
-		return "", false, fmt.Errorf("write token: %w", err)
-	}
-	return token, true, nil
-}
-
-// writeNewFile writes a private file that must not exist yet.
-func writeNewFile(path, content string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(content); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// printStartup prints the address and, once, the demo credentials and the
-// generated tokens.
-func printStartup(w io.Writer, base string, demo *demoAccount, newAdmin bool, adminToken string, newService bool, serviceToken string) {
-	fmt.Fprintf(w, "kassa listening on %s\n", base)
-	if demo != nil {
-		fmt.Fprintf(w, `
-================ kassa demo account (shown once) ================
-  api key     %s
-  api secret  %s
-  balance     %s EUR (demo money), auto-reload on, top-up trx %q
-  try         curl -u %s:%s %s/account/get-balance
-=================================================================
-`, demo.key, demo.secret, demoBalance.Decimal(), demoTrx, demo.key, demo.secret, base)
-	}
-	if newAdmin {
-		fmt.Fprintf(w, "\nadmin API token (generated, kept in the data directory): %s\n", adminToken)
-	}
-	if newService {
-		fmt.Fprintf(w, "platform API token (generated, kept in the data directory): %s\n", serviceToken)
+// serverOptions are the options of the server that kassa serve starts: the
+// banner on stdout, the store that --store names.
+func serverOptions(e *env, cfg *serveConfig, log *slog.Logger) server.Options {
+	o := storeOpen{url: cfg.Store, data: cfg.Data, noMigrate: cfg.NoMigrate, log: log}
+	return server.Options{
+		Stdout: e.stdout,
+		Logger: log,
+		OpenStore: func(ctx context.Context, now func() time.Time, log *slog.Logger) (kassa.Store, error) {
+			o.now = now
+			return openStore(ctx, o)
+		},
+		StoreName: o.describe(),
 	}
 }

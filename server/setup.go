@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -50,11 +50,11 @@ type demoAccount struct {
 // audited as account.create by the system): the pinned key when it does
 // not exist yet, or, without a pinned key, a generated one when the store
 // holds no account at all (the first start). It has demo money, generous
-// limits and auto-reload on with the trx demoTrx.
+// limits and auto-reload on with the trx DemoTrx.
 func ensureDemoAccount(ctx context.Context, svc *app.Service, db kassa.AccountStore, key, secret string) (*demoAccount, error) {
 	if key != "" {
 		if !kassa.ValidAPIKey(key) {
-			return nil, usageError("--demo-key %q: use 4 to 64 letters, digits, '-' or '_'", key)
+			return nil, configErrorf("--demo-key %q: use 4 to 64 letters, digits, '-' or '_'", key)
 		}
 		_, err := db.FindAccount(ctx, key)
 		if err == nil {
@@ -74,14 +74,14 @@ func ensureDemoAccount(ctx context.Context, svc *app.Service, db kassa.AccountSt
 	}
 	created, err := svc.CreateAccount(ctx, app.System, app.NewAccount{
 		APIKey: key, Secret: secret, Currency: kassa.EUR,
-		Credit: demoBalance, CreditReason: "demo opening balance",
+		Credit: DemoBalance, CreditReason: "demo opening balance",
 		Limits: app.AllLimits(kassa.DemoLimits),
 		AutoReload: &kassa.AutoReload{
-			Enabled: true, Trx: demoTrx, Amount: kassa.DefaultReloadAmount, Threshold: 0, DailyCap: kassa.DefaultReloadDailyCap,
+			Enabled: true, Trx: DemoTrx, Amount: kassa.DefaultReloadAmount, Threshold: 0, DailyCap: kassa.DefaultReloadDailyCap,
 		},
 	})
 	if kassa.ErrorField(err) == "api_secret" {
-		return nil, usageError("--demo-secret: %s", kassa.ErrorMessage(err))
+		return nil, configErrorf("--demo-secret: %s", kassa.ErrorMessage(err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create demo account: %w", err)
