@@ -214,7 +214,12 @@ func (s *Server) writeLegacyError(w http.ResponseWriter, r *http.Request, f lega
 
 // recovered runs h and turns a panic into an internal error, so that the
 // caller gets the surface's 500 body and the panic is logged with its stack.
+// A request carrying an injected error (WithInjectedError) gets that error
+// instead, h not run.
 func recovered(h handlerFunc, w http.ResponseWriter, r *http.Request) (err error) {
+	if err := injectedError(r.Context()); err != nil {
+		return err
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
