@@ -146,6 +146,10 @@ type LedgerTx interface {
 	// CloseHold moves an open hold to state with the captured amount.
 	// ECONFLICT if it is not open.
 	CloseHold(id string, state HoldState, captured Amount) error
+	// AppendEvent writes e to the outbox in this transaction, filling its
+	// ID and CreatedAt: the event exists if and only if the transaction
+	// commits.
+	AppendEvent(e *Event) error
 }
 
 // LedgerStore is the ledger part of a Store.

@@ -16,6 +16,8 @@ type Store interface {
 	LeaseStore
 	SessionStore
 	MetaStore
+	EventStore
+	WebhookStore
 	// Ping checks that the store can be reached; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -97,8 +99,9 @@ type PriceBookStore interface {
 	// PriceBooks lists every version, newest first.
 	PriceBooks(ctx context.Context) ([]*PriceBookVersion, error)
 	// ActivatePriceBook marks a version activated, to take effect at
-	// effectiveAt (now or later). ENOTFOUND if there is no such version.
-	ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time) error
+	// effectiveAt (now or later), and writes events (pricebook.activated)
+	// in the same transaction. ENOTFOUND if there is no such version.
+	ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time, events ...*Event) error
 	// ActivePriceBook returns the activated version in effect at now: the one
 	// with the latest effective time not after now (the latest activation
 	// breaks ties). ENOTFOUND if none is.

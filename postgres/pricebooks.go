@@ -149,9 +149,9 @@ func (db *DB) PriceBooks(ctx context.Context) ([]*kassa.PriceBookVersion, error)
 // ActivatePriceBook marks a version activated now, to take effect at
 // effectiveAt (now when zero), and notifies every node listening on
 // PriceBookChannel in the same transaction, so that the notification is
-// sent exactly when the activation commits. ENOTFOUND if there is no such
-// version.
-func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time) error {
+// sent exactly when the activation commits; events are written in it too.
+// ENOTFOUND if there is no such version.
+func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time, events ...*kassa.Event) error {
 	err := db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		effective := effectiveAt.Truncate(time.Microsecond).UTC()
 		if effectiveAt.IsZero() {
@@ -166,6 +166,11 @@ func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt 
 		}
 		if tag.RowsAffected() == 0 {
 			return noPriceBook(version)
+		}
+		for _, e := range events {
+			if err := insertEvent(ctx, tx, e, now); err != nil {
+				return err
+			}
 		}
 		_, err = tx.Exec(ctx, "SELECT pg_notify($1, $2)", db.channel(), strconv.FormatInt(version, 10))
 		return err

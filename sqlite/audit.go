@@ -28,19 +28,29 @@ func (db *DB) AppendAudit(ctx context.Context, e *kassa.AuditEvent) error {
 	var id int64
 	var at time.Time
 	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		at = e.At
-		if at.IsZero() {
-			at = now
-		}
-		return tx.QueryRowContext(ctx, `INSERT INTO audit (at, actor, account, action, remote_addr, detail)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			toNanos(at), e.Actor, e.Account, e.Action, e.RemoteAddr, e.Detail).Scan(&id)
+		var err error
+		id, at, err = insertAudit(ctx, tx, e, now)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("append audit event %s: %w", e.Action, err)
 	}
 	e.ID, e.At = id, at
 	return nil
+}
+
+// insertAudit writes an audit event in tx (at now when its At is zero) and
+// returns its ID and time.
+func insertAudit(ctx context.Context, tx *sql.Tx, e *kassa.AuditEvent, now time.Time) (int64, time.Time, error) {
+	at := e.At
+	if at.IsZero() {
+		at = now
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO audit (at, actor, account, action, remote_addr, detail)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		toNanos(at), e.Actor, e.Account, e.Action, e.RemoteAddr, e.Detail).Scan(&id)
+	return id, at, err
 }
 
 // ListAudit returns events newest first (by ID) and the number matching f.

@@ -126,8 +126,8 @@ func (db *DB) PriceBooks(ctx context.Context) ([]*kassa.PriceBookVersion, error)
 // effectiveAt (now when zero). Activating a version again moves its times.
 // Each activation gets a sequence number, so that among versions with the
 // same effective time the latest activation wins. ENOTFOUND if there is no
-// such version.
-func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time) error {
+// such version. events are written in the same transaction.
+func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time, events ...*kassa.Event) error {
 	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		effective := effectiveAt
 		if effective.IsZero() {
@@ -143,6 +143,11 @@ func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt 
 			return err
 		} else if n == 0 {
 			return kassa.Errorf(kassa.ENOTFOUND, "no price book version %d", version)
+		}
+		for _, e := range events {
+			if err := insertEvent(ctx, tx, e, now); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

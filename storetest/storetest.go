@@ -34,6 +34,8 @@ func Run(t *testing.T, open func(t testing.TB, now func() time.Time) kassa.Store
 	t.Run("Leases", h.testLeases)
 	t.Run("Sessions", h.testSessions)
 	t.Run("Meta", h.testMeta)
+	t.Run("Events", h.testEvents)
+	t.Run("Webhooks", h.testWebhooks)
 	t.Run("Concurrency", h.testConcurrency)
 	t.Run("PingClose", h.testPingClose)
 }

@@ -1,0 +1,52 @@
+package kassa
+
+// The payloads of the event types (Event.Data), as docs/events.md
+// documents them. Amounts are decimal strings with 8 decimals, times are
+// RFC 3339 in UTC. Fields may be added; none is removed or changes meaning.
+
+// Sources of a reload event.
+const (
+	ReloadSourceAuto  = "auto-reload" // the scheduler reloaded an account at its threshold
+	ReloadSourceTopUp = "top-up"      // the account holder's POST /account/top-up
+)
+
+// Codes of a reload.failed event.
+const (
+	ReloadDeclined   = "declined"    // the payment gateway declined, or none is configured
+	ReloadCapReached = "cap_reached" // the account's daily reload cap is reached
+)
+
+// ReloadSucceededData is the payload of reload.succeeded: an auto-reload
+// or a top-up was paid and credited (the event is written with the credit).
+type ReloadSucceededData struct {
+	Source           string `json:"source"` // ReloadSourceAuto or ReloadSourceTopUp
+	Amount           string `json:"amount"`
+	Currency         string `json:"currency"`
+	BalanceAfter     string `json:"balance_after"`
+	EntryID          int64  `json:"entry_id"`
+	PaymentReference string `json:"payment_reference"`
+	IdempotencyKey   string `json:"idempotency_key"`
+}
+
+// ReloadFailedData is the payload of reload.failed: an auto-reload or a
+// top-up was refused and nothing was credited.
+type ReloadFailedData struct {
+	Source         string `json:"source"` // ReloadSourceAuto or ReloadSourceTopUp
+	Code           string `json:"code"`   // ReloadDeclined or ReloadCapReached
+	Reason         string `json:"reason"`
+	Amount         string `json:"amount,omitempty"`
+	Currency       string `json:"currency,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	DailyCap       int    `json:"daily_cap,omitempty"` // with ReloadCapReached
+}
+
+// PriceBookActivatedData is the payload of pricebook.activated: a price
+// book version was activated, to take effect at EffectiveAt.
+type PriceBookActivatedData struct {
+	Version     int64  `json:"version"`
+	Name        string `json:"name"`
+	Demo        bool   `json:"demo"`
+	Prices      int    `json:"prices"`
+	Checksum    string `json:"checksum"`
+	EffectiveAt string `json:"effective_at"`
+}
