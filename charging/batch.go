@@ -308,6 +308,12 @@ func (w *watchTx) CreateHold(h *kassa.Hold) error {
 	return w.LedgerTx.CreateHold(h)
 }
 
+// AppendEvent implements kassa.LedgerTx.
+func (w *watchTx) AppendEvent(e *kassa.Event) error {
+	w.wrote = true
+	return w.LedgerTx.AppendEvent(e)
+}
+
 // CloseHold implements kassa.LedgerTx.
 func (w *watchTx) CloseHold(id string, state kassa.HoldState, captured kassa.Amount) error {
 	w.wrote = true

@@ -14,6 +14,7 @@ import (
 type observers struct {
 	mu       sync.RWMutex
 	onCommit []func([]*kassa.Entry)
+	onEvents []func([]*kassa.Event)
 	onError  []func(error)
 }
 
@@ -30,6 +31,32 @@ func (l *Ledger) Subscribe(fn func(entries []*kassa.Entry)) {
 	l.obs.mu.Lock()
 	defer l.obs.mu.Unlock()
 	l.obs.onCommit = append(l.obs.onCommit[:len(l.obs.onCommit):len(l.obs.onCommit)], fn)
+}
+
+// SubscribeEvents adds fn to the functions called after each committed
+// write transaction that wrote events, with those events (the webhook
+// dispatcher is nudged by it). Same rules as Subscribe.
+func (l *Ledger) SubscribeEvents(fn func(events []*kassa.Event)) {
+	if fn == nil {
+		return
+	}
+	l.obs.mu.Lock()
+	defer l.obs.mu.Unlock()
+	l.obs.onEvents = append(l.obs.onEvents[:len(l.obs.onEvents):len(l.obs.onEvents)], fn)
+}
+
+// eventsCommitted tells every events subscriber about the events of a
+// committed transaction; a transaction that wrote none is not reported.
+func (l *Ledger) eventsCommitted(events []*kassa.Event) {
+	if len(events) == 0 {
+		return
+	}
+	l.obs.mu.RLock()
+	fns := l.obs.onEvents
+	l.obs.mu.RUnlock()
+	for _, fn := range fns {
+		fn(events)
+	}
 }
 
 // committed tells every subscriber about the entries of a committed
@@ -77,14 +104,25 @@ func (l *Ledger) inTx(fn func(tx kassa.LedgerTx) error) error {
 	}
 	if rec != nil {
 		l.committed(rec.entries)
+		l.eventsCommitted(rec.events)
 	}
 	return nil
 }
 
-// recordingTx remembers the entries appended in it.
+// recordingTx remembers the entries and the events appended in it.
 type recordingTx struct {
 	kassa.LedgerTx
 	entries []*kassa.Entry
+	events  []*kassa.Event
+}
+
+// AppendEvent implements kassa.LedgerTx.
+func (t *recordingTx) AppendEvent(e *kassa.Event) error {
+	if err := t.LedgerTx.AppendEvent(e); err != nil {
+		return err
+	}
+	t.events = append(t.events, e)
+	return nil
 }
 
 // Append implements kassa.LedgerTx.

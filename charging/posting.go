@@ -2,6 +2,7 @@ package charging
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/kassa-dev/kassa"
@@ -21,6 +22,11 @@ type Posting struct {
 	// reference.
 	RequestHash string
 	Meta        string // JSON stored with the entry, for the surface that made it
+	// Events, when set, returns the events to write in the transaction of
+	// the posting's entry, given the entry as written (its ID and balance
+	// after are known): they commit with it or not at all. It is not called
+	// when the posting replays an earlier one.
+	Events func(e *kassa.Entry) ([]*kassa.Event, error)
 }
 
 // CreditKinds are the kinds Credit accepts; DebitKinds those Debit accepts.
@@ -119,5 +125,26 @@ func applyPosting(tx kassa.LedgerTx, p Posting, delta kassa.Amount) (any, bool, 
 	if err := tx.Append(e); err != nil {
 		return nil, false, err
 	}
+	if err := appendEvents(tx, p.Events, e); err != nil {
+		return nil, false, err
+	}
 	return e, false, nil
+}
+
+// appendEvents writes the events that events returns for the entry e, if
+// any, in tx.
+func appendEvents(tx kassa.LedgerTx, events func(*kassa.Entry) ([]*kassa.Event, error), e *kassa.Entry) error {
+	if events == nil {
+		return nil
+	}
+	list, err := events(e)
+	if err != nil {
+		return fmt.Errorf("events of entry %d: %w", e.ID, err)
+	}
+	for _, ev := range list {
+		if err := tx.AppendEvent(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
