@@ -41,15 +41,28 @@ type auditActor struct {
 // systemActor is the scheduler's actor.
 var systemActor = auditActor{name: "system"}
 
-// audit appends an event; a failure is logged, never returned, because the
-// money has already moved (or not) by then.
+// audit appends an audit event; a failure is logged, never returned,
+// because the money has already moved (or not) by then.
 func (r *Reloader) audit(ctx context.Context, actor auditActor, account, action string, d eventDetail) {
+	r.record(ctx, actor, account, action, d, nil)
+}
+
+// record appends an audit event and, when ev is not nil, writes ev to the
+// outbox in the same transaction (the refusals, whose only trace in the
+// store is the audit record). A failure is logged, never returned.
+func (r *Reloader) record(ctx context.Context, actor auditActor, account, action string, d eventDetail, ev *kassa.Event) {
 	raw, _ := json.Marshal(d)
 	e := &kassa.AuditEvent{Actor: actor.name, Account: account, Action: action, RemoteAddr: actor.remoteAddr, Detail: string(raw)}
 	// Recorded even when the caller has given up: the payment already happened (or not).
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := r.store.AppendAudit(ctx, e); err != nil {
+	var err error
+	if ev != nil {
+		err = r.store.AppendEvents(ctx, e, ev)
+	} else {
+		err = r.store.AppendAudit(ctx, e)
+	}
+	if err != nil {
 		r.log.Error("append audit event", "action", action, "account", account, "err", err)
 	}
 	at := e.At
@@ -57,6 +70,21 @@ func (r *Reloader) audit(ctx context.Context, actor auditActor, account, action 
 		at = r.opts.Now()
 	}
 	r.notify(ctx, Event{Type: action, Account: account, At: at.UTC(), Detail: raw})
+}
+
+// failedEvent is the reload.failed event of a refused reload or top-up;
+// nil (logged) if it cannot be encoded.
+func (r *Reloader) failedEvent(a *kassa.Account, source, code, reason, key string) *kassa.Event {
+	data := kassa.ReloadFailedData{Source: source, Code: code, Reason: reason, IdempotencyKey: key,
+		Amount: a.AutoReload.Amount.String(), Currency: string(a.Currency)}
+	if code == kassa.ReloadCapReached {
+		data.DailyCap = dailyCap(a)
+	}
+	ev, err := kassa.NewEvent(kassa.EventReloadFailed, a.APIKey, data)
+	if err != nil {
+		r.log.Error("reload.failed event", "account", a.APIKey, "err", err)
+	}
+	return ev
 }
 
 // lastEvent returns the detail of the newest event of action for account,

@@ -19,8 +19,9 @@ func dailyCap(a *kassa.Account) int {
 
 // capReached reports whether the account's reloads and top-ups since day
 // have reached its daily cap; the first time in a day it records a
-// reload.cap_reached audit event.
-func (r *Reloader) capReached(ctx context.Context, a *kassa.Account, day time.Time) (bool, error) {
+// reload.cap_reached audit event and a reload.failed event naming source
+// (the auto-reload or the top-up that found the cap reached).
+func (r *Reloader) capReached(ctx context.Context, a *kassa.Account, day time.Time, source string) (bool, error) {
 	n, err := r.countSince(ctx, a.APIKey, day, kassa.KindReload, kassa.KindTopUp)
 	if err != nil {
 		return false, err
@@ -31,7 +32,9 @@ func (r *Reloader) capReached(ctx context.Context, a *kassa.Account, day time.Ti
 	}
 	today := day.Format("2006-01-02")
 	if last, ok, err := r.lastEvent(ctx, a.APIKey, ActionCapReached); err == nil && (!ok || last.Day != today) {
-		r.audit(ctx, systemActor, a.APIKey, ActionCapReached, eventDetail{Cap: limit, Day: today})
+		reason := fmt.Sprintf("daily reload cap reached (%d per day)", limit)
+		r.record(ctx, systemActor, a.APIKey, ActionCapReached, eventDetail{Cap: limit, Day: today},
+			r.failedEvent(a, source, kassa.ReloadCapReached, reason, ""))
 		r.log.Warn("auto-reload daily cap reached", "account", a.APIKey, "cap", limit)
 	}
 	return true, nil

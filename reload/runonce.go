@@ -91,7 +91,7 @@ func (r *Reloader) reloadAccount(ctx context.Context, apiKey string) (outcome, e
 		return outSkipped, nil
 	}
 	day := dayStart(r.opts.Now())
-	capped, err := r.capReached(ctx, a, day)
+	capped, err := r.capReached(ctx, a, day, kassa.ReloadSourceAuto)
 	if err != nil || capped {
 		return outCapped, err
 	}
@@ -118,7 +118,8 @@ func (r *Reloader) pay(ctx context.Context, a *kassa.Account, key string) (outco
 			r.audit(ctx, systemActor, a.APIKey, ActionPending, detail)
 			return outPending, err
 		case kassa.ErrorCode(err) == kassa.EPAYMENTDECLINED:
-			r.audit(ctx, systemActor, a.APIKey, ActionDeclined, detail)
+			r.record(ctx, systemActor, a.APIKey, ActionDeclined, detail,
+				r.failedEvent(a, kassa.ReloadSourceAuto, kassa.ReloadDeclined, detail.Reason, key))
 			return outDeclined, nil
 		}
 		return outFailed, err
@@ -151,9 +152,20 @@ func posting(a *kassa.Account, kind kassa.EntryKind, key string, res PaymentResu
 		reason += " (" + res.Note + ")"
 	}
 	amount := a.AutoReload.Amount
+	source := kassa.ReloadSourceAuto
+	if kind == kassa.KindTopUp {
+		source = kassa.ReloadSourceTopUp
+	}
 	return charging.Posting{
 		Account: a.APIKey, Kind: kind, Amount: amount, Reason: reason,
 		Reference: res.Reference, IdempotencyKey: key,
 		RequestHash: creditHash(string(kind), a.APIKey, amount.String(), key),
+		Events: func(e *kassa.Entry) ([]*kassa.Event, error) {
+			ev, err := kassa.NewEvent(kassa.EventReloadSucceeded, a.APIKey, kassa.ReloadSucceededData{
+				Source: source, Amount: e.Amount.String(), Currency: string(a.Currency), BalanceAfter: e.BalanceAfter.String(),
+				EntryID: e.ID, PaymentReference: e.Reference, IdempotencyKey: key,
+			})
+			return []*kassa.Event{ev}, err
+		},
 	}
 }

@@ -51,7 +51,7 @@ func (r *Reloader) TopUp(ctx context.Context, req TopUpRequest) (*kassa.Entry, e
 	if ar.Amount <= 0 {
 		return nil, kassa.Errorf(kassa.EPAYMENTDECLINED, "auto-reload amount is not set")
 	}
-	if capped, err := r.capReached(ctx, a, dayStart(r.opts.Now())); err != nil || capped {
+	if capped, err := r.capReached(ctx, a, dayStart(r.opts.Now()), kassa.ReloadSourceTopUp); err != nil || capped {
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +72,8 @@ func (r *Reloader) payTopUp(ctx context.Context, a *kassa.Account, key, remoteAd
 			return nil, &kassa.Error{Code: kassa.EUNAVAILABLE, Err: err,
 				Message: "the payment gateway did not answer; nothing was credited (retry with the same Idempotency-Key)"}
 		case kassa.ErrorCode(err) == kassa.EPAYMENTDECLINED:
-			r.audit(ctx, actor, a.APIKey, ActionTopUpFail, detail)
+			r.record(ctx, actor, a.APIKey, ActionTopUpFail, detail,
+				r.failedEvent(a, kassa.ReloadSourceTopUp, kassa.ReloadDeclined, detail.Reason, key))
 			return nil, err
 		}
 		return nil, fmt.Errorf("top-up %s: %w", a.APIKey, err)
