@@ -159,7 +159,11 @@ func (s *Service) Activate(ctx context.Context, version int64, effectiveAt time.
 	if effectiveAt.IsZero() {
 		effectiveAt = now
 	}
-	if err := s.store.ActivatePriceBook(ctx, version, effectiveAt); err != nil {
+	ev, err := s.activationEvent(ctx, version, effectiveAt)
+	if err != nil {
+		return fmt.Errorf("activate price book %d: %w", version, err)
+	}
+	if err := s.store.ActivatePriceBook(ctx, version, effectiveAt, ev); err != nil {
 		return fmt.Errorf("activate price book %d: %w", version, err)
 	}
 	s.opts.Logger.Info("price book activated", "version", version, "effective_at", effectiveAt)
@@ -171,6 +175,20 @@ func (s *Service) Activate(ctx context.Context, version int64, effectiveAt time.
 		return fmt.Errorf("activate price book %d: %w", version, err)
 	}
 	return nil
+}
+
+// activationEvent is the pricebook.activated event of activating version
+// at effectiveAt, written with the activation. ENOTFOUND when there is no
+// such version.
+func (s *Service) activationEvent(ctx context.Context, version int64, effectiveAt time.Time) (*kassa.Event, error) {
+	v, err := s.store.PriceBook(ctx, version)
+	if err != nil {
+		return nil, err
+	}
+	return kassa.NewEvent(kassa.EventPriceBookActivated, "", kassa.PriceBookActivatedData{
+		Version: v.Version, Name: v.Name, Demo: v.Demo, Prices: v.Prices, Checksum: v.Checksum,
+		EffectiveAt: effectiveAt.UTC().Format(time.RFC3339Nano),
+	})
 }
 
 // EnsureDefault imports and activates the demo tariff when the store holds
