@@ -45,6 +45,7 @@ func (s *Server) routes() http.Handler {
 	s.adminRoute(mux, "/admin/v1/pricebooks/{version}", methods{get: s.adminGetPriceBook})
 	s.adminRoute(mux, "/admin/v1/pricebooks/{version}/activate", methods{post: s.adminActivatePriceBook})
 	s.adminRoute(mux, "/admin/v1/pricebooks/{version}/export", methods{get: s.adminExportPriceBook})
+	s.adminRoute(mux, "/admin/v1/events", methods{get: s.adminListEvents})
 	mux.Handle("/admin/", s.problemJSON(notFound))
 
 	// Platform API (docs/platform-api.md): the service bearer token, RFC 7807.

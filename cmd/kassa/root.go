@@ -87,5 +87,6 @@ Then, in another shell, with the demo credentials it prints:
 	root.AddCommand(newSecretsCmd(e))
 	root.AddCommand(newTopUpCmd(e))
 	root.AddCommand(newAdminCmd(e))
+	root.AddCommand(newEventsCmd(e))
 	return root
 }
