@@ -25,7 +25,8 @@ var apiKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{4,64}$`)
 func ValidAPIKey(key string) bool { return apiKeyPattern.MatchString(key) }
 
 // Account is one customer account: its balance, billing currency, settings,
-// limits and auto-reload configuration.
+// limits and auto-reload configuration, and its place in the account tree
+// (a primary account and its subaccounts; docs/subaccounts.md).
 type Account struct {
 	APIKey      string
 	Currency    Currency
@@ -34,9 +35,45 @@ type Account struct {
 	Settings    Settings
 	Limits      Limits
 	AutoReload  AutoReload
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Name is the account's display name (a subaccount's name on the
+	// Subaccounts API); "" when it has none.
+	Name string
+	// Primary is the api key of a subaccount's primary account; "" for an
+	// account that is not a subaccount. It never changes.
+	Primary string
+	// SharedBalance says that a subaccount spends its primary's balance
+	// (use_primary_account_balance): its charges and holds are written on
+	// the primary's ledger, naming the subaccount (Entry.Subaccount), and
+	// its own Balance and CreditLimit stay 0. It can only go from true to
+	// false.
+	SharedBalance bool
+	// Suspended accounts are refused charges and holds (ESUSPENDED), and a
+	// suspended subaccount's credentials are refused; reads, top-ups and
+	// transfers back still work.
+	Suspended bool
+	// SubaccountsDisabled forbids an account that is not a subaccount to
+	// create subaccounts (every such account is a primary by default).
+	SubaccountsDisabled bool
+	// MaxSubaccounts bounds the number of subaccounts of a primary; 0
+	// means the server's default (DefaultMaxSubaccounts unless the
+	// server says otherwise).
+	MaxSubaccounts int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
+
+// IsSubaccount reports whether the account is a subaccount.
+func (a *Account) IsSubaccount() bool { return a.Primary != "" }
+
+// DefaultMaxSubaccounts is the number of subaccounts a primary may have
+// when neither it nor the server says otherwise. Vonage publishes no
+// number; this one is generous for a reseller and still bounds a runaway
+// script.
+const DefaultMaxSubaccounts = 100
+
+// MaxAccountNameLen bounds an account's name (the Subaccounts API's
+// maxLength).
+const MaxAccountNameLen = 80
 
 // Settings are what POST /account/settings reads and changes.
 type Settings struct {
@@ -94,6 +131,13 @@ type AccountUpdate struct {
 	Limits      *Limits
 	AutoReload  *AutoReload
 	CreditLimit *Amount
+	Name        *string
+	Suspended   *bool
+	// SharedBalance may only turn false (a subaccount that takes its own
+	// balance); the use cases refuse the other way.
+	SharedBalance       *bool
+	SubaccountsDisabled *bool
+	MaxSubaccounts      *int
 }
 
 // AccountFilter selects accounts to list. Search matches a prefix of the api

@@ -22,6 +22,7 @@ const (
 	EINTERNAL         = "internal"             // a bug or an unexpected failure; details are logged only
 	ENOTIMPLEMENTED   = "not_implemented"      // a feature this server does not offer
 	ECALLBACKREJECTED = "callback_rejected"    // a callback URL failed its live check
+	ESUSPENDED        = "account_suspended"    // the account (or its primary) is suspended: no charges or holds
 )
 
 // Error is the domain error. Code is one of the E* constants, Message is safe

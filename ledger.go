@@ -22,10 +22,16 @@ const (
 	KindCapture    EntryKind = "capture"
 	KindRelease    EntryKind = "release"
 	KindCharge     EntryKind = "charge"
+	// KindTransferOut and KindTransferIn are the two entries of a balance
+	// transfer between a primary account and one of its subaccounts: the
+	// same amount leaves one balance and reaches the other, in one
+	// transaction.
+	KindTransferOut EntryKind = "transfer-out"
+	KindTransferIn  EntryKind = "transfer-in"
 )
 
 // EntryKinds lists every kind, for validation and documentation.
-var EntryKinds = []EntryKind{KindCredit, KindDebit, KindCharge, KindTopUp, KindReload, KindRefund, KindAdjustment, KindHold, KindCapture, KindRelease}
+var EntryKinds = []EntryKind{KindCredit, KindDebit, KindCharge, KindTopUp, KindReload, KindRefund, KindAdjustment, KindHold, KindCapture, KindRelease, KindTransferOut, KindTransferIn}
 
 // Valid reports whether k is a known entry kind.
 func (k EntryKind) Valid() bool {
@@ -53,7 +59,12 @@ type Entry struct {
 	RelatedID      int64  // the charge a refund refunds; the hold entry a capture or release closes
 	HoldID         string // the hold this entry opened or closed
 	Meta           string // JSON with what the surface that made it needs to replay its answer
-	CreatedAt      time.Time
+	// Subaccount is the shared-balance subaccount on whose behalf the entry
+	// was written on its primary's ledger (a charge, a hold and what closes
+	// or refunds them); "" otherwise. Idempotency keys are unique per
+	// account and subaccount.
+	Subaccount string
+	CreatedAt  time.Time
 }
 
 // EntryFilter selects ledger entries. Entries come newest first. Zero fields
@@ -67,6 +78,9 @@ type EntryFilter struct {
 	Offset    int
 	Limit     int
 	Reference string
+	// Subaccount selects the entries written on behalf of a shared-balance
+	// subaccount (on its primary's ledger).
+	Subaccount string
 }
 
 // HoldState is where a hold is in its life.
@@ -84,25 +98,31 @@ const (
 // writes a hold entry that takes Amount from the balance; capturing it
 // charges Captured and returns the rest; releasing or expiring returns all.
 type Hold struct {
-	ID        string
-	Account   string
-	Amount    Amount // positive
-	Captured  Amount
-	State     HoldState
-	EntryID   int64 // the hold entry
-	ExpiresAt time.Time
-	CreatedAt time.Time
-	ClosedAt  time.Time
+	ID      string
+	Account string // the account whose balance is held
+	// Subaccount is the shared-balance subaccount the hold was opened for
+	// (on its primary's balance, Account); "" otherwise.
+	Subaccount string
+	Amount     Amount // positive
+	Captured   Amount
+	State      HoldState
+	EntryID    int64 // the hold entry
+	ExpiresAt  time.Time
+	CreatedAt  time.Time
+	ClosedAt   time.Time
 }
 
 // AccountBalance is what the ledger needs of an account inside a write
 // transaction.
 type AccountBalance struct {
-	APIKey      string
-	Currency    Currency
-	Balance     Amount
-	CreditLimit Amount
-	AutoReload  AutoReload
+	APIKey        string
+	Currency      Currency
+	Balance       Amount
+	CreditLimit   Amount
+	AutoReload    AutoReload
+	Primary       string // a subaccount's primary; "" otherwise
+	SharedBalance bool   // a subaccount that spends its primary's balance
+	Suspended     bool
 }
 
 // Discrepancy is an account whose balance differs from the sum of its
@@ -129,9 +149,10 @@ type LedgerTx interface {
 	// filling e.ID, e.BalanceAfter and e.CreatedAt. It does not check floors:
 	// the caller does. ECONFLICT if the idempotency key is taken.
 	Append(e *Entry) error
-	// EntryByIdempotencyKey returns the account's entry with that key.
-	// ENOTFOUND if there is none.
-	EntryByIdempotencyKey(account, key string) (*Entry, error)
+	// EntryByIdempotencyKey returns the account's entry with that key,
+	// among those written on behalf of subaccount ("" for the account's
+	// own). ENOTFOUND if there is none.
+	EntryByIdempotencyKey(account, subaccount, key string) (*Entry, error)
 	// Entry returns one entry. ENOTFOUND if there is none.
 	Entry(id int64) (*Entry, error)
 	// RelatedTotal sums the amounts of the entries of the given kind whose
@@ -150,6 +171,15 @@ type LedgerTx interface {
 	// ID and CreatedAt: the event exists if and only if the transaction
 	// commits.
 	AppendEvent(e *Event) error
+	// SetCreditLimit sets the account's credit limit (a credit transfer).
+	// ENOTFOUND if there is no such account.
+	SetCreditLimit(key string, limit Amount) error
+	// CreateTransfer records a transfer and fills its CreatedAt. ECONFLICT
+	// if its id, or its primary's idempotency key, is taken.
+	CreateTransfer(t *Transfer) error
+	// TransferByIdempotencyKey returns the primary's transfer with that
+	// key. ENOTFOUND if there is none.
+	TransferByIdempotencyKey(primary, key string) (*Transfer, error)
 }
 
 // LedgerStore is the ledger part of a Store.

@@ -11,6 +11,7 @@ type Store interface {
 	AccountStore
 	SecretStore
 	LedgerStore
+	TransferStore
 	PriceBookStore
 	AuditStore
 	LeaseStore
@@ -39,6 +40,15 @@ type AccountStore interface {
 	// transaction (its amount becomes the balance). ECONFLICT if the api key
 	// is taken.
 	CreateAccount(ctx context.Context, a *Account, first *Secret, opening *Entry) error
+	// CreateSubaccount stores a new subaccount of a.Primary with its first
+	// secret, in one transaction that serializes with the primary's other
+	// subaccount creations: ELIMIT, and nothing is stored, when the
+	// primary already has max subaccounts; ENOTFOUND when the primary does
+	// not exist; ECONFLICT if the api key is taken.
+	CreateSubaccount(ctx context.Context, a *Account, first *Secret, max int) error
+	// Subaccounts returns the subaccounts of a primary, oldest first
+	// (ties by api key). None when it has none or does not exist.
+	Subaccounts(ctx context.Context, primary string) ([]*Account, error)
 	// FindAccount returns one account. ENOTFOUND if there is none.
 	FindAccount(ctx context.Context, apiKey string) (*Account, error)
 	// FindBalance returns just the account's current balance and whether

@@ -21,6 +21,7 @@ const accountColumns = `api_key, currency, balance, credit_limit,
 	mo_callback_url, dr_callback_url, http_forward_method,
 	max_outbound_request, max_inbound_request, max_calls_per_second, pricing_per_second,
 	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap,
+	name, primary_account, shared_balance, suspended, subaccounts_disabled, max_subaccounts,
 	created_at, updated_at`
 
 // scanAccount reads one row of accountColumns.
@@ -30,6 +31,7 @@ func scanAccount(row pgx.Row) (*kassa.Account, error) {
 		&a.Settings.MOCallbackURL, &a.Settings.DRCallbackURL, &a.Settings.HTTPForwardMethod,
 		&a.Limits.MaxOutboundRequest, &a.Limits.MaxInboundRequest, &a.Limits.MaxCallsPerSecond, &a.Limits.PricingPerSecond,
 		&a.AutoReload.Enabled, &a.AutoReload.Trx, &a.AutoReload.Amount, &a.AutoReload.Threshold, &a.AutoReload.DailyCap,
+		&a.Name, &a.Primary, &a.SharedBalance, &a.Suspended, &a.SubaccountsDisabled, &a.MaxSubaccounts,
 		&a.CreatedAt, &a.UpdatedAt)
 	if err != nil {
 		return nil, err
@@ -97,11 +99,12 @@ func (db *DB) CreateAccount(ctx context.Context, a *kassa.Account, first *kassa.
 // insertAccount writes a new account row as a says.
 func insertAccount(ctx context.Context, q querier, a *kassa.Account) error {
 	const insert = `INSERT INTO accounts (` + accountColumns + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
 	_, err := q.Exec(ctx, insert, a.APIKey, a.Currency, a.Balance, a.CreditLimit,
 		a.Settings.MOCallbackURL, a.Settings.DRCallbackURL, a.Settings.HTTPForwardMethod,
 		a.Limits.MaxOutboundRequest, a.Limits.MaxInboundRequest, a.Limits.MaxCallsPerSecond, a.Limits.PricingPerSecond,
 		a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap,
+		a.Name, a.Primary, a.SharedBalance, a.Suspended, a.SubaccountsDisabled, a.MaxSubaccounts,
 		a.CreatedAt, a.UpdatedAt)
 	if err != nil && kassa.ErrorCode(translate(err)) == kassa.ECONFLICT {
 		return &kassa.Error{Code: kassa.ECONFLICT, Message: fmt.Sprintf("account %q already exists", a.APIKey), Err: err}
@@ -229,6 +232,21 @@ func updateSet(upd kassa.AccountUpdate, now time.Time) (string, []any) {
 	}
 	if upd.CreditLimit != nil {
 		add("credit_limit", *upd.CreditLimit)
+	}
+	if upd.Name != nil {
+		add("name", *upd.Name)
+	}
+	if upd.Suspended != nil {
+		add("suspended", *upd.Suspended)
+	}
+	if upd.SharedBalance != nil {
+		add("shared_balance", *upd.SharedBalance)
+	}
+	if upd.SubaccountsDisabled != nil {
+		add("subaccounts_disabled", *upd.SubaccountsDisabled)
+	}
+	if upd.MaxSubaccounts != nil {
+		add("max_subaccounts", *upd.MaxSubaccounts)
 	}
 	return strings.Join(cols, ", "), args
 }

@@ -13,12 +13,12 @@ import (
 
 // entryColumns are the columns scanEntry reads.
 const entryColumns = `id, account, kind, amount, balance_after, reason, reference,
-	COALESCE(idempotency_key, ''), request_hash, related_id, hold_id, meta, created_at`
+	COALESCE(idempotency_key, ''), request_hash, related_id, hold_id, meta, subaccount, created_at`
 
 func scanEntry(row pgx.Row) (*kassa.Entry, error) {
 	var e kassa.Entry
 	err := row.Scan(&e.ID, &e.Account, &e.Kind, &e.Amount, &e.BalanceAfter, &e.Reason, &e.Reference,
-		&e.IdempotencyKey, &e.RequestHash, &e.RelatedID, &e.HoldID, &e.Meta, &e.CreatedAt)
+		&e.IdempotencyKey, &e.RequestHash, &e.RelatedID, &e.HoldID, &e.Meta, &e.Subaccount, &e.CreatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +88,9 @@ func entryWhere(f kassa.EntryFilter) (string, []any) {
 	}
 	if f.Reference != "" {
 		add("reference = ?", f.Reference)
+	}
+	if f.Subaccount != "" {
+		add("subaccount = ?", f.Subaccount)
 	}
 	if len(conds) == 0 {
 		return "", nil

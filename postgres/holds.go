@@ -11,12 +11,12 @@ import (
 )
 
 // holdColumns are the columns scanHold reads.
-const holdColumns = "id, account, amount, captured, state, entry_id, expires_at, created_at, closed_at"
+const holdColumns = "id, account, amount, captured, state, entry_id, expires_at, created_at, closed_at, subaccount"
 
 func scanHold(row pgx.Row) (*kassa.Hold, error) {
 	var h kassa.Hold
 	var closed *time.Time
-	err := row.Scan(&h.ID, &h.Account, &h.Amount, &h.Captured, &h.State, &h.EntryID, &h.ExpiresAt, &h.CreatedAt, &closed)
+	err := row.Scan(&h.ID, &h.Account, &h.Amount, &h.Captured, &h.State, &h.EntryID, &h.ExpiresAt, &h.CreatedAt, &closed, &h.Subaccount)
 	if err != nil {
 		return nil, err
 	}
@@ -37,10 +37,10 @@ func (t *ledgerTx) CreateHold(h *kassa.Hold) error {
 	h.ExpiresAt = h.ExpiresAt.Truncate(time.Microsecond).UTC()
 	// ON CONFLICT and the EXISTS keep a taken id or a missing account from
 	// aborting the transaction: the caller may go on after the error.
-	const insert = `INSERT INTO holds (id, account, amount, captured, state, entry_id, expires_at, created_at)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM accounts WHERE api_key = $2)
+	const insert = `INSERT INTO holds (id, account, amount, captured, state, entry_id, expires_at, created_at, subaccount)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM accounts WHERE api_key = $2)
 		ON CONFLICT (id) DO NOTHING`
-	tag, err := t.tx.Exec(t.ctx, insert, h.ID, h.Account, h.Amount, h.Captured, h.State, h.EntryID, h.ExpiresAt, t.now)
+	tag, err := t.tx.Exec(t.ctx, insert, h.ID, h.Account, h.Amount, h.Captured, h.State, h.EntryID, h.ExpiresAt, t.now, h.Subaccount)
 	if err != nil {
 		return translate(fmt.Errorf("create hold %s: %w", h.ID, err))
 	}

@@ -36,16 +36,19 @@ var _ kassa.LedgerTx = (*ledgerTx)(nil)
 
 // balanceColumns are the columns scanBalance reads.
 const balanceColumns = `api_key, currency, balance, credit_limit,
-	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap`
+	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap,
+	primary_account, shared_balance, suspended`
 
 // balanceColumnsOfA is balanceColumns qualified with the alias a.
 const balanceColumnsOfA = `a.api_key, a.currency, a.balance, a.credit_limit,
-	a.reload_enabled, a.reload_trx, a.reload_amount, a.reload_threshold, a.reload_daily_cap`
+	a.reload_enabled, a.reload_trx, a.reload_amount, a.reload_threshold, a.reload_daily_cap,
+	a.primary_account, a.shared_balance, a.suspended`
 
 func scanBalance(row pgx.Row) (*kassa.AccountBalance, error) {
 	var b kassa.AccountBalance
 	err := row.Scan(&b.APIKey, &b.Currency, &b.Balance, &b.CreditLimit,
-		&b.AutoReload.Enabled, &b.AutoReload.Trx, &b.AutoReload.Amount, &b.AutoReload.Threshold, &b.AutoReload.DailyCap)
+		&b.AutoReload.Enabled, &b.AutoReload.Trx, &b.AutoReload.Amount, &b.AutoReload.Threshold, &b.AutoReload.DailyCap,
+		&b.Primary, &b.SharedBalance, &b.Suspended)
 	if err != nil {
 		return nil, err
 	}
@@ -155,14 +158,14 @@ func appendEntry(ctx context.Context, q querier, e *kassa.Entry, now time.Time) 
 		WHERE api_key = $1
 			AND balance::numeric + $3 BETWEEN -9223372036854775807 AND 9223372036854775807
 			AND ($6::text IS NULL OR NOT EXISTS
-				(SELECT 1 FROM entries WHERE account = $1 AND idempotency_key = $6))
+				(SELECT 1 FROM entries WHERE account = $1 AND subaccount = $12 AND idempotency_key = $6))
 		RETURNING balance)
 	INSERT INTO entries (account, kind, amount, balance_after, reason, reference,
-		idempotency_key, request_hash, related_id, hold_id, meta, created_at)
-	SELECT $1, $2, $3, upd.balance, $4, $5, $6, $7, $8, $9, $10, $11 FROM upd
+		idempotency_key, request_hash, related_id, hold_id, meta, created_at, subaccount)
+	SELECT $1, $2, $3, upd.balance, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM upd
 	RETURNING id, balance_after`
 	err := q.QueryRow(ctx, appendSQL, e.Account, e.Kind, e.Amount, e.Reason, e.Reference,
-		nullIfEmpty(e.IdempotencyKey), e.RequestHash, e.RelatedID, e.HoldID, e.Meta, now).Scan(&e.ID, &e.BalanceAfter)
+		nullIfEmpty(e.IdempotencyKey), e.RequestHash, e.RelatedID, e.HoldID, e.Meta, now, e.Subaccount).Scan(&e.ID, &e.BalanceAfter)
 	if err == pgx.ErrNoRows {
 		return appendMissed(ctx, q, e)
 	}
@@ -183,8 +186,8 @@ func appendEntry(ctx context.Context, q querier, e *kassa.Entry, now time.Time) 
 func appendMissed(ctx context.Context, q querier, e *kassa.Entry) error {
 	var exists, taken bool
 	const why = `SELECT EXISTS (SELECT 1 FROM accounts WHERE api_key = $1),
-		EXISTS (SELECT 1 FROM entries WHERE account = $1 AND idempotency_key = $2)`
-	if err := q.QueryRow(ctx, why, e.Account, nullIfEmpty(e.IdempotencyKey)).Scan(&exists, &taken); err != nil {
+		EXISTS (SELECT 1 FROM entries WHERE account = $1 AND subaccount = $3 AND idempotency_key = $2)`
+	if err := q.QueryRow(ctx, why, e.Account, nullIfEmpty(e.IdempotencyKey), e.Subaccount).Scan(&exists, &taken); err != nil {
 		return translate(fmt.Errorf("append %s entry to %s: %w", e.Kind, e.Account, err))
 	}
 	switch {
@@ -210,13 +213,13 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-// EntryByIdempotencyKey returns the account's entry with that key.
-// ENOTFOUND if there is none.
-func (t *ledgerTx) EntryByIdempotencyKey(account, key string) (*kassa.Entry, error) {
+// EntryByIdempotencyKey returns the account's entry with that key among
+// those written on behalf of subaccount. ENOTFOUND if there is none.
+func (t *ledgerTx) EntryByIdempotencyKey(account, subaccount, key string) (*kassa.Entry, error) {
 	if key == "" {
 		return nil, kassa.Errorf(kassa.ENOTFOUND, "no entry with an empty idempotency key")
 	}
-	row := t.tx.QueryRow(t.ctx, "SELECT "+entryColumns+" FROM entries WHERE account = $1 AND idempotency_key = $2", account, key)
+	row := t.tx.QueryRow(t.ctx, "SELECT "+entryColumns+" FROM entries WHERE account = $1 AND subaccount = $3 AND idempotency_key = $2", account, key, subaccount)
 	e, err := scanEntry(row)
 	if err == pgx.ErrNoRows {
 		return nil, kassa.Errorf(kassa.ENOTFOUND, "account %q has no entry with idempotency key %q", account, key)

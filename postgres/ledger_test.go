@@ -166,7 +166,7 @@ func TestAppendTakenKeyKeepsTransaction(t *testing.T) {
 		}
 		err := tx.Append(&kassa.Entry{Account: "acc-i", Kind: kassa.KindDebit, Amount: -10, IdempotencyKey: "k1"})
 		wantCode(t, err, kassa.ECONFLICT)
-		e, err := tx.EntryByIdempotencyKey("acc-i", "k1")
+		e, err := tx.EntryByIdempotencyKey("acc-i", "", "k1")
 		if err != nil || e.Amount != -10 {
 			t.Fatalf("EntryByIdempotencyKey after conflict = %+v, %v", e, err)
 		}

@@ -91,7 +91,7 @@ func (r *Reloader) payTopUp(ctx context.Context, a *kassa.Account, key, remoteAd
 func (r *Reloader) entryByKey(ctx context.Context, account, key string) (*kassa.Entry, error) {
 	var found *kassa.Entry
 	err := r.store.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
-		e, err := tx.EntryByIdempotencyKey(account, key)
+		e, err := tx.EntryByIdempotencyKey(account, "", key)
 		if kassa.ErrorCode(err) == kassa.ENOTFOUND {
 			return nil
 		}

@@ -13,6 +13,7 @@ const accountColumns = `api_key, currency, balance, credit_limit,
 	mo_callback_url, dr_callback_url, http_forward_method,
 	max_outbound_request, max_inbound_request, max_calls_per_second, pricing_per_second,
 	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap,
+	name, primary_account, shared_balance, suspended, subaccounts_disabled, max_subaccounts,
 	created_at, updated_at`
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -25,6 +26,7 @@ func scanAccount(s scanner) (*kassa.Account, error) {
 		&a.Settings.MOCallbackURL, &a.Settings.DRCallbackURL, &a.Settings.HTTPForwardMethod,
 		&a.Limits.MaxOutboundRequest, &a.Limits.MaxInboundRequest, &a.Limits.MaxCallsPerSecond, &a.Limits.PricingPerSecond,
 		&a.AutoReload.Enabled, &a.AutoReload.Trx, &a.AutoReload.Amount, &a.AutoReload.Threshold, &a.AutoReload.DailyCap,
+		&a.Name, &a.Primary, &a.SharedBalance, &a.Suspended, &a.SubaccountsDisabled, &a.MaxSubaccounts,
 		&created, &updated)
 	if err != nil {
 		return nil, err
@@ -79,11 +81,12 @@ func (db *DB) CreateAccount(ctx context.Context, a *kassa.Account, first *kassa.
 
 func insertAccount(ctx context.Context, tx *sql.Tx, a *kassa.Account) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.APIKey, a.Currency, a.Balance, a.CreditLimit,
 		a.Settings.MOCallbackURL, a.Settings.DRCallbackURL, a.Settings.HTTPForwardMethod,
 		a.Limits.MaxOutboundRequest, a.Limits.MaxInboundRequest, a.Limits.MaxCallsPerSecond, a.Limits.PricingPerSecond,
 		a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap,
+		a.Name, a.Primary, a.SharedBalance, a.Suspended, a.SubaccountsDisabled, a.MaxSubaccounts,
 		toNanos(a.CreatedAt), toNanos(a.UpdatedAt))
 	if err != nil {
 		err = translate(err)
@@ -188,10 +191,12 @@ func (db *DB) UpdateAccount(ctx context.Context, apiKey string, upd kassa.Accoun
 			mo_callback_url = ?, dr_callback_url = ?, http_forward_method = ?,
 			max_outbound_request = ?, max_inbound_request = ?, max_calls_per_second = ?, pricing_per_second = ?,
 			reload_enabled = ?, reload_trx = ?, reload_amount = ?, reload_threshold = ?, reload_daily_cap = ?,
+			name = ?, shared_balance = ?, suspended = ?, subaccounts_disabled = ?, max_subaccounts = ?,
 			updated_at = ? WHERE api_key = ?`,
 			a.CreditLimit, a.Settings.MOCallbackURL, a.Settings.DRCallbackURL, a.Settings.HTTPForwardMethod,
 			a.Limits.MaxOutboundRequest, a.Limits.MaxInboundRequest, a.Limits.MaxCallsPerSecond, a.Limits.PricingPerSecond,
 			a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap,
+			a.Name, a.SharedBalance, a.Suspended, a.SubaccountsDisabled, a.MaxSubaccounts,
 			toNanos(now), apiKey)
 		out = a
 		return err
@@ -211,6 +216,21 @@ func applyUpdate(a *kassa.Account, upd kassa.AccountUpdate) {
 	}
 	if upd.CreditLimit != nil {
 		a.CreditLimit = *upd.CreditLimit
+	}
+	if upd.Name != nil {
+		a.Name = *upd.Name
+	}
+	if upd.Suspended != nil {
+		a.Suspended = *upd.Suspended
+	}
+	if upd.SharedBalance != nil {
+		a.SharedBalance = *upd.SharedBalance
+	}
+	if upd.SubaccountsDisabled != nil {
+		a.SubaccountsDisabled = *upd.SubaccountsDisabled
+	}
+	if upd.MaxSubaccounts != nil {
+		a.MaxSubaccounts = *upd.MaxSubaccounts
 	}
 }
 

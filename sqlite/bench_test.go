@@ -69,7 +69,7 @@ func BenchmarkAppendBatch64(b *testing.B) { benchDebits(b, 64) }
 // up, read the balance, append an entry with key, reference and meta.
 func idempotentCharge(tx kassa.LedgerTx, i int, price kassa.Amount) error {
 	key := "msg-" + strconv.Itoa(i)
-	if _, err := tx.EntryByIdempotencyKey("bench001", key); kassa.ErrorCode(err) != kassa.ENOTFOUND {
+	if _, err := tx.EntryByIdempotencyKey("bench001", "", key); kassa.ErrorCode(err) != kassa.ENOTFOUND {
 		return fmt.Errorf("key %s: %v", key, err)
 	}
 	b, err := tx.Balance("bench001")

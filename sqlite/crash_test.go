@@ -75,7 +75,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	defer db.Close()
 	err = db.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
 		for i := 0; i <= acked; i++ {
-			if _, err := tx.EntryByIdempotencyKey("crash001", "w"+strconv.Itoa(i)); err != nil {
+			if _, err := tx.EntryByIdempotencyKey("crash001", "", "w"+strconv.Itoa(i)); err != nil {
 				return fmt.Errorf("acknowledged write %d: %w", i, err)
 			}
 		}

@@ -9,13 +9,13 @@ import (
 )
 
 const entryColumns = `id, account, kind, amount, balance_after, reason, reference,
-	idempotency_key, request_hash, related_id, hold_id, meta, created_at`
+	idempotency_key, request_hash, related_id, hold_id, meta, subaccount, created_at`
 
 func scanEntry(s scanner) (*kassa.Entry, error) {
 	var e kassa.Entry
 	var created int64
 	err := s.Scan(&e.ID, &e.Account, &e.Kind, &e.Amount, &e.BalanceAfter, &e.Reason, &e.Reference,
-		&e.IdempotencyKey, &e.RequestHash, &e.RelatedID, &e.HoldID, &e.Meta, &created)
+		&e.IdempotencyKey, &e.RequestHash, &e.RelatedID, &e.HoldID, &e.Meta, &e.Subaccount, &created)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +66,9 @@ func entryWhere(f kassa.EntryFilter) (string, []any) {
 	}
 	if f.Reference != "" {
 		add("reference = ? AND reference <> ''", f.Reference)
+	}
+	if f.Subaccount != "" {
+		add("subaccount = ? AND subaccount <> ''", f.Subaccount)
 	}
 	if len(conds) == 0 {
 		return "", nil

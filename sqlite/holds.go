@@ -12,12 +12,12 @@ import (
 // the limit is 0.
 const DefaultExpiredHolds = 100
 
-const holdColumns = `id, account, amount, captured, state, entry_id, expires_at, created_at, closed_at`
+const holdColumns = `id, account, amount, captured, state, entry_id, expires_at, created_at, closed_at, subaccount`
 
 func scanHold(s scanner) (*kassa.Hold, error) {
 	var h kassa.Hold
 	var expires, created, closed int64
-	err := s.Scan(&h.ID, &h.Account, &h.Amount, &h.Captured, &h.State, &h.EntryID, &expires, &created, &closed)
+	err := s.Scan(&h.ID, &h.Account, &h.Amount, &h.Captured, &h.State, &h.EntryID, &expires, &created, &closed, &h.Subaccount)
 	if err != nil {
 		return nil, err
 	}
@@ -32,9 +32,9 @@ func (lt *ledgerTx) CreateHold(h *kassa.Hold) error {
 		h.State = kassa.HoldOpen
 	}
 	created := lt.now
-	_, err := lt.tx.ExecContext(lt.ctx, `INSERT INTO holds (`+holdColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := lt.tx.ExecContext(lt.ctx, `INSERT INTO holds (`+holdColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		h.ID, h.Account, int64(h.Amount), int64(h.Captured), string(h.State), h.EntryID,
-		toNanos(h.ExpiresAt), toNanos(created), toNanos(h.ClosedAt))
+		toNanos(h.ExpiresAt), toNanos(created), toNanos(h.ClosedAt), h.Subaccount)
 	if err != nil {
 		err = translate(fmt.Errorf("create hold on %s: %w", h.Account, err))
 		if kassa.ErrorCode(err) == kassa.ECONFLICT {

@@ -72,7 +72,7 @@ func (lt *ledgerTx) Balance(key string) (*kassa.AccountBalance, error) {
 	var b kassa.AccountBalance
 	r := &b.AutoReload
 	err := lt.stmt(stmtBalance).QueryRowContext(lt.ctx, key).Scan(&b.APIKey, &b.Currency, &b.Balance, &b.CreditLimit,
-		&r.Enabled, &r.Trx, &r.Amount, &r.Threshold, &r.DailyCap)
+		&r.Enabled, &r.Trx, &r.Amount, &r.Threshold, &r.DailyCap, &b.Primary, &b.SharedBalance, &b.Suspended)
 	if err != nil {
 		return nil, accountNotFound(key, err)
 	}
@@ -92,7 +92,7 @@ func (lt *ledgerTx) Append(e *kassa.Entry) error {
 	var id, after int64
 	err := lt.stmt(stmtInsertEntry).QueryRowContext(lt.ctx,
 		e.Account, string(e.Kind), int64(e.Amount), e.Reason, e.Reference, e.IdempotencyKey,
-		e.RequestHash, e.RelatedID, e.HoldID, e.Meta, toNanos(lt.now)).Scan(&id, &after)
+		e.RequestHash, e.RelatedID, e.HoldID, e.Meta, e.Subaccount, toNanos(lt.now)).Scan(&id, &after)
 	if err != nil {
 		return appendError(e, err)
 	}
@@ -122,13 +122,13 @@ func appendError(e *kassa.Entry, err error) error {
 	return err
 }
 
-// EntryByIdempotencyKey returns the account's entry with that key.
-// ENOTFOUND if there is none.
-func (lt *ledgerTx) EntryByIdempotencyKey(account, key string) (*kassa.Entry, error) {
+// EntryByIdempotencyKey returns the account's entry with that key among
+// those written on behalf of subaccount. ENOTFOUND if there is none.
+func (lt *ledgerTx) EntryByIdempotencyKey(account, subaccount, key string) (*kassa.Entry, error) {
 	if key == "" {
 		return nil, kassa.Errorf(kassa.ENOTFOUND, "no entry with an empty idempotency key")
 	}
-	e, err := scanEntry(lt.stmt(stmtEntryByKey).QueryRowContext(lt.ctx, account, key))
+	e, err := scanEntry(lt.stmt(stmtEntryByKey).QueryRowContext(lt.ctx, account, subaccount, key))
 	if err != nil {
 		return nil, entryNotFound(err)
 	}

@@ -15,7 +15,11 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		name, query, index string
 		args               []any
 	}{
-		{"entry by idempotency key", ledgerSQL[stmtEntryByKey], "entries_idempotency", []any{"a", "k"}},
+		{"entry by idempotency key", ledgerSQL[stmtEntryByKey], "entries_idempotency", []any{"a", "", "k"}},
+		{"subaccounts of a primary", `SELECT api_key FROM accounts WHERE primary_account = ? AND primary_account <> '' ORDER BY created_at, api_key`, "accounts_primary", []any{"a"}},
+		{"entries of a subaccount", `SELECT id FROM entries WHERE subaccount = ? AND subaccount <> '' ORDER BY id DESC LIMIT 50`, "entries_subaccount", []any{"s"}},
+		{"transfers of a primary", `SELECT id FROM transfers WHERE primary_account = ? AND kind = ? AND created_at >= ? ORDER BY created_at DESC, rowid DESC LIMIT 1000`, "transfers_primary", []any{"a", "balance", 0}},
+		{"transfer by idempotency key", `SELECT id FROM transfers WHERE primary_account = ? AND idempotency_key = ? AND idempotency_key <> ''`, "transfers_idempotency", []any{"a", "k"}},
 		{"balance", ledgerSQL[stmtBalance], "sqlite_autoindex_accounts_1", []any{"a"}},
 		{"related total", `SELECT COALESCE(SUM(amount), 0) FROM entries WHERE related_id = ? AND kind = ? AND related_id <> 0`, "entries_related", []any{1, "refund"}},
 		{"count entries", `SELECT COUNT(*) FROM entries WHERE account = ? AND kind = ? AND created_at >= ?`, "entries_account_kind", []any{"a", "reload", 0}},

@@ -18,17 +18,18 @@ const (
 
 var ledgerSQL = [numLedgerStmts]string{
 	stmtBalance: `SELECT api_key, currency, balance, credit_limit,
-		reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap
+		reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap,
+		primary_account, shared_balance, suspended
 		FROM accounts WHERE api_key = ?`,
 	// The balance after is computed from the account row in the same
 	// statement; a missing account makes it NULL and the insert fails.
 	stmtInsertEntry: `INSERT INTO entries (account, kind, amount, balance_after, reason, reference,
-		idempotency_key, request_hash, related_id, hold_id, meta, created_at)
-		VALUES (?1, ?2, ?3, (SELECT balance + ?3 FROM accounts WHERE api_key = ?1), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+		idempotency_key, request_hash, related_id, hold_id, meta, subaccount, created_at)
+		VALUES (?1, ?2, ?3, (SELECT balance + ?3 FROM accounts WHERE api_key = ?1), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
 		RETURNING id, balance_after`,
 	// The repeated "<> ''" lets SQLite use the partial unique index, which
 	// a parameterised equality alone cannot prove applicable.
-	stmtEntryByKey: `SELECT ` + entryColumns + ` FROM entries WHERE account = ? AND idempotency_key = ? AND idempotency_key <> ''`,
+	stmtEntryByKey: `SELECT ` + entryColumns + ` FROM entries WHERE account = ? AND subaccount = ? AND idempotency_key = ? AND idempotency_key <> ''`,
 }
 
 // ledgerStmts holds the prepared hot-path statements.

@@ -129,16 +129,16 @@ func (h harness) testIdempotency(t *testing.T) {
 	MustAppend(t, s, "idem0001", kassa.KindDebit, amt("-1"))
 
 	err = s.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
-		got, err := tx.EntryByIdempotencyKey("idem0001", "msg-1")
+		got, err := tx.EntryByIdempotencyKey("idem0001", "", "msg-1")
 		if err != nil {
 			return err
 		}
 		if got.ID != first.ID || got.RequestHash != "h1" || got.Meta != `{"a":1}` {
 			t.Errorf("EntryByIdempotencyKey = %+v, want the first entry", got)
 		}
-		_, err = tx.EntryByIdempotencyKey("idem0001", "msg-2")
+		_, err = tx.EntryByIdempotencyKey("idem0001", "", "msg-2")
 		wantCode(t, err, kassa.ENOTFOUND)
-		_, err = tx.EntryByIdempotencyKey("idem0003", "msg-1")
+		_, err = tx.EntryByIdempotencyKey("idem0003", "", "msg-1")
 		wantCode(t, err, kassa.ENOTFOUND)
 		return nil
 	})

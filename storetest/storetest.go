@@ -29,6 +29,8 @@ func Run(t *testing.T, open func(t testing.TB, now func() time.Time) kassa.Store
 	t.Run("Ledger", h.testLedger)
 	t.Run("ListEntries", h.testListEntries)
 	t.Run("Holds", h.testHolds)
+	t.Run("Subaccounts", h.testSubaccounts)
+	t.Run("Transfers", h.testTransfers)
 	t.Run("PriceBooks", h.testPriceBooks)
 	t.Run("Audit", h.testAudit)
 	t.Run("Leases", h.testLeases)
