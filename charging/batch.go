@@ -18,7 +18,11 @@ type op struct {
 	// account is the account the operation changes, when the caller knows
 	// it; otherwise resolve reads it inside the transaction (a hold's or a
 	// charge's account) before the batch takes its locks.
-	account  string
+	account string
+	// also are the other accounts the operation locks: a subaccount's
+	// primary (a charge or hold may take from its balance), the other side
+	// of a transfer.
+	also     []string
 	resolve  func(tx kassa.LedgerTx) (string, error)
 	readOnly bool // takes no lock (GetHold)
 	// retrySafe says that running the operation again after a commit whose
@@ -165,10 +169,10 @@ func (l *Ledger) retry(ops []*op, commitFailed bool, err error) {
 // whole transaction.
 func applyBatch(tx kassa.LedgerTx, ops []*op, results []result) error {
 	failed := make([]bool, len(ops))
-	accounts := make([]string, len(ops))
+	accounts := make([][]string, len(ops))
 	var keys []string
 	for i, o := range ops {
-		account, err := o.lockKey(tx)
+		locks, err := o.lockKeys(tx)
 		if err != nil {
 			if !failsAlone(err) {
 				return fmt.Errorf("%s: %w", o.name, err)
@@ -176,10 +180,8 @@ func applyBatch(tx kassa.LedgerTx, ops []*op, results []result) error {
 			results[i], failed[i] = result{err: err}, true
 			continue
 		}
-		accounts[i] = account
-		if account != "" && !o.readOnly {
-			keys = append(keys, account)
-		}
+		accounts[i] = locks
+		keys = append(keys, locks...)
 	}
 	missing, err := lockAccounts(tx, keys)
 	if err != nil {
@@ -189,7 +191,7 @@ func applyBatch(tx kassa.LedgerTx, ops []*op, results []result) error {
 		if failed[i] {
 			continue
 		}
-		if err, ok := missing[accounts[i]]; ok && !o.readOnly {
+		if err := firstMissing(missing, accounts[i]); err != nil {
 			results[i] = result{err: err}
 			continue
 		}
@@ -211,8 +213,10 @@ func lockAccounts(tx kassa.LedgerTx, keys []string) (map[string]error, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
+	keys = sortedKeys(keys)
+	if len(keys) == 0 {
+		return nil, nil
+	}
 	err := tx.LockAccounts(keys...)
 	if err == nil {
 		return nil, nil
@@ -222,6 +226,9 @@ func lockAccounts(tx kassa.LedgerTx, keys []string) (map[string]error, error) {
 	}
 	missing := make(map[string]error)
 	for _, k := range keys {
+		if k == "" {
+			continue
+		}
 		if err := tx.LockAccounts(k); err != nil {
 			if !failsAlone(err) {
 				return nil, fmt.Errorf("lock account %s: %w", k, err)
@@ -236,13 +243,13 @@ func lockAccounts(tx kassa.LedgerTx, keys []string) (map[string]error, error) {
 func (l *Ledger) runAlone(o *op) result {
 	var res result
 	err := l.inTx(func(tx kassa.LedgerTx) error {
-		account, err := o.lockKey(tx)
+		locks, err := o.lockKeys(tx)
 		if err != nil {
 			return err
 		}
-		if account != "" && !o.readOnly {
-			if err := tx.LockAccounts(account); err != nil {
-				return fmt.Errorf("lock account: %w", err)
+		if locks = sortedKeys(locks); len(locks) > 0 {
+			if err := tx.LockAccounts(locks...); err != nil {
+				return fmt.Errorf("lock accounts: %w", err)
 			}
 		}
 		v, replayed, err := o.run(tx)
@@ -270,12 +277,51 @@ func (o *op) run(tx kassa.LedgerTx) (v any, replayed bool, err error) {
 	return o.apply(tx)
 }
 
-// lockKey returns the account o changes.
-func (o *op) lockKey(tx kassa.LedgerTx) (string, error) {
-	if o.account != "" || o.resolve == nil {
-		return o.account, nil
+// lockKeys returns the accounts o locks: none for a read, else the account
+// it changes (resolved in tx when the caller did not know it) and also.
+func (o *op) lockKeys(tx kassa.LedgerTx) ([]string, error) {
+	if o.readOnly {
+		return nil, nil
 	}
-	return o.resolve(tx)
+	account := o.account
+	if account == "" && o.resolve != nil {
+		var err error
+		if account, err = o.resolve(tx); err != nil {
+			return nil, err
+		}
+	}
+	keys := make([]string, 0, 1+len(o.also))
+	if account != "" {
+		keys = append(keys, account)
+	}
+	for _, k := range o.also {
+		if k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
+}
+
+// sortedKeys sorts keys and drops duplicates and empty ones: the order in
+// which every transaction takes its locks, so that none can deadlock.
+func sortedKeys(keys []string) []string {
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if len(keys) > 0 && keys[0] == "" {
+		keys = keys[1:]
+	}
+	return keys
+}
+
+// firstMissing returns the error of the first of keys that could not be
+// locked, nil when all were.
+func firstMissing(missing map[string]error, keys []string) error {
+	for _, k := range keys {
+		if err, ok := missing[k]; ok {
+			return err
+		}
+	}
+	return nil
 }
 
 // failsAlone reports whether err is an operation's own domain failure (bad

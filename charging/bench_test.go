@@ -69,7 +69,7 @@ func benchRawDebit(b *testing.B, store kassa.LedgerStore, setup func()) {
 				if err := tx.LockAccounts("bench"); err != nil {
 					return err
 				}
-				if _, err := tx.EntryByIdempotencyKey("bench", key); kassa.ErrorCode(err) != kassa.ENOTFOUND {
+				if _, err := tx.EntryByIdempotencyKey("bench", "", key); kassa.ErrorCode(err) != kassa.ENOTFOUND {
 					return fmt.Errorf("key lookup: %v", err)
 				}
 				if _, err := tx.Balance("bench"); err != nil {

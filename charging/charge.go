@@ -17,7 +17,11 @@ const MaxUnits = 1000
 // ChargeRequest asks to charge an account for Units units of a service to
 // a number at the Rating's unit price.
 type ChargeRequest struct {
-	Account        string
+	Account string
+	// Primary is the account's primary when it is a subaccount ("" when
+	// not): the charge locks it too, and takes from its balance when the
+	// subaccount shares it.
+	Primary        string
 	Type           kassa.ServiceType
 	To             string
 	Units          int64
@@ -28,21 +32,24 @@ type ChargeRequest struct {
 
 // Charge is a charge as written: a ledger entry of kind charge.
 type Charge struct {
-	ID           int64 // the entry's ID
-	Account      string
-	Type         kassa.ServiceType
-	To           string
-	Country      string
-	NetworkCode  string
-	NetworkName  string
-	NetworkType  kassa.NetworkType
-	UnitPrice    kassa.Amount
-	Units        int64
-	Amount       kassa.Amount // positive: what left the balance
-	Currency     kassa.Currency
-	BalanceAfter kassa.Amount
-	Reference    string
-	CreatedAt    time.Time
+	ID      int64 // the entry's ID
+	Account string
+	// BalanceAccount is the account whose balance paid: Account, or the
+	// primary of a shared-balance subaccount (BalanceAfter is its).
+	BalanceAccount string
+	Type           kassa.ServiceType
+	To             string
+	Country        string
+	NetworkCode    string
+	NetworkName    string
+	NetworkType    kassa.NetworkType
+	UnitPrice      kassa.Amount
+	Units          int64
+	Amount         kassa.Amount // positive: what left the balance
+	Currency       kassa.Currency
+	BalanceAfter   kassa.Amount
+	Reference      string
+	CreatedAt      time.Time
 }
 
 // chargeMeta is what a charge entry keeps in Entry.Meta so that a replay can
@@ -66,7 +73,10 @@ type chargeMeta struct {
 // in the account's currency, that the amount is in range, and the floor.
 // The same idempotency key with the same request replays the first charge
 // (true); with another request it is EIDEMPOTENCY. EINSUFFICIENT, and
-// nothing changes, when the balance would fall below the account's floor.
+// nothing changes, when the balance would fall below the account's floor;
+// ESUSPENDED when the account or its primary is suspended. A shared-balance
+// subaccount's charge takes from its primary's balance, its entry naming
+// the subaccount.
 func (l *Ledger) Charge(ctx context.Context, req ChargeRequest) (*Charge, bool, error) {
 	if err := ValidateIdempotencyKey(req.IdempotencyKey); err != nil {
 		return nil, false, err
@@ -75,6 +85,7 @@ func (l *Ledger) Charge(ctx context.Context, req ChargeRequest) (*Charge, bool, 
 	v, replayed, err := l.submit(ctx, &op{
 		name:      "charge",
 		account:   req.Account,
+		also:      withSubaccount(req.Primary),
 		retrySafe: req.IdempotencyKey != "",
 		apply: func(tx kassa.LedgerTx) (any, bool, error) {
 			return applyCharge(tx, req, hash)
@@ -96,7 +107,11 @@ func (req *ChargeRequest) hash() string {
 // applyCharge writes the charge entry unless it is a replay or would break
 // the floor.
 func applyCharge(tx kassa.LedgerTx, req ChargeRequest, hash string) (any, bool, error) {
-	prior, err := priorEntry(tx, req.Account, req.IdempotencyKey, hash, kassa.KindCharge)
+	sp, err := spenderOf(tx, req.Account, req.Primary)
+	if err != nil {
+		return nil, false, err
+	}
+	prior, err := sp.prior(tx, req.IdempotencyKey, hash, kassa.KindCharge)
 	if err != nil {
 		return nil, false, err
 	}
@@ -104,10 +119,10 @@ func applyCharge(tx kassa.LedgerTx, req ChargeRequest, hash string) (any, bool, 
 		c, err := chargeFromEntry(prior)
 		return c, err == nil, err
 	}
-	b, err := balance(tx, req.Account)
-	if err != nil {
+	if err := sp.checkActive(); err != nil {
 		return nil, false, err
 	}
+	b := sp.payer
 	if b.Currency != req.Rating.Currency {
 		return nil, false, kassa.FieldError("currency", "the account is billed in %s, the rating is in %s", b.Currency, req.Rating.Currency)
 	}
@@ -128,7 +143,8 @@ func applyCharge(tx kassa.LedgerTx, req ChargeRequest, hash string) (any, bool, 
 		return nil, false, fmt.Errorf("encode charge meta: %w", err)
 	}
 	e := &kassa.Entry{
-		Account:        req.Account,
+		Account:        b.APIKey,
+		Subaccount:     sp.subaccount,
 		Kind:           kassa.KindCharge,
 		Amount:         amount.Neg(),
 		Reason:         fmt.Sprintf("%s to %s, %d units", req.Type, req.To, req.Units),
@@ -155,9 +171,18 @@ func chargeFromEntry(e *kassa.Entry) (*Charge, error) {
 		return nil, fmt.Errorf("decode unit price of charge %d: %w", e.ID, err)
 	}
 	return &Charge{
-		ID: e.ID, Account: e.Account, Type: m.Type, To: m.To,
+		ID: e.ID, Account: entryAccount(e), BalanceAccount: e.Account, Type: m.Type, To: m.To,
 		Country: m.Country, NetworkCode: m.NetworkCode, NetworkName: m.NetworkName, NetworkType: m.NetworkType,
 		UnitPrice: unit, Units: m.Units, Amount: e.Amount.Neg(), Currency: m.Currency,
 		BalanceAfter: e.BalanceAfter, Reference: e.Reference, CreatedAt: e.CreatedAt,
 	}, nil
+}
+
+// entryAccount is the account an entry was written for: the shared-balance
+// subaccount it names, or its own account.
+func entryAccount(e *kassa.Entry) string {
+	if e.Subaccount != "" {
+		return e.Subaccount
+	}
+	return e.Account
 }

@@ -23,7 +23,7 @@ func TestChargeReplaysIdenticalAnswer(t *testing.T) {
 	if err != nil || replayed {
 		t.Fatalf("charge: %v, replayed %v", err, replayed)
 	}
-	want := &charging.Charge{ID: first.ID, Account: "acct1", Type: kassa.SMS, To: "447700900123", Country: "GB",
+	want := &charging.Charge{ID: first.ID, Account: "acct1", BalanceAccount: "acct1", Type: kassa.SMS, To: "447700900123", Country: "GB",
 		NetworkCode: "23410", NetworkName: "O2", NetworkType: kassa.Mobile, UnitPrice: kassa.MustParseAmount("0.0333"),
 		Units: 3, Amount: kassa.MustParseAmount("0.0999"), Currency: kassa.EUR,
 		BalanceAfter: kassa.MustParseAmount("0.9001"), Reference: "m1", CreatedAt: first.CreatedAt}

@@ -14,7 +14,10 @@ import (
 // passes: 0 for Options.HoldTTL, otherwise between one second and
 // MaxHoldTTL (EINVALID on ttl_seconds outside).
 type HoldRequest struct {
-	Account        string
+	Account string
+	// Primary is the account's primary when it is a subaccount (see
+	// ChargeRequest.Primary).
+	Primary        string
 	Amount         kassa.Amount // positive
 	TTL            time.Duration
 	Reference      string
@@ -38,7 +41,10 @@ type HoldInfo struct {
 
 // Hold reserves req.Amount: a hold entry takes it from the balance, so the
 // balance is what is available. EINSUFFICIENT when that would break the
-// floor. The same idempotency key with the same request replays the hold.
+// floor, ESUSPENDED when the account or its primary is suspended. The same
+// idempotency key with the same request replays the hold. A shared-balance
+// subaccount's hold takes from its primary's balance (Hold.Account) and
+// names the subaccount (Hold.Subaccount).
 func (l *Ledger) Hold(ctx context.Context, req HoldRequest) (*HoldInfo, bool, error) {
 	if err := l.validateHold(&req); err != nil {
 		return nil, false, err
@@ -46,6 +52,7 @@ func (l *Ledger) Hold(ctx context.Context, req HoldRequest) (*HoldInfo, bool, er
 	v, replayed, err := l.submit(ctx, &op{
 		name:      "hold",
 		account:   req.Account,
+		also:      withSubaccount(req.Primary),
 		retrySafe: req.IdempotencyKey != "",
 		apply: func(tx kassa.LedgerTx) (any, bool, error) {
 			return applyHold(tx, req)
@@ -78,7 +85,11 @@ func (l *Ledger) validateHold(req *HoldRequest) error {
 
 // applyHold writes the hold entry and the hold.
 func applyHold(tx kassa.LedgerTx, req HoldRequest) (any, bool, error) {
-	prior, err := priorEntry(tx, req.Account, req.IdempotencyKey, req.RequestHash, kassa.KindHold)
+	sp, err := spenderOf(tx, req.Account, req.Primary)
+	if err != nil {
+		return nil, false, err
+	}
+	prior, err := sp.prior(tx, req.IdempotencyKey, req.RequestHash, kassa.KindHold)
 	if err != nil {
 		return nil, false, err
 	}
@@ -86,10 +97,10 @@ func applyHold(tx kassa.LedgerTx, req HoldRequest) (any, bool, error) {
 		info, err := holdInfo(tx, prior.HoldID)
 		return info, err == nil, err
 	}
-	b, err := balance(tx, req.Account)
-	if err != nil {
+	if err := sp.checkActive(); err != nil {
 		return nil, false, err
 	}
+	b := sp.payer
 	if _, err := takeFrom(b, req.Amount, "hold"); err != nil {
 		return nil, false, err
 	}
@@ -98,7 +109,7 @@ func applyHold(tx kassa.LedgerTx, req HoldRequest) (any, bool, error) {
 		return nil, false, err
 	}
 	e := &kassa.Entry{
-		Account: req.Account, Kind: kassa.KindHold, Amount: req.Amount.Neg(),
+		Account: b.APIKey, Subaccount: sp.subaccount, Kind: kassa.KindHold, Amount: req.Amount.Neg(),
 		Reason: "hold " + id, Reference: req.Reference, IdempotencyKey: req.IdempotencyKey,
 		RequestHash: req.RequestHash, HoldID: id,
 	}
@@ -107,7 +118,7 @@ func applyHold(tx kassa.LedgerTx, req HoldRequest) (any, bool, error) {
 	}
 	now := tx.Now()
 	h := &kassa.Hold{
-		ID: id, Account: req.Account, Amount: req.Amount, State: kassa.HoldOpen,
+		ID: id, Account: b.APIKey, Subaccount: sp.subaccount, Amount: req.Amount, State: kassa.HoldOpen,
 		EntryID: e.ID, ExpiresAt: now.Add(req.TTL), CreatedAt: now,
 	}
 	if err := tx.CreateHold(h); err != nil {
@@ -257,7 +268,7 @@ func applyCapture(tx kassa.LedgerTx, h *kassa.Hold, amount kassa.Amount) (any, b
 		return nil, false, fmt.Errorf("read hold entry %d: %w", h.EntryID, err)
 	}
 	e := &kassa.Entry{
-		Account: h.Account, Kind: kassa.KindCapture, Amount: h.Amount - amount,
+		Account: h.Account, Subaccount: h.Subaccount, Kind: kassa.KindCapture, Amount: h.Amount - amount,
 		Reason: "capture " + amount.String() + " of hold " + h.ID, Reference: opening.Reference,
 		IdempotencyKey: closingKey(kassa.KindCapture, h.ID), RelatedID: h.EntryID, HoldID: h.ID,
 		RequestHash: HashRequest("capture", h.ID, amount.String()),
@@ -280,7 +291,7 @@ func applyRelease(tx kassa.LedgerTx, h *kassa.Hold, state kassa.HoldState) (any,
 		return nil, false, err
 	}
 	e := &kassa.Entry{
-		Account: h.Account, Kind: kassa.KindRelease, Amount: h.Amount,
+		Account: h.Account, Subaccount: h.Subaccount, Kind: kassa.KindRelease, Amount: h.Amount,
 		Reason:         string(state) + " hold " + h.ID,
 		IdempotencyKey: closingKey(kassa.KindRelease, h.ID), RelatedID: h.EntryID, HoldID: h.ID,
 		RequestHash: HashRequest("release", h.ID),
@@ -369,9 +380,9 @@ func lastHoldEntry(tx kassa.LedgerTx, h *kassa.Hold) (*kassa.Entry, error) {
 	case kassa.HoldOpen:
 		e, err = tx.Entry(h.EntryID)
 	case kassa.HoldCaptured:
-		e, err = tx.EntryByIdempotencyKey(h.Account, closingKey(kassa.KindCapture, h.ID))
+		e, err = tx.EntryByIdempotencyKey(h.Account, h.Subaccount, closingKey(kassa.KindCapture, h.ID))
 	default:
-		e, err = tx.EntryByIdempotencyKey(h.Account, closingKey(kassa.KindRelease, h.ID))
+		e, err = tx.EntryByIdempotencyKey(h.Account, h.Subaccount, closingKey(kassa.KindRelease, h.ID))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read last entry of hold %s: %w", h.ID, err)

@@ -48,10 +48,16 @@ func ValidateIdempotencyKey(key string) error {
 // or nil when the key is empty or unused. The same key for a request with
 // another hash or of another kind is EIDEMPOTENCY.
 func priorEntry(tx kassa.LedgerTx, account, key, hash string, kinds ...kassa.EntryKind) (*kassa.Entry, error) {
+	return priorEntryOf(tx, account, "", key, hash, kinds...)
+}
+
+// priorEntryOf is priorEntry among the account's entries written on behalf
+// of subaccount.
+func priorEntryOf(tx kassa.LedgerTx, account, subaccount, key, hash string, kinds ...kassa.EntryKind) (*kassa.Entry, error) {
 	if key == "" {
 		return nil, nil
 	}
-	e, err := tx.EntryByIdempotencyKey(account, key)
+	e, err := tx.EntryByIdempotencyKey(account, subaccount, key)
 	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
 		return nil, nil
 	}

@@ -63,7 +63,7 @@ func applyRefund(tx kassa.LedgerTx, chargeID int64, amount kassa.Amount, key, ha
 	if err != nil {
 		return nil, false, err
 	}
-	prior, err := priorEntry(tx, c.Account, key, hash, kassa.KindRefund)
+	prior, err := priorEntryOf(tx, c.Account, c.Subaccount, key, hash, kassa.KindRefund)
 	if err != nil {
 		return nil, false, err
 	}
@@ -92,7 +92,7 @@ func applyRefund(tx kassa.LedgerTx, chargeID int64, amount kassa.Amount, key, ha
 		return nil, false, err
 	}
 	e := &kassa.Entry{
-		Account: c.Account, Kind: kassa.KindRefund, Amount: amount,
+		Account: c.Account, Subaccount: c.Subaccount, Kind: kassa.KindRefund, Amount: amount,
 		Reason: "refund of " + strconv.FormatInt(chargeID, 10), Reference: c.Reference,
 		IdempotencyKey: key, RequestHash: hash, RelatedID: chargeID,
 	}
@@ -130,7 +130,7 @@ func chargedAmount(tx kassa.LedgerTx, c *kassa.Entry) (kassa.Amount, error) {
 // refundFromEntry builds the refund answer from its entry.
 func refundFromEntry(e *kassa.Entry, cur kassa.Currency) *Refund {
 	return &Refund{
-		ID: e.ID, ChargeID: e.RelatedID, Account: e.Account, Amount: e.Amount,
+		ID: e.ID, ChargeID: e.RelatedID, Account: entryAccount(e), Amount: e.Amount,
 		Currency: cur, BalanceAfter: e.BalanceAfter, CreatedAt: e.CreatedAt,
 	}
 }
