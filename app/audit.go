@@ -27,6 +27,13 @@ const (
 	ActionPriceBookImport   = "price_book.import"
 	ActionPriceBookActivate = "price_book.activate"
 	ActionAuthLockout       = "auth.lockout"
+	ActionAccountSuspend    = "account.suspend"
+	ActionAccountResume     = "account.resume"
+	ActionAccountPrimary    = "account.primary"
+	ActionSubaccountCreate  = "subaccount.create"
+	ActionSubaccountUpdate  = "subaccount.update"
+	ActionTransferBalance   = "transfer.balance"
+	ActionTransferCredit    = "transfer.credit"
 )
 
 // Actions lists every action of this package, for documentation checks.
@@ -34,6 +41,8 @@ var Actions = []string{
 	ActionAccountCreate, ActionSecretCreate, ActionSecretRevoke, ActionSecretRotate, ActionSettingsUpdate,
 	ActionLedgerCredit, ActionLedgerDebit, ActionAutoReloadUpdate, ActionLimitsUpdate, ActionCreditLimitUpdate,
 	ActionPriceBookImport, ActionPriceBookActivate, ActionAuthLockout,
+	ActionAccountSuspend, ActionAccountResume, ActionAccountPrimary, ActionSubaccountCreate, ActionSubaccountUpdate,
+	ActionTransferBalance, ActionTransferCredit,
 }
 
 // auditTimeout bounds an audit write, which outlives a caller that has gone:

@@ -55,7 +55,7 @@ func (s *Service) Charge(ctx context.Context, req ChargeRequest) (*charging.Char
 		return nil, false, errNoLedger
 	}
 	return s.ledger.Charge(ctx, charging.ChargeRequest{
-		Account: acct.APIKey, Type: rated.Type, To: rated.To, Units: *req.Units,
+		Account: acct.APIKey, Primary: acct.Primary, Type: rated.Type, To: rated.To, Units: *req.Units,
 		Rating: rated.Rating, IdempotencyKey: req.IdempotencyKey, Reference: req.Reference,
 	})
 }
@@ -149,7 +149,7 @@ func (s *Service) Hold(ctx context.Context, req HoldRequest) (*charging.HoldInfo
 	if err != nil {
 		return nil, false, err
 	}
-	amount, hash, err := s.holdAmount(ctx, req, ttl)
+	acct, amount, hash, err := s.holdAmount(ctx, req, ttl)
 	if err != nil {
 		return nil, false, err
 	}
@@ -157,7 +157,7 @@ func (s *Service) Hold(ctx context.Context, req HoldRequest) (*charging.HoldInfo
 		return nil, false, errNoLedger
 	}
 	return s.ledger.Hold(ctx, charging.HoldRequest{
-		Account: req.Account, Amount: amount, TTL: ttl, IdempotencyKey: req.IdempotencyKey, RequestHash: hash,
+		Account: req.Account, Primary: acct.Primary, Amount: amount, TTL: ttl, IdempotencyKey: req.IdempotencyKey, RequestHash: hash,
 	})
 }
 
@@ -173,31 +173,32 @@ func holdTTL(seconds *int64) (time.Duration, error) {
 	return time.Duration(*seconds) * time.Second, nil
 }
 
-// holdAmount returns the amount to hold, given or priced, and the hash that
-// identifies the request for replays.
-func (s *Service) holdAmount(ctx context.Context, req HoldRequest, ttl time.Duration) (kassa.Amount, string, error) {
+// holdAmount returns the account, the amount to hold, given or priced, and
+// the hash that identifies the request for replays.
+func (s *Service) holdAmount(ctx context.Context, req HoldRequest, ttl time.Duration) (*kassa.Account, kassa.Amount, string, error) {
 	ttlText := strconv.FormatInt(int64(ttl/time.Second), 10)
 	if req.Amount != nil {
 		if req.Type != "" || req.To != "" || req.Units != nil {
-			return 0, "", kassa.FieldError("amount", "give either amount, or type and to (and units), not both")
+			return nil, 0, "", kassa.FieldError("amount", "give either amount, or type and to (and units), not both")
 		}
 		amount := *req.Amount
 		if amount <= 0 {
-			return 0, "", kassa.FieldError("amount", "amount must be positive")
+			return nil, 0, "", kassa.FieldError("amount", "amount must be positive")
 		}
 		if req.Account == "" {
-			return 0, "", kassa.FieldError("account", "account is required")
+			return nil, 0, "", kassa.FieldError("account", "account is required")
 		}
-		if _, err := s.findAccount(ctx, req.Account); err != nil {
-			return 0, "", err
+		acct, err := s.findAccount(ctx, req.Account)
+		if err != nil {
+			return nil, 0, "", err
 		}
-		return amount, charging.HashRequest("platform-hold", req.Account, amount.String(), ttlText), nil
+		return acct, amount, charging.HashRequest("platform-hold", req.Account, amount.String(), ttlText), nil
 	}
 	if req.Type == "" && req.To == "" {
-		return 0, "", kassa.FieldError("amount", "amount, or type and to, are required")
+		return nil, 0, "", kassa.FieldError("amount", "amount, or type and to, are required")
 	}
 	if err := checkUnits(req.Units, false); err != nil {
-		return 0, "", err
+		return nil, 0, "", err
 	}
 	units := int64(1)
 	if req.Units != nil {
@@ -205,25 +206,25 @@ func (s *Service) holdAmount(ctx context.Context, req HoldRequest, ttl time.Dura
 	}
 	rr := RateRequest{Account: req.Account, Type: req.Type, To: req.To}
 	if err := rr.validate(); err != nil {
-		return 0, "", err
+		return nil, 0, "", err
 	}
 	acct, err := s.findAccount(ctx, req.Account)
 	if err != nil {
-		return 0, "", err
+		return nil, 0, "", err
 	}
 	rated, err := s.rate(rr, acct.Currency)
 	if err != nil {
-		return 0, "", err
+		return nil, 0, "", err
 	}
 	amount, err := rated.UnitPrice.MulUnits(units)
 	if err != nil {
-		return 0, "", kassa.FieldError("units", "unit price × units is out of range")
+		return nil, 0, "", kassa.FieldError("units", "unit price × units is out of range")
 	}
 	if amount <= 0 {
-		return 0, "", kassa.FieldError("to", "the destination is free: there is nothing to hold")
+		return nil, 0, "", kassa.FieldError("to", "the destination is free: there is nothing to hold")
 	}
 	hash := charging.HashRequest("platform-hold", req.Account, string(rated.Type), rated.To, strconv.FormatInt(units, 10), ttlText)
-	return amount, hash, nil
+	return acct, amount, hash, nil
 }
 
 // Capture charges amount (0 to the hold) of an open hold and returns the

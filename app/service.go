@@ -36,9 +36,12 @@ type Config struct {
 	// TopUp performs the public top-up (reload.Reloader); when nil, New
 	// builds a reloader over Store and Ledger with the ledger-only gateway,
 	// which credits without taking a payment (tests, embedded servers).
-	TopUp  TopUpper
-	Now    func() time.Time // time.Now when nil
-	Logger *slog.Logger     // discards when nil
+	TopUp TopUpper
+	// MaxSubaccounts is the number of subaccounts a primary may have when
+	// an operator set no maximum for it; kassa.DefaultMaxSubaccounts when 0.
+	MaxSubaccounts int
+	Now            func() time.Time // time.Now when nil
+	Logger         *slog.Logger     // discards when nil
 }
 
 // Service holds the use cases. It is safe for concurrent use.
@@ -51,7 +54,9 @@ type Service struct {
 	callbacks CallbackChecker
 	topUp     TopUpper
 	now       func() time.Time
-	log       *slog.Logger
+	// defaultMaxSubaccounts is Config.MaxSubaccounts or its default.
+	defaultMaxSubaccounts int
+	log                   *slog.Logger
 
 	// currencies remembers the billing currency of the accounts Rate has
 	// rated for (see accountCurrency).
@@ -72,6 +77,10 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, ledger: cfg.Ledger, rater: cfg.Rater, hasher: cfg.Hasher, auth: cfg.Auth,
 		callbacks: cfg.Callbacks, topUp: cfg.TopUp, now: cfg.Now, log: cfg.Logger,
+		defaultMaxSubaccounts: cfg.MaxSubaccounts,
+	}
+	if s.defaultMaxSubaccounts <= 0 {
+		s.defaultMaxSubaccounts = kassa.DefaultMaxSubaccounts
 	}
 	if s.auth == nil && cfg.Hasher != nil && cfg.Store != nil {
 		opts := cfg.AuthOptions

@@ -25,9 +25,19 @@ func defaultTopUp(cfg Config) TopUpper {
 // refusals). requestKey is the caller's idempotency key, "" when none: a
 // retry with the same key credits once. The reloader audits the outcome
 // (topup.credited, topup.declined) with the actor's address.
+//
+// A subaccount is refused (EFORBIDDEN): its primary funds it with balance
+// transfers, or it spends the primary's balance.
 func (s *Service) TopUp(ctx context.Context, actor Actor, apiKey, trx, requestKey string) (*kassa.Entry, error) {
 	if trx == "" {
 		return nil, kassa.FieldError("trx", "Is required.")
+	}
+	acct, err := s.findAccount(ctx, apiKey)
+	if err != nil {
+		return nil, err
+	}
+	if acct.IsSubaccount() {
+		return nil, kassa.Errorf(kassa.EFORBIDDEN, "subaccounts are funded by their primary account's balance transfers")
 	}
 	return s.topUp.TopUp(ctx, reload.TopUpRequest{Account: apiKey, Trx: trx, IdempotencyKey: requestKey, RemoteAddr: actor.RemoteAddr})
 }

@@ -140,7 +140,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, apiKey, secret string)
 // hashing work as known ones. client names the caller (its IP address) for
 // the brute-force limiter: after too many failures on one key a client gets
 // a *LockedOut error (ERATELIMITED), even with the right secret, until the
-// delay or the lock-out ends (see limiter for the scopes). Store failures other than "not found" are returned as they
+// delay or the lock-out ends (see limiter for the scopes). The credentials
+// of a suspended subaccount are refused too (ErrUnauthorized). Store failures other than "not found" are returned as they
 // are (EUNAVAILABLE stays EUNAVAILABLE).
 func (a *Authenticator) AuthenticateFrom(ctx context.Context, client, apiKey, secret string) (*kassa.Account, error) {
 	return a.authenticateFrom(ctx, client, apiKey, secret, true)
@@ -180,6 +181,12 @@ func (a *Authenticator) authenticateFrom(ctx context.Context, client, apiKey, se
 				a.reports.add(started, a.now())
 			}
 		}
+	}
+	if err == nil && acct.IsSubaccount() && acct.Suspended {
+		// A suspended subaccount's credentials are refused like wrong
+		// ones (its primary may still manage it); they are right, so
+		// they count as no failure.
+		return nil, ErrUnauthorized
 	}
 	return acct, err
 }

@@ -19,7 +19,16 @@ type accountJSON struct {
 	AutoReload  autoReloadJSON `json:"auto_reload"`
 	Limits      limitsJSON     `json:"limits"`
 	Settings    settingsJSON   `json:"settings"`
-	CreatedAt   string         `json:"created_at"`
+	// The account's place in the tree (docs/subaccounts.md).
+	Name          string  `json:"name"`
+	Primary       *string `json:"primary_account"` // null unless a subaccount
+	SharedBalance bool    `json:"use_primary_account_balance"`
+	Suspended     bool    `json:"suspended"`
+	// Subaccounts: whether a (non-sub)account may have subaccounts, and
+	// its own maximum (0: the server's default).
+	SubaccountsEnabled bool   `json:"subaccounts_enabled"`
+	MaxSubaccounts     int    `json:"max_subaccounts"`
+	CreatedAt          string `json:"created_at"`
 }
 
 type autoReloadJSON struct {
@@ -67,8 +76,23 @@ func toAccountJSON(a *kassa.Account) accountJSON {
 			DRCallbackURL:     a.Settings.DRCallbackURL,
 			HTTPForwardMethod: a.Settings.HTTPForwardMethod,
 		},
-		CreatedAt: adminTime(a.CreatedAt),
+		Name:               a.Name,
+		SharedBalance:      a.SharedBalance,
+		Suspended:          a.Suspended,
+		SubaccountsEnabled: !a.IsSubaccount() && !a.SubaccountsDisabled,
+		MaxSubaccounts:     a.MaxSubaccounts,
+		Primary:            primaryOf(a),
+		CreatedAt:          adminTime(a.CreatedAt),
 	}
+}
+
+// primaryOf is the primary of a subaccount, nil for any other account.
+func primaryOf(a *kassa.Account) *string {
+	if !a.IsSubaccount() {
+		return nil
+	}
+	p := a.Primary
+	return &p
 }
 
 // limitsRequest is a limits object in a request; absent fields keep their

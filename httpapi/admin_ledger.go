@@ -23,7 +23,10 @@ type entryJSON struct {
 	Reason         string `json:"reason"`
 	Reference      string `json:"reference"`
 	IdempotencyKey string `json:"idempotency_key"`
-	CreatedAt      string `json:"created_at"`
+	// Subaccount is the shared-balance subaccount the entry was written
+	// for on its primary's ledger; "" otherwise.
+	Subaccount string `json:"subaccount"`
+	CreatedAt  string `json:"created_at"`
 }
 
 func toEntryJSON(e *kassa.Entry, cur kassa.Currency) entryJSON {
@@ -37,6 +40,7 @@ func toEntryJSON(e *kassa.Entry, cur kassa.Currency) entryJSON {
 		Reason:         e.Reason,
 		Reference:      e.Reference,
 		IdempotencyKey: e.IdempotencyKey,
+		Subaccount:     e.Subaccount,
 		CreatedAt:      adminTime(e.CreatedAt),
 	}
 }
@@ -114,7 +118,7 @@ func (s *Server) adminListEntries(w http.ResponseWriter, r *http.Request) error 
 // until (RFC 3339), reference, limit, before.
 func entryFilter(account string, r *http.Request) (kassa.EntryFilter, error) {
 	q := r.URL.Query()
-	f := kassa.EntryFilter{Account: account, Reference: q.Get("reference")}
+	f := kassa.EntryFilter{Account: account, Reference: q.Get("reference"), Subaccount: q.Get("subaccount")}
 	if kinds := q.Get("kind"); kinds != "" {
 		for _, k := range strings.Split(kinds, ",") {
 			kind := kassa.EntryKind(strings.TrimSpace(k))

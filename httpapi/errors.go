@@ -37,6 +37,7 @@ var statusOf = map[string]int{
 	kassa.EINTERNAL:         http.StatusInternalServerError,
 	kassa.ENOTIMPLEMENTED:   http.StatusNotImplemented,
 	kassa.ECALLBACKREJECTED: http.StatusBadRequest,
+	kassa.ESUSPENDED:        http.StatusForbidden,
 }
 
 // httpError carries a status that has no domain code (405, 413) through a

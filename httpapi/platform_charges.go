@@ -19,19 +19,22 @@ type chargeRequest struct {
 
 // chargeJSON is a charge on the platform API.
 type chargeJSON struct {
-	ID           string `json:"id"`
-	Account      string `json:"account"`
-	Type         string `json:"type"`
-	To           string `json:"to"`
-	Country      string `json:"country"`
-	NetworkCode  string `json:"network_code"`
-	NetworkName  string `json:"network_name"`
-	UnitPrice    string `json:"unit_price"`
-	Units        int64  `json:"units"`
-	Amount       string `json:"amount"`
-	Currency     string `json:"currency"`
-	BalanceAfter string `json:"balance_after"`
-	CreatedAt    string `json:"created_at"`
+	ID      string `json:"id"`
+	Account string `json:"account"`
+	// BalanceAccount is the primary whose balance paid the charge of a
+	// shared-balance subaccount (absent otherwise); BalanceAfter is its.
+	BalanceAccount string `json:"balance_account,omitempty"`
+	Type           string `json:"type"`
+	To             string `json:"to"`
+	Country        string `json:"country"`
+	NetworkCode    string `json:"network_code"`
+	NetworkName    string `json:"network_name"`
+	UnitPrice      string `json:"unit_price"`
+	Units          int64  `json:"units"`
+	Amount         string `json:"amount"`
+	Currency       string `json:"currency"`
+	BalanceAfter   string `json:"balance_after"`
+	CreatedAt      string `json:"created_at"`
 }
 
 // refundRequest is the body of POST /platform/v1/charges/{id}/refund.
@@ -66,7 +69,7 @@ func (s *Server) platformCharge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeCreated(w, replayed, chargeJSON{
-		ID: strconv.FormatInt(c.ID, 10), Account: c.Account, Type: string(c.Type), To: c.To,
+		ID: strconv.FormatInt(c.ID, 10), Account: c.Account, BalanceAccount: otherAccount(c.BalanceAccount, c.Account), Type: string(c.Type), To: c.To,
 		Country: c.Country, NetworkCode: c.NetworkCode, NetworkName: c.NetworkName,
 		UnitPrice: c.UnitPrice.String(), Units: c.Units, Amount: c.Amount.String(), Currency: string(c.Currency),
 		BalanceAfter: c.BalanceAfter.String(), CreatedAt: adminTime(c.CreatedAt),
@@ -110,4 +113,12 @@ func writeCreated(w http.ResponseWriter, replayed bool, v any) {
 		w.Header().Set("Idempotency-Replayed", "true")
 	}
 	writeAdminJSON(w, status, v)
+}
+
+// otherAccount is paying when it is not account, "" otherwise.
+func otherAccount(paying, account string) string {
+	if paying == account {
+		return ""
+	}
+	return paying
 }

@@ -30,23 +30,30 @@ type captureRequest struct {
 // hold: the charge that /charges/{id}/refund refunds; ClosedAt is when a
 // hold was captured, released or expired.
 type holdJSON struct {
-	ID           string  `json:"id"`
-	Account      string  `json:"account"`
-	Amount       string  `json:"amount"`
-	Captured     string  `json:"captured"`
-	Currency     string  `json:"currency"`
-	State        string  `json:"state"`
-	ExpiresAt    string  `json:"expires_at"`
-	BalanceAfter string  `json:"balance_after"`
-	ChargeID     *string `json:"charge_id"`
-	CreatedAt    string  `json:"created_at"`
-	ClosedAt     *string `json:"closed_at"`
+	ID      string `json:"id"`
+	Account string `json:"account"`
+	// BalanceAccount is the primary whose balance holds the amount for a
+	// shared-balance subaccount (absent otherwise).
+	BalanceAccount string  `json:"balance_account,omitempty"`
+	Amount         string  `json:"amount"`
+	Captured       string  `json:"captured"`
+	Currency       string  `json:"currency"`
+	State          string  `json:"state"`
+	ExpiresAt      string  `json:"expires_at"`
+	BalanceAfter   string  `json:"balance_after"`
+	ChargeID       *string `json:"charge_id"`
+	CreatedAt      string  `json:"created_at"`
+	ClosedAt       *string `json:"closed_at"`
 }
 
 // toHoldJSON renders a hold.
 func toHoldJSON(h *charging.HoldInfo) holdJSON {
+	account := h.Account
+	if h.Subaccount != "" {
+		account = h.Subaccount
+	}
 	out := holdJSON{
-		ID: h.ID, Account: h.Account, Amount: h.Amount.String(), Captured: h.Captured.String(),
+		ID: h.ID, Account: account, BalanceAccount: otherAccount(h.Account, account), Amount: h.Amount.String(), Captured: h.Captured.String(),
 		Currency: string(h.Currency), State: string(h.State), ExpiresAt: adminTime(h.ExpiresAt),
 		BalanceAfter: h.BalanceAfter.String(), CreatedAt: adminTime(h.CreatedAt),
 	}

@@ -43,6 +43,7 @@ var problemTitles = map[string]string{
 	kassa.EINTERNAL:         "Internal error",
 	kassa.ENOTIMPLEMENTED:   "Not implemented",
 	kassa.ECALLBACKREJECTED: "Callback rejected",
+	kassa.ESUSPENDED:        "Account suspended",
 }
 
 // problemTypeBase prefixes the type of every kassa problem.
