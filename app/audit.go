@@ -34,6 +34,10 @@ const (
 	ActionSubaccountUpdate  = "subaccount.update"
 	ActionTransferBalance   = "transfer.balance"
 	ActionTransferCredit    = "transfer.credit"
+	ActionWebhookCreate     = "webhook.create"
+	ActionWebhookUpdate     = "webhook.update"
+	ActionWebhookDelete     = "webhook.delete"
+	ActionWebhookRedeliver  = "webhook.redeliver"
 )
 
 // Actions lists every action of this package, for documentation checks.
@@ -43,6 +47,7 @@ var Actions = []string{
 	ActionPriceBookImport, ActionPriceBookActivate, ActionAuthLockout,
 	ActionAccountSuspend, ActionAccountResume, ActionAccountPrimary, ActionSubaccountCreate, ActionSubaccountUpdate,
 	ActionTransferBalance, ActionTransferCredit,
+	ActionWebhookCreate, ActionWebhookUpdate, ActionWebhookDelete, ActionWebhookRedeliver,
 }
 
 // auditTimeout bounds an audit write, which outlives a caller that has gone:

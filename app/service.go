@@ -9,6 +9,7 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/webhook"
 )
 
 // CallbackChecker checks a callback URL live before a settings change saves
@@ -33,6 +34,10 @@ type Config struct {
 	// Callbacks checks new callback URLs live; nil checks their syntax
 	// only.
 	Callbacks CallbackChecker
+	// Outbound is the outbound guard (its Allow: --allow-callback-net): a
+	// webhook endpoint whose host is an address it refuses is refused at
+	// registration.
+	Outbound webhook.Guard
 	// TopUp performs the public top-up (reload.Reloader); when nil, New
 	// builds a reloader over Store and Ledger with the ledger-only gateway,
 	// which credits without taking a payment (tests, embedded servers).
@@ -52,6 +57,7 @@ type Service struct {
 	hasher    *auth.Hasher
 	auth      *auth.Authenticator
 	callbacks CallbackChecker
+	outbound  webhook.Guard
 	topUp     TopUpper
 	now       func() time.Time
 	// defaultMaxSubaccounts is Config.MaxSubaccounts or its default.
@@ -76,7 +82,7 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{
 		store: cfg.Store, ledger: cfg.Ledger, rater: cfg.Rater, hasher: cfg.Hasher, auth: cfg.Auth,
-		callbacks: cfg.Callbacks, topUp: cfg.TopUp, now: cfg.Now, log: cfg.Logger,
+		callbacks: cfg.Callbacks, outbound: cfg.Outbound, topUp: cfg.TopUp, now: cfg.Now, log: cfg.Logger,
 		defaultMaxSubaccounts: cfg.MaxSubaccounts,
 	}
 	if s.defaultMaxSubaccounts <= 0 {
