@@ -9,7 +9,7 @@ import "net/http"
 // between the wire and app.Service; docs/*-api.md describe each surface.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 
 	// Public Account API (docs/public-api.md): Vonage error-code bodies,
 	// each path also with a trailing '/', any host; api_key and api_secret
@@ -51,6 +51,10 @@ func (s *Server) routes() http.Handler {
 	s.adminRoute(mux, "/admin/v1/pricebooks/{version}/activate", methods{post: s.adminActivatePriceBook})
 	s.adminRoute(mux, "/admin/v1/pricebooks/{version}/export", methods{get: s.adminExportPriceBook})
 	s.adminRoute(mux, "/admin/v1/events", methods{get: s.adminListEvents})
+	s.adminRoute(mux, "/admin/v1/webhooks", methods{get: s.adminListWebhooks, post: s.adminCreateWebhook})
+	s.adminRoute(mux, "/admin/v1/webhooks/{id}", methods{get: s.adminGetWebhook, patch: s.adminPatchWebhook, del: s.adminDeleteWebhook})
+	s.adminRoute(mux, "/admin/v1/webhooks/{id}/deliveries", methods{get: s.adminListDeliveries})
+	s.adminRoute(mux, "/admin/v1/webhooks/{id}/deliveries/{event_id}/redeliver", methods{post: s.adminRedeliver})
 	mux.Handle("/admin/", s.problemJSON(notFound))
 
 	// Platform API (docs/platform-api.md): the service bearer token, RFC 7807.

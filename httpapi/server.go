@@ -142,6 +142,7 @@ func newApp(cfg Config, now func() time.Time) *app.Service {
 	if cfg.Pricing != nil { // a nil *pricing.Service is not a nil Rater
 		ac.Rater = cfg.Pricing
 	}
+	ac.Outbound = webhook.Guard{Allow: cfg.CallbackAllow}
 	if cfg.CheckCallback != nil {
 		ac.Callbacks = checkFunc(cfg.CheckCallback)
 	} else {
