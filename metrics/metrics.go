@@ -26,6 +26,7 @@ type Metrics struct {
 	ledgerTx     *prometheus.CounterVec
 	storeLatency *prometheus.HistogramVec
 	reloads      *prometheus.CounterVec
+	events       eventMetrics
 
 	observers      sync.Map // requestKey → *requestObservers (see observersFor)
 	storeObservers sync.Map // op → prometheus.Observer (see storeObserver)
@@ -73,6 +74,7 @@ func New(priceBook func() int64) *Metrics {
 	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.declines, m.entries, m.batchEntries,
 		m.ledgerTx, m.storeLatency, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.events = newEventMetrics(m.reg)
 	if priceBook != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "kassa_price_book_version",

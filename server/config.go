@@ -35,6 +35,7 @@ type Config struct {
 	ReloadInterval      time.Duration
 	ReloadLeaseTTL      time.Duration
 	ReloadEventsURL     string
+	EventsLeaseTTL      time.Duration // the event dispatcher's lease; events.DefaultLeaseTTL when 0
 	AllowCallbackNet    []netip.Prefix
 	CallbackTimeout     time.Duration
 

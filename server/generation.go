@@ -12,6 +12,7 @@ import (
 	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
+	"github.com/kassa-dev/kassa/events"
 	"github.com/kassa-dev/kassa/httpapi"
 	"github.com/kassa-dev/kassa/metrics"
 	"github.com/kassa-dev/kassa/pricing"
@@ -35,10 +36,11 @@ const (
 // cache remembers what the restore undid). A component that keeps state in
 // memory belongs here.
 type generation struct {
-	ledger   *charging.Ledger
-	reloader *reload.Reloader
-	app      *app.Service // every use case, for the APIs, the dashboard and the first-start setup
-	handler  http.Handler // the APIs, the dashboard and, on the main listener, /metrics
+	ledger     *charging.Ledger
+	reloader   *reload.Reloader
+	dispatcher *events.Dispatcher // delivers the outbox's events to the webhook endpoints
+	app        *app.Service       // every use case, for the APIs, the dashboard and the first-start setup
+	handler    http.Handler       // the APIs, the dashboard and, on the main listener, /metrics
 
 	cancel context.CancelFunc // stops the background jobs; nil until started
 	jobs   sync.WaitGroup
@@ -64,6 +66,17 @@ func (n *Node) build() (*generation, error) {
 		g.ledger.Close()
 		return nil, err
 	}
+	g.dispatcher = events.New(n.ist, events.Options{
+		Now:       n.clock,
+		Logger:    n.log,
+		NodeID:    n.id,
+		LeaseTTL:  cfg.EventsLeaseTTL,
+		Guard:     webhook.Guard{Allow: cfg.AllowCallbackNet},
+		OnAttempt: n.metrics.EventDelivery,
+		OnBacklog: n.metrics.EventBacklog(n.now),
+	})
+	// A commit that wrote events gets them on their way at once.
+	g.ledger.SubscribeEvents(func([]*kassa.Event) { g.dispatcher.Nudge() })
 	g.app = newApp(cfg, n.log, n.clock, n.ist, g.ledger, n.prices, g.reloader, n.keys.pepper.Hasher)
 	api := httpapi.New(httpapi.Config{
 		App:           g.app,
@@ -96,14 +109,15 @@ func (n *Node) build() (*generation, error) {
 	return g, nil
 }
 
-// start starts the generation's background jobs: hold expiry and the
-// auto-reload scheduler.
+// start starts the generation's background jobs: hold expiry, the
+// auto-reload scheduler and the event dispatcher.
 func (g *generation) start(parent context.Context) {
 	ctx, cancel := context.WithCancel(parent)
 	g.cancel = cancel
-	g.jobs.Add(2)
+	g.jobs.Add(3)
 	go func() { defer g.jobs.Done(); g.ledger.Run(ctx) }()
 	go func() { defer g.jobs.Done(); g.reloader.Run(ctx) }()
+	go func() { defer g.jobs.Done(); g.dispatcher.Run(ctx) }()
 }
 
 // stop stops the background jobs and drains the ledger: every operation
@@ -125,13 +139,15 @@ func newApp(cfg *Config, log *slog.Logger, now func() time.Time, st kassa.Store,
 		Store: st, Ledger: ledger, Rater: prices, Hasher: hasher, TopUp: reloader,
 		AuthOptions: auth.Options{MaxFailures: cfg.AuthMaxFailures, Lockout: cfg.AuthLockout},
 		Callbacks:   webhook.NewChecker(webhook.Guard{Allow: cfg.AllowCallbackNet}, cfg.CallbackTimeout),
+		Outbound:    webhook.Guard{Allow: cfg.AllowCallbackNet},
 		Logger:      log,
 		Now:         now,
 	})
 }
 
 // newReloader builds the auto-reload engine with the configured gateway;
-// its events are counted and, with --reload-events-url, POSTed.
+// its audit events are counted (the --reload-events-url endpoint receives
+// the outbox's reload events: see ensureReloadEvents).
 func newReloader(cfg *Config, log *slog.Logger, now func() time.Time, id string, st kassa.Store, ledger *charging.Ledger, m *metrics.Metrics) (*reload.Reloader, error) {
 	client := webhook.Client(webhook.Guard{Allow: cfg.AllowCallbackNet}, reloadWebhookTimeout, reloadWebhookMaxBody)
 	secret := []byte(cfg.ReloadWebhookSecret)
@@ -139,33 +155,47 @@ func newReloader(cfg *Config, log *slog.Logger, now func() time.Time, id string,
 	if err != nil {
 		return nil, configErrorf("%v", err)
 	}
-	events := &countedEvents{metrics: m}
-	if cfg.ReloadEventsURL != "" {
-		events.next = &reload.WebhookNotifier{URL: cfg.ReloadEventsURL, Secret: secret, Client: client}
-	}
 	return reload.New(st, ledger, gw, reload.Options{
 		Now:      now,
 		Interval: cfg.ReloadInterval,
 		LeaseTTL: cfg.ReloadLeaseTTL,
 		Logger:   log,
 		NodeID:   id,
-		Events:   events,
+		Events:   countedEvents{metrics: m},
 	}), nil
 }
 
-// countedEvents counts every auto-reload event and passes it on.
+// countedEvents counts every auto-reload audit event.
 type countedEvents struct {
 	metrics *metrics.Metrics
-	next    reload.Notifier // nil: counted only
 }
 
 // Notify implements reload.Notifier.
-func (c *countedEvents) Notify(ctx context.Context, e reload.Event) error {
+func (c countedEvents) Notify(_ context.Context, e reload.Event) error {
 	c.metrics.ReloadEvent(e.Type)
-	if c.next == nil {
+	return nil
+}
+
+// reloadEventTypes are the event types the --reload-events-url endpoint
+// receives.
+var reloadEventTypes = []string{kassa.EventReloadSucceeded, kassa.EventReloadFailed}
+
+// ensureReloadEvents keeps --reload-events-url registered as the webhook
+// endpoint app.ReloadEventsEndpoint, signed with the reload webhook secret
+// and receiving the reload events; without the setting it leaves an
+// endpoint registered before alone (delete it through the admin API).
+func ensureReloadEvents(ctx context.Context, cfg *Config, svc *app.Service) error {
+	if cfg.ReloadEventsURL == "" {
 		return nil
 	}
-	return c.next.Notify(ctx, e)
+	_, err := svc.EnsureWebhook(ctx, app.System, app.ReloadEventsEndpoint, app.NewWebhook{
+		URL: cfg.ReloadEventsURL, Secret: cfg.ReloadWebhookSecret, Events: reloadEventTypes,
+		Description: "--reload-events-url",
+	})
+	if err != nil {
+		return configErrorf("--reload-events-url (KASSA_RELOAD_EVENTS_URL): %s", kassa.ErrorMessage(err))
+	}
+	return nil
 }
 
 // Rebuild replaces the components that keep state in memory (see
@@ -209,11 +239,13 @@ func (n *Node) Rebuild(ctx context.Context, between func(ctx context.Context) er
 type TimedJobs struct {
 	HoldsExpired int
 	Reload       reload.Summary
+	Deliveries   events.Summary
 }
 
 // RunTimedJobs runs, now, the background jobs that act on the clock: hold
-// expiry and the auto-reload scheduler (also daily caps and statements as
-// kassa gains them). They otherwise run on their own timers; the emulator
+// expiry, the auto-reload scheduler and the webhook deliveries due (their
+// retries wait on the clock; also daily caps and statements as kassa gains
+// them). They otherwise run on their own timers; the emulator
 // runs them right after moving its clock forward, so that a test sees their
 // effect without waiting.
 func (n *Node) RunTimedJobs(ctx context.Context) (TimedJobs, error) {
@@ -227,6 +259,9 @@ func (n *Node) RunTimedJobs(ctx context.Context) (TimedJobs, error) {
 	}
 	if out.Reload, err = g.reloader.RunOnce(ctx); err != nil {
 		return out, fmt.Errorf("auto-reload: %w", err)
+	}
+	if out.Deliveries, err = g.dispatcher.RunOnce(ctx); err != nil {
+		return out, fmt.Errorf("webhook deliveries: %w", err)
 	}
 	return out, nil
 }

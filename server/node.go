@@ -158,12 +158,15 @@ func (n *Node) storeName() string {
 }
 
 // setup does the first-start setup under the setup lease: the demo price
-// book into an empty store, the active prices into memory, the demo
-// account (with --demo on).
+// book into an empty store, the active prices into memory, the
+// --reload-events-url webhook endpoint, the demo account (with --demo on).
 func (n *Node) setup(ctx context.Context, g *generation) (*demoAccount, error) {
 	var demo *demoAccount
 	err := withSetupLease(ctx, n.ist, n.id, func() error {
 		loadPrices(ctx, n.log, n.prices)
+		if err := ensureReloadEvents(ctx, n.cfg, g.app); err != nil {
+			return err
+		}
 		if !n.cfg.Demo {
 			return nil
 		}

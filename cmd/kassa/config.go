@@ -66,6 +66,7 @@ var serveSettings = []setting{
 	{name: "reload-interval", env: "KASSA_RELOAD_INTERVAL", def: "10m", usage: "how often the scheduler looks for accounts to reload"},
 	{name: "reload-lease-ttl", env: "KASSA_RELOAD_LEASE_TTL", def: "1m", usage: "how long a node holds the scheduler lease between renewals; when a node dies another takes over after at most this long"},
 	{name: "reload-events-url", env: "KASSA_RELOAD_EVENTS_URL", usage: "where to POST auto-reload events (optional, signed with the webhook secret)"},
+	{name: "events-lease-ttl", env: "KASSA_EVENTS_LEASE_TTL", def: "30s", usage: "how long a node holds the event dispatcher lease between renewals; when it dies another node delivers the webhooks after at most this long"},
 	{name: "allow-callback-net", env: "KASSA_ALLOW_CALLBACK_NET", kind: kindList, typ: "cidr", usage: "network (CIDR) that callbacks and webhooks may reach although it is private (repeatable)"},
 	{name: "callback-timeout", env: "KASSA_CALLBACK_TIMEOUT", def: "5s", usage: "how long a callback URL check may take"},
 	{name: "rate-limits", env: "KASSA_RATE_LIMITS", def: "on", kind: kindBool, usage: "enforce the per-account rate limits (max-calls-per-second, pricing, max-outbound-request): on or off"},

@@ -206,6 +206,7 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		ReloadInterval:      p.duration("reload-interval"),
 		ReloadLeaseTTL:      p.duration("reload-lease-ttl"),
 		ReloadEventsURL:     p.str("reload-events-url"),
+		EventsLeaseTTL:      p.duration("events-lease-ttl"),
 		AllowCallbackNet:    p.cidrs("allow-callback-net", "allowed network"),
 		CallbackTimeout:     p.duration("callback-timeout"),
 
