@@ -19,7 +19,7 @@ var serverCommands = map[string]bool{"serve": true, "verify": true, "migrate": t
 
 // cliCommands are the top-level commands this file's tests cover (the
 // client commands; serve and the store commands have their own tests).
-var cliCommands = map[string]bool{"balance": true, "pricing": true, "settings": true, "secrets": true, "topup": true, "admin": true, "events": true}
+var cliCommands = map[string]bool{"balance": true, "pricing": true, "settings": true, "secrets": true, "topup": true, "admin": true, "events": true, "webhooks": true}
 
 // TestCLIHelpHasExamples runs --help for every client command and checks
 // that it shows an example.

@@ -88,5 +88,6 @@ Then, in another shell, with the demo credentials it prints:
 	root.AddCommand(newTopUpCmd(e))
 	root.AddCommand(newAdminCmd(e))
 	root.AddCommand(newEventsCmd(e))
+	root.AddCommand(newWebhooksCmd(e))
 	return root
 }
