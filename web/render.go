@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +46,7 @@ var templateFuncs = template.FuncMap{
 	"add":    func(a, b int) int { return a + b },
 	"neg":    func(a kassa.Amount) bool { return a < 0 },
 	"upper":  strings.ToUpper,
+	"has":    slices.Contains[[]string],
 }
 
 func mustParsePages() *pages {

@@ -26,6 +26,11 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /ui/operator/price-books", h.session(operatorRole, h.priceBooksPage))
 	mux.HandleFunc("POST /ui/operator/price-books", h.session(operatorRole, h.importPriceBook))
 	mux.HandleFunc("POST /ui/operator/price-books/{version}/activate", h.session(operatorRole, h.activatePriceBook))
+	mux.HandleFunc("GET /ui/operator/webhooks", h.session(operatorRole, h.webhooksPage))
+	mux.HandleFunc("POST /ui/operator/webhooks", h.session(operatorRole, h.createWebhook))
+	mux.HandleFunc("POST /ui/operator/webhooks/{id}/delete", h.session(operatorRole, h.deleteWebhook))
+	mux.HandleFunc("GET /ui/operator/webhooks/{id}", h.session(operatorRole, h.deliveriesPage))
+	mux.HandleFunc("POST /ui/operator/webhooks/{id}/deliveries/{event}/redeliver", h.session(operatorRole, h.redeliver))
 
 	mux.HandleFunc("/ui/", h.notFound)
 	return mux
