@@ -25,12 +25,13 @@ type server struct {
 }
 
 // startServer runs kassa serve on a free loopback port over the data
-// directory and waits until it listens.
-func startServer(t *testing.T, data string) *server {
+// directory, with extra flags appended, and waits until it listens.
+func startServer(t *testing.T, data string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(kassaBinary(t), "serve", "--data", data, "--addr", "127.0.0.1:0",
+	args := append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0",
 		"--demo-key", demoKey, "--demo-secret", demoSecret,
-		"--admin-token", adminToken, "--service-token", serviceToken, "--log-level", "warn")
+		"--admin-token", adminToken, "--service-token", serviceToken, "--log-level", "warn"}, extra...)
+	cmd := exec.Command(kassaBinary(t), args...)
 	p := startProcess(t, "kassa serve", cmd)
 	t.Cleanup(p.kill)
 	return &server{process: p, t: t, base: p.waitListening(t)}
