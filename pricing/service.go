@@ -21,6 +21,10 @@ type ServiceOptions struct {
 	Now          func() time.Time  // the clock; time.Now when nil
 	Logger       *slog.Logger      // slog.Default() when nil
 	PollInterval time.Duration     // DefaultPollInterval when zero
+	// Cache, when set, shares compiled snapshots with the other Services
+	// of the process that use it (see SnapshotCache); nil compiles each
+	// version this Service loads.
+	Cache *SnapshotCache
 }
 
 // Service keeps the snapshot of the active price-book version current and
@@ -30,8 +34,9 @@ type Service struct {
 	ref   *refdata.Data
 	opts  ServiceOptions
 
-	current atomic.Pointer[Snapshot]
-	loadMu  sync.Mutex // serialises Load so that compiles do not race
+	current    atomic.Pointer[Snapshot]
+	currentSum string     // the checksum of current's stored data (a restored store may reuse a version number)
+	loadMu     sync.Mutex // serialises Load so that compiles do not race; guards currentSum
 
 	changed chan struct{} // wakes Run after Activate or a notification
 }
@@ -68,16 +73,38 @@ func (s *Service) Load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load active price book: %w", err)
 	}
-	if cur := s.current.Load(); cur != nil && cur.version == active.Version {
+	if cur := s.current.Load(); cur != nil && cur.version == active.Version && s.currentSum == active.Checksum {
 		return nil
 	}
-	snap, err := s.snapshotOf(ctx, active.Version)
+	snap, err := s.cachedSnapshot(ctx, active)
 	if err != nil {
 		return err
 	}
 	s.current.Store(snap)
+	s.currentSum = active.Checksum
 	s.opts.Logger.Info("price book in use", "version", active.Version, "name", active.Name, "demo", active.Demo)
 	return nil
+}
+
+// cachedSnapshot returns the compiled snapshot of a stored version from
+// the cache when it holds it, else compiles it (and caches it).
+func (s *Service) cachedSnapshot(ctx context.Context, v *kassa.PriceBookVersion) (*Snapshot, error) {
+	key := ""
+	if s.opts.Cache != nil {
+		if key = cacheKey(s.ref, v, s.opts.FX); key != "" {
+			if snap := s.opts.Cache.get(key); snap != nil {
+				return snap, nil
+			}
+		}
+	}
+	snap, err := s.snapshotOf(ctx, v.Version)
+	if err != nil {
+		return nil, err
+	}
+	if key != "" {
+		s.opts.Cache.put(key, snap)
+	}
+	return snap, nil
 }
 
 // snapshotOf loads a version's stored data and compiles it.
