@@ -50,6 +50,12 @@ type Options struct {
 	// Listener, when set, is the main listener (Config.Addr is then not
 	// listened on).
 	Listener net.Listener
+	// BannerNote, when set, returns a line the startup banner prints after
+	// the address (given the base URL).
+	BannerNote func(base string) string
+	// PriceCache, when set, shares compiled price-book snapshots with the
+	// other servers of the process (pricing.SnapshotCache).
+	PriceCache *pricing.SnapshotCache
 }
 
 // Node is one running kassa server: its store, its components, background
@@ -109,7 +115,7 @@ func Start(ctx context.Context, cfg *Config, opts Options) (_ *Node, err error) 
 	}
 	n.metrics = metrics.New(n.priceBookVersion)
 	n.ist = n.metrics.InstrumentStore(n.st)
-	n.prices = pricing.NewService(n.ist, refdata.Default(), pricing.ServiceOptions{Logger: n.log, FX: cfg.FX, Now: n.clock})
+	n.prices = pricing.NewService(n.ist, refdata.Default(), pricing.ServiceOptions{Logger: n.log, FX: cfg.FX, Now: n.clock, Cache: opts.PriceCache})
 	n.writes = readiness.New(n.probeWrite, readiness.Options{Logger: n.log})
 	g, err := n.build()
 	if err != nil {
@@ -124,7 +130,7 @@ func Start(ctx context.Context, cfg *Config, opts Options) (_ *Node, err error) 
 	if err := n.listen(); err != nil {
 		return nil, err
 	}
-	printStartup(opts.Stdout, n.URL(), demo, n.keys)
+	printStartup(opts.Stdout, n.URL(), demo, n.keys, opts.BannerNote)
 	attrs := []any{"addr", n.ln.Addr().String(), "store", n.storeName(), "reload_gateway", gatewayName(cfg.ReloadGateway)}
 	if n.opsLn != nil {
 		attrs = append(attrs, "ops_addr", n.opsLn.Addr().String())
@@ -338,8 +344,11 @@ func loadKeys(cfg *Config) (*keys, error) {
 
 // printStartup prints the address and, once, the demo credentials and the
 // generated tokens.
-func printStartup(w io.Writer, base string, demo *demoAccount, k *keys) {
+func printStartup(w io.Writer, base string, demo *demoAccount, k *keys, note func(string) string) {
 	fmt.Fprintf(w, "kassa listening on %s\n", base)
+	if note != nil {
+		fmt.Fprintln(w, note(base))
+	}
 	if demo != nil {
 		fmt.Fprintf(w, `
 ================ kassa demo account (shown once) ================
