@@ -3,7 +3,10 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +27,7 @@ type cliFlags struct {
 	adminToken string
 	configPath string
 	output     string
+	data       string // where a local server keeps its admin token
 }
 
 // fileConfig is ~/.config/kassa/config.json (or --config).
@@ -52,6 +56,7 @@ func addClientFlags(cmd *cobra.Command) *cliFlags {
 	pf.StringVar(&f.apiSecret, "api-secret", "", "account api secret (env KASSA_API_SECRET or VONAGE_API_SECRET)")
 	pf.StringVar(&f.adminToken, "admin-token", "", "admin API token (env KASSA_ADMIN_TOKEN)")
 	pf.StringVar(&f.configPath, "config", "", "config file (env KASSA_CONFIG; default ~/.config/kassa/config.json)")
+	pf.StringVar(&f.data, "data", "", "data directory of a server on this machine, whose admin-token is used when no admin token is given (env KASSA_DATA; default ./kassa-data)")
 	pf.StringVarP(&f.output, "output", "o", "table", "output format: table, json or csv")
 	return f
 }
@@ -138,16 +143,57 @@ func (f *cliFlags) accountClient(e *env) (*client.Client, error) {
 	return client.New(c.URL, client.WithCredentials(c.APIKey, c.APISecret), client.WithUserAgent(cliUserAgent)), nil
 }
 
-// adminClient builds a client with the admin token.
+// adminClient builds a client with the admin token: the one given (flag,
+// environment, config file), else, for a server on this machine, the one
+// that server keeps in its data directory (said on stderr).
 func (f *cliFlags) adminClient(e *env) (*client.Client, error) {
 	c, err := f.resolve(e)
 	if err != nil {
 		return nil, err
 	}
 	if c.AdminToken == "" {
-		return nil, usageError("no admin token: pass --admin-token, set KASSA_ADMIN_TOKEN, or put admin_token in the config file")
+		data := first(f.data, e.getenv("KASSA_DATA"), defaultDataDir)
+		token, why := localAdminToken(c.URL, data)
+		if token == "" {
+			return nil, usageError("no admin token: pass --admin-token, set KASSA_ADMIN_TOKEN, or put admin_token in the config file (%s)", why)
+		}
+		fmt.Fprintf(e.stderr, "kassa: using the admin token of the local server in %s (--admin-token to use another)\n", filepath.Join(data, adminTokenFile))
+		c.AdminToken = token
 	}
 	return client.New(c.URL, client.WithAdminToken(c.AdminToken), client.WithUserAgent(cliUserAgent)), nil
+}
+
+// defaultDataDir is kassa serve's default --data.
+const defaultDataDir = "./kassa-data"
+
+// localAdminToken reads the admin token that a server on this machine
+// generated in data (DATA/admin-token), when rawURL is on loopback; else
+// it says why there is none.
+func localAdminToken(rawURL, data string) (token, why string) {
+	u, err := url.Parse(rawURL)
+	if err != nil || !loopbackHost(u.Hostname()) {
+		return "", "the server at " + rawURL + " is not on this machine, so its data directory's admin-token is not looked for"
+	}
+	path := filepath.Join(data, adminTokenFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", "no readable " + path + " either: run this where kassa serve keeps its data, or pass --data"
+	}
+	token = strings.TrimSpace(string(b))
+	if token == "" {
+		return "", path + " is empty"
+	}
+	return token, ""
+}
+
+// loopbackHost reports whether a URL's host is this machine: localhost or
+// a loopback address.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // cliUserAgent identifies the CLI to the server.

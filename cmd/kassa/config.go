@@ -72,6 +72,8 @@ var serveSettings = []setting{
 	{name: "rate-limits", env: "KASSA_RATE_LIMITS", def: "on", kind: kindBool, usage: "enforce the per-account rate limits (max-calls-per-second, pricing, max-outbound-request): on or off"},
 	{name: "auth-max-failures", env: "KASSA_AUTH_MAX_FAILURES", def: "20", usage: "failed authentications of one client on one api key within a minute before a lock-out; off disables the brute-force limiter"},
 	{name: "auth-lockout", env: "KASSA_AUTH_LOCKOUT", def: "5m", usage: "how long a brute-force lock-out lasts"},
+	{name: "emulator", env: "KASSA_EMULATOR", def: "false", kind: kindBool, usage: "run as a test double (throw-away SQLite data, top-ups without a gateway, callbacks to local networks, the /_emulator/ control API; see docs/emulator.md)"},
+	{name: "fixtures", env: "KASSA_FIXTURES", typ: "file", usage: "with --emulator: accounts and price overrides to load (JSON or YAML), restored by every reset"},
 }
 
 // value is a setting's effective value and where it came from.

@@ -9,14 +9,25 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/emulator"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/reload"
 	"github.com/kassa-dev/kassa/server"
 	"github.com/kassa-dev/kassa/webhook"
 )
 
-// serveConfig is the checked configuration of kassa serve.
-type serveConfig = server.Config
+// serveConfig is the checked configuration of kassa serve: the server's,
+// and whether it runs as the emulator.
+type serveConfig struct {
+	server.Config
+	Emulator bool   // --emulator
+	Fixtures string // --fixtures: a fixture file to load (emulator only)
+}
+
+// emulatorAuthMaxFailures is --auth-max-failures under --emulator when it is
+// not set: a test suite that tries wrong secrets on purpose must not lock
+// itself out.
+const emulatorAuthMaxFailures = 1000
 
 // configError is an invalid setting: the message names the setting, its
 // flag and variable, and why the value is refused (never a secret's value).
@@ -179,7 +190,7 @@ func (p *configParser) gateway(name string) string {
 // configuration. The first invalid setting is the error.
 func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, error) {
 	p := &configParser{settings: settings, vals: vals}
-	c := &serveConfig{
+	c := &serveConfig{Config: server.Config{
 		Data:         p.str("data"),
 		Store:        p.str("store"),
 		NoMigrate:    p.bool("no-migrate"),
@@ -213,7 +224,7 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 		RateLimits:      p.bool("rate-limits"),
 		AuthMaxFailures: p.maxFailures("auth-max-failures"),
 		AuthLockout:     p.duration("auth-lockout"),
-	}
+	}, Emulator: p.bool("emulator"), Fixtures: p.str("fixtures")}
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -226,11 +237,32 @@ func parseServeConfig(settings []setting, vals settingValues) (*serveConfig, err
 	if c.Addr == "" {
 		p.fail("addr", "must not be empty")
 	}
-	p.checkReload(c)
+	p.checkReload(&c.Config)
+	p.checkEmulator(c)
 	if p.err != nil {
 		return nil, p.err
 	}
 	return c, nil
+}
+
+// checkEmulator checks --emulator with the settings it needs, and makes the
+// brute-force limiter generous under it unless it is set.
+func (p *configParser) checkEmulator(c *serveConfig) {
+	if !c.Emulator {
+		if c.Fixtures != "" {
+			p.fail("fixtures", "fixtures are loaded by the emulator: add --emulator")
+		}
+		return
+	}
+	switch {
+	case c.Store != "":
+		p.fail("emulator", "%v", emulator.ErrPostgres)
+	case !c.Demo:
+		p.fail("emulator", "%v", emulator.ErrDemoOff)
+	}
+	if p.vals["auth-max-failures"].source == fromDefault {
+		c.AuthMaxFailures = emulatorAuthMaxFailures
+	}
 }
 
 // fx reads the exchange rates of a list setting ("EUR/USD=1.0825" items).
@@ -248,7 +280,7 @@ func (p *configParser) fx(name string) map[string]string {
 }
 
 // checkReload checks the settings of the payment gateway together.
-func (p *configParser) checkReload(c *serveConfig) {
+func (p *configParser) checkReload(c *server.Config) {
 	if c.ReloadGateway == reload.GatewayWebhook {
 		switch {
 		case c.ReloadWebhookURL == "":

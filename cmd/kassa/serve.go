@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/emulator"
 	"github.com/kassa-dev/kassa/httpfront"
 	"github.com/kassa-dev/kassa/internal/logdedup"
 	"github.com/kassa-dev/kassa/server"
@@ -39,7 +42,8 @@ The data directory also holds the generated keys (the secret-hash pepper, the ad
 and service tokens). On the first start kassa creates a demo account (10.00 EUR,
 generous limits, auto-reload with the top-up trx "demo-trx"), loads the demo price
 book and prints the demo credentials and any generated token once. A throw-away
-server is just a temporary --data directory.
+server is just a temporary --data directory; --emulator makes kassa a test double
+with fixtures, reset, a request journal, faults and a clock (docs/emulator.md).
 
 Every setting is a flag, a KASSA_* environment variable and a key of the config
 file (--config FILE or KASSA_CONFIG: KASSA_NAME=value lines, the format of a systemd
@@ -48,10 +52,10 @@ wins over the default. Secrets (KASSA_STORE, KASSA_ADMIN_TOKEN, KASSA_SERVICE_TO
 KASSA_DEMO_SECRET, KASSA_RELOAD_WEBHOOK_SECRET) can also be read from the file that
 NAME_FILE names. --print-config shows the effective configuration with secrets
 redacted and exits. See docs/configuration.md.`,
-		Example: `  # A local emulator for integration tests: pinned credentials, top-ups credited
-  # without a payment gateway, callback URLs on this machine allowed
-  kassa serve --demo-key abcd1234 --demo-secret Demo12345secret \
-      --reload-gateway ledger-only --allow-callback-net 127.0.0.0/8
+		Example: `  # A local emulator for integration tests: fixtures restored by every reset,
+  # top-ups without a payment gateway, callback URLs on this machine allowed,
+  # the control API under /_emulator/ (docs/emulator.md)
+  kassa serve --emulator --fixtures fixtures.yaml
 
   # Production on PostgreSQL, several nodes behind a load balancer
   kassa migrate --store "$KASSA_STORE"
@@ -145,12 +149,50 @@ func serve(ctx context.Context, e *env, cfg *serveConfig) error {
 	if err != nil {
 		return err
 	}
-	n, err := server.Start(ctx, cfg, serverOptions(e, cfg, log))
+	if cfg.Emulator {
+		return serveEmulator(ctx, e, cfg, log)
+	}
+	n, err := server.Start(ctx, &cfg.Config, serverOptions(e, cfg, log))
 	if err != nil {
 		return err
 	}
 	defer n.Close()
 	return n.Run(ctx)
+}
+
+// serveEmulator runs the server as the emulator (--emulator): its fixtures
+// loaded, the control API under /_emulator/.
+func serveEmulator(ctx context.Context, e *env, cfg *serveConfig, log *slog.Logger) error {
+	opts := emulator.Options{Stdout: e.stdout, Logger: log}
+	if cfg.Fixtures != "" {
+		fx, err := emulator.ReadFixturesFile(cfg.Fixtures)
+		if err != nil {
+			return usageError("--fixtures (KASSA_FIXTURES): %v", err)
+		}
+		opts.Fixtures = fx
+	}
+	emu, err := emulator.Start(ctx, &cfg.Config, opts)
+	var pe *emulator.ParseError
+	var foreign *emulator.ForeignDataError
+	switch {
+	case errors.As(err, &pe):
+		return usageError("--fixtures (KASSA_FIXTURES) %s: %v", cfg.Fixtures, err)
+	case errors.As(err, &foreign):
+		return usageError("%v", err)
+	case err != nil:
+		return err
+	}
+	defer emu.Close()
+	if !loopbackAddr(emu.Node().Addr()) {
+		log.Warn("the emulator listens beyond this machine: anyone who reaches it can reset its data and read its journal through /_emulator/", "addr", emu.Node().Addr().String())
+	}
+	return emu.Run(ctx)
+}
+
+// loopbackAddr reports whether a listener's address is on loopback.
+func loopbackAddr(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // serverOptions are the options of the server that kassa serve starts: the
