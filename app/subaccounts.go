@@ -215,8 +215,15 @@ func (s *Service) ModifySubaccount(ctx context.Context, actor Actor, apiKey, sub
 		return nil, kassa.FieldError("use_primary_account_balance",
 			"Transitioning from 'use_primary_account_balance = false' to 'use_primary_account_balance = true' is not supported")
 	}
-	if c.SharedBalance != nil && *c.SharedBalance {
-		c.SharedBalance = nil // already shared: nothing to do
+	// Fields that would not change are left out: no write, no audit.
+	if c.SharedBalance != nil && *c.SharedBalance == sub.SharedBalance {
+		c.SharedBalance = nil
+	}
+	if c.Suspended != nil && *c.Suspended == sub.Suspended {
+		c.Suspended = nil
+	}
+	if c.Name != nil && *c.Name == sub.Name {
+		c.Name = nil
 	}
 	if c.Name == nil && c.Suspended == nil && c.SharedBalance == nil {
 		return sub, nil

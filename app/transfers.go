@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -81,12 +82,62 @@ type TransferQuery struct {
 	Until    time.Time // inclusive; zero for now
 }
 
+// The times transfers can have: a bound outside is no bound (or, on the
+// wrong side, an empty list), and the stores never see a time they cannot
+// store.
+var (
+	firstTransferTime = time.Unix(0, 0).UTC()
+	lastTransferTime  = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // Transfers lists a primary's transfers, newest first.
 func (s *Service) Transfers(ctx context.Context, q TransferQuery) ([]*kassa.Transfer, error) {
 	if _, err := s.primaryAccount(ctx, q.Primary); err != nil {
 		return nil, err
 	}
+	if q.Since.After(lastTransferTime) || (!q.Until.IsZero() && q.Until.Before(firstTransferTime)) {
+		return []*kassa.Transfer{}, nil
+	}
+	if q.Since.Before(firstTransferTime) {
+		q.Since = time.Time{}
+	}
+	if q.Until.After(lastTransferTime) {
+		q.Until = time.Time{}
+	}
 	return s.store.ListTransfers(ctx, kassa.TransferFilter{
 		Primary: q.Primary, Kind: q.Kind, Accounts: q.Accounts, Since: q.Since, Until: q.Until,
 	})
+}
+
+// ErrNumberTransfer is wrapped by the EFORBIDDEN error of a number
+// transfer between accounts that may not exchange numbers.
+var ErrNumberTransfer = errors.New("invalid number transfer")
+
+// CheckNumberTransfer checks the accounts of a number transfer asked by the
+// primary: both must exist (ENOTFOUND, NoAccess, otherwise), belong to its
+// family (the primary and its subaccounts, in any direction) and not be
+// suspended (EFORBIDDEN wrapping ErrNumberTransfer otherwise). kassa holds
+// no numbers, so the transfer itself is answered by the caller.
+func (s *Service) CheckNumberTransfer(ctx context.Context, primary, from, to string) error {
+	if _, err := s.primaryAccount(ctx, primary); err != nil {
+		return err
+	}
+	for _, k := range []string{from, to} {
+		a, err := s.findAccount(ctx, k)
+		if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+			return NoAccess(k)
+		}
+		if err != nil {
+			return err
+		}
+		if a.APIKey != primary && a.Primary != primary {
+			return &kassa.Error{Code: kassa.EFORBIDDEN, Err: ErrNumberTransfer,
+				Message: "Could not transfer number from account " + from + " to " + to + " - The relationship between these two accounts does not allow for number transfer"}
+		}
+		if a.Suspended {
+			return &kassa.Error{Code: kassa.EFORBIDDEN, Err: ErrNumberTransfer,
+				Message: "Could not transfer number from account " + from + " to " + to + " - One of the accounts involved in the transfer is banned"}
+		}
+	}
+	return nil
 }

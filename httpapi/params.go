@@ -19,6 +19,7 @@ import (
 type params struct {
 	query url.Values
 	body  url.Values
+	raw   []byte // the body as received (the Subaccounts API decodes it with its JSON types)
 }
 
 // errBodyTooLarge is returned when a request body exceeds the limit.
@@ -45,6 +46,7 @@ func readParams(r *http.Request, limit int64) (params, error) {
 	if int64(len(data)) > limit {
 		return p, errBodyTooLarge
 	}
+	p.raw = data
 	p.body, err = parseBody(data)
 	return p, err
 }

@@ -18,8 +18,11 @@ func notFound(w http.ResponseWriter, r *http.Request) error { return errPathNotF
 type publicCall struct {
 	params  params
 	account *kassa.Account
-	secret  string // the secret the caller authenticated with (never logged)
-	xml     bool   // the caller prefers XML
+	// caller is the account whose credentials were presented when it is
+	// not account: a primary managing its subaccount's secrets.
+	caller *kassa.Account
+	secret string // the secret the caller authenticated with (never logged)
+	xml    bool   // the caller prefers XML
 }
 
 // publicHandler handles one authenticated public request.
@@ -47,17 +50,28 @@ func readsCachedAccount(path string) bool {
 }
 
 // secretsRoute registers a secrets-API route (and its trailing-'/' twin).
-// The caller may only manage its own key: any other key answers the same
-// 404 as an unknown one.
+// The caller manages its own key, and a primary the keys of its
+// subaccounts (the Account API spec: "authenticate with your primary
+// credentials and supply the secondary API keys"); any other key answers
+// the same 404 as an unknown one.
 func (s *Server) secretsRoute(mux *http.ServeMux, path string, m publicMethods) {
 	own := make(publicMethods, len(m))
 	for method, h := range m {
 		own[method] = func(w http.ResponseWriter, r *http.Request, c *publicCall) error {
 			key := r.PathValue("api_key")
-			if key != c.account.APIKey {
+			if key == c.account.APIKey {
+				return h(w, r, c)
+			}
+			sub, err := s.cfg.Store.FindAccount(r.Context(), key)
+			if kassa.ErrorCode(err) == kassa.ENOTFOUND || (err == nil && sub.Primary != c.account.APIKey) {
 				return unknownAPIKey(key)
 			}
-			return h(w, r, c)
+			if err != nil {
+				return err
+			}
+			onSub := *c
+			onSub.account, onSub.caller = sub, c.account
+			return h(w, r, &onSub)
 		}
 	}
 	handler := s.secretsAPI(s.authenticated(own, false))
@@ -114,10 +128,10 @@ func (s *Server) authenticated(m publicMethods, cachedAccount bool) handlerFunc 
 }
 
 // allowedMethods lists a public path's methods for the Allow header: GET,
-// POST, PUT, DELETE in that order, then HEAD where GET is served.
+// POST, PUT, PATCH, DELETE in that order, then HEAD where GET is served.
 func allowedMethods(m publicMethods) []string {
 	var allowed []string
-	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		if m[method] != nil {
 			allowed = append(allowed, method)
 		}

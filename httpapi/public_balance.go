@@ -25,13 +25,24 @@ type balanceAnswer struct {
 // never cached (other nodes and the ledger write them), with the store's
 // narrow FindBalance: the whole account's read was most of this endpoint's
 // CPU time under load.
+//
+// A subaccount that shares its primary's balance answers the primary's
+// balance, which is what it spends (docs/subaccounts.md), with autoReload
+// false: a subaccount never reloads.
 func (s *Server) getBalance(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	v, err := s.cfg.Store.FindBalance(r.Context(), c.account.APIKey)
+	key := c.account.APIKey
+	if c.account.IsSubaccount() && c.account.SharedBalance {
+		key = c.account.Primary
+	}
+	v, err := s.cfg.Store.FindBalance(r.Context(), key)
 	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
 		return auth.ErrUnauthorized // as a key without an account (accounts are never deleted)
 	}
 	if err != nil {
 		return fmt.Errorf("read balance: %w", err)
+	}
+	if c.account.IsSubaccount() {
+		v.AutoReload = false
 	}
 	body := balanceAnswer{Value: rawNumber(v.Balance.Decimal()), AutoReload: v.AutoReload}
 	if c.xml {

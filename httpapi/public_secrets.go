@@ -107,7 +107,12 @@ func unknownSecretID(id string) error {
 	return &kassa.Error{Code: kassa.ENOTFOUND, Field: fieldSecretID, Message: "ID '" + id + "' could not be found"}
 }
 
-// actor is the caller of a public request, for the audit log.
+// actor is the caller of a public request, for the audit log: the holder
+// of the credentials presented (a primary acting on its subaccount is the
+// primary).
 func (c *publicCall) actor(r *http.Request) app.Actor {
+	if c.caller != nil {
+		return app.AccountHolder(c.caller.APIKey, r.RemoteAddr)
+	}
 	return app.AccountHolder(c.account.APIKey, r.RemoteAddr)
 }

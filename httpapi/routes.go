@@ -1,6 +1,11 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+
+	"github.com/kassa-dev/kassa"
+)
 
 // routes lists every route of the public, admin and platform APIs and the
 // operations endpoints: the path, each method and its handler. A wrong
@@ -24,8 +29,17 @@ func (s *Server) routes() http.Handler {
 	s.account(mux, "/account/get-prefix-pricing/outbound", flavorPricing, publicMethods{get: s.pricingLimited(s.legacyPrefixPricing)})
 	mux.Handle("/account/", s.legacy(flavorGeneric, notFound))
 
+	// Subaccounts API (docs/subaccounts.md): RFC 7807 bodies in Nexmo's
+	// shape, application/json, 200 on every success; the caller's own key
+	// in the path.
+	s.subaccountsRoute(mux, "/accounts/{api_key}/subaccounts", publicMethods{get: s.listSubaccounts, post: s.createSubaccount})
+	s.subaccountsRoute(mux, "/accounts/{api_key}/subaccounts/{subaccount_key}", publicMethods{get: s.getSubaccount, http.MethodPatch: s.modifySubaccount})
+	s.subaccountsRoute(mux, "/accounts/{api_key}/credit-transfers", s.transfers(kassa.TransferCredit))
+	s.subaccountsRoute(mux, "/accounts/{api_key}/balance-transfers", s.transfers(kassa.TransferBalance))
+	s.subaccountsRoute(mux, "/accounts/{api_key}/transfer-number", publicMethods{post: s.transferNumber})
+
 	// Public secrets API: RFC 7807 bodies in Nexmo's shape; a caller
-	// manages only its own key.
+	// manages its own key, and a primary its subaccounts' keys.
 	s.secretsRoute(mux, "/accounts/{api_key}/secrets", publicMethods{get: s.listSecrets, post: s.createSecret})
 	s.secretsRoute(mux, "/accounts/{api_key}/secrets/{secret_id}", publicMethods{get: s.getSecret, del: s.revokeSecret})
 	mux.Handle("/accounts/", s.secretsAPI(notFound))
@@ -69,7 +83,29 @@ func (s *Server) routes() http.Handler {
 
 	// Operations: GET /healthz, GET /readyz, and every other path (ops.go).
 	s.routesOps(mux)
-	return mux
+	return collapseAccountsSlashes(mux)
+}
+
+// collapseAccountsSlashes serves a path under /accounts/ written with
+// doubled slashes ("//accounts/…", which the Node SDK sends when its
+// apiHost ends with '/') as the path with single slashes, instead of the
+// mux's redirect, which would turn a POST into a GET.
+func collapseAccountsSlashes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if strings.Contains(p, "//") {
+			clean := p
+			for strings.Contains(clean, "//") {
+				clean = strings.ReplaceAll(clean, "//", "/")
+			}
+			if strings.HasPrefix(clean, "/accounts/") {
+				r2 := r.Clone(r.Context())
+				r2.URL.Path, r2.URL.RawPath = clean, ""
+				r = r2
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // platformRoute registers a path of the platform API with its methods,
