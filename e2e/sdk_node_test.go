@@ -187,14 +187,21 @@ func checkReport(t *testing.T, r map[string]step, moURL string) {
 // installSDK installs the pinned SDK into dir with npm.
 func installSDK(ctx context.Context, t *testing.T, npm, dir string) {
 	t.Helper()
+	installPackage(ctx, t, npm, dir, "@vonage/server-sdk@"+vonageSDKVersion)
+}
+
+// installPackage installs an npm package (name@version) into dir. A
+// failure skips the test unless KASSA_TEST_SDK_REQUIRED=1.
+func installPackage(ctx context.Context, t *testing.T, npm, dir, pkg string) {
+	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"kassa-sdk-e2e","private":true}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "@vonage/server-sdk@"+vonageSDKVersion)
+	cmd := exec.CommandContext(ctx, npm, "install", "--no-audit", "--no-fund", "--loglevel=error", pkg)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		msg := "npm install @vonage/server-sdk@" + vonageSDKVersion + ": " + err.Error() + "\n" + string(out)
+		msg := "npm install " + pkg + ": " + err.Error() + "\n" + string(out)
 		if os.Getenv("KASSA_TEST_SDK_REQUIRED") == "1" {
 			t.Fatal(msg)
 		}
