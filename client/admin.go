@@ -23,7 +23,14 @@ type Account struct {
 	AutoReload  AutoReload
 	Limits      Limits
 	Settings    AccountSettings
-	CreatedAt   time.Time
+	// The account's place in the account tree (docs/subaccounts.md).
+	Name                     string
+	PrimaryAccount           string // a subaccount's primary; "" for other accounts
+	UsePrimaryAccountBalance bool   // a subaccount spending its primary's balance
+	Suspended                bool
+	SubaccountsEnabled       bool // the account may have subaccounts
+	MaxSubaccounts           int  // its own maximum; 0 for the server's default
+	CreatedAt                time.Time
 }
 
 // AutoReload is an account's auto-reload configuration.
@@ -68,6 +75,12 @@ type accountWire struct {
 	AutoReload  autoReloadWire  `json:"auto_reload"`
 	Limits      Limits          `json:"limits"`
 	Settings    AccountSettings `json:"settings"`
+	Name        string          `json:"name"`
+	Primary     *string         `json:"primary_account"`
+	Shared      bool            `json:"use_primary_account_balance"`
+	Suspended   bool            `json:"suspended"`
+	SubsEnabled bool            `json:"subaccounts_enabled"`
+	MaxSubs     int             `json:"max_subaccounts"`
 	CreatedAt   time.Time       `json:"created_at"`
 }
 
@@ -81,9 +94,14 @@ func (w autoReloadWire) value() AutoReload {
 
 // MarshalJSON writes the admin API's wire shape (amounts as 8-decimal strings).
 func (a Account) MarshalJSON() ([]byte, error) {
-	return json.Marshal(accountWire{APIKey: a.APIKey, APISecret: a.APISecret, Currency: a.Currency,
+	w := accountWire{APIKey: a.APIKey, APISecret: a.APISecret, Currency: a.Currency,
 		Balance: money(a.Balance), CreditLimit: money(a.CreditLimit), AutoReload: a.AutoReload.wire(),
-		Limits: a.Limits, Settings: a.Settings, CreatedAt: a.CreatedAt})
+		Limits: a.Limits, Settings: a.Settings, Name: a.Name, Shared: a.UsePrimaryAccountBalance,
+		Suspended: a.Suspended, SubsEnabled: a.SubaccountsEnabled, MaxSubs: a.MaxSubaccounts, CreatedAt: a.CreatedAt}
+	if a.PrimaryAccount != "" {
+		w.Primary = &a.PrimaryAccount
+	}
+	return json.Marshal(w)
 }
 
 // UnmarshalJSON reads the admin API's wire shape.
@@ -94,7 +112,11 @@ func (a *Account) UnmarshalJSON(data []byte) error {
 	}
 	*a = Account{APIKey: w.APIKey, APISecret: w.APISecret, Currency: w.Currency, Balance: kassa.Amount(w.Balance),
 		CreditLimit: kassa.Amount(w.CreditLimit), AutoReload: w.AutoReload.value(), Limits: w.Limits,
-		Settings: w.Settings, CreatedAt: w.CreatedAt}
+		Settings: w.Settings, Name: w.Name, UsePrimaryAccountBalance: w.Shared, Suspended: w.Suspended,
+		SubaccountsEnabled: w.SubsEnabled, MaxSubaccounts: w.MaxSubs, CreatedAt: w.CreatedAt}
+	if w.Primary != nil {
+		a.PrimaryAccount = *w.Primary
+	}
 	return nil
 }
 
@@ -183,14 +205,17 @@ func (c *Client) ListAccounts(ctx context.Context, q AccountQuery) (*AccountPage
 type Entry struct {
 	ID             string
 	Account        string
-	Kind           string // credit, debit, charge, top-up, reload, refund, adjustment, hold, capture, release
+	Kind           string // credit, debit, charge, top-up, reload, refund, adjustment, hold, capture, release, transfer-out, transfer-in
 	Amount         kassa.Amount
 	BalanceAfter   kassa.Amount
 	Currency       string
 	Reason         string
 	Reference      string
 	IdempotencyKey string
-	CreatedAt      time.Time
+	// Subaccount is the shared-balance subaccount the entry was written
+	// for on its primary's ledger; "" otherwise.
+	Subaccount string
+	CreatedAt  time.Time
 	// Replayed is true when the server answered a credit or debit from an
 	// earlier request with the same idempotency key (nothing new was written).
 	Replayed bool
@@ -206,6 +231,7 @@ type entryWire struct {
 	Reason         string    `json:"reason"`
 	Reference      string    `json:"reference"`
 	IdempotencyKey string    `json:"idempotency_key"`
+	Subaccount     string    `json:"subaccount"`
 	CreatedAt      time.Time `json:"created_at"`
 }
 
@@ -213,7 +239,7 @@ type entryWire struct {
 func (e Entry) MarshalJSON() ([]byte, error) {
 	return json.Marshal(entryWire{ID: e.ID, Account: e.Account, Kind: e.Kind, Amount: money(e.Amount),
 		BalanceAfter: money(e.BalanceAfter), Currency: e.Currency, Reason: e.Reason, Reference: e.Reference,
-		IdempotencyKey: e.IdempotencyKey, CreatedAt: e.CreatedAt})
+		IdempotencyKey: e.IdempotencyKey, Subaccount: e.Subaccount, CreatedAt: e.CreatedAt})
 }
 
 // UnmarshalJSON reads the admin API's wire shape.
@@ -224,7 +250,7 @@ func (e *Entry) UnmarshalJSON(data []byte) error {
 	}
 	*e = Entry{ID: w.ID, Account: w.Account, Kind: w.Kind, Amount: kassa.Amount(w.Amount),
 		BalanceAfter: kassa.Amount(w.BalanceAfter), Currency: w.Currency, Reason: w.Reason,
-		Reference: w.Reference, IdempotencyKey: w.IdempotencyKey, CreatedAt: w.CreatedAt}
+		Reference: w.Reference, IdempotencyKey: w.IdempotencyKey, Subaccount: w.Subaccount, CreatedAt: w.CreatedAt}
 	return nil
 }
 
@@ -305,8 +331,11 @@ type EntryQuery struct {
 	Since     time.Time // inclusive
 	Until     time.Time // exclusive
 	Reference string
-	Limit     int
-	Before    string
+	// Subaccount selects the entries written for a shared-balance
+	// subaccount on its primary's ledger (query the primary's entries).
+	Subaccount string
+	Limit      int
+	Before     string
 }
 
 // EntryPage is one page of entries, newest first.
@@ -328,6 +357,7 @@ func (c *Client) Entries(ctx context.Context, apiKey string, q EntryQuery) (*Ent
 		v.Set("until", q.Until.UTC().Format(time.RFC3339))
 	}
 	setNonEmpty(v, "reference", q.Reference)
+	setNonEmpty(v, "subaccount", q.Subaccount)
 	if q.Limit > 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}

@@ -1,6 +1,7 @@
 // Package client is the Go client of a kassa server: the public Account API
-// (wire-compatible with the Vonage/Nexmo Developer Account API), the admin API
-// and the platform API.
+// (wire-compatible with the Vonage/Nexmo Developer Account API), the
+// Subaccounts API (Subaccounts, CreateSubaccount, TransferBalance, … with a
+// primary account's credentials), the admin API and the platform API.
 //
 // Every call takes a context first and returns typed results whose money
 // fields are exact kassa.Amount values, never floats. Failures the server

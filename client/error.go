@@ -101,6 +101,12 @@ var problemCodes = map[string]string{
 	"invalid_api_key":         kassa.ENOTFOUND,
 	"invalid_id":              kassa.ENOTFOUND,
 	"low_balance":             kassa.EINSUFFICIENT,
+	// The Subaccounts API's (valid_transfers is forbidden, or insufficient
+	// funds when its title says the amount is invalid: see KassaCode).
+	"unprovisioned":           kassa.EFORBIDDEN,
+	"provisioning":            kassa.ELIMIT,
+	"valid_transfers":         kassa.EFORBIDDEN,
+	"invalid_number_transfer": kassa.EFORBIDDEN,
 }
 
 // kassaCodes are the codes kassa itself uses, in their snake_case form.
@@ -109,7 +115,7 @@ var kassaCodes = map[string]bool{
 	kassa.EUNAUTHORIZED: true, kassa.EFORBIDDEN: true, kassa.ELIMIT: true,
 	kassa.EINSUFFICIENT: true, kassa.EIDEMPOTENCY: true, kassa.ERATELIMITED: true,
 	kassa.EUNAVAILABLE: true, kassa.EPAYMENTDECLINED: true, kassa.EINTERNAL: true,
-	kassa.ENOTIMPLEMENTED: true, kassa.ECALLBACKREJECTED: true,
+	kassa.ENOTIMPLEMENTED: true, kassa.ECALLBACKREJECTED: true, kassa.ESUSPENDED: true,
 }
 
 // KassaCode maps the error onto one of the kassa error codes (kassa.ENOTFOUND,
@@ -121,6 +127,9 @@ func (e *Error) KassaCode() string {
 	seg := strings.ToLower(strings.ReplaceAll(e.Code, "-", "_"))
 	if kassaCodes[seg] {
 		return seg
+	}
+	if seg == "valid_transfers" && e.Title == "Transfer amount is invalid" {
+		return kassa.EINSUFFICIENT
 	}
 	if c, ok := problemCodes[seg]; ok {
 		return c
