@@ -14,7 +14,7 @@ import (
 func newAdminCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Operate accounts: create, credit, debit, auto-reload, limits, ledger",
+		Short: "Operate accounts: create, credit, debit, auto-reload, limits, ledger, suspension, the account tree",
 		Long: `Operator commands on the admin API (/admin/v1). They need the admin token:
 --admin-token, KASSA_ADMIN_TOKEN or admin_token in the config file.`,
 		Example: `  kassa admin accounts create --currency EUR --credit 10
@@ -34,6 +34,10 @@ func newAdminCmd(e *env) *cobra.Command {
 		newAdminLedgerCmd(e, f),
 		newAdminVerifyCmd(e, f),
 		newAdminAuditCmd(e, f),
+		newAdminSuspendCmd(e, f, true),
+		newAdminSuspendCmd(e, f, false),
+		newAdminPrimaryCmd(e, f),
+		newAdminTreeCmd(e, f),
 	)
 	return cmd
 }
@@ -145,12 +149,14 @@ func accountView(a *client.Account) view {
 	header := []string{"api_key", "currency", "balance", "credit_limit", "auto_reload", "auto_reload_trx",
 		"auto_reload_amount", "auto_reload_threshold", "auto_reload_daily_cap", "max_outbound_request",
 		"max_inbound_request", "max_calls_per_second", "pricing_per_second", "mo_callback_url", "dr_callback_url",
-		"http_forward_method", "created_at"}
+		"http_forward_method", "name", "primary_account", "use_primary_account_balance", "suspended",
+		"subaccounts_enabled", "max_subaccounts", "created_at"}
 	row := []string{a.APIKey, a.Currency, a.Balance.String(), a.CreditLimit.String(), strconv.FormatBool(a.AutoReload.Enabled),
 		a.AutoReload.Trx, a.AutoReload.Amount.String(), a.AutoReload.Threshold.String(), strconv.Itoa(a.AutoReload.DailyCap),
 		strconv.Itoa(a.Limits.MaxOutboundRequest), strconv.Itoa(a.Limits.MaxInboundRequest), strconv.Itoa(a.Limits.MaxCallsPerSecond),
 		strconv.Itoa(a.Limits.PricingPerSecond), a.Settings.MOCallbackURL, a.Settings.DRCallbackURL, a.Settings.HTTPForwardMethod,
-		formatTime(a.CreatedAt)}
+		a.Name, a.PrimaryAccount, strconv.FormatBool(a.UsePrimaryAccountBalance), strconv.FormatBool(a.Suspended),
+		strconv.FormatBool(a.SubaccountsEnabled), strconv.Itoa(a.MaxSubaccounts), formatTime(a.CreatedAt)}
 	if a.APISecret != "" {
 		header = append([]string{"api_secret"}, header...)
 		row = append([]string{a.APISecret}, row...)

@@ -19,6 +19,7 @@ var exitCodes = map[string]int{
 	kassa.EIDEMPOTENCY:      exitConflict,
 	kassa.EPAYMENTDECLINED:  exitConflict,
 	kassa.ECALLBACKREJECTED: exitConflict,
+	kassa.ESUSPENDED:        exitConflict,
 	kassa.ERATELIMITED:      exitUnavailable,
 	kassa.EUNAVAILABLE:      exitUnavailable,
 }

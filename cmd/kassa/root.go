@@ -86,6 +86,7 @@ Then, in another shell, with the demo credentials it prints:
 	root.AddCommand(newSettingsCmd(e))
 	root.AddCommand(newSecretsCmd(e))
 	root.AddCommand(newTopUpCmd(e))
+	root.AddCommand(newSubaccountsCmd(e))
 	root.AddCommand(newAdminCmd(e))
 	root.AddCommand(newEventsCmd(e))
 	root.AddCommand(newWebhooksCmd(e))
