@@ -63,10 +63,7 @@ func (s *Snapshot) PrefixPricing(t kassa.ServiceType, prefix string, cur kassa.C
 	if err != nil {
 		return nil, err
 	}
-	f = Format(f.index())
-	return s.cachedPrefix(prefixKey{t, prefix, cur, f, false}, func(list []*CountryPrice) (*Document, error) {
-		return renderCountries(list, f, false)
-	}, v)
+	return s.cachedPrefix(prefixKey{t, prefix, cur, Format(f.index()), false}, v)
 }
 
 // LegacyPrefixPricing returns the answer of the untyped legacy path
@@ -84,29 +81,32 @@ func (s *Snapshot) LegacyPrefixPricing(prefix string, cur kassa.Currency, f Form
 	if err != nil {
 		return nil, err
 	}
+	f = Format(f.index())
 	if page > 1 {
 		return emptyLegacy[f], nil
 	}
-	f = Format(f.index())
-	return s.cachedPrefix(prefixKey{kassa.SMS, prefix, cur, f, true}, func(list []*CountryPrice) (*Document, error) {
-		return renderLegacy(list, f)
-	}, v)
+	return s.cachedPrefix(prefixKey{kassa.SMS, prefix, cur, f, true}, v)
 }
 
-// cachedPrefix returns the cached answer for key, rendering it on first
-// use. Only prefixes that name at least one country are cached, so the
-// cache is bounded by the reference data.
-func (s *Snapshot) cachedPrefix(key prefixKey, render func([]*CountryPrice) (*Document, error), v *view) (*Document, error) {
+// cachedPrefix returns the cached answer for key, making it on first use
+// (rendered, or a streamed document for a large book). Only prefixes that
+// name at least one country are cached, so the cache is bounded by the
+// reference data.
+func (s *Snapshot) cachedPrefix(key prefixKey, v *view) (*Document, error) {
 	if d, ok := s.prefixCache.Load(key); ok {
 		return d.(*Document), nil
 	}
-	var list []*CountryPrice
+	var list []int
 	for _, c := range s.ref.CountriesByPrefix(key.prefix) {
 		if i, ok := s.countryIdx[c.Code]; ok {
-			list = append(list, &v.countries[i])
+			list = append(list, i)
 		}
 	}
-	d, err := render(list)
+	kind := kindPrefix
+	if key.legacy {
+		kind = kindLegacy
+	}
+	d, err := v.document(kind, key.format, list, key.prefix, false)
 	if err != nil {
 		return nil, err
 	}

@@ -115,12 +115,13 @@ func answerDigests(t testing.TB, c answerCase, opts CompileOptions) []string {
 		Networks []kassa.Network
 	}{book.Name, book.Demo, book.Prices, book.Networks}
 	d.add("book", []byte(fmt.Sprintf("%+v", shape)))
-	return append(d.lines, digestSnapshot(t, s, c.ref)...)
+	return append(d.lines, digestSnapshot(t, s, c.ref, opts.streamAbove > 0)...)
 }
 
 // digester accumulates one line's digest.
 type digester struct {
-	lines []string
+	lines      []string
+	bodiesOnly bool // leave out ETags and whether a gzip copy is stored
 }
 
 func (d *digester) add(key string, parts ...[]byte) {
@@ -135,12 +136,17 @@ func (d *digester) add(key string, parts ...[]byte) {
 // docBytes is everything a document shows a client: body (read through
 // WriteBody when it is streamed), content type, ETags and the gzip body
 // decompressed.
-func docBytes(t testing.TB, doc *Document, err error) []byte {
+func (d *digester) docBytes(t testing.TB, doc *Document, err error) []byte {
 	t.Helper()
 	if err != nil {
 		return []byte("error " + string(kassa.ErrorCode(err)) + " " + kassa.ErrorField(err) + " " + kassa.ErrorMessage(err))
 	}
 	var out bytes.Buffer
+	if d.bodiesOnly {
+		fmt.Fprintf(&out, "%s|", doc.ContentType)
+		out.Write(documentBody(t, doc))
+		return out.Bytes()
+	}
 	fmt.Fprintf(&out, "%s|%s|%s|", doc.ContentType, doc.ETag, doc.GzipETag)
 	body := documentBody(t, doc)
 	out.Write(body)
@@ -161,8 +167,8 @@ func docBytes(t testing.TB, doc *Document, err error) []byte {
 	return out.Bytes()
 }
 
-func digestSnapshot(t testing.TB, s *Snapshot, ref *refdata.Data) []string {
-	var d digester
+func digestSnapshot(t testing.TB, s *Snapshot, ref *refdata.Data, bodiesOnly bool) []string {
+	d := digester{bodiesOnly: bodiesOnly}
 	formats := []Format{JSON, XML}
 	var prefixes []string
 	seen := map[string]bool{}
@@ -179,17 +185,17 @@ func digestSnapshot(t testing.TB, s *Snapshot, ref *refdata.Data) []string {
 				var parts [][]byte
 				for _, c := range ref.Countries {
 					doc, err := s.CountryPricing(typ, strings.ToLower(c.Code), cur, f)
-					parts = append(parts, docBytes(t, doc, err))
+					parts = append(parts, d.docBytes(t, doc, err))
 				}
 				doc, err := s.CountryPricing(typ, "XX", cur, f)
-				parts = append(parts, docBytes(t, doc, err))
+				parts = append(parts, d.docBytes(t, doc, err))
 				d.add(fmt.Sprintf("country %s %s %d", typ, cur, f), parts...)
 				doc, err = s.FullPricing(typ, cur, f)
-				d.add(fmt.Sprintf("full %s %s %d", typ, cur, f), docBytes(t, doc, err))
+				d.add(fmt.Sprintf("full %s %s %d", typ, cur, f), d.docBytes(t, doc, err))
 				parts = nil
 				for _, p := range prefixes {
 					doc, err := s.PrefixPricing(typ, p, cur, f)
-					parts = append(parts, docBytes(t, doc, err))
+					parts = append(parts, d.docBytes(t, doc, err))
 				}
 				d.add(fmt.Sprintf("prefix %s %s %d", typ, cur, f), parts...)
 			}
@@ -215,7 +221,7 @@ func digestSnapshot(t testing.TB, s *Snapshot, ref *refdata.Data) []string {
 			for _, p := range prefixes {
 				for _, page := range []int{0, 1, 2} {
 					doc, err := s.LegacyPrefixPricing(p, cur, f, page)
-					parts = append(parts, docBytes(t, doc, err))
+					parts = append(parts, d.docBytes(t, doc, err))
 				}
 			}
 			d.add(fmt.Sprintf("legacy %s %d", cur, f), parts...)
@@ -283,8 +289,26 @@ func compareDigests(t *testing.T, got, want []string) {
 	}
 }
 
-// documentBody returns a document's plain body.
+// documentBody returns a document's plain body, rendering a streamed one.
 func documentBody(t testing.TB, d *Document) []byte {
 	t.Helper()
-	return d.Body
+	if !d.Streamed() {
+		return d.Body
+	}
+	var buf bytes.Buffer
+	if err := d.WriteBody(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestStreamedAnswersAreTheSame compiles every book of
+// TestAnswersUnchanged as a large book would be (its answers rendered as
+// they are written) and wants every body the same as pre-rendered.
+func TestStreamedAnswersAreTheSame(t *testing.T) {
+	for _, c := range answerCases() {
+		t.Run(c.name, func(t *testing.T) {
+			compareDigests(t, answerDigests(t, c, CompileOptions{streamAbove: 1}), answerDigests(t, c, CompileOptions{streamAbove: 1 << 62}))
+		})
+	}
 }

@@ -1,9 +1,16 @@
 package pricing
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/maphash"
+	"slices"
+	"sort"
+	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/refdata"
@@ -23,6 +30,13 @@ type CompileOptions struct {
 	// is derived exactly when only one is given. Prices are converted only
 	// where the book has no line in the answer's currency.
 	FX map[string]string
+
+	// contentID identifies the compiled content (a stored version's
+	// number and checksum) for the ETags of streamed answers; empty means
+	// a digest of the content is computed.
+	contentID string
+	// streamAbove overrides preRenderLimit (tests).
+	streamAbove int64
 }
 
 // Compile validates a price book against the reference data and builds its
@@ -34,42 +48,605 @@ func Compile(book *kassa.PriceBook, ref *refdata.Data, opts CompileOptions) (*Sn
 	if book == nil || ref == nil {
 		return nil, errors.New("compile price book: nil book or reference data")
 	}
+	c, err := newCompiler(ref, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.setDemo(book.DemoPriceTypes())
+	for i := range book.Networks {
+		c.network(&book.Networks[i])
+	}
+	for i := range book.Prices {
+		p := &book.Prices[i]
+		c.line(p.Type, p.Currency, p.Country, p.Network, p.Price)
+	}
+	s, err := c.finish()
+	if err != nil {
+		return nil, err
+	}
+	s.book = book
+	return s, nil
+}
+
+// compiler builds a snapshot from a stream of networks and lines.
+type compiler struct {
+	ref  *refdata.Data
+	opts CompileOptions
+	fx   fxRates
+
+	countries  []kassa.Country
+	countryIdx map[string]int
+	problems   problemList
+	demo       [numTypes]bool
+
+	// Networks while compiling: the reference networks first, then the
+	// book's, each an entry of arena (ranges kept apart in ranges, since
+	// a range record may add one later).
+	arena     []byte
+	off       []uint32
+	netCtry   []uint16
+	refNets   int
+	bookNets  int // network records seen, for "network N" in messages
+	ranges    []netRange
+	refRanges [][]string // per reference network
+	byKey     map[uint64]uint32
+	keyMore   map[string]uint32 // networks whose key's hash collides
+	hashSeed  maphash.Seed
+	bareCodes map[string]int // code → the first country with it, for messages (built on demand)
+
+	lines    int
+	own      [numTypes][]uint32 // per network: entry id + 1 (0: no own line)
+	def      [numTypes][]uint32 // per country: entry id + 1
+	entries  []priceEntry
+	intern   map[priceEntry]uint32
+	lineOf   map[lineKey]int // strict mode: the line of each key and currency
+	hashing  bool
+	contentH hash.Hash // a digest of the content, when hashing
+	scratch  kassa.Network
+}
+
+// netRange is a range of a book network while compiling.
+type netRange struct {
+	net uint32
+	rng string
+}
+
+// priceEntry is a price in each currency a book gives for one key; a
+// snapshot stores each distinct entry once and refers to it by index.
+type priceEntry struct {
+	amt [numCurrencies]kassa.Amount
+	set [numCurrencies]bool
+}
+
+// lineKey identifies a price line's key and currency for duplicate
+// messages; network is -1 for the country default.
+type lineKey struct {
+	typ, cur int8
+	country  int32
+	network  int32
+}
+
+// newCompiler starts a compile with the reference networks in place.
+func newCompiler(ref *refdata.Data, opts CompileOptions) (*compiler, error) {
 	fx, err := parseFX(opts.FX)
 	if err != nil {
 		return nil, err
 	}
-	s := newSnapshot(book, ref, opts.Version)
-	problems := problemList{skipStale: opts.SkipStale}
-	s.addBookNetworks(book.Networks, &problems)
-	lines := s.collectLines(book.Prices, &problems)
-	if err := problems.err(); err != nil {
+	c := &compiler{
+		ref: ref, opts: opts, fx: fx,
+		countries:  ref.Countries,
+		countryIdx: make(map[string]int, len(ref.Countries)),
+		problems:   problemList{skipStale: opts.SkipStale},
+		byKey:      map[uint64]uint32{},
+		hashSeed:   maphash.MakeSeed(),
+		intern:     map[priceEntry]uint32{},
+		hashing:    opts.contentID == "",
+	}
+	if !opts.SkipStale {
+		c.lineOf = map[lineKey]int{}
+	}
+	if c.hashing {
+		c.contentH = sha256.New()
+	}
+	for i, ct := range ref.Countries {
+		c.countryIdx[ct.Code] = i
+	}
+	for ci, ct := range ref.Countries {
+		for _, n := range ref.NetworksOf(ct.Code) {
+			id := c.addNet(ci, n.Type, n.Code, n.Name, n.MCC, n.MNC, n.Aliases)
+			c.refRanges = append(c.refRanges, n.Ranges)
+			c.setKey(ci, n.Code, id)
+		}
+	}
+	c.refNets = len(c.off)
+	for t := range c.def {
+		c.def[t] = make([]uint32, len(c.countries))
+	}
+	return c, nil
+}
+
+// setDemo records the service types whose prices are demo prices.
+func (c *compiler) setDemo(types []kassa.ServiceType) {
+	for _, t := range types {
+		if ti, ok := typeIndex(t); ok {
+			c.demo[ti] = true
+		}
+	}
+	if c.hashing {
+		fmt.Fprintf(c.contentH, "demo %v\n", c.demo)
+	}
+}
+
+// addNet appends a network's entry (without ranges).
+func (c *compiler) addNet(ci int, typ kassa.NetworkType, code, name, mcc, mnc string, aliases []string) uint32 {
+	id := uint32(len(c.off))
+	c.off = append(c.off, uint32(len(c.arena)))
+	c.netCtry = append(c.netCtry, uint16(ci))
+	c.arena = appendEntry(c.arena, typ, code, name, mcc, mnc, aliases, nil)
+	for t := range c.own {
+		if c.own[t] != nil {
+			c.own[t] = append(c.own[t], 0)
+		}
+	}
+	return id
+}
+
+// keyHash hashes a network's key (country index and code).
+func (c *compiler) keyHash(ci int, code string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.hashSeed)
+	h.WriteByte(byte(ci))
+	h.WriteByte(byte(ci >> 8))
+	h.WriteString(code)
+	return h.Sum64()
+}
+
+// setKey indexes network id under (country, code).
+func (c *compiler) setKey(ci int, code string, id uint32) {
+	k := c.keyHash(ci, code)
+	if _, taken := c.byKey[k]; taken {
+		if c.keyMore == nil {
+			c.keyMore = map[string]uint32{}
+		}
+		c.keyMore[c.countries[ci].Code+"|"+code] = id
+		return
+	}
+	c.byKey[k] = id
+}
+
+// findNet returns the network of a country with a code.
+func (c *compiler) findNet(ci int, code string) (uint32, bool) {
+	if id, ok := c.byKey[c.keyHash(ci, code)]; ok && int(c.netCtry[id]) == ci && c.codeOf(id) == code {
+		return id, true
+	}
+	if c.keyMore != nil {
+		id, ok := c.keyMore[c.countries[ci].Code+"|"+code]
+		return id, ok
+	}
+	return 0, false
+}
+
+// codeOf returns a network's code while compiling.
+func (c *compiler) codeOf(id uint32) string {
+	pos := int(c.off[id])
+	s := unsafe.String(unsafe.SliceData(c.arena), len(c.arena))
+	if s[pos] == typeOther {
+		_, pos = readString(s, pos+1)
+	} else {
+		pos++
+	}
+	code, _ := readString(s, pos)
+	return code
+}
+
+// network adds a book network, checking it as the reference data allows.
+func (c *compiler) network(n *kassa.Network) {
+	c.bookNets++
+	if c.hashing {
+		fmt.Fprintf(c.contentH, "N %q %q %q %q %q %q %q %q\n", n.Country, n.Code, n.Name, n.Type, n.MCC, n.MNC, n.Aliases, n.Ranges)
+	}
+	what := func() string { return fmt.Sprintf("network %d (%s %s)", c.bookNets, n.Country, n.Code) }
+	ci, ok := c.countryIdx[n.Country]
+	switch {
+	case !ok:
+		c.problems.stalef("%s: unknown country %q", what(), n.Country)
+		return
+	case n.Code == "":
+		c.problems.addf("%s: network code is empty", what())
+		return
+	}
+	if _, exists := c.findNet(ci, n.Code); exists {
+		c.problems.stalef("%s: network code %s already exists in %s", what(), n.Code, n.Country)
+		return
+	}
+	if !validNetworkType(n.Type) {
+		c.problems.addf("%s: unknown network type %q", what(), n.Type)
+		return
+	}
+	if msg := checkRanges(n.Ranges, c.countries[ci].DialingPrefix); msg != "" {
+		c.problems.addf("%s: %s", what(), msg)
+		return
+	}
+	name := n.Name
+	if name == "" {
+		name = n.Code
+	}
+	id := c.addNet(ci, n.Type, n.Code, name, n.MCC, n.MNC, n.Aliases)
+	c.setKey(ci, n.Code, id)
+	for _, r := range n.Ranges {
+		c.ranges = append(c.ranges, netRange{id, strings.Clone(r)})
+	}
+}
+
+// addRange adds a range to a book network defined earlier.
+func (c *compiler) addRange(country, code, rng string) {
+	if c.hashing {
+		fmt.Fprintf(c.contentH, "R %q %q %q\n", country, code, rng)
+	}
+	ci, ok := c.countryIdx[country]
+	if !ok {
+		return // the network was dropped with its country
+	}
+	id, ok := c.findNet(ci, code)
+	if !ok || int(id) < c.refNets {
+		return // dropped as stale; a record never adds to a reference network
+	}
+	if msg := checkRanges([]string{rng}, c.countries[ci].DialingPrefix); msg != "" {
+		c.problems.addf("network %s %s: %s", country, code, msg)
+		return
+	}
+	c.ranges = append(c.ranges, netRange{id, strings.Clone(rng)})
+}
+
+// line adds a price line.
+func (c *compiler) line(typ kassa.ServiceType, cur kassa.Currency, country, network string, price kassa.Amount) {
+	c.lines++
+	if c.hashing {
+		fmt.Fprintf(c.contentH, "P %s %s %s %s %d\n", typ, cur, country, network, price)
+	}
+	what := func() string {
+		return fmt.Sprintf("line %d (%s %s %s %s)", c.lines, typ, country, orDefault(network), cur)
+	}
+	ti, ok := typeIndex(typ)
+	if !ok {
+		c.problems.addf("%s: unknown service type %q", what(), typ)
+		return
+	}
+	ci, ok := currencyIndex(cur)
+	if !ok {
+		c.problems.addf("%s: currency must be EUR or USD", what())
+		return
+	}
+	if price.IsNegative() {
+		c.problems.addf("%s: negative price %s", what(), price)
+		return
+	}
+	ctry, ok := c.countryIdx[country]
+	if !ok {
+		c.problems.stalef("%s: unknown country %q", what(), country)
+		return
+	}
+	net := int32(-1)
+	if network != "" {
+		id, ok := c.findNet(ctry, network)
+		if !ok {
+			if elsewhere, found := c.codeElsewhere(network); found {
+				c.problems.stalef("%s: network %s belongs to %s, not %s", what(), network, c.countries[elsewhere].Code, country)
+			} else {
+				c.problems.stalef("%s: unknown network %q", what(), network)
+			}
+			return
+		}
+		net = int32(id)
+	}
+	c.setPrice(ti, ci, ctry, net, price, what)
+}
+
+// codeElsewhere returns the first country (by network order) that has a
+// network with the code.
+func (c *compiler) codeElsewhere(code string) (int, bool) {
+	if c.bareCodes == nil {
+		c.bareCodes = map[string]int{}
+		for id := range c.off {
+			k := c.codeOf(uint32(id))
+			if _, ok := c.bareCodes[k]; !ok {
+				c.bareCodes[k] = int(c.netCtry[id])
+			}
+		}
+	}
+	ci, ok := c.bareCodes[code]
+	return ci, ok
+}
+
+// setPrice records the price of a key in a currency.
+func (c *compiler) setPrice(ti, ci, country int, net int32, price kassa.Amount, what func() string) {
+	var slot *uint32
+	if net < 0 {
+		slot = &c.def[ti][country]
+	} else {
+		if c.own[ti] == nil {
+			c.own[ti] = make([]uint32, len(c.off), cap(c.off))
+		}
+		slot = &c.own[ti][net]
+	}
+	var e priceEntry
+	if *slot != 0 {
+		e = c.entries[*slot-1]
+	}
+	key := lineKey{int8(ti), int8(ci), int32(country), net}
+	if e.set[ci] {
+		if c.lineOf != nil {
+			c.problems.addf("%s: duplicate of line %d", what(), c.lineOf[key])
+		} else {
+			c.problems.addf("%s: duplicate of an earlier line", what())
+		}
+		return
+	}
+	if c.lineOf != nil {
+		c.lineOf[key] = c.lines
+	}
+	e.amt[ci], e.set[ci] = price, true
+	id, ok := c.intern[e]
+	if !ok {
+		id = uint32(len(c.entries))
+		c.entries = append(c.entries, e)
+		c.intern[e] = id
+	}
+	*slot = id + 1
+}
+
+// record adds one stored record.
+func (c *compiler) record(r *record) error {
+	switch r.kind {
+	case recHeader:
+		var types []kassa.ServiceType
+		if r.flags&1 != 0 {
+			types = r.demo
+		}
+		c.setDemo(types)
+	case recNetwork:
+		// Views into the record: network copies what it keeps.
+		n := &c.scratch
+		n.Code, n.Name, n.Type = unsafeString(r.code), unsafeString(r.name), kassa.NetworkType(unsafeString(r.ntype))
+		n.Country, n.MCC, n.MNC = unsafeString(r.country), unsafeString(r.mcc), unsafeString(r.mnc)
+		n.Aliases, n.Ranges = n.Aliases[:0], n.Ranges[:0]
+		for _, a := range r.aliases {
+			n.Aliases = append(n.Aliases, unsafeString(a))
+		}
+		for _, rg := range r.ranges {
+			n.Ranges = append(n.Ranges, unsafeString(rg))
+		}
+		c.network(n)
+	case recRange:
+		c.addRange(unsafeString(r.country), unsafeString(r.code), unsafeString(r.ranges[0]))
+	case recPrice:
+		c.line(kassa.ServiceTypes[r.typ], currencies[r.cur], unsafeString(r.country), unsafeString(r.code), r.amount)
+	}
+	return nil
+}
+
+// unsafeString views b as a string for a call that does not keep it.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// finish checks the problems and builds the snapshot.
+func (c *compiler) finish() (*Snapshot, error) {
+	if err := c.problems.err(); err != nil {
 		return nil, err
 	}
-	s.warnings = problems.stale
-	if err := s.buildViews(lines, fx); err != nil {
+	if len(c.off)+len(c.countries) >= maxDests {
+		return nil, rejectf("price book", "%d networks: more than kassa compiles (%d)", len(c.off), maxDests-len(c.countries)-1)
+	}
+	s := &Snapshot{
+		version:     c.opts.Version,
+		ref:         c.ref,
+		countries:   c.countries,
+		countryIdx:  c.countryIdx,
+		warnings:    c.problems.stale,
+		demo:        c.demo,
+		prefixCache: new(sync.Map),
+	}
+	perm := c.order()
+	c.buildTable(s, perm)
+	c.remapPrices(s, perm)
+	if err := s.buildViews(c.fx); err != nil {
 		return nil, err
 	}
-	s.buildIndex()
-	if err := s.render(); err != nil {
+	c.buildIndex(s)
+	s.fingerprint = c.fingerprint()
+	s.streamed = s.renderEstimate() > c.preRenderLimit()
+	if err := s.prepareDocuments(); err != nil {
 		return nil, fmt.Errorf("compile price book: %w", err)
 	}
 	return s, nil
 }
 
-// newSnapshot indexes the reference countries and networks.
-func newSnapshot(book *kassa.PriceBook, ref *refdata.Data, version int64) *Snapshot {
-	s := &Snapshot{
-		version:     version,
-		book:        book,
-		ref:         ref,
-		countries:   ref.Countries,
-		countryIdx:  make(map[string]int, len(ref.Countries)),
-		networks:    make([][]kassa.Network, len(ref.Countries)),
-		prefixCache: new(sync.Map),
+// preRenderLimit is the estimated size of all answers up to which a
+// snapshot pre-renders them; a larger book renders each answer as it is
+// written (see docs/pricing.md, "Memory").
+const preRenderLimit = 64 << 20
+
+func (c *compiler) preRenderLimit() int64 {
+	if c.opts.streamAbove > 0 {
+		return c.opts.streamAbove
 	}
-	for i, c := range ref.Countries {
-		s.countryIdx[c.Code] = i
-		s.networks[i] = ref.NetworksOf(c.Code)
+	return preRenderLimit
+}
+
+// order returns the networks in their final order: grouped by country,
+// by code within a country (reference and book networks together).
+func (c *compiler) order() []uint32 {
+	byCountry := make([][]uint32, len(c.countries))
+	for id := range c.off {
+		ci := c.netCtry[id]
+		byCountry[ci] = append(byCountry[ci], uint32(id))
 	}
-	return s
+	perm := make([]uint32, 0, len(c.off))
+	for _, list := range byCountry {
+		if len(list) > 1 {
+			slices.SortStableFunc(list, func(a, b uint32) int { return strings.Compare(c.codeOf(a), c.codeOf(b)) })
+		}
+		perm = append(perm, list...)
+	}
+	return perm
+}
+
+// buildTable writes the final network table in perm's order, with each
+// network's ranges.
+func (c *compiler) buildTable(s *Snapshot, perm []uint32) {
+	ranges := make([][]string, len(c.off))
+	copy(ranges, c.refRanges)
+	for _, r := range c.ranges {
+		ranges[r.net] = append(ranges[r.net], r.rng)
+	}
+	c.ranges = nil
+	t := &s.nets
+	t.off = make([]uint32, len(perm))
+	t.country = make([]uint16, len(perm))
+	t.start = make([]int32, len(c.countries)+1)
+	t.book = make([]uint64, (len(perm)+63)/64)
+	arena := make([]byte, 0, len(c.arena)+len(c.arena)/4)
+	old := unsafe.String(unsafe.SliceData(c.arena), len(c.arena))
+	for i, id := range perm {
+		t.off[i] = uint32(len(arena))
+		t.country[i] = c.netCtry[id]
+		if int(id) >= c.refNets {
+			t.book[i/64] |= 1 << (i % 64)
+		}
+		e := entryAt(old, int(c.off[id]))
+		var aliases []string
+		eachString(e.aliases, func(a string) { aliases = append(aliases, a) })
+		arena = appendEntry(arena, e.typ, e.code, e.name, e.mcc, e.mnc, aliases, ranges[id])
+		ranges[id] = nil
+	}
+	for _, ci := range t.country {
+		t.start[ci+1]++
+	}
+	for ci := range c.countries {
+		t.start[ci+1] += t.start[ci]
+	}
+	t.arena = unsafe.String(unsafe.SliceData(arena), len(arena))
+	c.arena, c.off = nil, nil
+}
+
+// entryAt reads an entry of an arena.
+func entryAt(arena string, pos int) netEntry {
+	t := netTable{arena: arena, off: []uint32{uint32(pos)}}
+	return t.entry(0)
+}
+
+// remapPrices moves the own-price ids into the final network order, in
+// 16 bits when there are few enough distinct prices.
+func (c *compiler) remapPrices(s *Snapshot, perm []uint32) {
+	s.entries = c.entries
+	s.def = c.def
+	small := len(c.entries) < 1<<16
+	for ti, own := range c.own {
+		if own == nil {
+			continue
+		}
+		if small {
+			ids := make([]uint16, len(perm))
+			for i, id := range perm {
+				ids[i] = uint16(own[id])
+			}
+			s.own[ti].small = ids
+		} else {
+			ids := make([]uint32, len(perm))
+			for i, id := range perm {
+				ids[i] = own[id]
+			}
+			s.own[ti].large = ids
+		}
+		c.own[ti] = nil
+	}
+	c.intern, c.lineOf = nil, nil
+}
+
+// buildIndex indexes every range of every network and the dialling
+// prefix of every country that has it alone (shared prefixes such as 1 and
+// 7 are resolved by the ranges only). A range that networks of several
+// countries list (NANP toll-free 1800…) goes to the country with the most
+// ranges (US for +1, RU for +7); within a country, to the first network by
+// code.
+func (c *compiler) buildIndex(s *Snapshot) {
+	var b indexBuilder
+	numNets := uint32(s.nets.numNets())
+	var scratch []string
+	for _, ci := range s.countriesByRangeCount() {
+		for n := s.nets.start[ci]; n < s.nets.start[ci+1]; n++ {
+			e := s.nets.entry(int(n))
+			scratch = e.appendRanges(scratch[:0])
+			for _, r := range scratch {
+				if isDigits(r) && len(r) <= maxDigits {
+					b.add(r, uint32(n))
+				}
+			}
+		}
+	}
+	for ci, ct := range s.countries {
+		if !isDigits(ct.DialingPrefix) || len(ct.DialingPrefix) > maxDigits || len(c.ref.CountriesByPrefix(ct.DialingPrefix)) != 1 {
+			continue
+		}
+		b.add(ct.DialingPrefix, numNets+uint32(ci))
+	}
+	// A network keeps its prefix; a country's dialling prefix yields to a
+	// network with the same range.
+	s.index = b.build(func(existing, _ uint32) bool { return existing < numNets })
+}
+
+// countriesByRangeCount returns the country indexes, those with the most
+// ranges first (ties by code).
+func (s *Snapshot) countriesByRangeCount() []int {
+	counts := make([]int, len(s.countries))
+	order := make([]int, len(s.countries))
+	for ci := range s.countries {
+		order[ci] = ci
+		for n := s.nets.start[ci]; n < s.nets.start[ci+1]; n++ {
+			e := s.nets.entry(int(n))
+			counts[ci] += e.rangeCount()
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return counts[order[a]] > counts[order[b]] })
+	return order
+}
+
+// fingerprint identifies everything the answers depend on: the content,
+// the reference data, the exchange rates and the rendering code.
+func (c *compiler) fingerprint() [32]byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "kassa pricing answers v1\n%s\n", refFingerprint(c.ref))
+	if c.hashing {
+		fmt.Fprintf(h, "content %x\n", c.contentH.Sum(nil))
+	} else {
+		fmt.Fprintf(h, "content %s\n", c.opts.contentID)
+	}
+	pairs := make([]string, 0, len(c.opts.FX))
+	for k, v := range c.opts.FX {
+		pairs = append(pairs, k+"="+v)
+	}
+	sort.Strings(pairs)
+	fmt.Fprintf(h, "fx %s\n", strings.Join(pairs, ","))
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// refFingerprints caches the digest of each reference data set.
+var refFingerprints sync.Map // *refdata.Data → string
+
+// refFingerprint returns a digest of the reference data.
+func refFingerprint(ref *refdata.Data) string {
+	if v, ok := refFingerprints.Load(ref); ok {
+		return v.(string)
+	}
+	h := sha256.New()
+	for _, c := range ref.Countries {
+		fmt.Fprintf(h, "%q\n", c)
+	}
+	for _, n := range ref.Networks {
+		fmt.Fprintf(h, "%q\n", n)
+	}
+	v := fmt.Sprintf("%x", h.Sum(nil))
+	refFingerprints.Store(ref, v)
+	return v
 }

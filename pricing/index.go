@@ -1,201 +1,171 @@
 package pricing
 
 import (
-	"sort"
-
-	"github.com/kassa-dev/kassa"
+	"math/bits"
 )
 
-// rateIndex maps number prefixes to destinations: an open-addressing hash
-// table keyed by (length, numeric value) of each prefix, and the set of
-// prefix lengths present. A lookup computes the values of every leading
-// part of the number once and probes the lengths that exist, longest
-// first; the probes do not depend on each other, so their memory loads
-// overlap (a trie walk is a chain of dependent loads, one per digit).
+// rateIndex maps number prefixes to destinations (a network, or a
+// country's default price through its dialling prefix). It has one
+// open-addressing hash table per prefix length; a slot is one uint64
+// holding the prefix's value plus one and the destination, so a prefix
+// costs 8 bytes over a load factor of at most 0.7 (about 11.5 bytes). A
+// lookup computes the values of every leading part of the number once and
+// probes the lengths that exist, longest first; the probes do not depend
+// on each other, so their memory loads overlap (a trie walk is a chain of
+// dependent loads, one per digit). Prefixes of more than packedDigits
+// digits, rare in rate decks, live in a map.
 type rateIndex struct {
-	slots   []indexSlot // len is a power of two; key 0 marks an empty slot
-	shift   uint        // 64 - log2(len(slots))
-	used    int
-	lengths uint32 // bit L set when some prefix has L digits
+	tables  [packedDigits + 1][]uint64
+	long    map[uint64]uint32 // longer prefixes: value<<4|length → destination
+	lengths uint32            // bit L set when some prefix has L digits
 }
 
-type indexSlot struct {
-	key  uint64 // value<<4 | length; never 0 because length ≥ 1
-	dest int32
-}
+// Slot layout: (value+1)<<destBits | destination.
+const (
+	destBits     = 24
+	destMask     = 1<<destBits - 1
+	maxDests     = 1 << destBits
+	packedDigits = 12 // 10^12 < 2^40 = 2^(64-destBits)
+)
 
-// newRateIndex returns an empty index.
-func newRateIndex() rateIndex {
-	return rateIndex{slots: make([]indexSlot, 16), shift: 64 - 4}
-}
-
-// indexKey packs a prefix of at most maxDigits digits.
+// indexKey packs a prefix of at most maxDigits digits for the long map.
 func indexKey(value uint64, length int) uint64 { return value<<4 | uint64(length) }
 
-// slotOf returns the home slot of key (Fibonacci hashing).
-func (x *rateIndex) slotOf(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> x.shift }
+// slotOf returns the home slot of value in a table of n slots.
+func slotOf(value uint64, n int) int {
+	hi, _ := bits.Mul64(value*0x9E3779B97F4A7C15, uint64(n))
+	return int(hi)
+}
 
-// insert stores value at prefix unless keep(existing) says the value there
-// stays. It reports whether it stored value. prefix must be 1 to maxDigits
-// digits.
-func (x *rateIndex) insert(prefix string, value int32, keep func(existing int32) bool) bool {
+// digitsValue returns the numeric value of a digit string.
+func digitsValue(prefix string) uint64 {
 	var v uint64
 	for i := 0; i < len(prefix); i++ {
 		v = v*10 + uint64(prefix[i]-'0')
 	}
-	key := indexKey(v, len(prefix))
-	mask := uint64(len(x.slots) - 1)
-	for i := x.slotOf(key); ; i = (i + 1) & mask {
-		s := &x.slots[i]
-		if s.key == key {
-			if keep(s.dest) {
-				return false
-			}
-			s.dest = value
-			return true
-		}
-		if s.key == 0 {
-			s.key, s.dest = key, value
-			x.used++
-			x.lengths |= 1 << len(prefix)
-			if x.used*2 > len(x.slots) {
-				x.grow()
-			}
-			return true
-		}
-	}
+	return v
 }
 
-// grow doubles the table.
-func (x *rateIndex) grow() {
-	old := x.slots
-	x.slots = make([]indexSlot, len(old)*2)
-	x.shift--
-	mask := uint64(len(x.slots) - 1)
-	for _, s := range old {
-		if s.key == 0 {
+// indexBuilder collects prefixes, then sizes and fills the tables.
+type indexBuilder struct {
+	entries [packedDigits + 1][]uint64 // per length: value<<destBits | dest, in insertion order
+	long    []longEntry
+}
+
+type longEntry struct {
+	key  uint64
+	dest uint32
+}
+
+// add records prefix → dest; build keeps, for a prefix added more than
+// once, the first destination unless replace says the later one wins.
+func (b *indexBuilder) add(prefix string, dest uint32) {
+	v := digitsValue(prefix)
+	if len(prefix) > packedDigits {
+		b.long = append(b.long, longEntry{indexKey(v, len(prefix)), dest})
+		return
+	}
+	b.entries[len(prefix)] = append(b.entries[len(prefix)], (v+1)<<destBits|uint64(dest))
+}
+
+// build makes the index. keep(existing, later) reports whether an earlier
+// destination stays when the same prefix is added again.
+func (b *indexBuilder) build(keep func(existing, later uint32) bool) rateIndex {
+	var x rateIndex
+	for l, list := range b.entries {
+		if len(list) == 0 {
 			continue
 		}
-		i := x.slotOf(s.key)
-		for x.slots[i].key != 0 {
-			i = (i + 1) & mask
+		x.lengths |= 1 << l
+		table := make([]uint64, len(list)*10/7+1)
+		for _, e := range list {
+			x.insert(table, e, keep)
 		}
-		x.slots[i] = s
+		x.tables[l] = table
+		b.entries[l] = nil
+	}
+	if len(b.long) > 0 {
+		x.long = make(map[uint64]uint32, len(b.long))
+		for _, e := range b.long {
+			if old, ok := x.long[e.key]; ok && keep(old, e.dest) {
+				continue
+			}
+			x.long[e.key] = e.dest
+			x.lengths |= 1 << (e.key & 15)
+		}
+	}
+	return x
+}
+
+// insert puts entry (value+1<<destBits | dest) into table.
+func (x *rateIndex) insert(table []uint64, entry uint64, keep func(existing, later uint32) bool) {
+	v := entry >> destBits
+	for i := slotOf(v-1, len(table)); ; i++ {
+		if i == len(table) {
+			i = 0
+		}
+		s := table[i]
+		if s == 0 {
+			table[i] = entry
+			return
+		}
+		if s>>destBits == v {
+			if !keep(uint32(s&destMask), uint32(entry&destMask)) {
+				table[i] = entry
+			}
+			return
+		}
 	}
 }
 
-// longest returns the value of the longest prefix of digits whose
-// destination has a price in rates, or -1. digits holds at most maxDigits
-// ASCII digits.
-func (x *rateIndex) longest(digits []byte, rates []kassa.Amount) int32 {
+// lookup returns the destination of the prefix of length l with value v.
+func (x *rateIndex) lookup(v uint64, l int) (uint32, bool) {
+	if l > packedDigits {
+		d, ok := x.long[indexKey(v, l)]
+		return d, ok
+	}
+	table := x.tables[l]
+	want := v + 1
+	for i := slotOf(v, len(table)); ; i++ {
+		if i == len(table) {
+			i = 0
+		}
+		s := table[i]
+		if s == 0 {
+			return 0, false
+		}
+		if s>>destBits == want {
+			return uint32(s & destMask), true
+		}
+	}
+}
+
+// longest returns the destination of the longest prefix of digits that
+// priced accepts, or -1. digits holds at most maxDigits ASCII digits.
+func (x *rateIndex) longest(digits []byte, v *view) int32 {
 	var values [maxDigits + 1]uint64
-	var v uint64
+	var val uint64
 	n := min(len(digits), maxDigits)
 	for i := 0; i < n; i++ {
-		v = v*10 + uint64(digits[i]-'0')
-		values[i+1] = v
+		val = val*10 + uint64(digits[i]-'0')
+		values[i+1] = val
 	}
-	slots := x.slots
-	mask := uint64(len(slots) - 1)
 	for l := n; l >= 1; l-- {
 		if x.lengths&(1<<l) == 0 {
 			continue
 		}
-		key := indexKey(values[l], l)
-		for i := x.slotOf(key); ; i = (i + 1) & mask {
-			s := &slots[i]
-			if s.key == key {
-				if rates[s.dest] >= 0 {
-					return s.dest
-				}
-				break
-			}
-			if s.key == 0 {
-				break
-			}
+		if d, ok := x.lookup(values[l], l); ok && v.priced(d) {
+			return int32(d)
 		}
 	}
 	return -1
 }
 
-// buildIndex fills the destinations and the index: every range of every
-// network, and the dialling prefix of every country that has it alone
-// (shared prefixes such as 1 and 7 are resolved by the range data only).
-// A range that networks of several countries list (NANP toll-free 1800…)
-// goes to the country with the most ranges (US for +1, RU for +7).
-func (s *Snapshot) buildIndex() {
-	s.index = newRateIndex()
-	isNetwork := func(existing int32) bool { return s.dests[existing].network >= 0 }
-	for _, ci := range s.countriesByRangeCount() {
-		for ni, n := range s.networks[ci] {
-			id := int32(len(s.dests))
-			s.dests = append(s.dests, dest{country: int32(ci), network: int32(ni)})
-			for _, r := range n.Ranges {
-				if isDigits(r) && len(r) <= maxDigits {
-					s.index.insert(r, id, isNetwork)
-				}
-			}
-		}
+// size returns the bytes the index holds.
+func (x *rateIndex) size() int {
+	n := 0
+	for _, t := range x.tables {
+		n += 8 * len(t)
 	}
-	for ci, c := range s.countries {
-		if !isDigits(c.DialingPrefix) || len(s.ref.CountriesByPrefix(c.DialingPrefix)) != 1 {
-			continue
-		}
-		id := int32(len(s.dests))
-		s.dests = append(s.dests, dest{country: int32(ci), network: -1})
-		s.index.insert(c.DialingPrefix, id, isNetwork)
-	}
-	s.info = make([]destInfo, len(s.dests))
-	for i, d := range s.dests {
-		s.info[i].country = s.countries[d.country].Code
-		if d.network >= 0 {
-			nw := &s.networks[d.country][d.network]
-			s.info[i].code, s.info[i].name, s.info[i].typ = nw.Code, nw.Name, nw.Type
-		}
-	}
-	s.fillRates()
-}
-
-// countriesByRangeCount returns the country indexes, those with the most
-// ranges first (ties by code).
-func (s *Snapshot) countriesByRangeCount() []int {
-	counts := make([]int, len(s.countries))
-	order := make([]int, len(s.countries))
-	for ci, list := range s.networks {
-		order[ci] = ci
-		for _, n := range list {
-			counts[ci] += len(n.Ranges)
-		}
-	}
-	sort.SliceStable(order, func(a, b int) bool { return counts[order[a]] > counts[order[b]] })
-	return order
-}
-
-// fillRates computes every view's unit price per destination.
-func (s *Snapshot) fillRates() {
-	for ti := range s.views {
-		for ci := range s.views[ti] {
-			v := s.views[ti][ci]
-			if v == nil {
-				continue
-			}
-			v.rates = make([]kassa.Amount, len(s.dests))
-			for i, d := range s.dests {
-				v.rates[i] = v.destPrice(d)
-			}
-			v.netPrice = nil
-		}
-	}
-}
-
-// destPrice returns a destination's unit price in v, or noPrice.
-func (v *view) destPrice(d dest) kassa.Amount {
-	if d.network < 0 {
-		cp := &v.countries[d.country]
-		if cp.HasDefault {
-			return cp.DefaultPrice
-		}
-		return noPrice
-	}
-	return v.netPrice[d.country][d.network]
+	return n + 24*len(x.long)
 }

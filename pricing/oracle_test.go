@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/refdata"
 )
 
 // The answers as encoding/json and encoding/xml structs: the oracles that
@@ -105,18 +106,37 @@ func toXML(cp *CountryPrice) countryXML {
 	return c
 }
 
-// TestXMLWriterMatchesEncodingXML renders every country of the test data
-// and of the embedded reference data (and names that need escaping) both
-// ways and wants the same bytes.
+// TestRenderingMatchesEncoding renders every answer of the test data and
+// of the embedded reference data (with names that need escaping) from the
+// compact snapshot, pre-rendered and streamed, and wants the bytes that
+// encoding/json and encoding/xml write for the typed views.
 func TestRenderingMatchesEncoding(t *testing.T) {
 	ref := testRef()
 	book := testBook()
-	book.Networks = []kassa.Network{{Code: "GB-ODD", Name: "AT&T <\"odd\"> 'name'\tå", Type: kassa.Pager, Country: "GB", MCC: "234", MNC: "99", Aliases: []string{"a&b"}, Ranges: []string{"447999"}}}
-	odd, err := Compile(book, ref, CompileOptions{})
-	if err != nil {
-		t.Fatal(err)
+	book.Networks = []kassa.Network{{Code: "GB-ODD", Name: "AT&T <\"odd\"> 'name'\tå\u2028\x01", Type: kassa.Pager, Country: "GB", MCC: "234", MNC: "99", Aliases: []string{"a&b", "\"q\""}, Ranges: []string{"447999"}}}
+	var snaps []*Snapshot
+	for _, streamAbove := range []int64{0, 1} {
+		odd, err := Compile(book, ref, CompileOptions{streamAbove: streamAbove})
+		if err != nil {
+			t.Fatal(err)
+		}
+		demo, err := Compile(DemoBook(refdata.Default()), refdata.Default(), CompileOptions{streamAbove: streamAbove})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if odd.Streamed() != (streamAbove == 1) || demo.Streamed() != (streamAbove == 1) {
+			t.Fatalf("streamAbove %d: streamed %v %v", streamAbove, odd.Streamed(), demo.Streamed())
+		}
+		snaps = append(snaps, odd, demo)
 	}
-	for _, s := range []*Snapshot{odd, demoSnapshot(t)} {
+	body := func(d *Document, err error) []byte {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return documentBody(t, d)
+	}
+	for _, s := range snaps {
 		for _, typ := range kassa.ServiceTypes {
 			list := s.Countries(typ, kassa.EUR)
 			ptrs := make([]*CountryPrice, len(list))
@@ -126,43 +146,64 @@ func TestRenderingMatchesEncoding(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := countryDocumentXML(&list[i]); !bytes.Equal(got, want) {
+				if got := body(s.CountryPricing(typ, list[i].Country.Code, kassa.EUR, XML)); !bytes.Equal(got, want) {
 					t.Fatalf("%s %s:\n got %s\nwant %s", typ, list[i].Country.Code, got, want)
+				}
+				one, _ := marshalJSON(toJSON(&list[i]))
+				if got := body(s.CountryPricing(typ, list[i].Country.Code, kassa.EUR, JSON)); !bytes.Equal(got, one) {
+					t.Fatalf("%s %s JSON:\n got %s\nwant %s", typ, list[i].Country.Code, got, one)
 				}
 			}
 			doc := countriesXML{Count: len(list), Countries: make([]countryXML, len(list))}
+			jdoc := countriesJSON{Count: len(list), Countries: make([]countryJSON, len(list))}
 			for i := range list {
 				doc.Countries[i] = toXML(&list[i])
+				jdoc.Countries[i] = toJSON(&list[i])
 			}
 			want, err := marshalXML(doc, true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := countriesDocumentXML(ptrs); !bytes.Equal(got, want) {
-				t.Fatalf("%s full list differs", typ)
-			}
-			jdoc := countriesJSON{Count: len(list), Countries: make([]countryJSON, len(list))}
-			for i := range list {
-				jdoc.Countries[i] = toJSON(&list[i])
+			if got := body(s.FullPricing(typ, kassa.EUR, XML)); !bytes.Equal(got, want) {
+				t.Fatalf("%s full XML list differs", typ)
 			}
 			wantJSON, err := marshalJSON(jdoc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := s.FullPricing(typ, kassa.EUR, JSON); !bytes.Equal(got.Body, wantJSON) {
+			if got := body(s.FullPricing(typ, kassa.EUR, JSON)); !bytes.Equal(got, wantJSON) {
 				t.Fatalf("%s full JSON list differs from encoding/json", typ)
 			}
-			for i := range list {
-				c, _ := s.CountryPricing(typ, list[i].Country.Code, kassa.EUR, JSON)
-				one, _ := marshalJSON(toJSON(&list[i]))
-				if !bytes.Equal(c.Body, one) {
-					t.Fatalf("%s %s JSON differs", typ, list[i].Country.Code)
+		}
+		// The legacy prefix shape, against its encoding/json and
+		// encoding/xml structs.
+		sms := s.Countries(kassa.SMS, kassa.EUR)
+		for _, prefix := range []string{"44", "1", "260", "39", "999"} {
+			var list []*CountryPrice
+			for i := range sms {
+				if sms[i].Country.DialingPrefix == prefix {
+					list = append(list, &sms[i])
 				}
 			}
-			empty, _ := marshalXML(countriesXML{}, true)
-			if got := countriesDocumentXML(nil); !bytes.Equal(got, empty) {
-				t.Fatalf("empty list: got %s want %s", got, empty)
+			for _, f := range []Format{JSON, XML} {
+				want, err := renderLegacyOracle(list, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := body(s.LegacyPrefixPricing(prefix, kassa.EUR, f, 1)); !bytes.Equal(got, want) {
+					t.Fatalf("legacy %s format %d:\n got %s\nwant %s", prefix, f, got, want)
+				}
 			}
+		}
+	}
+	empty, _ := marshalXML(countriesXML{}, true)
+	if got, _ := (&view{}).renderBytes(kindPrefix, XML, nil); !bytes.Equal(got, empty) {
+		t.Fatalf("empty list: got %s want %s", got, empty)
+	}
+	for _, f := range []Format{JSON, XML} {
+		want, _ := renderLegacyOracle(nil, f)
+		if got := emptyLegacy[f].Body; !bytes.Equal(got, want) {
+			t.Fatalf("empty legacy %d: got %s want %s", f, got, want)
 		}
 	}
 }

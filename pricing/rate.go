@@ -31,12 +31,18 @@ func (s *Snapshot) Rate(t kassa.ServiceType, number string, cur kassa.Currency) 
 	if err != nil {
 		return kassa.Rating{}, err
 	}
-	id := s.index.longest(buf[:n], v.rates)
-	if id < 0 {
+	dest := s.index.longest(buf[:n], v)
+	if dest < 0 {
 		return kassa.Rating{}, errNoPrice
 	}
-	in := &s.info[id]
-	return kassa.Rating{Country: in.country, NetworkCode: in.code, NetworkName: in.name, NetworkType: in.typ, UnitPrice: v.rates[id], Currency: v.currency}, nil
+	r := kassa.Rating{UnitPrice: v.destPrice(uint32(dest)), Currency: v.currency}
+	if nn := uint32(s.nets.numNets()); uint32(dest) >= nn {
+		r.Country = s.countries[uint32(dest)-nn].Code
+		return r, nil
+	}
+	r.Country = s.countries[s.nets.country[dest]].Code
+	r.NetworkType, r.NetworkCode, r.NetworkName = s.nets.head(int(dest))
+	return r, nil
 }
 
 // normalizeNumber writes the digits of a phone number into buf and returns

@@ -107,75 +107,15 @@ func (s *Service) cachedSnapshot(ctx context.Context, v *kassa.PriceBookVersion)
 	return snap, nil
 }
 
-// snapshotOf loads a version's stored data and compiles it.
-func (s *Service) snapshotOf(ctx context.Context, version int64) (*Snapshot, error) {
-	snap, err := s.compileStored(ctx, version)
-	if err != nil {
-		return nil, err
-	}
-	if w := snap.Warnings(); len(w) > 0 {
-		s.opts.Logger.Warn("price book lines dropped: the reference data no longer matches them", "version", version, "dropped", len(w), "first", w[0])
-	}
-	return snap, nil
-}
-
-// compileStored loads a stored version and compiles it. A stored version
-// was valid when imported; lines that the reference data (a newer binary)
-// no longer knows are dropped (Snapshot.Warnings) rather than leaving the
-// node without prices.
-func (s *Service) compileStored(ctx context.Context, version int64) (*Snapshot, error) {
-	var data []byte
-	err := s.store.ReadPriceBook(ctx, version, func(chunk []byte) error {
-		data = append(data, chunk...)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load price book %d: %w", version, err)
-	}
-	book, err := Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("load price book %d: %w", version, err)
-	}
-	snap, err := Compile(book, s.ref, CompileOptions{Version: version, FX: s.opts.FX, SkipStale: true})
-	if err != nil {
-		return nil, fmt.Errorf("compile price book %d: %w", version, err)
-	}
-	return snap, nil
-}
-
 // Import validates book by compiling it and stores it as a new version
 // (not yet active). A book with any problem is rejected whole with an
-// EINVALID error listing the reasons; nothing is stored then.
+// EINVALID error listing the reasons; nothing is stored then. Import takes
+// a whole book in memory; rate decks stream through ReadCSV and ImportDeck.
 func (s *Service) Import(ctx context.Context, book *kassa.PriceBook, source string) (*kassa.PriceBookVersion, error) {
-	data, err := Encode(book)
-	if err != nil {
+	if _, err := Compile(book, s.ref, CompileOptions{FX: s.opts.FX}); err != nil {
 		return nil, err
 	}
-	// Compile what was encoded, not the caller's book: the snapshot then
-	// matches what other nodes will load, and later changes to book by
-	// the caller cannot reach it.
-	stored, err := Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("import price book: %w", err)
-	}
-	snap, err := Compile(stored, s.ref, CompileOptions{FX: s.opts.FX})
-	if err != nil {
-		return nil, err
-	}
-	_ = snap // validated; an imported version is compiled when it is used
-	demo := book.DemoPriceTypes()
-	v := &kassa.PriceBookVersion{
-		Name:      book.Name,
-		Demo:      len(demo) > 0,
-		DemoTypes: demo,
-		Source:    source,
-		Prices:    len(book.Prices),
-	}
-	if err := s.store.CreatePriceBook(ctx, v, [][]byte{data}); err != nil {
-		return nil, fmt.Errorf("store price book: %w", err)
-	}
-	s.opts.Logger.Info("price book imported", "version", v.Version, "name", v.Name, "source", source, "prices", v.Prices)
-	return v, nil
+	return s.ImportDeck(ctx, encodeBook(book), ImportOptions{Source: source})
 }
 
 // Activate marks a version active from effectiveAt (the zero time means

@@ -9,56 +9,63 @@ import (
 )
 
 // Snapshot is one compiled price-book version: immutable, safe for any
-// number of concurrent readers, built by Compile.
+// number of concurrent readers, built by Compile (or by a Service from its
+// store).
+//
+// Its layout is compact (docs/pricing.md, "Memory"): every network in one
+// string arena (netTable), each distinct price once (entries) and per
+// network and service type the index of its price in 16 or 32 bits, and a
+// packed longest-prefix index. The prefix structure (networks, ranges,
+// index) does not depend on the prices, so that price plans derived from
+// a book can share it. Answers are pre-rendered when they are small
+// enough in all; a large book renders each answer as it is written.
 type Snapshot struct {
 	version int64
-	book    *kassa.PriceBook
 	ref     *refdata.Data
 
-	countries  []kassa.Country   // every reference country, sorted by code
-	countryIdx map[string]int    // alpha-2 → index in countries
-	networks   [][]kassa.Network // per country: reference and book networks, by code
+	countries  []kassa.Country // every reference country, sorted by code
+	countryIdx map[string]int  // alpha-2 → index in countries
+	nets       netTable
+	index      rateIndex
 
-	views       [numTypes][numCurrencies]*view // nil where the currency is unavailable
-	unavailable [numCurrencies]error           // why a currency has no view
+	entries []priceEntry         // each distinct price of the book
+	own     [numTypes]priceIDs   // per type and network: entry index + 1, 0 for none
+	def     [numTypes][]uint32   // per type and country: its default's entry index + 1
+	demo    [numTypes]bool       // the type's prices are demo prices
+	views   [numTypes][numCurrencies]*view
+	// unavailable says why a currency has no views.
+	unavailable [numCurrencies]error
 
-	dests []dest     // rating destinations, indexed by the index values
-	info  []destInfo // what Rate answers per destination, one cache line each
-	index rateIndex  // longest-prefix index over ranges and dialling prefixes
+	streamed    bool     // answers are rendered as they are written
+	fingerprint [32]byte // identifies the answers (streamed answers' ETags)
+	prefixCache *sync.Map
+	warnings    []string // what CompileOptions.SkipStale dropped
 
-	prefixCache *sync.Map // prefixKey → *Document, only for known dialling prefixes
-	warnings    []string  // what CompileOptions.SkipStale dropped
+	book     *kassa.PriceBook                   // the book compiled, when Compile was given one
+	loadBook func() (*kassa.PriceBook, error) // reads the book back from a store
 }
 
-// view is the compiled answer set of one (service type, currency).
-type view struct {
-	typ       kassa.ServiceType
-	currency  kassa.Currency
-	countries []CountryPrice   // indexed like Snapshot.countries
-	rates     []kassa.Amount   // per dest: the unit price, or noPrice
-	netPrice  [][]kassa.Amount // per country and network while compiling; noPrice if none
-	country   [][2]*Document   // per country: JSON and XML answers
-	full      [2]*Document     // JSON and XML full lists
+// priceIDs holds, per network, the index + 1 of its own price in one
+// service type (0 for none), in 16 bits when a book has fewer than 65,536
+// distinct prices.
+type priceIDs struct {
+	small []uint16
+	large []uint32
 }
 
-// noPrice marks a destination without a price in view.rates.
-const noPrice kassa.Amount = -1
-
-// dest is one rating destination: a country's network, or the country's
-// default price when network is -1.
-type dest struct {
-	country int32
-	network int32
+// get returns network n's entry index + 1, 0 when it has no own price.
+func (p *priceIDs) get(n uint32) uint32 {
+	if p.small != nil {
+		return uint32(p.small[n])
+	}
+	if p.large != nil {
+		return p.large[n]
+	}
+	return 0
 }
 
-// destInfo is what a Rating names for a destination, kept together so that
-// a lookup touches one cache line for it.
-type destInfo struct {
-	country string
-	code    string
-	name    string
-	typ     kassa.NetworkType
-}
+// size returns the bytes the ids hold.
+func (p *priceIDs) size() int { return 2*len(p.small) + 4*len(p.large) }
 
 // CountryPrice is the typed view of one country's prices in one service
 // type and currency, as the dashboard shows them.
@@ -84,19 +91,26 @@ type NetworkPrice struct {
 func (s *Snapshot) Version() int64 { return s.version }
 
 // Book returns the price book the snapshot was compiled from. It must not
-// be changed.
-func (s *Snapshot) Book() *kassa.PriceBook { return s.book }
+// be changed. A snapshot that a Service compiled from its store reads the
+// book back from the store, all of it in memory: meant for small books and
+// tests (nil when that fails); Service.ExportCSV and ImportDeck stream.
+func (s *Snapshot) Book() *kassa.PriceBook {
+	if s.book != nil || s.loadBook == nil {
+		return s.book
+	}
+	b, err := s.loadBook()
+	if err != nil {
+		return nil
+	}
+	return b
+}
 
 // DemoPrices reports whether the prices of service type t are made-up
 // demo prices (the demo tariff, or what a merged deck left of it), which
 // every surface that shows them must say.
 func (s *Snapshot) DemoPrices(t kassa.ServiceType) bool {
-	for _, d := range s.book.DemoPriceTypes() {
-		if d == t {
-			return true
-		}
-	}
-	return false
+	ti, ok := typeIndex(t)
+	return ok && s.demo[ti]
 }
 
 // Warnings lists the lines and book networks that compiling with
@@ -107,16 +121,24 @@ func (s *Snapshot) Warnings() []string { return s.warnings }
 // Ref returns the reference data the snapshot was compiled with.
 func (s *Snapshot) Ref() *refdata.Data { return s.ref }
 
+// Streamed reports whether the snapshot renders its answers as they are
+// written (a large book) rather than keeping them pre-rendered.
+func (s *Snapshot) Streamed() bool { return s.streamed }
+
+// Networks returns the number of networks (reference and book).
+func (s *Snapshot) Networks() int { return s.nets.numNets() }
+
 // Countries returns every reference country's prices for a service type in
 // a currency, sorted by country code; nil when the type is unknown or the
 // currency cannot be answered (see Available). The slice and the networks
-// in it belong to the snapshot and must not be changed.
+// in it belong to the snapshot and must not be changed. A large (streamed)
+// book builds them on every call: use Summaries and Country there.
 func (s *Snapshot) Countries(t kassa.ServiceType, cur kassa.Currency) []CountryPrice {
 	v, err := s.view(t, cur)
 	if err != nil {
 		return nil
 	}
-	return v.countries
+	return v.typedCountries()
 }
 
 // Country returns one country's prices (code is alpha-2, any case).
@@ -129,7 +151,35 @@ func (s *Snapshot) Country(t kassa.ServiceType, code string, cur kassa.Currency)
 	if !ok {
 		return CountryPrice{}, false
 	}
-	return v.countries[i], true
+	if !s.streamed {
+		return v.typedCountries()[i], true
+	}
+	return v.countryPrice(i), true
+}
+
+// CountrySummary is what a map of one country's prices needs, without the
+// networks: whether it is priced, its default price, its lowest price and
+// how many networks it lists.
+type CountrySummary struct {
+	Country      kassa.Country
+	Currency     kassa.Currency
+	Priced       bool
+	HasDefault   bool
+	DefaultPrice kassa.Amount
+	Lowest       kassa.Amount // the lowest price of the default and the networks; 0 when not priced
+	Networks     int          // networks listed with a price
+}
+
+// Summaries returns every reference country's summary for a service type
+// in a currency, sorted by country code; nil when the type is unknown or
+// the currency cannot be answered. It is cheap for any size of book.
+func (s *Snapshot) Summaries(t kassa.ServiceType, cur kassa.Currency) []CountrySummary {
+	v, err := s.view(t, cur)
+	if err != nil {
+		return nil
+	}
+	v.summaryOnce.Do(v.buildSummaries)
+	return v.summaries
 }
 
 // Available reports whether prices can be answered in cur: nil, or an
@@ -158,6 +208,23 @@ func (s *Snapshot) view(t kassa.ServiceType, cur kassa.Currency) (*view, error) 
 		return v, nil
 	}
 	return nil, s.unavailable[ci]
+}
+
+// MemoryBytes estimates the bytes the snapshot holds beyond the reference
+// data: the network table, the index, the prices and the pre-rendered
+// answers.
+func (s *Snapshot) MemoryBytes() int64 {
+	n := int64(len(s.nets.arena) + 4*len(s.nets.off) + 2*len(s.nets.country) + s.index.size())
+	n += int64(len(s.entries)) * 24
+	for ti := range s.own {
+		n += int64(s.own[ti].size() + 4*len(s.def[ti]))
+		for ci := range s.views[ti] {
+			if v := s.views[ti][ci]; v != nil {
+				n += v.documentBytes() + int64(8*len(v.amounts))
+			}
+		}
+	}
+	return n
 }
 
 const (

@@ -2,37 +2,90 @@ package pricing
 
 import (
 	"math/big"
+	"sync"
 
 	"github.com/kassa-dev/kassa"
 )
 
+// view is the answer set of one (service type, currency): the prices of
+// the snapshot's entries in the currency, and the answers.
+type view struct {
+	s        *Snapshot
+	typ      kassa.ServiceType
+	ti       int
+	currency kassa.Currency
+	own      *priceIDs
+	def      []uint32
+	amounts  []kassa.Amount // per entry: its price in currency
+	texts    []string       // per entry: its price as the answers write it
+
+	country [][2]*Document // per country: JSON and XML answers
+	full    [2]*Document   // JSON and XML full lists
+
+	typedOnce   sync.Once
+	typed       []CountryPrice // pre-rendered snapshots: built once
+	summaryOnce sync.Once
+	summaries   []CountrySummary
+}
+
+// priceOf returns network n's entry index + 1 in the view: its own price,
+// else its country's default; 0 when it has neither.
+func (v *view) priceOf(n uint32) uint32 {
+	if id := v.own.get(n); id != 0 {
+		return id
+	}
+	return v.def[v.s.nets.country[n]]
+}
+
+// priced reports whether a rating destination (a network, or past the
+// networks a country's default) has a price.
+func (v *view) priced(dest uint32) bool {
+	if nn := uint32(len(v.s.nets.off)); dest >= nn {
+		return v.def[dest-nn] != 0
+	}
+	return v.priceOf(dest) != 0
+}
+
+// destPrice returns the price of a priced destination.
+func (v *view) destPrice(dest uint32) kassa.Amount {
+	if nn := uint32(len(v.s.nets.off)); dest >= nn {
+		return v.amounts[v.def[dest-nn]-1]
+	}
+	return v.amounts[v.priceOf(dest)-1]
+}
+
 // buildViews resolves every (type, currency) view, converting prices where
 // the book has no line in the answer's currency.
-func (s *Snapshot) buildViews(lines map[lineKey]*lineAmounts, fx fxRates) error {
+func (s *Snapshot) buildViews(fx fxRates) error {
 	for ci, cur := range currencies {
-		rate, err := s.conversionFor(ci, lines, fx)
+		rate, err := s.conversionFor(ci, fx)
 		if err != nil {
 			s.unavailable[ci] = err
 			continue
 		}
+		amounts, err := s.resolveAmounts(ci, rate)
+		if err != nil {
+			return err
+		}
+		texts := make([]string, len(amounts))
+		for i, a := range amounts {
+			texts[i] = a.String()
+		}
 		for ti, t := range kassa.ServiceTypes {
-			v, err := s.buildView(ti, t, ci, cur, lines, rate)
-			if err != nil {
-				return err
-			}
-			s.views[ti][ci] = v
+			s.views[ti][ci] = &view{s: s, typ: t, ti: ti, currency: cur, own: &s.own[ti], def: s.def[ti], amounts: amounts, texts: texts}
 		}
 	}
 	return nil
 }
 
 // conversionFor returns the rate from the other currency into currencies[ci]
-// when some line needs it, or an EUNAVAILABLE error when none is configured.
-func (s *Snapshot) conversionFor(ci int, lines map[lineKey]*lineAmounts, fx fxRates) (*big.Rat, error) {
+// when some price needs it, or an EUNAVAILABLE error when none is
+// configured.
+func (s *Snapshot) conversionFor(ci int, fx fxRates) (*big.Rat, error) {
 	other := 1 - ci
 	needed := false
-	for _, la := range lines {
-		if !la[ci].set && la[other].set {
+	for _, e := range s.entries {
+		if !e.set[ci] && e.set[other] {
 			needed = true
 			break
 		}
@@ -49,54 +102,103 @@ func (s *Snapshot) conversionFor(ci int, lines map[lineKey]*lineAmounts, fx fxRa
 	return rate, nil
 }
 
-// buildView resolves the prices of one (type, currency).
-func (s *Snapshot) buildView(ti int, t kassa.ServiceType, ci int, cur kassa.Currency, lines map[lineKey]*lineAmounts, rate *big.Rat) (*view, error) {
-	v := &view{typ: t, currency: cur, countries: make([]CountryPrice, len(s.countries)), netPrice: make([][]kassa.Amount, len(s.countries))}
-	for c := range s.countries {
-		v.netPrice[c] = make([]kassa.Amount, len(s.networks[c]))
-		cp := CountryPrice{Country: s.countries[c], Currency: cur}
-		def, hasDef, err := resolve(lines[lineKey{int8(ti), int32(c), -1}], ci, rate)
+// resolveAmounts returns every entry's price in currencies[ci]: its own, or
+// the other currency's converted at rate.
+func (s *Snapshot) resolveAmounts(ci int, rate *big.Rat) ([]kassa.Amount, error) {
+	out := make([]kassa.Amount, len(s.entries))
+	for i, e := range s.entries {
+		if e.set[ci] {
+			out[i] = e.amt[ci]
+			continue
+		}
+		amt, err := e.amt[1-ci].ConvertRat(rate)
 		if err != nil {
-			return nil, err
+			return nil, rejectf("price book", "converting %s to %s: %v", e.amt[1-ci], currencies[ci], err)
 		}
-		cp.DefaultPrice, cp.HasDefault = def, hasDef
-		for n, nw := range s.networks[c] {
-			own, hasOwn, err := resolve(lines[lineKey{int8(ti), int32(c), int32(n)}], ci, rate)
-			if err != nil {
-				return nil, err
-			}
-			v.netPrice[c][n] = noPrice
-			switch {
-			case hasOwn:
-				cp.Networks = append(cp.Networks, NetworkPrice{Network: nw, Price: own, Own: true})
-				v.netPrice[c][n] = own
-			case hasDef:
-				cp.Networks = append(cp.Networks, NetworkPrice{Network: nw, Price: def})
-				v.netPrice[c][n] = def
-			}
-		}
-		cp.Priced = hasDef || len(cp.Networks) > 0
-		v.countries[c] = cp
+		out[i] = amt
 	}
-	return v, nil
+	return out, nil
 }
 
-// resolve returns a key's price in currencies[ci]: its own line, or the
-// other currency's line converted at rate.
-func resolve(la *lineAmounts, ci int, rate *big.Rat) (kassa.Amount, bool, error) {
-	if la == nil {
-		return 0, false, nil
+// listed calls fn with each network a country lists in the view, in code
+// order, with its price's entry index + 1 and whether it is the network's
+// own price. A country with a default price lists every network; one
+// without lists those with their own price.
+func (v *view) listed(ci int, fn func(n, id uint32, own bool)) {
+	def := v.def[ci]
+	t := &v.s.nets
+	for n := uint32(t.start[ci]); n < uint32(t.start[ci+1]); n++ {
+		if id := v.own.get(n); id != 0 {
+			fn(n, id, true)
+		} else if def != 0 {
+			fn(n, def, false)
+		}
 	}
-	if la[ci].set {
-		return la[ci].amount, true, nil
+}
+
+// priceText returns the wire text of an entry's price.
+func (v *view) priceText(id uint32) string { return v.texts[id-1] }
+
+// header returns a country's default price and whether it is priced.
+func (v *view) header(ci int) (def kassa.Amount, hasDef, priced bool) {
+	if id := v.def[ci]; id != 0 {
+		return v.amounts[id-1], true, true
 	}
-	other := la[1-ci]
-	if !other.set || rate == nil {
-		return 0, false, nil
+	t := &v.s.nets
+	for n := uint32(t.start[ci]); n < uint32(t.start[ci+1]); n++ {
+		if v.own.get(n) != 0 {
+			return 0, false, true
+		}
 	}
-	amt, err := other.amount.ConvertRat(rate)
-	if err != nil {
-		return 0, false, rejectf("price book", "line %d: converting %s to %s: %v", other.line, other.amount, currencies[ci], err)
+	return 0, false, false
+}
+
+// countryPrice builds one country's typed view.
+func (v *view) countryPrice(ci int) CountryPrice {
+	s := v.s
+	cp := CountryPrice{Country: s.countries[ci], Currency: v.currency}
+	cp.DefaultPrice, cp.HasDefault, cp.Priced = v.header(ci)
+	code := s.countries[ci].Code
+	v.listed(ci, func(n, id uint32, own bool) {
+		e := s.nets.entry(int(n))
+		cp.Networks = append(cp.Networks, NetworkPrice{Network: e.network(code), Price: v.amounts[id-1], Own: own})
+	})
+	return cp
+}
+
+// typedCountries returns every country's typed view: built once for a
+// pre-rendered snapshot, on every call for a streamed one.
+func (v *view) typedCountries() []CountryPrice {
+	build := func() []CountryPrice {
+		out := make([]CountryPrice, len(v.s.countries))
+		for ci := range out {
+			out[ci] = v.countryPrice(ci)
+		}
+		return out
 	}
-	return amt, true, nil
+	if v.s.streamed {
+		return build()
+	}
+	v.typedOnce.Do(func() { v.typed = build() })
+	return v.typed
+}
+
+// buildSummaries computes every country's summary.
+func (v *view) buildSummaries() {
+	s := v.s
+	v.summaries = make([]CountrySummary, len(s.countries))
+	for ci := range s.countries {
+		sum := CountrySummary{Country: s.countries[ci], Currency: v.currency}
+		sum.DefaultPrice, sum.HasDefault, sum.Priced = v.header(ci)
+		found := sum.HasDefault
+		sum.Lowest = sum.DefaultPrice
+		v.listed(ci, func(_, id uint32, _ bool) {
+			price := v.amounts[id-1]
+			sum.Networks++
+			if !found || price < sum.Lowest {
+				sum.Lowest, found = price, true
+			}
+		})
+		v.summaries[ci] = sum
+	}
 }

@@ -7,17 +7,18 @@ import (
 	"strings"
 )
 
-// xmlWriter appends indented XML the way xml.MarshalIndent(v, "", "  ")
-// writes it, without reflection: the full lists are the bulk of compiling.
-// xml_oracle_test.go checks the output against encoding/xml byte for byte.
+// xmlWriter writes indented XML the way xml.MarshalIndent(v, "", "  ")
+// writes it, without reflection, into a sink (which may hand the bytes on
+// as they accumulate). oracle_test.go checks the output against
+// encoding/xml byte for byte.
 type xmlWriter struct {
-	b     []byte
+	*sink
 	depth int
 }
 
 // newline starts a new line at the current depth, except at the start.
 func (w *xmlWriter) newline() {
-	if len(w.b) > 0 && w.b[len(w.b)-1] != '\n' {
+	if last, ok := w.lastByte(); ok && last != '\n' {
 		w.b = append(w.b, '\n')
 	}
 	for range w.depth {
@@ -62,6 +63,17 @@ func (w *xmlWriter) elemIfSet(name, text string) {
 	}
 }
 
+// empty writes an element without children on one line, as encoding/xml
+// writes an empty list's wrapper.
+func (w *xmlWriter) empty(name string) {
+	w.newline()
+	w.b = append(w.b, '<')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, "></"...)
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '>')
+}
+
 // appendEscaped appends text escaped as xml.EscapeText does.
 func appendEscaped(b []byte, s string) []byte {
 	if !strings.ContainsAny(s, "&<>\"'\t\n\r") && isPlainASCII(s) {
@@ -84,81 +96,126 @@ func isPlainASCII(s string) bool {
 }
 
 // writeCountry writes the children of a country element.
-func (w *xmlWriter) writeCountry(cp *CountryPrice) {
-	w.elem("countryDisplayName", cp.Country.DisplayName)
-	w.elem("country-code", cp.Country.Code)
-	w.elem("country-name", cp.Country.Name)
-	w.elem("dialing-prefix", cp.Country.DialingPrefix)
-	if cp.HasDefault {
-		w.elem("default-price", cp.DefaultPrice.String())
+func (w *xmlWriter) writeCountry(v *view, ci int, sc *renderScratch) {
+	c := &v.s.countries[ci]
+	w.elem("countryDisplayName", c.DisplayName)
+	w.elem("country-code", c.Code)
+	w.elem("country-name", c.Name)
+	w.elem("dialing-prefix", c.DialingPrefix)
+	if id := v.def[ci]; id != 0 {
+		w.elem("default-price", v.priceText(id))
 	}
-	w.elem("currency", string(cp.Currency))
-	if len(cp.Networks) == 0 {
-		return
+	w.elem("currency", string(v.currency))
+	opened := false
+	v.listed(ci, func(n, id uint32, _ bool) {
+		if !opened {
+			w.open("networks")
+			opened = true
+		}
+		w.writeNetwork(v, n, id, sc)
+		w.flushIfFull()
+	})
+	if opened {
+		w.close("networks")
 	}
-	w.open("networks")
-	for i := range cp.Networks {
-		w.writeNetwork(&cp.Networks[i], cp)
-	}
-	w.close("networks")
 }
 
 // writeNetwork writes one network element.
-func (w *xmlWriter) writeNetwork(np *NetworkPrice, cp *CountryPrice) {
-	n := &np.Network
+func (w *xmlWriter) writeNetwork(v *view, n, id uint32, sc *renderScratch) {
+	e := v.s.nets.entry(int(n))
 	w.open("network")
-	w.elem("network-code", n.Code)
-	w.elem("network-name", n.Name)
-	w.elem("type", string(n.Type))
-	w.elem("price", np.Price.String())
-	w.elem("currency", string(cp.Currency))
-	w.list("aliases", "code", n.Aliases)
-	if hasMCC(n.Type) {
-		w.elemIfSet("mcc", n.MCC)
-		w.elemIfSet("mnc", n.MNC)
+	w.elem("network-code", e.code)
+	w.elem("network-name", e.name)
+	w.elem("type", string(e.typ))
+	w.elem("price", v.priceText(id))
+	w.elem("currency", string(v.currency))
+	if e.nAliases > 0 {
+		w.open("aliases")
+		eachString(e.aliases, func(a string) { w.elem("code", a) })
+		w.close("aliases")
 	}
-	w.list("ranges", "range", n.Ranges)
+	if hasMCC(e.typ) {
+		w.elemIfSet("mcc", e.mcc)
+		w.elemIfSet("mnc", e.mnc)
+	}
+	if e.rangeCount() > 0 {
+		sc.ranges = e.appendRanges(sc.ranges[:0])
+		w.open("ranges")
+		for _, r := range sc.ranges {
+			w.elem("range", r)
+		}
+		w.close("ranges")
+	}
 	w.close("network")
 }
 
-// list writes <name><item>…</item>…</name>, nothing when items is empty.
-func (w *xmlWriter) list(name, item string, items []string) {
-	if len(items) == 0 {
-		return
-	}
-	w.open(name)
-	for _, v := range items {
-		w.elem(item, v)
-	}
-	w.close(name)
-}
-
-// countryDocumentXML renders the get-pricing answer of one country.
-func countryDocumentXML(cp *CountryPrice) []byte {
-	w := xmlWriter{b: []byte(xml.Header)}
+// writeCountryDocument writes the get-pricing answer of one country.
+func (v *view) writeCountryDocumentXML(k *sink, ci int, sc *renderScratch) {
+	w := xmlWriter{sink: k}
+	w.b = append(w.b, xml.Header...)
 	w.open("outbound-country-pricing")
-	w.writeCountry(cp)
+	w.writeCountry(v, ci, sc)
 	w.close("outbound-country-pricing")
-	return w.b
 }
 
-// countriesDocumentXML renders a list answer ({count, countries}).
-func countriesDocumentXML(list []*CountryPrice) []byte {
-	w := xmlWriter{b: []byte(xml.Header)}
+// writeCountriesXML writes a list answer ({count, countries}).
+func (v *view) writeCountriesXML(k *sink, list []int, sc *renderScratch) {
+	w := xmlWriter{sink: k}
+	w.b = append(w.b, xml.Header...)
 	w.open("outbound-pricing")
 	w.elem("count", strconv.Itoa(len(list)))
 	if len(list) == 0 {
-		w.newline()
-		w.b = append(w.b, "<countries></countries>"...)
+		w.empty("countries")
 	} else {
 		w.open("countries")
-		for _, cp := range list {
+		for _, ci := range list {
 			w.open("country")
-			w.writeCountry(cp)
+			w.writeCountry(v, ci, sc)
 			w.close("country")
+			w.flushIfFull()
 		}
 		w.close("countries")
 	}
 	w.close("outbound-pricing")
-	return w.b
+}
+
+// writeLegacyXML writes the old prefix shape: repeated <prices> without a
+// count, and no XML declaration.
+func (v *view) writeLegacyXML(k *sink, list []int) {
+	w := xmlWriter{sink: k}
+	if len(list) == 0 {
+		w.empty("outbound-pricing")
+		return
+	}
+	w.open("outbound-pricing")
+	for _, ci := range list {
+		c := &v.s.countries[ci]
+		w.open("prices")
+		w.elem("countryDisplayName", c.DisplayName)
+		w.elem("country", c.Code)
+		w.elem("name", c.Name)
+		w.elem("prefix", c.DialingPrefix)
+		if id := v.def[ci]; id != 0 {
+			w.elem("mt", v.priceText(id))
+		}
+		opened := false
+		v.listed(ci, func(n, id uint32, _ bool) {
+			if !opened {
+				w.open("networks")
+				opened = true
+			}
+			_, code, name := v.s.nets.head(int(n))
+			w.open("network")
+			w.elem("code", code)
+			w.elem("name", name)
+			w.elem("mtPrice", v.priceText(id))
+			w.close("network")
+			w.flushIfFull()
+		})
+		if opened {
+			w.close("networks")
+		}
+		w.close("prices")
+	}
+	w.close("outbound-pricing")
 }

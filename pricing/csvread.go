@@ -1,0 +1,247 @@
+package pricing
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// deckInput wraps the reader of a rate deck: it counts the bytes against
+// MaxImportBytes and keeps the first error of the underlying reader.
+type deckInput struct {
+	r    io.Reader
+	n    int64
+	over bool
+	err  error // a read error other than io.EOF
+}
+
+// errDeckTooLarge is returned by deckInput.Read past MaxImportBytes.
+var errDeckTooLarge = errors.New("rate deck larger than the import limit")
+
+func (in *deckInput) Read(p []byte) (int, error) {
+	if in.over {
+		return 0, errDeckTooLarge
+	}
+	n, err := in.r.Read(p)
+	in.n += int64(n)
+	if in.n > MaxImportBytes {
+		in.over = true
+		return n, errDeckTooLarge
+	}
+	if err != nil && err != io.EOF && in.err == nil {
+		in.err = err
+	}
+	return n, err
+}
+
+// inputError turns a read error met while parsing into the error ParseCSV
+// returns: the deck over the limit is a rejection, any other failure to
+// read (the client went away) is returned wrapped as it is.
+func (in *deckInput) inputError() error {
+	if in.over {
+		return rejectf("rate deck", "larger than %d MiB", MaxImportBytes>>20)
+	}
+	if in.err != nil {
+		return fmt.Errorf("read rate deck: %w", in.err)
+	}
+	return nil
+}
+
+// openDeck starts reading a deck: it refuses UTF-16 and an empty file,
+// drops a UTF-8 byte order mark and returns a buffered reader positioned
+// at the first byte of the deck, with the first line available to peek.
+func openDeck(in *deckInput) (*bufio.Reader, error) {
+	br := bufio.NewReaderSize(in, 256<<10)
+	head, _ := br.Peek(3)
+	if err := in.inputError(); err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return nil, rejectf("rate deck", "the file is UTF-16; save it as UTF-8 (CSV UTF-8)")
+	}
+	if bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3) // the bytes are buffered
+	}
+	blank, err := onlySpace(br)
+	if err := in.inputError(); err != nil {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read rate deck: %w", err)
+	}
+	if blank {
+		return nil, rejectf("rate deck", "the file is empty")
+	}
+	return br, nil
+}
+
+// onlySpace reports whether everything left in br is white space (as
+// bytes.TrimSpace sees it), without consuming anything: it peeks until it
+// finds another byte or the end of the input.
+func onlySpace(br *bufio.Reader) (bool, error) {
+	for size := 4096; ; size *= 2 {
+		size = min(size, br.Size())
+		buf, err := br.Peek(size)
+		if len(bytes.TrimSpace(buf)) > 0 {
+			return false, nil
+		}
+		switch {
+		case err == io.EOF:
+			return true, nil
+		case err != nil && err != bufio.ErrBufferFull:
+			return false, err
+		case len(buf) == br.Size():
+			// A buffer full of white space: the deck is not empty as far
+			// as this check goes; the reader reports what follows.
+			return false, nil
+		}
+	}
+}
+
+// firstLine returns the deck's first line (without its newline) as far as
+// the buffer holds it.
+func firstLine(br *bufio.Reader) []byte {
+	buf, _ := br.Peek(br.Size())
+	line, _, _ := bytes.Cut(buf, []byte("\n"))
+	return line
+}
+
+// csvRecords reads a deck's records as encoding/csv.Reader does (quotes,
+// CRLF, skipped empty lines, field counts checked against the header),
+// quickly: a line without a quote is split at the delimiter directly, and
+// from the first line holding a quote on, an encoding/csv.Reader reads the
+// rest. The record's strings share one allocation per line; the slice is
+// reused by the next call.
+type csvRecords struct {
+	br     *bufio.Reader
+	comma  byte
+	line   int // number of lines read (the last line's number)
+	fields int // the header's field count, 0 before the header
+	rec    []string
+	long   []byte // a line longer than the buffer, assembled
+
+	slow     *csv.Reader
+	slowBase int // added to the slow reader's line numbers
+}
+
+// next returns the next record and the line it starts on. Errors are
+// encoding/csv's: a *csv.ParseError (with the record, for a wrong field
+// count), or io.EOF at the end.
+func (c *csvRecords) next() ([]string, int, error) {
+	if c.slow != nil {
+		return c.nextSlow()
+	}
+	for {
+		raw, err := c.readLine()
+		if len(raw) == 0 && err != nil {
+			return nil, 0, err
+		}
+		c.line++
+		if err == io.EOF && raw[len(raw)-1] == '\r' {
+			raw = raw[:len(raw)-1] // a trailing \r before the end, as encoding/csv drops it
+		}
+		if n := len(raw); n >= 2 && raw[n-2] == '\r' && raw[n-1] == '\n' {
+			raw = raw[:n-2]
+		} else if n >= 1 && raw[n-1] == '\n' {
+			raw = raw[:n-1]
+		}
+		if len(raw) == 0 {
+			if err != nil {
+				return nil, 0, err
+			}
+			continue // an empty line
+		}
+		if bytes.IndexByte(raw, '"') >= 0 {
+			c.startSlow(raw, err)
+			return c.nextSlow()
+		}
+		return c.split(raw)
+	}
+}
+
+// readLine returns the next line with its newline (none at the end of the
+// input); io.EOF with the last line when it has no newline.
+func (c *csvRecords) readLine() ([]byte, error) {
+	line, err := c.br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return line, err
+	}
+	c.long = append(c.long[:0], line...)
+	for err == bufio.ErrBufferFull {
+		line, err = c.br.ReadSlice('\n')
+		c.long = append(c.long, line...)
+	}
+	return c.long, err
+}
+
+// split cuts a line without quotes into its fields.
+func (c *csvRecords) split(raw []byte) ([]string, int, error) {
+	s := string(raw)
+	c.rec = c.rec[:0]
+	for {
+		i := indexByteString(s, c.comma)
+		if i < 0 {
+			c.rec = append(c.rec, s)
+			break
+		}
+		c.rec = append(c.rec, s[:i])
+		s = s[i+1:]
+	}
+	if c.fields == 0 {
+		c.fields = len(c.rec)
+	} else if len(c.rec) != c.fields {
+		return c.rec, c.line, &csv.ParseError{StartLine: c.line, Line: c.line, Column: 1, Err: csv.ErrFieldCount}
+	}
+	return c.rec, c.line, nil
+}
+
+func indexByteString(s string, b byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == b {
+			return i
+		}
+	}
+	return -1
+}
+
+// startSlow hands the rest of the input, from the line raw on, to an
+// encoding/csv.Reader.
+func (c *csvRecords) startSlow(raw []byte, lineErr error) {
+	first := append(bytes.Clone(raw), '\n')
+	var rest io.Reader = c.br
+	if lineErr != nil {
+		rest = bytes.NewReader(nil)
+	}
+	c.slow = csv.NewReader(io.MultiReader(bytes.NewReader(first), rest))
+	c.slow.Comma = rune(c.comma)
+	c.slow.FieldsPerRecord = c.fields
+	c.slowBase = c.line - 1
+}
+
+// nextSlow reads a record with the encoding/csv.Reader, numbering lines as
+// in the whole deck.
+func (c *csvRecords) nextSlow() ([]string, int, error) {
+	rec, err := c.slow.Read()
+	line := 0
+	if len(rec) > 0 {
+		line, _ = c.slow.FieldPos(0)
+		line += c.slowBase
+	}
+	if c.fields == 0 && err == nil {
+		c.fields = len(rec)
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		shifted := *pe
+		shifted.StartLine += c.slowBase
+		shifted.Line += c.slowBase
+		err = &shifted
+		if line == 0 {
+			line = shifted.StartLine
+		}
+	}
+	return rec, line, err
+}
