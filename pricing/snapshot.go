@@ -28,10 +28,10 @@ type Snapshot struct {
 	nets       netTable
 	index      rateIndex
 
-	entries []priceEntry         // each distinct price of the book
-	own     [numTypes]priceIDs   // per type and network: entry index + 1, 0 for none
-	def     [numTypes][]uint32   // per type and country: its default's entry index + 1
-	demo    [numTypes]bool       // the type's prices are demo prices
+	entries []priceEntry       // each distinct price of the book
+	own     [numTypes]priceIDs // per type and network: entry index + 1, 0 for none
+	def     [numTypes][]uint32 // per type and country: its default's entry index + 1
+	demo    [numTypes]bool     // the type's prices are demo prices
 	views   [numTypes][numCurrencies]*view
 	// unavailable says why a currency has no views.
 	unavailable [numCurrencies]error
@@ -41,7 +41,7 @@ type Snapshot struct {
 	prefixCache *sync.Map
 	warnings    []string // what CompileOptions.SkipStale dropped
 
-	book     *kassa.PriceBook                   // the book compiled, when Compile was given one
+	book     *kassa.PriceBook                 // the book compiled, when Compile was given one
 	loadBook func() (*kassa.PriceBook, error) // reads the book back from a store
 }
 
