@@ -1,11 +1,13 @@
 package pricing
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,6 +25,9 @@ type CSVOptions struct {
 	Currency kassa.Currency    // currency of rows without a currency column; EUR when empty
 	Name     string            // the price book's name; "CSV import" when empty
 	Ref      *refdata.Data     // reference data to map rows on; refdata.Default() when nil
+	// ExpectedRows, when known (a deck's size over 20 bytes), sizes the
+	// reader's tables up front instead of growing them.
+	ExpectedRows int
 }
 
 // ParseCSV reads a carrier rate deck: a header row, then one price per
@@ -33,8 +38,20 @@ type CSVOptions struct {
 // dialling prefix → the country default; a new prefix → an extra network
 // in book.Networks), else to its country's default price. Every problem
 // is reported with its line and column, all of them (up to a cap) in one
-// EINVALID *kassa.Error; the deck is then rejected whole.
+// EINVALID *kassa.Error; the deck is then rejected whole. ParseCSV is
+// ReadCSV with the result decoded into a kassa.PriceBook.
 func ParseCSV(r io.Reader, opts CSVOptions) (*kassa.PriceBook, error) {
+	d, err := ReadCSV(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	return d.Book()
+}
+
+// ReadCSV reads a rate deck as ParseCSV does, as it streams in, into a
+// Deck in its stored form: the deck is never held whole, and what the
+// reading keeps per row is a few tens of bytes (docs/pricing.md, "Memory").
+func ReadCSV(r io.Reader, opts CSVOptions) (*Deck, error) {
 	if opts.Ref == nil {
 		opts.Ref = refdata.Default()
 	}
@@ -44,44 +61,30 @@ func ParseCSV(r io.Reader, opts CSVOptions) (*kassa.PriceBook, error) {
 	if opts.Name == "" {
 		opts.Name = "CSV import"
 	}
-	data, err := readDeck(r)
+	in := &deckInput{r: r}
+	br, err := openDeck(in)
 	if err != nil {
 		return nil, err
 	}
 	p := newDeckParser(opts)
-	if err := p.parse(data); err != nil {
+	err = p.parse(br)
+	if ierr := in.inputError(); ierr != nil {
+		return nil, ierr
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := p.problems.err(); err != nil {
 		return nil, err
 	}
-	return p.book, nil
+	return p.finish(), nil
 }
 
-// readDeck reads a whole deck, checking its encoding: a UTF-8 BOM is
-// dropped, UTF-16 is refused with advice.
-func readDeck(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read rate deck: %w", err)
-	}
-	if len(data) > MaxImportBytes {
-		return nil, rejectf("rate deck", "larger than %d MiB", MaxImportBytes>>20)
-	}
-	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return nil, rejectf("rate deck", "the file is UTF-16; save it as UTF-8 (CSV UTF-8)")
-	}
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, rejectf("rate deck", "the file is empty")
-	}
-	return data, nil
-}
-
-// deckParser holds the state of one ParseCSV run.
+// deckParser holds the state of one ReadCSV run. What it keeps per row is
+// compact: numeric keys for prefixes and lines, a small record per new
+// network of the deck, and the encoded deck itself.
 type deckParser struct {
 	opts     CSVOptions
-	book     *kassa.PriceBook
 	problems problemList
 	cols     [numColumns]int // column index per kind, -1 when absent
 	header   []string
@@ -89,10 +92,28 @@ type deckParser struct {
 	// "sep=" line was skipped, so that messages name the file's lines.
 	lineOffset int
 
-	seenPrefix map[string]int    // type|currency|prefix → line
-	seenKey    map[string]seenAt // type|country|network|currency → first line and price
-	extra      map[string]int    // extra network code → index in book.Networks
-	index      *prefixLookup
+	index *prefixLookup
+	enc   *recordEncoder
+	deck  *Deck
+
+	seenRef    map[uint64]seenAt      // a default's or reference network's line: (type, currency, country, network) → first line
+	prefixes   *prefixTable           // prefix → its first line, the (type, currency) pairs seen, its deck network
+	prefixTC   map[uint64]int32       // (prefix, type, currency) → line, for pairs after a prefix's first
+	nets       []deckNet              // the deck's new networks
+	explicit   map[string]int32       // "CC|code" → network, for networks named by the network code column
+	netSeen    map[uint64]seenAt      // (network, type, currency) → line, for lines after a network's first
+	moreRanges map[[2]uint64]struct{} // (network, prefix) for ranges of a network beyond its prefixes' own
+	code, name []byte                 // scratch
+	made       madeNet                // a network the row made, written with its price line
+}
+
+// madeNet is a network a row made from its prefix (its name is in
+// deckParser.name); its strings are valid for the row.
+type madeNet struct {
+	active                  bool
+	country, code, mcc, mnc string
+	ntype                   kassa.NetworkType
+	rng                     string
 }
 
 type seenAt struct {
@@ -100,61 +121,108 @@ type seenAt struct {
 	price kassa.Amount
 }
 
+// prefixSeen is what the parser remembers of a prefix.
+type prefixSeen struct {
+	net   int32 // the deck network it is a range of, -1 for none
+	line  int32 // the line of its first (type, currency)
+	mask  uint8 // the (type, currency) pairs seen, a bit each
+	first uint8 // the first pair
+}
+
+// deckNet is what the parser remembers of a network it created.
+type deckNet struct {
+	country  uint16
+	explicit bool  // named by the network code column (else its code is CC-prefix)
+	tc       uint8 // the (type, currency) of its first line; noTC before
+	line     int32
+	price    kassa.Amount
+}
+
+const noTC = 0xFF
+
+// tcOf packs a service type and currency index.
+func tcOf(typ kassa.ServiceType, cur kassa.Currency) uint8 {
+	ti, _ := typeIndex(typ)
+	ci, _ := currencyIndex(cur)
+	return uint8(ti<<1 | ci)
+}
+
 func newDeckParser(opts CSVOptions) *deckParser {
 	return &deckParser{
 		opts:       opts,
-		book:       &kassa.PriceBook{Name: opts.Name},
 		problems:   problemList{subject: "rate deck"},
-		seenPrefix: map[string]int{},
-		seenKey:    map[string]seenAt{},
-		extra:      map[string]int{},
 		index:      newPrefixLookup(opts.Ref),
+		enc:        newRecordEncoder(true),
+		deck:       &Deck{Name: opts.Name},
+		seenRef:    map[uint64]seenAt{},
+		prefixes:   newPrefixTable(opts.ExpectedRows),
+		nets:       make([]deckNet, 0, opts.ExpectedRows),
+		prefixTC:   map[uint64]int32{},
+		explicit:   map[string]int32{},
+		netSeen:    map[uint64]seenAt{},
+		moreRanges: map[[2]uint64]struct{}{},
 	}
 }
 
-// parse reads the header and every row; problems are collected.
-func (p *deckParser) parse(data []byte) error {
-	comma, skip := excelSeparator(data)
-	if skip == 0 {
-		comma = detectDelimiter(data)
+// finish returns the deck.
+func (p *deckParser) finish() *Deck {
+	d := p.deck
+	d.chunks = p.enc.finish()
+	d.defines = p.defines
+	return d
+}
+
+// parse reads the header and every row; problems are collected. It
+// returns the rejection of a bad header, or the error of a failing input.
+func (p *deckParser) parse(br *bufio.Reader) error {
+	first, complete := firstLine(br)
+	comma, skip := excelSeparator(first)
+	if !complete {
+		skip = 0 // a one-line deck is its header
 	}
-	if skip > 0 {
+	if skip == 0 {
+		comma = detectDelimiter(first)
+	} else {
+		br.Discard(skip) // the first line is buffered
 		p.lineOffset = 1
 	}
-	cr := csv.NewReader(bytes.NewReader(data[skip:]))
-	cr.Comma = comma
-	header, err := cr.Read()
+	cr := &csvRecords{br: br, comma: byte(comma)}
+	header, _, err := cr.next()
 	if err != nil {
 		return rejectf("rate deck", "line %d (header): %s", 1+p.lineOffset, csvReason(err))
 	}
+	header = slices.Clone(header)
 	if err := p.readHeader(header); err != nil {
 		return err
 	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		line := 0
-		if len(rec) > 0 {
-			line, _ = cr.FieldPos(0)
-			line += p.lineOffset
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine + p.lineOffset
+	// The records are read (split into cells) by a goroutine of their
+	// own, a batch ahead of the mapping.
+	out, free, done := make(chan *rowBatch, 2), make(chan *rowBatch, 4), make(chan struct{})
+	defer close(done)
+	go cr.readAhead(out, free, done)
+	for b := range out {
+		for _, r := range b.rows {
+			line := r.line + p.lineOffset
+			rec := b.cells[r.first : r.first+r.n]
+			if r.err == nil {
+				p.row(line, rec)
+				continue
 			}
-			if errors.Is(err, csv.ErrFieldCount) {
+			if errors.Is(r.err, csv.ErrFieldCount) {
 				p.problems.addf("line %d: %d fields where the header has %d (truncated or misaligned row)", line, len(rec), len(header))
 				continue
 			}
-			p.problems.addf("line %d: %s", line, csvReason(err))
-			break // the reader cannot resynchronise after a quoting error
+			p.problems.addf("line %d: %s", line, csvReason(r.err))
 		}
-		p.row(line, rec)
+		if b.err != nil && b.err != io.EOF {
+			return b.err // the input failed (too large, unreadable)
+		}
+		select {
+		case free <- b:
+		default:
+		}
 	}
-	if len(p.book.Prices) == 0 && p.problems.total == 0 {
+	if p.deck.lines == 0 && p.problems.total == 0 {
 		p.problems.addf("the deck has no price rows")
 	}
 	return nil
@@ -177,12 +245,12 @@ func csvReason(err error) string {
 	return err.Error()
 }
 
-// excelSeparator reads Excel's "sep=;" first line: the delimiter and how
-// many bytes to skip (0 when there is no such line).
-func excelSeparator(data []byte) (rune, int) {
-	first, _, found := bytes.Cut(data, []byte("\n"))
+// excelSeparator reads Excel's "sep=;" first line (given without its
+// newline): the delimiter and how many bytes to skip (0 when there is no
+// such line).
+func excelSeparator(first []byte) (rune, int) {
 	line := bytes.TrimRight(first, "\r")
-	if !found || len(line) != 5 || !bytes.HasPrefix(bytes.ToLower(line), []byte("sep=")) {
+	if len(line) != 5 || !bytes.HasPrefix(bytes.ToLower(line), []byte("sep=")) {
 		return 0, 0
 	}
 	switch c := rune(line[4]); c {
@@ -194,8 +262,7 @@ func excelSeparator(data []byte) (rune, int) {
 
 // detectDelimiter picks ',', ';' or tab, whichever the first line holds
 // most of.
-func detectDelimiter(data []byte) rune {
-	first, _, _ := bytes.Cut(data, []byte("\n"))
+func detectDelimiter(first []byte) rune {
 	best, bestN := ',', bytes.Count(first, []byte(","))
 	for _, d := range []rune{';', '\t'} {
 		if n := bytes.Count(first, []byte(string(d))); n > bestN {
@@ -283,19 +350,59 @@ func (p *deckParser) row(line int, rec []string) {
 	if !p.rowEffective(line, rec) {
 		return
 	}
-	country, network, ok := p.destination(line, rec, typ, cur)
+	tc := tcOf(typ, cur)
+	d, ok := p.destination(line, rec, tc)
 	if !ok {
 		return
 	}
-	key := string(typ) + "|" + country + "|" + network + "|" + string(cur)
-	if prev, dup := p.seenKey[key]; dup {
+	prev, dup := p.seen(d, tc, line, price)
+	if m := &p.made; m.active {
+		m.active = false
+		p.enc.compactNetwork(m.country, m.code, p.name, m.ntype, m.mcc, m.mnc, m.rng, !dup, tc, price)
+		if !dup {
+			p.deck.types[tc>>1] = true
+			p.deck.lines++
+			return
+		}
+	}
+	if dup {
 		if prev.price != price {
-			p.problems.addf("line %d: %s %s is priced %s here and %s on line %d", line, country, orDefault(network), price, prev.price, prev.line)
+			p.problems.addf("line %d: %s %s is priced %s here and %s on line %d", line, p.index.ref.Countries[d.country].Code, orDefault(d.code), price, prev.price, prev.line)
 		}
 		return
 	}
-	p.seenKey[key] = seenAt{line, price}
-	p.book.Prices = append(p.book.Prices, kassa.Price{Type: typ, Country: country, Network: network, Currency: cur, Price: price})
+	ti, ci := int(tc>>1), int(tc&1)
+	priceRecord(p.enc, ti, ci, p.index.ref.Countries[d.country].Code, d.code, price)
+	p.deck.types[ti] = true
+	p.deck.lines++
+}
+
+// seen records the first line of a destination in a type and currency,
+// or returns the earlier one: several prefixes of one network at one
+// price are one line.
+func (p *deckParser) seen(d rowDest, tc uint8, line int, price kassa.Amount) (seenAt, bool) {
+	if d.net >= 0 {
+		n := &p.nets[d.net]
+		switch n.tc {
+		case noTC:
+			n.tc, n.line, n.price = tc, int32(line), price
+			return seenAt{}, false
+		case tc:
+			return seenAt{int(n.line), n.price}, true
+		}
+		key := uint64(d.net)<<3 | uint64(tc)
+		if prev, ok := p.netSeen[key]; ok {
+			return prev, true
+		}
+		p.netSeen[key] = seenAt{line, price}
+		return seenAt{}, false
+	}
+	key := uint64(tc)<<48 | uint64(d.country)<<32 | uint64(uint32(d.ref+1))
+	if prev, ok := p.seenRef[key]; ok {
+		return prev, true
+	}
+	p.seenRef[key] = seenAt{line, price}
+	return seenAt{}, false
 }
 
 func allBlank(rec []string) bool {
@@ -349,7 +456,7 @@ func (p *deckParser) rowPrice(line int, rec []string) (kassa.Amount, bool) {
 		p.problems.addf("%s: price is empty", p.where(line, colPrice))
 		return 0, false
 	}
-	a, err := kassa.ParseAmount(v)
+	a, err := parsePrice(v)
 	if err != nil {
 		p.problems.addf("%s: bad number %q (write prices like 0.0123)", p.where(line, colPrice), v)
 		return 0, false
@@ -375,4 +482,36 @@ func (p *deckParser) rowEffective(line int, rec []string) bool {
 	}
 	p.problems.addf("%s: bad date %q (write 2026-12-01)", p.where(line, colEffective), v)
 	return false
+}
+
+// parsePrice reads a price cell: the common form (up to 9 integer digits,
+// a point and up to 8 decimals) directly, anything else through
+// kassa.ParseAmount, which gives the same value for the common form.
+func parsePrice(v string) (kassa.Amount, error) {
+	var whole, frac uint64
+	i := 0
+	for ; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
+		whole = whole*10 + uint64(v[i]-'0')
+	}
+	if i == 0 || i > 9 {
+		return kassa.ParseAmount(v)
+	}
+	decimals := 0
+	if i < len(v) {
+		if v[i] != '.' || len(v)-i-1 > kassa.AmountDecimals || len(v)-i-1 == 0 {
+			return kassa.ParseAmount(v)
+		}
+		for j := i + 1; j < len(v); j++ {
+			c := v[j]
+			if c < '0' || c > '9' {
+				return kassa.ParseAmount(v)
+			}
+			frac = frac*10 + uint64(c-'0')
+			decimals++
+		}
+	}
+	for ; decimals < kassa.AmountDecimals; decimals++ {
+		frac *= 10
+	}
+	return kassa.Amount(whole*kassa.AmountScale + frac), nil
 }

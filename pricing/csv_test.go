@@ -323,3 +323,18 @@ func TestProblemsAreStructured(t *testing.T) {
 		t.Error("Problems of a plain error")
 	}
 }
+
+// FuzzParsePrice: the fast path of parsePrice gives what kassa.ParseAmount
+// gives, for every input.
+func FuzzParsePrice(f *testing.F) {
+	for _, s := range []string{"0.0123", "1", "1.", ".5", "123456789.12345678", "1234567890.1", "0.123456789", "-1", "+1", "1e3", "00.10", "", "0.0000000050"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, gerr := parsePrice(s)
+		want, werr := kassa.ParseAmount(s)
+		if (gerr == nil) != (werr == nil) || got != want {
+			t.Fatalf("parsePrice(%q) = %v, %v; kassa.ParseAmount = %v, %v", s, got, gerr, want, werr)
+		}
+	})
+}

@@ -10,73 +10,142 @@ import (
 )
 
 // prefixLookup indexes the reference data the ways a rate deck names a
-// destination.
+// destination. Prefixes are numeric keys (prefixKey), so that looking up
+// a row's prefix allocates nothing.
 type prefixLookup struct {
 	ref           *refdata.Data
-	byRange       map[string]kassa.Network   // range → network (the country with most ranges wins)
-	byCountryRng  map[string]kassa.Network   // "GB|4477" → network
-	byMCCMNC      map[string][]kassa.Network // "234|10" → networks (one per country)
-	byCode        map[string][]kassa.Network // code or alias → networks (one per country)
-	byName        map[string][]kassa.Network
-	countryByName map[string]string // lower-case name or display name → alpha-2
-	mainCountry   map[string]string // dialling prefix → the country with most ranges that has it
+	countryIdx    map[string]int     // alpha-2 → index in ref.Countries
+	dialling      map[string]bool    // every dialling prefix
+	byRange       map[uint64]int32   // range → network (the country with most ranges wins)
+	byCountryRng  rangeTable         // country<<54 | range → network
+	lens          []uint16           // per country: bit L set when it has a range of L digits
+	allLens       uint16             // bit L set when some range has L digits
+	byMCCMNC      map[string][]int32 // "234|10" → networks (one per country)
+	byCode        map[string][]int32 // code or alias → networks (one per country)
+	byName        map[string][]int32 // "GB|o2 uk" → networks
+	countryByName map[string]string  // lower-case name or display name → alpha-2
+	mainCountry   map[string]string  // dialling prefix → the country with most ranges that has it
+	last          rangeSearch        // the previous row's search, for deepest
+	lastCell      string             // the previous row's country cell …
+	lastCountry   string             // … and what resolveCountry made of it
+	lastMsg       string
+	lastCode      string // the previous country looked up by index
+	lastIdx       int
 }
+
+// index returns the index of a country code (known to be a reference
+// country), remembering the last one: rows come grouped by country.
+func (x *prefixLookup) index(code string) int {
+	if code != x.lastCode {
+		x.lastCode, x.lastIdx = code, x.countryIdx[code]
+	}
+	return x.lastIdx
+}
+
+// resolveCountryCached is resolveCountry remembering the last cell.
+func (x *prefixLookup) resolveCountryCached(v string) (string, string) {
+	if v != x.lastCell || x.lastCell == "" {
+		x.lastCountry, x.lastMsg = x.resolveCountry(v)
+		x.lastCell = v
+	}
+	return x.lastCountry, x.lastMsg
+}
+
+// rangeSearch is the result of one deepest search: the prefix searched
+// (digits), and the length and network of the longest range found (0 and
+// -1 for none).
+type rangeSearch struct {
+	ci     int
+	prefix []byte
+	length int
+	net    int32
+}
+
+// prefixKeyOf packs a prefix of 1 to maxDigits digits: its value and length.
+func prefixKeyOf(prefix string) uint64 { return digitsValue(prefix)<<4 | uint64(len(prefix)) }
+
+// countryRangeKey packs a country index and a prefix key.
+func countryRangeKey(ci int, pk uint64) uint64 { return uint64(ci)<<54 | pk }
+
+// validPrefix reports whether s can be a prefix key.
+func validPrefix(s string) bool { return isDigits(s) && len(s) <= maxDigits }
 
 func newPrefixLookup(ref *refdata.Data) *prefixLookup {
 	x := &prefixLookup{
 		ref:           ref,
-		byRange:       map[string]kassa.Network{},
-		byCountryRng:  map[string]kassa.Network{},
-		byMCCMNC:      map[string][]kassa.Network{},
-		byCode:        map[string][]kassa.Network{},
-		byName:        map[string][]kassa.Network{},
+		countryIdx:    make(map[string]int, len(ref.Countries)),
+		dialling:      map[string]bool{},
+		byRange:       map[uint64]int32{},
+		lens:          make([]uint16, len(ref.Countries)),
+		byMCCMNC:      map[string][]int32{},
+		byCode:        map[string][]int32{},
+		byName:        map[string][]int32{},
 		countryByName: map[string]string{},
 		mainCountry:   map[string]string{},
 	}
-	countries := append([]kassa.Country(nil), ref.Countries...)
-	ranges := func(c kassa.Country) (n int) {
-		for _, nw := range ref.NetworksOf(c.Code) {
-			n += len(nw.Ranges)
-		}
-		return n
+	byCountry := make([][]int32, len(ref.Countries))
+	for i, c := range ref.Countries {
+		x.countryIdx[c.Code] = i
+		x.dialling[c.DialingPrefix] = true
 	}
-	sort.SliceStable(countries, func(a, b int) bool { return ranges(countries[a]) > ranges(countries[b]) })
-	for _, c := range countries {
+	ranges := make([]int, len(ref.Countries))
+	for i, n := range ref.Networks {
+		if ci, ok := x.countryIdx[n.Country]; ok {
+			byCountry[ci] = append(byCountry[ci], int32(i))
+			ranges[ci] += len(n.Ranges)
+		}
+	}
+	order := make([]int, len(ref.Countries))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ranges[order[a]] > ranges[order[b]] })
+	var countryRanges []rangeEntry
+	for _, ci := range order {
+		c := ref.Countries[ci]
 		if _, ok := x.mainCountry[c.DialingPrefix]; !ok {
 			x.mainCountry[c.DialingPrefix] = c.Code
 		}
 		x.countryByName[strings.ToLower(c.Name)] = c.Code
 		x.countryByName[strings.ToLower(c.DisplayName)] = c.Code
-		for _, n := range ref.NetworksOf(c.Code) {
-			x.add(n)
+		for _, i := range byCountry[ci] {
+			countryRanges = x.add(ci, i, countryRanges)
 		}
 	}
+	x.byCountryRng = newRangeTable(countryRanges)
 	return x
 }
 
-// add indexes one network, keeping earlier entries on conflicts.
-func (x *prefixLookup) add(n kassa.Network) {
+// add indexes reference network i of country ci, keeping earlier entries
+// on conflicts; its (country, range) entries are appended to countryRanges.
+func (x *prefixLookup) add(ci int, i int32, countryRanges []rangeEntry) []rangeEntry {
+	n := &x.ref.Networks[i]
 	for _, r := range n.Ranges {
-		if _, ok := x.byRange[r]; !ok {
-			x.byRange[r] = n
+		if !validPrefix(r) {
+			continue
 		}
-		if _, ok := x.byCountryRng[n.Country+"|"+r]; !ok {
-			x.byCountryRng[n.Country+"|"+r] = n
+		pk := prefixKeyOf(r)
+		if _, ok := x.byRange[pk]; !ok {
+			x.byRange[pk] = i
 		}
+		countryRanges = append(countryRanges, rangeEntry{countryRangeKey(ci, pk), i})
+		x.lens[ci] |= 1 << len(r)
+		x.allLens |= 1 << len(r)
 	}
 	if n.MCC != "" {
-		x.byMCCMNC[n.MCC+"|"+n.MNC] = append(x.byMCCMNC[n.MCC+"|"+n.MNC], n)
+		x.byMCCMNC[n.MCC+"|"+n.MNC] = append(x.byMCCMNC[n.MCC+"|"+n.MNC], i)
 	}
 	for _, code := range append([]string{n.Code}, n.Aliases...) {
-		x.byCode[code] = append(x.byCode[code], n)
+		x.byCode[code] = append(x.byCode[code], i)
 	}
 	key := n.Country + "|" + strings.ToLower(n.Name)
-	x.byName[key] = append(x.byName[key], n)
+	x.byName[key] = append(x.byName[key], i)
+	return countryRanges
 }
 
 // mccmnc finds the networks with an MCC and MNC, trying the MNC with two
 // and three digits.
-func (x *prefixLookup) mccmnc(mcc, mnc string) []kassa.Network {
+func (x *prefixLookup) mccmnc(mcc, mnc string) []int32 {
 	for _, m := range []string{mnc, fmt.Sprintf("%02s", mnc), fmt.Sprintf("%03s", mnc), strings.TrimLeft(mnc, "0")} {
 		if list, ok := x.byMCCMNC[mcc+"|"+m]; ok {
 			return list
@@ -87,34 +156,59 @@ func (x *prefixLookup) mccmnc(mcc, mnc string) []kassa.Network {
 
 // pick chooses the network of country among candidates (any one country
 // when country is ""). It explains an ambiguous or wrong-country choice.
-func pick(list []kassa.Network, country, what string) (kassa.Network, string) {
+func (x *prefixLookup) pick(list []int32, country, what string) (int32, string) {
 	if country == "" {
 		if len(list) == 1 {
 			return list[0], ""
 		}
 		var cs []string
-		for _, n := range list {
-			cs = append(cs, n.Country)
+		for _, i := range list {
+			cs = append(cs, x.ref.Networks[i].Country)
 		}
-		return kassa.Network{}, fmt.Sprintf("%s is used in %s; add a country column", what, strings.Join(cs, ", "))
+		return -1, fmt.Sprintf("%s is used in %s; add a country column", what, strings.Join(cs, ", "))
 	}
-	for _, n := range list {
-		if n.Country == country {
-			return n, ""
+	for _, i := range list {
+		if x.ref.Networks[i].Country == country {
+			return i, ""
 		}
 	}
-	return kassa.Network{}, fmt.Sprintf("%s is in %s, not %s", what, list[0].Country, country)
+	return -1, fmt.Sprintf("%s is in %s, not %s", what, x.ref.Networks[list[0]].Country, country)
 }
 
-// longestRange returns the network whose range in country is the longest
-// proper prefix of prefix.
-func (x *prefixLookup) longestRange(country, prefix string) (kassa.Network, bool) {
-	for l := len(prefix) - 1; l > 0; l-- {
-		if n, ok := x.byCountryRng[country+"|"+prefix[:l]]; ok {
-			return n, true
+// deepest returns the network of the longest range of country ci that
+// prefix starts with (prefix itself included) and that range's length; 0
+// when there is none. Rows of a deck often extend the range the previous
+// row did: the lengths that the previous search settled for the digits the
+// two prefixes share are not looked up again.
+func (x *prefixLookup) deepest(ci int, prefix string) (int32, int) {
+	last := &x.last
+	lens := x.lens[ci]
+	stop := 0 // lengths up to stop are settled by the previous search
+	if last.ci == ci && last.prefix != nil {
+		k := 0
+		for k < len(prefix) && k < len(last.prefix) && prefix[k] == last.prefix[k] {
+			k++
+		}
+		if last.length <= k {
+			stop = k
 		}
 	}
-	return kassa.Network{}, false
+	net, length := int32(-1), 0
+	for l := len(prefix); l > stop; l-- {
+		if lens&(1<<l) == 0 {
+			continue
+		}
+		if i, ok := x.byCountryRng.get(countryRangeKey(ci, prefixKeyOf(prefix[:l]))); ok {
+			net, length = i, l
+			break
+		}
+	}
+	if length == 0 && stop > 0 {
+		net, length = last.net, last.length // the shared digits' result (maybe none)
+	}
+	last.ci, last.net, last.length = ci, net, length
+	last.prefix = append(last.prefix[:0], prefix...)
+	return net, length
 }
 
 // countryOfPrefix finds the country of a number prefix: by a known range,
@@ -123,12 +217,15 @@ func (x *prefixLookup) longestRange(country, prefix string) (kassa.Network, bool
 // 1, GB for 44), as carrier decks mean it.
 func (x *prefixLookup) countryOfPrefix(prefix string) (string, string) {
 	for l := len(prefix); l > 0; l-- {
-		if n, ok := x.byRange[prefix[:l]]; ok {
-			return n.Country, ""
+		if x.allLens&(1<<l) == 0 {
+			continue
+		}
+		if i, ok := x.byRange[prefixKeyOf(prefix[:l])]; ok {
+			return x.ref.Networks[i].Country, ""
 		}
 	}
 	for l := min(len(prefix), 4); l > 0; l-- {
-		if len(x.ref.CountriesByPrefix(prefix[:l])) > 0 {
+		if x.dialling[prefix[:l]] {
 			return x.mainCountry[prefix[:l]], ""
 		}
 	}
@@ -140,14 +237,17 @@ func (x *prefixLookup) countryOfPrefix(prefix string) (string, string) {
 // lets the row's prefix choose among the sharers), or a country name.
 func (x *prefixLookup) resolveCountry(v string) (string, string) {
 	if len(v) == 2 && isLetters(v) {
-		code := strings.ToUpper(v)
-		if _, ok := x.ref.Country(code); ok {
-			return code, ""
+		code := v
+		if v[0] >= 'a' || v[1] >= 'a' {
+			code = strings.ToUpper(v)
+		}
+		if i, ok := x.countryIdx[code]; ok {
+			return x.ref.Countries[i].Code, ""
 		}
 		return "", fmt.Sprintf("unknown country %q", v)
 	}
 	if d := strings.TrimPrefix(v, "+"); isDigits(d) {
-		if len(x.ref.CountriesByPrefix(d)) == 0 {
+		if !x.dialling[d] {
 			return "", fmt.Sprintf("no country has the dialling code %s", d)
 		}
 		return x.mainCountry[d], ""
@@ -175,60 +275,98 @@ func isLetters(s string) bool {
 	return s != ""
 }
 
-// destination maps a row to its country and network ("" for the default).
-func (p *deckParser) destination(line int, rec []string, typ kassa.ServiceType, cur kassa.Currency) (string, string, bool) {
+// rowDest is where a row's price goes: a country's default, a reference
+// network, or a network of the deck.
+type rowDest struct {
+	country int    // index in the reference countries
+	ref     int32  // a reference network, -1 for none
+	net     int32  // a network of the deck, -1 for none
+	code    string // the network's code, "" for the default (valid for the row only)
+}
+
+// destination maps a row to its country and network.
+func (p *deckParser) destination(line int, rec []string, tc uint8) (rowDest, bool) {
 	x := p.index
 	country := ""
 	if v := p.cell(rec, colCountry); v != "" {
-		c, msg := x.resolveCountry(v)
+		c, msg := x.resolveCountryCached(v)
 		if msg != "" {
 			p.problems.addf("%s: %s", p.where(line, colCountry), msg)
-			return "", "", false
+			return rowDest{}, false
 		}
 		country = c
 	}
 	nw, found, ok := p.networkByID(line, rec, country)
 	if !ok {
-		return "", "", false
+		return rowDest{}, false
 	}
 	if found {
-		country = nw.Country
+		country = x.ref.Countries[nw.country].Code
 	}
 	prefix := strings.ReplaceAll(strings.TrimPrefix(p.cell(rec, colPrefix), "+"), " ", "")
 	if prefix == "" {
 		return p.withoutPrefix(line, rec, country, nw, found)
 	}
-	if !p.checkPrefix(line, prefix, typ, cur) {
-		return "", "", false
+	pf, ok := p.checkPrefix(line, prefix, tc)
+	if !ok {
+		return rowDest{}, false
 	}
+	// The prefix is recorded however the row ends, as seen on this line.
+	defer p.recordPrefix(&pf)
 	country, ok = p.countryForPrefix(line, rec, country, found, prefix)
 	if !ok {
-		return "", "", false
+		return rowDest{}, false
 	}
-	cinfo, _ := x.ref.Country(country)
+	ci := x.index(country)
 	if found {
-		if i, ok := p.extra[country+"|"+nw.Code]; ok && !containsString(p.book.Networks[i].Ranges, prefix) {
-			p.book.Networks[i].Ranges = append(p.book.Networks[i].Ranges, prefix)
+		if nw.net >= 0 {
+			p.addRange(nw.net, &pf, prefix, country, nw.code)
 		}
-		return country, nw.Code, true
+		return nw, true
 	}
-	return p.byPrefix(line, rec, country, cinfo, prefix)
+	return p.byPrefix(line, rec, ci, &pf, prefix)
+}
+
+// rowPrefix is a row's prefix while the row is mapped: its key, what the
+// parser knew of it before the row, and what the row adds.
+type rowPrefix struct {
+	key  uint64
+	seen prefixSeen
+	old  bool // the prefix was seen on an earlier line
+	tc   uint8
+	line int
 }
 
 // checkPrefix checks a row's prefix: digits, and not seen before for the
 // same type and currency.
-func (p *deckParser) checkPrefix(line int, prefix string, typ kassa.ServiceType, cur kassa.Currency) bool {
-	if !isDigits(prefix) || len(prefix) > maxDigits {
+func (p *deckParser) checkPrefix(line int, prefix string, tc uint8) (rowPrefix, bool) {
+	if !validPrefix(prefix) {
 		p.problems.addf("%s: bad prefix %q (digits only)", p.where(line, colPrefix), prefix)
-		return false
+		return rowPrefix{}, false
 	}
-	dupKey := string(typ) + "|" + string(cur) + "|" + prefix
-	if prev, dup := p.seenPrefix[dupKey]; dup {
+	pf := rowPrefix{key: prefixKeyOf(prefix), tc: tc, line: line}
+	pf.seen, pf.old = p.prefixes.get(pf.key)
+	if !pf.old {
+		pf.seen = prefixSeen{net: -1, line: int32(line), first: tc}
+	}
+	if pf.old && pf.seen.mask&(1<<tc) != 0 {
+		prev := pf.seen.line
+		if pf.seen.first != tc {
+			prev = p.prefixTC[pf.key<<3|uint64(tc)]
+		}
 		p.problems.addf("%s: duplicate prefix %s (also on line %d)", p.where(line, colPrefix), prefix, prev)
-		return false
+		return rowPrefix{}, false
 	}
-	p.seenPrefix[dupKey] = line
-	return true
+	return pf, true
+}
+
+// recordPrefix stores what a row added to its prefix.
+func (p *deckParser) recordPrefix(pf *rowPrefix) {
+	pf.seen.mask |= 1 << pf.tc
+	if pf.old {
+		p.prefixTC[pf.key<<3|uint64(pf.tc)] = int32(pf.line)
+	}
+	p.prefixes.put(pf.key, pf.seen)
 }
 
 // countryForPrefix settles the country of a row with a prefix: the one
@@ -251,7 +389,7 @@ func (p *deckParser) countryForPrefix(line int, rec []string, country string, fo
 		}
 		country = c
 	}
-	cinfo, _ := x.ref.Country(country)
+	cinfo := &x.ref.Countries[x.index(country)]
 	switch {
 	case cinfo.DialingPrefix == "":
 		p.problems.addf("%s: %s has no dialling prefix; leave the prefix empty", p.where(line, colPrefix), country)
@@ -263,9 +401,15 @@ func (p *deckParser) countryForPrefix(line int, rec []string, country string, fo
 	return country, true
 }
 
+// refDest is the destination of reference network i.
+func (p *deckParser) refDest(i int32) rowDest {
+	n := &p.index.ref.Networks[i]
+	return rowDest{country: p.index.countryIdx[n.Country], ref: i, net: -1, code: n.Code}
+}
+
 // networkByID finds the network a row names by MCC/MNC or network code.
 // found is false when the row names none; ok is false after a problem.
-func (p *deckParser) networkByID(line int, rec []string, country string) (nw kassa.Network, found, ok bool) {
+func (p *deckParser) networkByID(line int, rec []string, country string) (nw rowDest, found, ok bool) {
 	x := p.index
 	mcc, mnc := p.cell(rec, colMCC), p.cell(rec, colMNC)
 	if v := p.cell(rec, colMCCMNC); v != "" {
@@ -286,27 +430,29 @@ func (p *deckParser) networkByID(line int, rec []string, country string) (nw kas
 			p.problems.addf("line %d: unknown network MCC %s MNC %s", line, mcc, mnc)
 			return nw, false, false
 		}
-		n, msg := pick(list, country, "network "+mcc+"/"+mnc)
+		i, msg := x.pick(list, country, "network "+mcc+"/"+mnc)
 		if msg != "" {
 			p.problems.addf("line %d: %s", line, msg)
 			return nw, false, false
 		}
-		return n, true, true
+		return p.refDest(i), true, true
 	}
 	code := p.cell(rec, colNetworkCode)
 	if code == "" {
 		return nw, false, true
 	}
 	if list, ok := x.byCode[code]; ok {
-		n, msg := pick(list, country, "network "+code)
+		i, msg := x.pick(list, country, "network "+code)
 		if msg != "" {
 			p.problems.addf("line %d: %s", line, msg)
 			return nw, false, false
 		}
-		return n, true, true
+		return p.refDest(i), true, true
 	}
-	if i, ok := p.extra[country+"|"+code]; ok {
-		return p.book.Networks[i], true, true
+	if ci, ok := x.countryIdx[country]; ok {
+		if net, ok := p.lookupNet(ci, code); ok {
+			return rowDest{country: ci, ref: -1, net: net, code: code}, true, true
+		}
 	}
 	if p.cell(rec, colPrefix) != "" {
 		return nw, false, true // a new network: its prefix defines it
@@ -316,81 +462,156 @@ func (p *deckParser) networkByID(line int, rec []string, country string) (nw kas
 }
 
 // withoutPrefix maps a row that has no prefix.
-func (p *deckParser) withoutPrefix(line int, rec []string, country string, nw kassa.Network, found bool) (string, string, bool) {
+func (p *deckParser) withoutPrefix(line int, rec []string, country string, nw rowDest, found bool) (rowDest, bool) {
 	if found {
-		return country, nw.Code, true
+		return nw, true
 	}
 	if country == "" {
 		p.problems.addf("line %d: no country, prefix or network says where this price goes", line)
-		return "", "", false
+		return rowDest{}, false
 	}
+	ci := p.index.countryIdx[country]
 	name := p.cell(rec, colNetwork)
 	if name == "" {
-		return country, "", true
+		return rowDest{country: ci, ref: -1, net: -1}, true
 	}
-	for _, n := range p.index.byCode[name] {
-		if n.Country == country {
-			return country, n.Code, true
+	for _, i := range p.index.byCode[name] {
+		if p.index.ref.Networks[i].Country == country {
+			return p.refDest(i), true
 		}
 	}
 	switch list := p.index.byName[country+"|"+strings.ToLower(name)]; len(list) {
 	case 1:
-		return country, list[0].Code, true
+		return p.refDest(list[0]), true
 	case 0:
 		p.problems.addf("%s: no network %q in %s", p.where(line, colNetwork), name, country)
 	default:
 		p.problems.addf("%s: %d networks in %s are called %q; give the network code or MCC/MNC", p.where(line, colNetwork), len(list), country, name)
 	}
-	return "", "", false
+	return rowDest{}, false
 }
 
 // byPrefix maps a prefix row: the dialling prefix is the country default,
-// a known range its network, anything else a new network of the book.
-func (p *deckParser) byPrefix(line int, rec []string, country string, c kassa.Country, prefix string) (string, string, bool) {
+// a known range its network, anything else a new network of the deck.
+func (p *deckParser) byPrefix(line int, rec []string, ci int, pf *rowPrefix, prefix string) (rowDest, bool) {
+	x := p.index
+	c := &x.ref.Countries[ci]
 	if prefix == c.DialingPrefix {
-		return country, "", true
+		return rowDest{country: ci, ref: -1, net: -1}, true
 	}
-	if n, ok := p.index.byCountryRng[country+"|"+prefix]; ok {
-		return country, n.Code, true
+	deepest, depth := x.deepest(ci, prefix)
+	if depth == len(prefix) {
+		return p.refDest(deepest), true // a known range
 	}
 	code := p.cell(rec, colNetworkCode)
-	if code == "" {
-		code = country + "-" + prefix
-	}
-	if i, ok := p.extra[country+"|"+code]; ok {
-		if !containsString(p.book.Networks[i].Ranges, prefix) {
-			p.book.Networks[i].Ranges = append(p.book.Networks[i].Ranges, prefix)
+	explicit := code != ""
+	var net int32 = -1
+	found := false
+	if explicit {
+		net, found = p.lookupNet(ci, code)
+	} else {
+		p.code = append(append(append(p.code[:0], c.Code...), '-'), prefix...)
+		code = unsafeString(p.code)
+		// The network made from this prefix, if an earlier line made it.
+		if e := pf.seen; e.net >= 0 && int(p.nets[e.net].country) == ci && !p.nets[e.net].explicit {
+			net, found = e.net, true
+		} else if len(p.explicit) > 0 {
+			net, found = p.explicit[c.Code+"|"+code]
 		}
-		return country, code, true
 	}
-	nw := kassa.Network{Code: code, Country: country, Name: p.cell(rec, colNetwork), Type: kassa.Landline, Ranges: []string{prefix}}
-	if parent, ok := p.index.longestRange(country, prefix); ok {
-		nw.Type = parent.Type
-		if hasMCC(parent.Type) {
-			nw.MCC, nw.MNC = parent.MCC, parent.MNC
+	if found {
+		p.addRange(net, pf, prefix, c.Code, code)
+		return rowDest{country: ci, ref: -1, net: net, code: code}, true
+	}
+	ntype, mcc, mnc := kassa.Landline, "", ""
+	if depth > 0 {
+		pn := &x.ref.Networks[deepest]
+		ntype = pn.Type
+		if hasMCC(pn.Type) {
+			mcc, mnc = pn.MCC, pn.MNC
 		}
 	}
 	if v := p.cell(rec, colNetworkType); v != "" {
 		t := kassa.NetworkType(strings.ToLower(v))
 		if !validNetworkType(t) {
 			p.problems.addf("%s: unknown network type %q", p.where(line, colNetworkType), v)
-			return "", "", false
+			return rowDest{}, false
 		}
-		nw.Type = t
+		ntype = t
 	}
-	if nw.Name == "" {
-		nw.Name = c.DisplayName + " " + prefix
+	p.name = append(p.name[:0], p.cell(rec, colNetwork)...)
+	if len(p.name) == 0 {
+		p.name = append(append(append(p.name, c.DisplayName...), ' '), prefix...)
 	}
-	p.extra[country+"|"+code] = len(p.book.Networks)
-	p.book.Networks = append(p.book.Networks, nw)
-	return country, code, true
+	net = int32(len(p.nets))
+	p.nets = append(p.nets, deckNet{country: uint16(ci), explicit: explicit, tc: noTC})
+	if explicit || pf.seen.net >= 0 {
+		// A code of the column, or a prefix that is a range of another
+		// network already: the code is found through the map.
+		p.explicit[c.Code+"|"+code] = net
+	}
+	// The network is written with the row's price line (row).
+	p.made = madeNet{active: true, country: c.Code, code: code, ntype: ntype, mcc: mcc, mnc: mnc, rng: prefix}
+	p.noteRange(net, pf)
+	return rowDest{country: ci, ref: -1, net: net, code: code}, true
 }
 
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+// lookupNet finds a network of the deck by its country and code.
+func (p *deckParser) lookupNet(ci int, code string) (int32, bool) {
+	country := p.index.ref.Countries[ci].Code
+	if len(p.explicit) > 0 {
+		if net, ok := p.explicit[country+"|"+code]; ok {
+			return net, true
 		}
 	}
-	return false
+	// A network made from a prefix has the code CC-prefix.
+	if len(code) > 3 && code[2] == '-' && code[:2] == country && validPrefix(code[3:]) {
+		if e, ok := p.prefixes.get(prefixKeyOf(code[3:])); ok && e.net >= 0 {
+			n := &p.nets[e.net]
+			if int(n.country) == ci && !n.explicit {
+				return e.net, true
+			}
+		}
+	}
+	return -1, false
+}
+
+// defines reports whether the deck has a network (country, code): a
+// merge leaves out a base's network of the same key.
+func (p *deckParser) defines(country, code []byte) bool {
+	ci, ok := p.index.countryIdx[string(country)]
+	if !ok {
+		return false
+	}
+	_, ok = p.lookupNet(ci, string(code))
+	return ok
+}
+
+// noteRange remembers that the row's prefix is a range of network net.
+func (p *deckParser) noteRange(net int32, pf *rowPrefix) {
+	if pf.seen.net < 0 {
+		pf.seen.net = net
+		return
+	}
+	p.moreRanges[[2]uint64{uint64(net), pf.key}] = struct{}{}
+}
+
+// hasRange reports whether the row's prefix is a range of network net
+// already.
+func (p *deckParser) hasRange(net int32, pf *rowPrefix) bool {
+	if pf.seen.net == net {
+		return true
+	}
+	_, ok := p.moreRanges[[2]uint64{uint64(net), pf.key}]
+	return ok
+}
+
+// addRange adds the row's prefix to a network of the deck defined
+// earlier, once.
+func (p *deckParser) addRange(net int32, pf *rowPrefix, prefix, country, code string) {
+	if p.hasRange(net, pf) {
+		return
+	}
+	p.noteRange(net, pf)
+	addRangeRecord(p.enc, country, code, prefix)
 }

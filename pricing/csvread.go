@@ -102,11 +102,11 @@ func onlySpace(br *bufio.Reader) (bool, error) {
 }
 
 // firstLine returns the deck's first line (without its newline) as far as
-// the buffer holds it.
-func firstLine(br *bufio.Reader) []byte {
+// the buffer holds it, and whether a newline ends it.
+func firstLine(br *bufio.Reader) ([]byte, bool) {
 	buf, _ := br.Peek(br.Size())
-	line, _, _ := bytes.Cut(buf, []byte("\n"))
-	return line
+	line, _, found := bytes.Cut(buf, []byte("\n"))
+	return line, found
 }
 
 // csvRecords reads a deck's records as encoding/csv.Reader does (quotes,
@@ -244,4 +244,153 @@ func (c *csvRecords) nextSlow() ([]string, int, error) {
 		}
 	}
 	return rec, line, err
+}
+
+// rowBatch is a batch of records read ahead by the reading goroutine: the
+// fast path's lines share one string, whose substrings the cells are.
+type rowBatch struct {
+	rows  []batchRow
+	cells []string
+	text  []byte // the lines of the fast path, back to back
+	err   error  // io.EOF or the error that ended the reading, after rows
+}
+
+// batchRow is one record of a batch, or one record's error.
+type batchRow struct {
+	line  int
+	first int // its cells are cells[first : first+n]
+	n     int
+	err   error // a *csv.ParseError (with the cells for a wrong field count)
+}
+
+// batchRows is how many records a batch holds.
+const batchRows = 1024
+
+// fill reads up to batchRows records into b.
+func (c *csvRecords) fill(b *rowBatch) {
+	b.rows, b.cells, b.text, b.err = b.rows[:0], b.cells[:0], b.text[:0], nil
+	type span struct{ line, start, end int }
+	var spans [batchRows]span
+	nspans := 0
+	// Fast-path lines are collected first and split once the batch's
+	// text is one string; slow-path records come with their own strings.
+	for len(b.rows) < batchRows {
+		if c.slow != nil {
+			rec, line, err := c.nextSlow()
+			if err == nil || errors.Is(err, csv.ErrFieldCount) {
+				b.rows = append(b.rows, batchRow{line: line, first: len(b.cells), n: len(rec), err: err})
+				b.cells = append(b.cells, rec...)
+				continue
+			}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				b.rows = append(b.rows, batchRow{line: line, err: err})
+				err = io.EOF // the reader cannot resynchronise after a quoting error
+			}
+			b.err = err
+			break
+		}
+		raw, line, err := c.nextLine()
+		if err != nil {
+			b.err = err
+			break
+		}
+		if raw == nil {
+			continue // the line went to the slow path
+		}
+		start := len(b.text)
+		b.text = append(b.text, raw...)
+		spans[nspans] = span{line, start, len(b.text)}
+		nspans++
+		b.rows = append(b.rows, batchRow{line: line, first: -1})
+	}
+	if nspans == 0 {
+		return
+	}
+	text := string(b.text)
+	k := 0
+	for i := range b.rows {
+		r := &b.rows[i]
+		if r.first >= 0 {
+			continue
+		}
+		sp := spans[k]
+		k++
+		r.first = len(b.cells)
+		b.cells = c.splitInto(b.cells, text[sp.start:sp.end])
+		r.n = len(b.cells) - r.first
+		if c.fields == 0 {
+			c.fields = r.n
+		} else if r.n != c.fields {
+			r.err = &csv.ParseError{StartLine: r.line, Line: r.line, Column: 1, Err: csv.ErrFieldCount}
+		}
+	}
+}
+
+// nextLine returns the next non-empty line of the fast path (without its
+// line end) and its number, valid until the next call; nil when the line
+// holds a quote, which hands the rest of the input to the slow path.
+func (c *csvRecords) nextLine() ([]byte, int, error) {
+	for {
+		raw, err := c.readLine()
+		if len(raw) == 0 && err != nil {
+			return nil, 0, err
+		}
+		c.line++
+		if err == io.EOF && raw[len(raw)-1] == '\r' {
+			raw = raw[:len(raw)-1] // a trailing \r before the end, as encoding/csv drops it
+		}
+		if n := len(raw); n >= 2 && raw[n-2] == '\r' && raw[n-1] == '\n' {
+			raw = raw[:n-2]
+		} else if n >= 1 && raw[n-1] == '\n' {
+			raw = raw[:n-1]
+		}
+		if len(raw) == 0 {
+			if err != nil {
+				return nil, 0, err
+			}
+			continue // an empty line
+		}
+		if bytes.IndexByte(raw, '"') >= 0 {
+			c.startSlow(raw, err)
+			return nil, 0, nil
+		}
+		return raw, c.line, nil
+	}
+}
+
+// splitInto appends the fields of a line without quotes.
+func (c *csvRecords) splitInto(cells []string, s string) []string {
+	for {
+		i := indexByteString(s, c.comma)
+		if i < 0 {
+			return append(cells, s)
+		}
+		cells = append(cells, s[:i])
+		s = s[i+1:]
+	}
+}
+
+// readAhead reads the records in a goroutine of its own, a batch at a
+// time, into out, until the input ends or done is closed. Used batches
+// come back through free.
+func (c *csvRecords) readAhead(out chan<- *rowBatch, free chan *rowBatch, done <-chan struct{}) {
+	defer close(out)
+	for {
+		var b *rowBatch
+		select {
+		case b = <-free:
+		default:
+			b = &rowBatch{}
+		}
+		c.fill(b)
+		select {
+		case out <- b:
+		case <-done:
+			return
+		}
+		if b.err != nil {
+			return
+		}
+	}
 }

@@ -85,7 +85,7 @@ func encodeBook(book *kassa.PriceBook) *Deck {
 	for _, p := range book.Prices {
 		ti, _ := typeIndex(p.Type)
 		ci, _ := currencyIndex(p.Currency)
-		enc.price(ti, ci, []byte(p.Country), []byte(p.Network), p.Price)
+		priceRecord(enc, ti, ci, p.Country, p.Network, p.Price)
 		d.types[ti] = true
 		d.lines++
 	}

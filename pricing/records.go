@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/kassa-dev/kassa"
 )
@@ -26,6 +27,11 @@ import (
 //	R  one more range of a network defined before: country, code, range
 //	P  a price line: type<<1|currency, country, network ("" = default),
 //	   the amount (zig-zag varint of 10^-8 units)
+//	M  a network with one range, as a deck row's new prefix makes it, and
+//	   optionally its first price line: flags, code, name, then only the
+//	   fields that differ from the previous record's (country, type, mcc,
+//	   mnc), the range unless it is the code after "CC-", and the line's
+//	   type<<1|currency and amount (see the m* flags)
 //
 // Strings are front-coded against the previous string of the same field
 // in the chunk (varint shared-prefix length, varint suffix length, the
@@ -46,6 +52,17 @@ const (
 	recNetwork byte = 'N'
 	recRange   byte = 'R'
 	recPrice   byte = 'P'
+	recCompact byte = 'M'
+)
+
+// Flags of an M record.
+const (
+	mCountry = 1 << iota // the country differs from the previous record's
+	mType                // the type differs
+	mMCC                 // the MCC differs
+	mMNC                 // the MNC differs
+	mPrice               // a price line follows
+	mRange               // the range is written (else it is the code after "CC-")
 )
 
 // chunkTarget is the size of a chunk's records before compression.
@@ -84,19 +101,26 @@ type record struct {
 	ranges   [][]byte // R: the one added range
 }
 
-// recordEncoder appends records to chunks.
+// recordEncoder appends records to chunks. A finished chunk is compressed
+// by a goroutine of its own (one at a time) while the next one fills.
 type recordEncoder struct {
 	compress bool
 	buf      []byte
 	prev     [numSlots][]byte
 	chunks   [][]byte
-	size     int64 // bytes in finished chunks
-	fw       *flate.Writer
+	busy     chan struct{} // one compressing goroutine at a time
+	wg       sync.WaitGroup
 }
+
+// flateWriters are reused between chunks: a writer holds about a MiB.
+var flateWriters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.BestSpeed) // the level is valid
+	return w
+}}
 
 // newRecordEncoder starts an encoder; compress flate-compresses chunks.
 func newRecordEncoder(compress bool) *recordEncoder {
-	e := &recordEncoder{compress: compress}
+	e := &recordEncoder{compress: compress, busy: make(chan struct{}, 1)}
 	e.reset()
 	return e
 }
@@ -104,18 +128,17 @@ func newRecordEncoder(compress bool) *recordEncoder {
 // reset starts a new chunk.
 func (e *recordEncoder) reset() {
 	e.buf = append(e.buf[:0], chunkMagic...)
-	if e.compress {
-		e.buf = append(e.buf, chunkFlate)
-	} else {
-		e.buf = append(e.buf, chunkRaw)
-	}
+	e.buf = append(e.buf, chunkRaw) // compressChunk marks its output
 	for i := range e.prev {
 		e.prev[i] = e.prev[i][:0]
 	}
 }
 
 // str appends s front-coded against the slot's previous value.
-func (e *recordEncoder) str(slot int, s []byte) {
+func (e *recordEncoder) str(slot int, s []byte) { encodeString(e, slot, s) }
+
+// encodeString is str for a string or a byte slice.
+func encodeString[T string | []byte](e *recordEncoder, slot int, s T) {
 	prev := e.prev[slot]
 	n := 0
 	for n < len(prev) && n < len(s) && prev[n] == s[n] {
@@ -147,25 +170,34 @@ func (e *recordEncoder) flush() {
 	if len(e.buf) <= len(chunkMagic)+1 {
 		return
 	}
-	var chunk []byte
-	if e.compress {
-		var out bytes.Buffer
-		out.Grow(len(e.buf) / 3)
-		out.Write(e.buf[:len(chunkMagic)+1])
-		if e.fw == nil {
-			e.fw, _ = flate.NewWriter(&out, flate.BestSpeed) // the level is valid
-		} else {
-			e.fw.Reset(&out)
-		}
-		e.fw.Write(e.buf[len(chunkMagic)+1:]) // writing to a bytes.Buffer does not fail
-		e.fw.Close()
-		chunk = out.Bytes()
-	} else {
-		chunk = bytes.Clone(e.buf)
-	}
-	e.chunks = append(e.chunks, chunk)
-	e.size += int64(len(chunk))
+	raw := bytes.Clone(e.buf)
+	e.chunks = append(e.chunks, raw)
 	e.reset()
+	if !e.compress {
+		return
+	}
+	i := len(e.chunks) - 1
+	e.busy <- struct{}{}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		defer func() { <-e.busy }()
+		e.chunks[i] = compressChunk(raw)
+	}()
+}
+
+// compressChunk flate-compresses a chunk's records.
+func compressChunk(raw []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(raw) / 3)
+	out.Write(raw[:len(chunkMagic)])
+	out.WriteByte(chunkFlate)
+	fw := flateWriters.Get().(*flate.Writer)
+	fw.Reset(&out)
+	fw.Write(raw[len(chunkMagic)+1:]) // writing to a bytes.Buffer does not fail
+	fw.Close()
+	flateWriters.Put(fw)
+	return out.Bytes()
 }
 
 // header writes the book's name and demo types.
@@ -219,39 +251,34 @@ func (e *recordEncoder) networkRecord(r *record) {
 	e.endRecord()
 }
 
-// networkBytes writes a book network given as byte slices, with one range.
-func (e *recordEncoder) networkBytes(country, code, name []byte, ntype kassa.NetworkType, mcc, mnc string, rng []byte) {
+// networkBytes writes a book network with one range.
+func (e *recordEncoder) networkBytes(country, code string, name []byte, ntype kassa.NetworkType, mcc, mnc, rng string) {
 	e.buf = append(e.buf, recNetwork)
-	e.str(slotCountry, country)
-	e.str(slotCode, code)
-	e.str(slotName, name)
-	e.str(slotType, []byte(ntype))
-	e.str(slotMCC, []byte(mcc))
-	e.str(slotMNC, []byte(mnc))
-	e.buf = append(e.buf, 0) // no aliases
-	if rng == nil {
-		e.buf = append(e.buf, 0)
-	} else {
-		e.buf = append(e.buf, 1)
-		e.str(slotRange, rng)
-	}
+	encodeString(e, slotCountry, country)
+	encodeString(e, slotCode, code)
+	encodeString(e, slotName, name)
+	encodeString(e, slotType, string(ntype))
+	encodeString(e, slotMCC, mcc)
+	encodeString(e, slotMNC, mnc)
+	e.buf = append(e.buf, 0, 1) // no aliases, one range
+	encodeString(e, slotRange, rng)
 	e.endRecord()
 }
 
 // addRange writes one more range of a network defined before.
-func (e *recordEncoder) addRange(country, code, rng []byte) {
+func addRangeRecord[T string | []byte](e *recordEncoder, country, code, rng T) {
 	e.buf = append(e.buf, recRange)
-	e.str(slotCountry, country)
-	e.str(slotCode, code)
-	e.str(slotRange, rng)
+	encodeString(e, slotCountry, country)
+	encodeString(e, slotCode, code)
+	encodeString(e, slotRange, rng)
 	e.endRecord()
 }
 
-// price writes a price line.
-func (e *recordEncoder) price(typ, cur int, country, network []byte, amount kassa.Amount) {
+// priceRecord writes a price line.
+func priceRecord[T string | []byte](e *recordEncoder, typ, cur int, country, network T, amount kassa.Amount) {
 	e.buf = append(e.buf, recPrice, byte(typ<<1|cur))
-	e.str(slotCountry, country)
-	e.str(slotCode, network)
+	encodeString(e, slotCountry, country)
+	encodeString(e, slotCode, network)
 	e.buf = binary.AppendVarint(e.buf, int64(amount))
 	e.endRecord()
 }
@@ -259,7 +286,63 @@ func (e *recordEncoder) price(typ, cur int, country, network []byte, amount kass
 // finish returns the chunks.
 func (e *recordEncoder) finish() [][]byte {
 	e.flush()
+	e.wg.Wait()
 	return e.chunks
+}
+
+// same reports whether a slot's previous value is s.
+func same[T string | []byte](e *recordEncoder, slot int, s T) bool {
+	return string(e.prev[slot]) == string(s)
+}
+
+// compactNetwork writes a network with one range made from a deck row's
+// prefix (its code is usually CC-prefix), with its first price line when
+// withPrice.
+func (e *recordEncoder) compactNetwork(country, code string, name []byte, ntype kassa.NetworkType, mcc, mnc, rng string, withPrice bool, tc uint8, amount kassa.Amount) {
+	var flags byte
+	if !same(e, slotCountry, country) {
+		flags |= mCountry
+	}
+	if !same(e, slotType, string(ntype)) {
+		flags |= mType
+	}
+	if !same(e, slotMCC, mcc) {
+		flags |= mMCC
+	}
+	if !same(e, slotMNC, mnc) {
+		flags |= mMNC
+	}
+	if withPrice {
+		flags |= mPrice
+	}
+	if len(code) != len(rng)+3 || code[2] != '-' || code[3:] != rng {
+		flags |= mRange
+	}
+	e.buf = append(e.buf, recCompact, flags)
+	encodeString(e, slotCode, code)
+	encodeString(e, slotName, name)
+	if flags&mCountry != 0 {
+		encodeString(e, slotCountry, country)
+	}
+	if flags&mType != 0 {
+		encodeString(e, slotType, string(ntype))
+	}
+	if flags&mMCC != 0 {
+		encodeString(e, slotMCC, mcc)
+	}
+	if flags&mMNC != 0 {
+		encodeString(e, slotMNC, mnc)
+	}
+	if flags&mRange != 0 {
+		encodeString(e, slotRange, rng)
+	} else {
+		e.prev[slotRange] = append(e.prev[slotRange][:0], rng...)
+	}
+	if withPrice {
+		e.buf = append(e.buf, tc)
+		e.buf = binary.AppendVarint(e.buf, int64(amount))
+	}
+	e.endRecord()
 }
 
 // errCorruptChunk reports stored data that does not decode.
@@ -276,6 +359,7 @@ type recordDecoder struct {
 	itemUsed int
 	rec      record
 	inflated []byte
+	pending  bool // an M record's price line is next
 }
 
 // reset points the decoder at a chunk.
@@ -299,7 +383,7 @@ func (d *recordDecoder) reset(chunk []byte) error {
 	default:
 		return errCorruptChunk
 	}
-	d.data, d.pos = body, 0
+	d.data, d.pos, d.pending = body, 0, false
 	for i := range d.slot {
 		d.slot[i] = d.slot[i][:0]
 	}
@@ -356,10 +440,17 @@ func (d *recordDecoder) list(slot int, out [][]byte) ([][]byte, bool) {
 // next decodes the next record; false at the end of the chunk. err is set
 // for data that does not decode.
 func (d *recordDecoder) next() (*record, bool, error) {
+	r := &d.rec
+	if d.pending {
+		// The price line of the M record just given: same country, the
+		// network's code.
+		d.pending = false
+		r.kind = recPrice
+		return r, true, nil
+	}
 	if d.pos >= len(d.data) {
 		return nil, false, nil
 	}
-	r := &d.rec
 	d.itemUsed = 0
 	r.kind = d.data[d.pos]
 	d.pos++
@@ -418,6 +509,8 @@ func (d *recordDecoder) next() (*record, bool, error) {
 		if s, ok = d.str(slotRange); ok {
 			r.ranges = append(r.ranges[:0], s)
 		}
+	case recCompact:
+		ok = d.compact(r)
 	case recPrice:
 		if d.pos >= len(d.data) {
 			ok = false
@@ -450,6 +543,70 @@ func (d *recordDecoder) next() (*record, bool, error) {
 		return nil, false, fmt.Errorf("%w: record %q at byte %d", errCorruptChunk, r.kind, d.pos)
 	}
 	return r, true, nil
+}
+
+// compact decodes an M record into r as a network record, and sets up its
+// price line when it has one.
+func (d *recordDecoder) compact(r *record) bool {
+	if d.pos >= len(d.data) {
+		return false
+	}
+	flags := d.data[d.pos]
+	d.pos++
+	var ok bool
+	if r.code, ok = d.str(slotCode); !ok {
+		return false
+	}
+	if r.name, ok = d.str(slotName); !ok {
+		return false
+	}
+	for _, f := range [...]struct {
+		bit  byte
+		slot int
+		dst  *[]byte
+	}{{mCountry, slotCountry, &r.country}, {mType, slotType, &r.ntype}, {mMCC, slotMCC, &r.mcc}, {mMNC, slotMNC, &r.mnc}} {
+		if flags&f.bit != 0 {
+			if *f.dst, ok = d.str(f.slot); !ok {
+				return false
+			}
+		} else {
+			*f.dst = d.slot[f.slot]
+		}
+	}
+	var rng []byte
+	if flags&mRange != 0 {
+		if rng, ok = d.str(slotRange); !ok {
+			return false
+		}
+	} else {
+		if len(r.code) < 4 || r.code[2] != '-' {
+			return false
+		}
+		d.slot[slotRange] = append(d.slot[slotRange][:0], r.code[3:]...)
+		rng = d.slot[slotRange]
+	}
+	r.kind = recNetwork
+	r.aliases = r.aliases[:0]
+	r.ranges = append(r.ranges[:0], rng)
+	if flags&mPrice != 0 {
+		if d.pos >= len(d.data) {
+			return false
+		}
+		tc := d.data[d.pos]
+		d.pos++
+		r.typ, r.cur = tc>>1, tc&1
+		if r.typ >= numTypes {
+			return false
+		}
+		v, n := binary.Varint(d.data[d.pos:])
+		if n <= 0 {
+			return false
+		}
+		d.pos += n
+		r.amount = kassa.Amount(v)
+		d.pending = true
+	}
+	return true
 }
 
 // isLegacyChunk reports whether data is the older storage form (a gzip

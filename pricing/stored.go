@@ -88,11 +88,11 @@ func (s *Service) copyBase(ctx context.Context, deck *Deck, base int64) ([][]byt
 			}
 		case recRange:
 			if deck.defines == nil || !deck.defines(r.country, r.code) {
-				enc.addRange(r.country, r.code, r.ranges[0])
+				addRangeRecord(enc, r.country, r.code, r.ranges[0])
 			}
 		case recPrice:
 			if !deck.types[r.typ] {
-				enc.price(int(r.typ), int(r.cur), r.country, r.code, r.amount)
+				priceRecord(enc, int(r.typ), int(r.cur), r.country, r.code, r.amount)
 				lines++
 			}
 		}
