@@ -13,7 +13,8 @@ import (
 // type=&format=csv|json&currency=: one service type of a version ("active"
 // for the one in effect) as a deck that the import reads back. JSON is the
 // get-full-pricing answer in currency (EUR by default); CSV has one row per
-// price line, each in its own currency.
+// price line, each in its own currency. Both stream: the CSV lines from
+// the store, a large book's JSON as it is rendered.
 func (s *Server) adminExportPriceBook(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.pricingService()
 	if err != nil {
@@ -58,7 +59,7 @@ func (s *Server) adminExportPriceBook(w http.ResponseWriter, r *http.Request) er
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	if err := pricing.ExportCSV(w, snap, t); err != nil {
+	if err := svc.ExportCSV(r.Context(), w, snap, t); err != nil {
 		s.log.Warn("price-book export interrupted", "version", version, "err", err)
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -64,9 +63,10 @@ type importResultJSON struct {
 
 // adminImportPriceBook answers POST /admin/v1/pricebooks?type=&format=&
 // currency=&name=&base=: the rate deck in the body (up to
-// pricing.MaxImportBytes, read as it streams in) becomes a new version,
-// not yet active. With base=active (the default) the types the deck does
-// not price are copied from the version in use. A bad deck is a 400 whose
+// pricing.MaxImportBytes, read as it streams in, never whole in memory)
+// becomes a new version, not yet active. With base=active (the default)
+// the types the deck does not price are copied from the version in use,
+// read from the store chunk by chunk. A bad deck is a 400 whose
 // invalid_params name each offending line and column; nothing is stored.
 func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.pricingService()
@@ -81,12 +81,16 @@ func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) er
 		return s.deckError(w, r, errDeckTooLarge)
 	}
 	extendDeadlines(w, deckTransferTime)
-	deck, err := parseDeck(http.MaxBytesReader(w, r.Body, pricing.MaxImportBytes), opts, svc.Ref())
+	deck, err := parseDeck(http.MaxBytesReader(w, r.Body, pricing.MaxImportBytes), opts, svc.Ref(), r.ContentLength)
 	if err != nil {
 		return s.deckError(w, r, bodyError(err))
 	}
-	book, replaced, copiedFrom := s.withBase(deck, opts, svc)
-	v, err := svc.Import(r.Context(), book, opts.format)
+	replaced := deck.Types()
+	var copiedFrom int64
+	if cur := svc.Current(); opts.base == "active" && cur != nil {
+		copiedFrom = cur.Version()
+	}
+	v, err := svc.ImportDeck(r.Context(), deck, pricing.ImportOptions{Source: opts.format, Base: copiedFrom})
 	if err != nil {
 		return s.deckError(w, r, err)
 	}
@@ -147,38 +151,17 @@ func formatOfContentType(contentType string) string {
 	return ""
 }
 
-// parseDeck reads the body as a rate deck of opts.format.
-func parseDeck(body io.Reader, opts importOptions, ref *refdata.Data) (*kassa.PriceBook, error) {
+// parseDeck reads the body as a rate deck of opts.format, as it streams
+// in. size is the body's length when known (-1 otherwise).
+func parseDeck(body io.Reader, opts importOptions, ref *refdata.Data, size int64) (*pricing.Deck, error) {
 	if opts.format == "json" {
-		book, err := pricing.ParseFullPricingJSON(body, opts.typ, ref)
+		deck, err := pricing.ReadFullPricingJSON(body, opts.typ, ref)
 		if err == nil && opts.name != "" {
-			book.Name = opts.name
+			deck.Name = opts.name
 		}
-		return book, err
+		return deck, err
 	}
-	return pricing.ParseCSV(body, pricing.CSVOptions{Type: opts.typ, Currency: opts.currency, Name: opts.name, Ref: ref})
-}
-
-// withBase returns the book to store: the deck alone (base=none, or no
-// version in use), or the deck over the version in use. It also returns
-// the types the deck replaces and the version copied from (0 for none).
-func (s *Server) withBase(deck *kassa.PriceBook, opts importOptions, svc *pricing.Service) (*kassa.PriceBook, []kassa.ServiceType, int64) {
-	replaced := []kassa.ServiceType{}
-	for _, t := range kassa.ServiceTypes {
-		if slices.ContainsFunc(deck.Prices, func(p kassa.Price) bool { return p.Type == t }) {
-			replaced = append(replaced, t)
-		}
-	}
-	cur := svc.Current()
-	if opts.base != "active" || cur == nil {
-		return deck, replaced, 0
-	}
-	book := pricing.Merge(cur.Book(), deck, replaced...)
-	// Merge appends the deck's lines after the copied ones; they go first
-	// so that problems found in the whole book are numbered as in the deck.
-	copied := len(book.Prices) - len(deck.Prices)
-	book.Prices = append(slices.Clone(book.Prices[copied:]), book.Prices[:copied]...)
-	return book, replaced, cur.Version()
+	return pricing.ReadCSV(body, pricing.CSVOptions{Type: opts.typ, Currency: opts.currency, Name: opts.name, Ref: ref, ExpectedRows: pricing.ExpectedRows(size)})
 }
 
 // bodyError classifies an error of reading and parsing the deck: a body

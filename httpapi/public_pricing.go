@@ -133,16 +133,18 @@ func (s *Server) legacyPrefixPricing(w http.ResponseWriter, r *http.Request, c *
 	return nil
 }
 
-// serveDocument writes a pre-rendered pricing answer: its gzip copy when
-// there is one and Accept-Encoding allows gzip, its ETag, and 304 when
-// If-None-Match holds that ETag.
+// serveDocument writes a pricing answer: its gzip form when it has one and
+// Accept-Encoding allows gzip, its ETag, and 304 when If-None-Match holds
+// that ETag. A streamed answer (a large price book) is rendered as it is
+// written, without a Content-Length.
 func serveDocument(w http.ResponseWriter, r *http.Request, d *pricing.Document) {
 	body, etag := d.Body, d.ETag
 	h := w.Header()
-	if d.Gzip != nil {
+	gzipped := false
+	if d.GzipETag != "" {
 		h.Set("Vary", "Accept, Accept-Encoding")
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			body, etag = d.Gzip, d.GzipETag
+			body, etag, gzipped = d.Gzip, d.GzipETag, true
 			h.Set("Content-Encoding", "gzip")
 		}
 	} else {
@@ -156,7 +158,21 @@ func serveDocument(w http.ResponseWriter, r *http.Request, d *pricing.Document) 
 			return
 		}
 	}
-	writeBody(w, http.StatusOK, d.ContentType, body)
+	if !d.Streamed() {
+		writeBody(w, http.StatusOK, d.ContentType, body)
+		return
+	}
+	h.Set("Content-Type", d.ContentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	write := d.WriteBody
+	if gzipped {
+		write = d.WriteGzip
+	}
+	_ = write(w) // the client went away: nothing more to do
 }
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.

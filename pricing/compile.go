@@ -37,6 +37,9 @@ type CompileOptions struct {
 	contentID string
 	// streamAbove overrides preRenderLimit (tests).
 	streamAbove int64
+	// checkOnly stops once the book is known to compile: no index, no
+	// answers (ImportDeck's check).
+	checkOnly bool
 }
 
 // Compile validates a price book against the reference data and builds its
@@ -450,6 +453,9 @@ func (c *compiler) finish() (*Snapshot, error) {
 	c.remapPrices(s, perm)
 	if err := s.buildViews(c.fx); err != nil {
 		return nil, err
+	}
+	if c.opts.checkOnly {
+		return s, nil
 	}
 	c.buildIndex(s)
 	s.fingerprint = c.fingerprint()

@@ -68,13 +68,18 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Deck, error) {
 	}
 	p := newDeckParser(opts)
 	err = p.parse(br)
+	if err == nil {
+		err = p.problems.err()
+	}
+	if err != nil {
+		// A deck over the size limit is refused as such, whatever else
+		// is wrong with it: read on to find out.
+		io.Copy(io.Discard, br)
+	}
 	if ierr := in.inputError(); ierr != nil {
 		return nil, ierr
 	}
 	if err != nil {
-		return nil, err
-	}
-	if err := p.problems.err(); err != nil {
 		return nil, err
 	}
 	return p.finish(), nil
@@ -169,6 +174,7 @@ func (p *deckParser) finish() *Deck {
 	d := p.deck
 	d.chunks = p.enc.finish()
 	d.defines = p.defines
+	d.checked = true
 	return d
 }
 
@@ -482,6 +488,15 @@ func (p *deckParser) rowEffective(line int, rec []string) bool {
 	}
 	p.problems.addf("%s: bad date %q (write 2026-12-01)", p.where(line, colEffective), v)
 	return false
+}
+
+// ExpectedRows estimates the rows of a deck of size bytes (a typical row
+// is over 20 bytes), for CSVOptions.ExpectedRows; 0 for an unknown size.
+func ExpectedRows(size int64) int {
+	if size <= 0 {
+		return 0
+	}
+	return int(min(size, MaxImportBytes) / 20)
 }
 
 // parsePrice reads a price cell: the common form (up to 9 integer digits,

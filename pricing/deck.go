@@ -24,6 +24,10 @@ type Deck struct {
 	// defines reports whether the deck defines the book network (country,
 	// code), so that a merge leaves out a base's network of the same key.
 	defines func(country, code []byte) bool
+	// checked is set when every line and network was checked against the
+	// reference data as it was read (CSV decks); ImportDeck compiles the
+	// others before storing them.
+	checked bool
 }
 
 // Lines returns the number of price lines.
@@ -91,6 +95,7 @@ func encodeBook(book *kassa.PriceBook) *Deck {
 	}
 	d.chunks = enc.finish()
 	d.defines = func(country, code []byte) bool { return keys[string(country)+"|"+string(code)] }
+	d.checked = true // Service.Import compiled the book
 	return d
 }
 

@@ -70,13 +70,16 @@ func ReadFullPricingJSON(r io.Reader, t kassa.ServiceType, ref *refdata.Data) (*
 	}
 	jr.dec.UseNumber()
 	err = jr.read()
+	if err == nil {
+		err = jr.problems.err()
+	}
+	if err != nil {
+		io.Copy(io.Discard, io.MultiReader(jr.dec.Buffered(), br)) // a deck over the limit is refused as such
+	}
 	if ierr := in.inputError(); ierr != nil {
 		return nil, ierr
 	}
 	if err != nil {
-		return nil, err
-	}
-	if err := jr.problems.err(); err != nil {
 		return nil, err
 	}
 	d := jr.deck

@@ -29,6 +29,11 @@ type ImportOptions struct {
 // they are. Lines of the base that the reference data no longer knows are
 // carried and skipped when the version is compiled (Snapshot.Warnings).
 func (s *Service) ImportDeck(ctx context.Context, deck *Deck, opts ImportOptions) (*kassa.PriceBookVersion, error) {
+	if !deck.checked {
+		if err := s.checkDeck(deck); err != nil {
+			return nil, err
+		}
+	}
 	chunks := deck.chunks
 	lines := deck.lines
 	demo := map[kassa.ServiceType]bool{}
@@ -71,6 +76,23 @@ func (s *Service) ImportDeck(ctx context.Context, deck *Deck, opts ImportOptions
 	}
 	s.opts.Logger.Info("price book imported", "version", v.Version, "name", v.Name, "source", opts.Source, "prices", v.Prices, "base", opts.Base, "bytes", stored.Size())
 	return v, nil
+}
+
+// checkDeck compiles a deck that was not checked as it was read (a JSON
+// price list names countries and networks freely): a deck with any problem
+// is rejected whole, its lines numbered as in the deck.
+func (s *Service) checkDeck(deck *Deck) error {
+	c, err := newCompiler(s.ref, CompileOptions{FX: s.opts.FX, contentID: "check", checkOnly: true})
+	if err != nil {
+		return err
+	}
+	for _, chunk := range deck.chunks {
+		if err := eachChunkRecord(chunk, c.record); err != nil {
+			return fmt.Errorf("check price book: %w", err)
+		}
+	}
+	_, err = c.finish()
+	return err
 }
 
 // copyBase encodes what a merge keeps of version base: its networks that
@@ -222,21 +244,20 @@ func (s *Service) compileStored(ctx context.Context, version int64) (*Snapshot, 
 	return snap, nil
 }
 
-// ExportCSV writes the lines of service type t of a stored version as CSV
-// (see the package's ExportCSV), streaming them from the store in their
-// stored order; the version's compiled snapshot (the current one, or one
-// compiled for the export) gives the networks' names and ranges.
-// ENOTFOUND when there is no such version.
-func (s *Service) ExportCSV(ctx context.Context, w io.Writer, version int64, t kassa.ServiceType) error {
+// ExportCSV writes the lines of service type t of the stored version that
+// snap was compiled from (Current, or VersionSnapshot) as CSV, as the
+// package's ExportCSV does, streaming them from the store in their stored
+// order; snap gives the networks' names and ranges. Nothing of the version
+// is held whole in memory.
+func (s *Service) ExportCSV(ctx context.Context, w io.Writer, snap *Snapshot, t kassa.ServiceType) error {
 	if !t.Valid() {
 		return errUnknownType
 	}
-	snap, err := s.VersionSnapshot(ctx, version)
-	if err != nil {
-		return err
+	if snap.version == 0 {
+		return ExportCSV(w, snap, t)
 	}
 	x := newCSVExporter(w, snap, t)
-	err = s.eachRecord(ctx, version, func(r *record) error {
+	err := s.eachRecord(ctx, snap.version, func(r *record) error {
 		if r.kind == recPrice && kassa.ServiceTypes[r.typ] == t {
 			x.storedLine(unsafeString(r.country), unsafeString(r.code), currencies[r.cur], r.amount)
 		}

@@ -42,7 +42,9 @@ func (h *handler) renderPriceBooks(w http.ResponseWriter, r *http.Request, sess 
 }
 
 // importPriceBook reads an uploaded CSV rate deck or get-full-pricing
-// JSON and stores it as a new, inactive version.
+// JSON and stores it as a new, inactive version. The upload is spooled by
+// the form parsing (to a temporary file beyond its first MiBs) and read as
+// a stream (pricing.ReadCSV), never whole in memory.
 func (h *handler) importPriceBook(w http.ResponseWriter, r *http.Request, sess *session) {
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
@@ -54,13 +56,13 @@ func (h *handler) importPriceBook(w http.ResponseWriter, r *http.Request, sess *
 	if name == "" {
 		name = strings.TrimSuffix(path.Base(hdr.Filename), path.Ext(hdr.Filename))
 	}
-	book, source, err := h.parseBook(file, hdr.Filename, r.PostFormValue("format"), kassa.ServiceType(r.PostFormValue("type")), kassa.Currency(r.PostFormValue("currency")))
+	deck, source, err := h.parseBook(file, hdr.Filename, hdr.Size, r.PostFormValue("format"), kassa.ServiceType(r.PostFormValue("type")), kassa.Currency(r.PostFormValue("currency")))
 	if err != nil {
 		h.renderPriceBooks(w, r, sess, statusOf(err), "The file was not imported: "+h.userMessage(r, "read the price book", err))
 		return
 	}
-	book.Name = limitText(name, 200)
-	v, err := h.cfg.Pricing.Import(r.Context(), book, source)
+	deck.Name = limitText(name, 200)
+	v, err := h.cfg.Pricing.ImportDeck(r.Context(), deck, pricing.ImportOptions{Source: source})
 	if err != nil {
 		h.renderPriceBooks(w, r, sess, statusOf(err), "The file was not imported: "+h.userMessage(r, "import the price book", err))
 		return
@@ -77,8 +79,8 @@ func (h *handler) importPriceBook(w http.ResponseWriter, r *http.Request, sess *
 	redirect(w, r, "/ui/operator/price-books")
 }
 
-// parseBook parses the upload by its chosen or guessed format.
-func (h *handler) parseBook(file io.Reader, filename, format string, t kassa.ServiceType, cur kassa.Currency) (*kassa.PriceBook, string, error) {
+// parseBook reads the upload by its chosen or guessed format.
+func (h *handler) parseBook(file io.Reader, filename string, size int64, format string, t kassa.ServiceType, cur kassa.Currency) (*pricing.Deck, string, error) {
 	if format == "" || format == "auto" {
 		format = "csv"
 		if strings.HasSuffix(strings.ToLower(filename), ".json") {
@@ -87,14 +89,14 @@ func (h *handler) parseBook(file io.Reader, filename, format string, t kassa.Ser
 	}
 	switch format {
 	case "csv":
-		book, err := pricing.ParseCSV(file, pricing.CSVOptions{Type: typeOrEmpty(t), Currency: currencyOrEmpty(cur), Ref: h.cfg.Pricing.Ref()})
-		return book, "csv", err
+		deck, err := pricing.ReadCSV(file, pricing.CSVOptions{Type: typeOrEmpty(t), Currency: currencyOrEmpty(cur), Ref: h.cfg.Pricing.Ref(), ExpectedRows: pricing.ExpectedRows(size)})
+		return deck, "csv", err
 	case "json":
 		if !t.Valid() {
 			return nil, "", kassa.FieldError("type", "Choose the service type of the JSON file.")
 		}
-		book, err := pricing.ParseFullPricingJSON(file, t, h.cfg.Pricing.Ref())
-		return book, "json", err
+		deck, err := pricing.ReadFullPricingJSON(file, t, h.cfg.Pricing.Ref())
+		return deck, "json", err
 	}
 	return nil, "", kassa.FieldError("format", "Choose CSV or JSON.")
 }
