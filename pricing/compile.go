@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -90,10 +91,10 @@ type compiler struct {
 	netCtry   []uint16
 	refNets   int
 	bookNets  int // network records seen, for "network N" in messages
-	ranges    []netRange
+	ranges    []netRange // book networks' ranges, in the order given
 	refRanges [][]string // per reference network
-	byKey     map[uint64]uint32
-	keyMore   map[string]uint32 // networks whose key's hash collides
+	keys      netKeys    // (country, code) → network
+	lastNet   uint32     // the network added last, for the line that follows it
 	hashSeed  maphash.Seed
 	bareCodes map[string]int // code → the first country with it, for messages (built on demand)
 
@@ -108,10 +109,25 @@ type compiler struct {
 	scratch  kassa.Network
 }
 
-// netRange is a range of a book network while compiling.
+// netRange is a range of a book network while compiling: checkRanges
+// made it digits without a leading zero, at most maxDigits, so that it
+// packs into a prefix key.
 type netRange struct {
 	net uint32
-	rng string
+	key uint64 // prefixKeyOf(range)
+}
+
+// rangeString returns the digits of a packed range.
+func rangeString(key uint64) string {
+	return strconv.FormatUint(key>>4, 10)
+}
+
+// netKeys finds a network by (country, code) while compiling: an
+// open-addressing table of network ids, the key compared against the
+// network's entry, so that a network costs eight bytes of it.
+type netKeys struct {
+	slots []uint32 // network id + 1; 0 marks an empty slot
+	used  int
 }
 
 // priceEntry is a price in each currency a book gives for one key; a
@@ -140,7 +156,7 @@ func newCompiler(ref *refdata.Data, opts CompileOptions) (*compiler, error) {
 		countries:  ref.Countries,
 		countryIdx: make(map[string]int, len(ref.Countries)),
 		problems:   problemList{skipStale: opts.SkipStale},
-		byKey:      map[uint64]uint32{},
+		keys:       netKeys{slots: make([]uint32, 1024)},
 		hashSeed:   maphash.MakeSeed(),
 		intern:     map[priceEntry]uint32{},
 		hashing:    opts.contentID == "",
@@ -204,27 +220,44 @@ func (c *compiler) keyHash(ci int, code string) uint64 {
 	return h.Sum64()
 }
 
-// setKey indexes network id under (country, code).
+// setKey indexes network id under (country, code), which no network has
+// yet.
 func (c *compiler) setKey(ci int, code string, id uint32) {
-	k := c.keyHash(ci, code)
-	if _, taken := c.byKey[k]; taken {
-		if c.keyMore == nil {
-			c.keyMore = map[string]uint32{}
+	t := &c.keys
+	if (t.used+1)*2 > len(t.slots) {
+		old := t.slots
+		t.slots = make([]uint32, 2*len(old))
+		for _, v := range old {
+			if v != 0 {
+				c.placeKey(c.keyHash(int(c.netCtry[v-1]), c.codeOf(v-1)), v)
+			}
 		}
-		c.keyMore[c.countries[ci].Code+"|"+code] = id
-		return
 	}
-	c.byKey[k] = id
+	c.placeKey(c.keyHash(ci, code), id+1)
+	t.used++
+}
+
+// placeKey puts v (a network id + 1) in the first free slot from hash's.
+func (c *compiler) placeKey(hash uint64, v uint32) {
+	slots := c.keys.slots
+	i := int(hash & uint64(len(slots)-1))
+	for slots[i] != 0 {
+		i = (i + 1) & (len(slots) - 1)
+	}
+	slots[i] = v
 }
 
 // findNet returns the network of a country with a code.
 func (c *compiler) findNet(ci int, code string) (uint32, bool) {
-	if id, ok := c.byKey[c.keyHash(ci, code)]; ok && int(c.netCtry[id]) == ci && c.codeOf(id) == code {
-		return id, true
+	if int(c.lastNet) < len(c.off) && int(c.netCtry[c.lastNet]) == ci && c.codeOf(c.lastNet) == code {
+		return c.lastNet, true // a line right after its network's definition
 	}
-	if c.keyMore != nil {
-		id, ok := c.keyMore[c.countries[ci].Code+"|"+code]
-		return id, ok
+	slots := c.keys.slots
+	for i := int(c.keyHash(ci, code) & uint64(len(slots)-1)); slots[i] != 0; i = (i + 1) & (len(slots) - 1) {
+		id := slots[i] - 1
+		if int(c.netCtry[id]) == ci && c.codeOf(id) == code {
+			return id, true
+		}
 	}
 	return 0, false
 }
@@ -276,8 +309,9 @@ func (c *compiler) network(n *kassa.Network) {
 	}
 	id := c.addNet(ci, n.Type, n.Code, name, n.MCC, n.MNC, n.Aliases)
 	c.setKey(ci, n.Code, id)
+	c.lastNet = id
 	for _, r := range n.Ranges {
-		c.ranges = append(c.ranges, netRange{id, strings.Clone(r)})
+		c.ranges = append(c.ranges, netRange{id, prefixKeyOf(r)})
 	}
 }
 
@@ -298,7 +332,7 @@ func (c *compiler) addRange(country, code, rng string) {
 		c.problems.addf("network %s %s: %s", country, code, msg)
 		return
 	}
-	c.ranges = append(c.ranges, netRange{id, strings.Clone(rng)})
+	c.ranges = append(c.ranges, netRange{id, prefixKeyOf(rng)})
 }
 
 // line adds a price line.
@@ -499,12 +533,23 @@ func (c *compiler) order() []uint32 {
 // buildTable writes the final network table in perm's order, with each
 // network's ranges.
 func (c *compiler) buildTable(s *Snapshot, perm []uint32) {
-	ranges := make([][]string, len(c.off))
-	copy(ranges, c.refRanges)
+	// The book networks' ranges, grouped by network in their order
+	// (a counting sort): network id's are byNet[first[id]:first[id+1]].
+	first := make([]uint32, len(c.off)+1)
 	for _, r := range c.ranges {
-		ranges[r.net] = append(ranges[r.net], r.rng)
+		first[r.net+1]++
 	}
-	c.ranges = nil
+	for i := 1; i < len(first); i++ {
+		first[i] += first[i-1]
+	}
+	byNet := make([]uint64, len(c.ranges))
+	fill := slices.Clone(first[:len(first)-1])
+	for _, r := range c.ranges {
+		byNet[fill[r.net]] = r.key
+		fill[r.net]++
+	}
+	c.ranges, fill = nil, nil
+	var scratch []string
 	t := &s.nets
 	t.off = make([]uint32, len(perm))
 	t.country = make([]uint16, len(perm))
@@ -521,8 +566,16 @@ func (c *compiler) buildTable(s *Snapshot, perm []uint32) {
 		e := entryAt(old, int(c.off[id]))
 		var aliases []string
 		eachString(e.aliases, func(a string) { aliases = append(aliases, a) })
-		arena = appendEntry(arena, e.typ, e.code, e.name, e.mcc, e.mnc, aliases, ranges[id])
-		ranges[id] = nil
+		ranges := scratch[:0]
+		if int(id) < c.refNets {
+			ranges = c.refRanges[id]
+		} else {
+			for _, k := range byNet[first[id]:first[id+1]] {
+				ranges = append(ranges, rangeString(k))
+			}
+			scratch = ranges
+		}
+		arena = appendEntry(arena, e.typ, e.code, e.name, e.mcc, e.mnc, aliases, ranges)
 	}
 	for _, ci := range t.country {
 		t.start[ci+1]++

@@ -97,7 +97,7 @@ type deckParser struct {
 	// "sep=" line was skipped, so that messages name the file's lines.
 	lineOffset int
 
-	index *prefixLookup
+	index *cachedLookup
 	enc   *recordEncoder
 	deck  *Deck
 
@@ -156,8 +156,8 @@ func newDeckParser(opts CSVOptions) *deckParser {
 	return &deckParser{
 		opts:       opts,
 		problems:   problemList{subject: "rate deck"},
-		index:      newPrefixLookup(opts.Ref),
-		enc:        newRecordEncoder(true),
+		index:      &cachedLookup{prefixLookup: newPrefixLookup(opts.Ref)},
+		enc:        newRecordEncoder(),
 		deck:       &Deck{Name: opts.Name},
 		seenRef:    map[uint64]seenAt{},
 		prefixes:   newPrefixTable(opts.ExpectedRows),
@@ -201,17 +201,22 @@ func (p *deckParser) parse(br *bufio.Reader) error {
 	if err := p.readHeader(header); err != nil {
 		return err
 	}
+	cr.pre = p.newPreparer()
 	// The records are read (split into cells) by a goroutine of their
 	// own, a batch ahead of the mapping.
 	out, free, done := make(chan *rowBatch, 2), make(chan *rowBatch, 4), make(chan struct{})
 	defer close(done)
 	go cr.readAhead(out, free, done)
 	for b := range out {
-		for _, r := range b.rows {
+		for i, r := range b.rows {
 			line := r.line + p.lineOffset
 			rec := b.cells[r.first : r.first+r.n]
 			if r.err == nil {
-				p.row(line, rec)
+				var pre *rowPre
+				if b.pre != nil {
+					pre = &b.pre[i]
+				}
+				p.row(line, rec, pre)
 				continue
 			}
 			if errors.Is(r.err, csv.ErrFieldCount) {
@@ -330,16 +335,20 @@ func (p *deckParser) where(line int, kind csvColumn) string {
 	return fmt.Sprintf("line %d, column %q", line, p.header[p.cols[kind]])
 }
 
-// row maps one data row to a price line.
-func (p *deckParser) row(line int, rec []string) {
-	for i, v := range rec {
-		if !utf8.ValidString(v) {
-			p.problems.addf("line %d, column %d: not valid UTF-8 (a Windows-1252 or Latin-1 export?); save the file as CSV UTF-8", line, i+1)
+// row maps one data row to a price line. pre, when not nil and ok, holds
+// the row's stateless checks, done ahead by the reading goroutine.
+func (p *deckParser) row(line int, rec []string, pre *rowPre) {
+	prepared := pre != nil && pre.ok
+	if !prepared {
+		for i, v := range rec {
+			if !utf8.ValidString(v) {
+				p.problems.addf("line %d, column %d: not valid UTF-8 (a Windows-1252 or Latin-1 export?); save the file as CSV UTF-8", line, i+1)
+				return
+			}
+		}
+		if allBlank(rec) {
 			return
 		}
-	}
-	if allBlank(rec) {
-		return
 	}
 	typ, ok := p.rowType(line, rec)
 	if !ok {
@@ -349,15 +358,22 @@ func (p *deckParser) row(line int, rec []string) {
 	if !ok {
 		return
 	}
-	price, ok := p.rowPrice(line, rec)
-	if !ok {
+	var price kassa.Amount
+	if prepared {
+		price = pre.price
+	} else if price, ok = p.rowPrice(line, rec); !ok {
 		return
 	}
 	if !p.rowEffective(line, rec) {
 		return
 	}
 	tc := tcOf(typ, cur)
-	d, ok := p.destination(line, rec, tc)
+	var d rowDest
+	if prepared {
+		d, ok = p.destinationPrepared(line, rec, tc, pre)
+	} else {
+		d, ok = p.destination(line, rec, tc)
+	}
 	if !ok {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/refdata"
@@ -25,17 +26,24 @@ type prefixLookup struct {
 	byName        map[string][]int32 // "GB|o2 uk" → networks
 	countryByName map[string]string  // lower-case name or display name → alpha-2
 	mainCountry   map[string]string  // dialling prefix → the country with most ranges that has it
-	last          rangeSearch        // the previous row's search, for deepest
-	lastCell      string             // the previous row's country cell …
-	lastCountry   string             // … and what resolveCountry made of it
-	lastMsg       string
-	lastCode      string // the previous country looked up by index
-	lastIdx       int
+}
+
+// cachedLookup is a prefixLookup (shared, read only) with what one
+// goroutine remembers of its previous row: rows come grouped by country
+// and sorted by prefix.
+type cachedLookup struct {
+	*prefixLookup
+	last        rangeSearch // the previous row's search, for deepest
+	lastCell    string      // the previous row's country cell …
+	lastCountry string      // … and what resolveCountry made of it
+	lastMsg     string
+	lastCode    string // the previous country looked up by index
+	lastIdx     int
 }
 
 // index returns the index of a country code (known to be a reference
 // country), remembering the last one: rows come grouped by country.
-func (x *prefixLookup) index(code string) int {
+func (x *cachedLookup) index(code string) int {
 	if code != x.lastCode {
 		x.lastCode, x.lastIdx = code, x.countryIdx[code]
 	}
@@ -43,7 +51,7 @@ func (x *prefixLookup) index(code string) int {
 }
 
 // resolveCountryCached is resolveCountry remembering the last cell.
-func (x *prefixLookup) resolveCountryCached(v string) (string, string) {
+func (x *cachedLookup) resolveCountryCached(v string) (string, string) {
 	if v != x.lastCell || x.lastCell == "" {
 		x.lastCountry, x.lastMsg = x.resolveCountry(v)
 		x.lastCell = v
@@ -180,7 +188,7 @@ func (x *prefixLookup) pick(list []int32, country, what string) (int32, string) 
 // when there is none. Rows of a deck often extend the range the previous
 // row did: the lengths that the previous search settled for the digits the
 // two prefixes share are not looked up again.
-func (x *prefixLookup) deepest(ci int, prefix string) (int32, int) {
+func (x *cachedLookup) deepest(ci int, prefix string) (int32, int) {
 	last := &x.last
 	lens := x.lens[ci]
 	stop := 0 // lengths up to stop are settled by the previous search
@@ -324,7 +332,19 @@ func (p *deckParser) destination(line int, rec []string, tc uint8) (rowDest, boo
 		}
 		return nw, true
 	}
-	return p.byPrefix(line, rec, ci, &pf, prefix)
+	deepNet, depth := x.deepest(ci, prefix)
+	return p.byPrefix(line, rec, ci, &pf, prefix, deepNet, depth)
+}
+
+// destinationPrepared maps a row whose stateless checks the reading
+// goroutine has done (rowPre): what is left is the deck's own state.
+func (p *deckParser) destinationPrepared(line int, rec []string, tc uint8, pre *rowPre) (rowDest, bool) {
+	pf, ok := p.checkPrefix(line, pre.prefix, tc)
+	if !ok {
+		return rowDest{}, false
+	}
+	defer p.recordPrefix(&pf)
+	return p.byPrefix(line, rec, pre.ci, &pf, pre.prefix, pre.deepNet, pre.depth)
 }
 
 // rowPrefix is a row's prefix while the row is mapped: its key, what the
@@ -493,13 +513,12 @@ func (p *deckParser) withoutPrefix(line int, rec []string, country string, nw ro
 
 // byPrefix maps a prefix row: the dialling prefix is the country default,
 // a known range its network, anything else a new network of the deck.
-func (p *deckParser) byPrefix(line int, rec []string, ci int, pf *rowPrefix, prefix string) (rowDest, bool) {
+func (p *deckParser) byPrefix(line int, rec []string, ci int, pf *rowPrefix, prefix string, deepest int32, depth int) (rowDest, bool) {
 	x := p.index
 	c := &x.ref.Countries[ci]
 	if prefix == c.DialingPrefix {
 		return rowDest{country: ci, ref: -1, net: -1}, true
 	}
-	deepest, depth := x.deepest(ci, prefix)
 	if depth == len(prefix) {
 		return p.refDest(deepest), true // a known range
 	}
@@ -614,4 +633,95 @@ func (p *deckParser) addRange(net int32, pf *rowPrefix, prefix, country, code st
 	}
 	p.noteRange(net, pf)
 	addRangeRecord(p.enc, country, code, prefix)
+}
+
+// rowPre is what the reading goroutine works out for a row ahead of the
+// mapping, from the header and the reference data only: the checks that
+// do not depend on the rows before it. ok is set only for a row of a deck
+// without network columns (country, prefix, price and the like) that
+// passes them all; any other row is mapped from its cells.
+type rowPre struct {
+	ok      bool
+	price   kassa.Amount
+	prefix  string
+	ci      int // the country, settled as countryForPrefix does
+	deepNet int32
+	depth   int
+}
+
+// preparer fills rowPre in the reading goroutine. Its lookup shares the
+// parser's reference tables and has a cache of its own.
+type preparer struct {
+	cols [numColumns]int
+	x    cachedLookup
+}
+
+// newPreparer returns a preparer for the deck's columns, or nil when the
+// deck names networks (by MCC/MNC or code), which the mapping must resolve
+// against its own state.
+func (p *deckParser) newPreparer() *preparer {
+	c := p.cols
+	if c[colMCC] >= 0 || c[colMNC] >= 0 || c[colMCCMNC] >= 0 || c[colNetworkCode] >= 0 || c[colPrefix] < 0 {
+		return nil
+	}
+	return &preparer{cols: c, x: cachedLookup{prefixLookup: p.index.prefixLookup}}
+}
+
+func (pp *preparer) cell(rec []string, kind csvColumn) string {
+	i := pp.cols[kind]
+	if i < 0 || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+// prepare works out a row's rowPre.
+func (pp *preparer) prepare(out *rowPre, rec []string) {
+	*out = rowPre{}
+	for _, v := range rec {
+		if !utf8.ValidString(v) {
+			return
+		}
+	}
+	if allBlank(rec) {
+		return
+	}
+	price, err := parsePrice(pp.cell(rec, colPrice))
+	if err != nil || price.IsNegative() {
+		return
+	}
+	x := &pp.x
+	country := ""
+	countryCell := pp.cell(rec, colCountry)
+	if countryCell != "" {
+		c, msg := x.resolveCountryCached(countryCell)
+		if msg != "" {
+			return
+		}
+		country = c
+	}
+	prefix := strings.ReplaceAll(strings.TrimPrefix(pp.cell(rec, colPrefix), "+"), " ", "")
+	if prefix == "" || !validPrefix(prefix) {
+		return
+	}
+	// countryForPrefix, without its messages.
+	if country != "" && isDigits(strings.TrimPrefix(countryCell, "+")) {
+		if c, _ := x.countryOfPrefix(prefix); c != "" && x.sameDialling(c, country) {
+			country = c
+		}
+	}
+	if country == "" {
+		c, msg := x.countryOfPrefix(prefix)
+		if msg != "" {
+			return
+		}
+		country = c
+	}
+	ci := x.index(country)
+	dp := x.ref.Countries[ci].DialingPrefix
+	if dp == "" || !strings.HasPrefix(prefix, dp) {
+		return
+	}
+	out.deepNet, out.depth = x.deepest(ci, prefix)
+	out.ok, out.price, out.prefix, out.ci = true, price, prefix, ci
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"unsafe"
 )
 
 // deckInput wraps the reader of a rate deck: it counts the bytes against
@@ -125,6 +127,8 @@ type csvRecords struct {
 
 	slow     *csv.Reader
 	slowBase int // added to the slow reader's line numbers
+
+	pre *preparer // works out each record's rowPre, when set
 }
 
 // next returns the next record and the line it starts on. Errors are
@@ -250,6 +254,7 @@ func (c *csvRecords) nextSlow() ([]string, int, error) {
 // fast path's lines share one string, whose substrings the cells are.
 type rowBatch struct {
 	rows  []batchRow
+	pre   []rowPre // per row, when the reader has a preparer
 	cells []string
 	text  []byte // the lines of the fast path, back to back
 	err   error  // io.EOF or the error that ended the reading, after rows
@@ -268,7 +273,10 @@ const batchRows = 1024
 
 // fill reads up to batchRows records into b.
 func (c *csvRecords) fill(b *rowBatch) {
-	b.rows, b.cells, b.text, b.err = b.rows[:0], b.cells[:0], b.text[:0], nil
+	// The text is new for every batch: the cells are views of it, and
+	// some (a cached country cell) outlive the batch.
+	b.rows, b.cells, b.err = b.rows[:0], b.cells[:0], nil
+	b.text = make([]byte, 0, max(cap(b.text), 64<<10))
 	type span struct{ line, start, end int }
 	var spans [batchRows]span
 	nspans := 0
@@ -304,10 +312,11 @@ func (c *csvRecords) fill(b *rowBatch) {
 		nspans++
 		b.rows = append(b.rows, batchRow{line: line, first: -1})
 	}
+	defer c.prepare(b)
 	if nspans == 0 {
 		return
 	}
-	text := string(b.text)
+	text := unsafe.String(unsafe.SliceData(b.text), len(b.text)) // b.text is not written again
 	k := 0
 	for i := range b.rows {
 		r := &b.rows[i]
@@ -392,5 +401,21 @@ func (c *csvRecords) readAhead(out chan<- *rowBatch, free chan *rowBatch, done <
 		if b.err != nil {
 			return
 		}
+	}
+}
+
+// prepare works out every record's rowPre.
+func (c *csvRecords) prepare(b *rowBatch) {
+	if c.pre == nil {
+		b.pre = nil
+		return
+	}
+	b.pre = slices.Grow(b.pre[:0], len(b.rows))[:len(b.rows)]
+	for i, r := range b.rows {
+		if r.err != nil {
+			b.pre[i] = rowPre{}
+			continue
+		}
+		c.pre.prepare(&b.pre[i], b.cells[r.first:r.first+r.n])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/refdata"
 )
 
 // Deck is a checked price book in its stored form (chunks of records, see
@@ -71,14 +72,14 @@ func (d *Deck) Book() (*kassa.PriceBook, error) {
 // storedChunks returns the chunks to store: a header chunk (name, demo
 // types) and the records.
 func (d *Deck) storedChunks() [][]byte {
-	h := newRecordEncoder(false)
+	h := newRecordEncoder()
 	h.header(d.Name, d.DemoTypes)
 	return append(h.finish(), d.chunks...)
 }
 
 // encodeBook returns a book (checked by the caller) in its stored form.
 func encodeBook(book *kassa.PriceBook) *Deck {
-	enc := newRecordEncoder(true)
+	enc := newRecordEncoder()
 	d := &Deck{Name: book.Name, DemoTypes: book.DemoPriceTypes()}
 	keys := map[string]bool{}
 	for i := range book.Networks {
@@ -159,4 +160,21 @@ func (b *bookBuilder) add(r *record) error {
 		})
 	}
 	return nil
+}
+
+// compileDeck compiles a deck as a stored version of it would compile.
+func compileDeck(d *Deck, ref *refdata.Data, opts CompileOptions) (*Snapshot, error) {
+	if opts.contentID == "" {
+		opts.contentID = "deck"
+	}
+	c, err := newCompiler(ref, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, chunk := range d.storedChunks() {
+		if err := eachChunkRecord(chunk, c.record); err != nil {
+			return nil, err
+		}
+	}
+	return c.finish()
 }

@@ -14,11 +14,21 @@ import (
 // on each other, so their memory loads overlap (a trie walk is a chain of
 // dependent loads, one per digit). Prefixes of more than packedDigits
 // digits, rare in rate decks, live in a map.
+//
+// A million-prefix deck has prefixes of many lengths; probing each length
+// would cost a cache miss per length. A small table of stems (the first
+// stemDigits digits of the prefixes longer than that) says which lengths
+// occur under a stem, so that a lookup probes those only: usually one or
+// two.
 type rateIndex struct {
 	tables  [packedDigits + 1][]uint64
 	long    map[uint64]uint32 // longer prefixes: value<<4|length → destination
 	lengths uint32            // bit L set when some prefix has L digits
+	stems   []uint64          // (stem+1)<<16 | the lengths over stemDigits found under it; 0 marks an empty slot
 }
+
+// stemDigits is the length of the stems.
+const stemDigits = 6
 
 // Slot layout: (value+1)<<destBits | destination.
 const (
@@ -72,6 +82,30 @@ func (b *indexBuilder) add(prefix string, dest uint32) {
 // destination stays when the same prefix is added again.
 func (b *indexBuilder) build(keep func(existing, later uint32) bool) rateIndex {
 	var x rateIndex
+	stems := map[uint64]uint16{}
+	for l, list := range b.entries {
+		if l > stemDigits {
+			for _, e := range list {
+				stems[(e>>destBits-1)/pow10[l-stemDigits]] |= 1 << l
+			}
+		}
+	}
+	for _, e := range b.long {
+		l := e.key & 15
+		stems[(e.key>>4)/pow10[l-stemDigits]] |= 1 << l
+	}
+	if len(stems) > 0 {
+		x.stems = make([]uint64, len(stems)*2+1)
+		for stem, mask := range stems {
+			i := slotOf(stem, len(x.stems))
+			for x.stems[i] != 0 {
+				if i++; i == len(x.stems) {
+					i = 0
+				}
+			}
+			x.stems[i] = (stem+1)<<16 | uint64(mask)
+		}
+	}
 	for l, list := range b.entries {
 		if len(list) == 0 {
 			continue
@@ -140,6 +174,35 @@ func (x *rateIndex) lookup(v uint64, l int) (uint32, bool) {
 	}
 }
 
+// pow10 holds the powers of ten up to 10^maxDigits.
+var pow10 = func() (p [maxDigits + 1]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// stemLengths returns the lengths over stemDigits that occur under a stem.
+func (x *rateIndex) stemLengths(stem uint64) uint32 {
+	if len(x.stems) == 0 {
+		return 0
+	}
+	want := stem + 1
+	for i := slotOf(stem, len(x.stems)); ; i++ {
+		if i == len(x.stems) {
+			i = 0
+		}
+		s := x.stems[i]
+		if s == 0 {
+			return 0
+		}
+		if s>>16 == want {
+			return uint32(s & 0xffff)
+		}
+	}
+}
+
 // longest returns the destination of the longest prefix of digits that
 // priced accepts, or -1. digits holds at most maxDigits ASCII digits.
 func (x *rateIndex) longest(digits []byte, v *view) int32 {
@@ -150,8 +213,13 @@ func (x *rateIndex) longest(digits []byte, v *view) int32 {
 		val = val*10 + uint64(digits[i]-'0')
 		values[i+1] = val
 	}
+	lengths := x.lengths
+	if n > stemDigits {
+		// Over stemDigits, only the lengths found under the stem.
+		lengths = lengths&(1<<(stemDigits+1)-1) | x.stemLengths(values[stemDigits])
+	}
 	for l := n; l >= 1; l-- {
-		if x.lengths&(1<<l) == 0 {
+		if lengths&(1<<l) == 0 {
 			continue
 		}
 		if d, ok := x.lookup(values[l], l); ok && v.priced(d) {
@@ -167,5 +235,5 @@ func (x *rateIndex) size() int {
 	for _, t := range x.tables {
 		n += 8 * len(t)
 	}
-	return n + 24*len(x.long)
+	return n + 24*len(x.long) + 8*len(x.stems)
 }

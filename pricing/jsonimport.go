@@ -64,7 +64,7 @@ func ReadFullPricingJSON(r io.Reader, t kassa.ServiceType, ref *refdata.Data) (*
 		return nil, err
 	}
 	jr := &jsonDeckReader{in: in, dec: json.NewDecoder(br), t: t, known: map[string]bool{},
-		enc: newRecordEncoder(true), deck: &Deck{Name: "JSON import"}, problems: problemList{subject: "price list"}}
+		enc: newRecordEncoder(), deck: &Deck{Name: "JSON import"}, problems: problemList{subject: "price list"}}
 	for _, n := range ref.Networks {
 		jr.known[n.Country+"|"+n.Code] = true
 	}

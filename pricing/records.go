@@ -1,13 +1,9 @@
 package pricing
 
 import (
-	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
-	"sync"
 
 	"github.com/kassa-dev/kassa"
 )
@@ -17,9 +13,10 @@ import (
 // million lines is written, read, merged and compiled one chunk at a time
 // and never held whole in memory as one blob.
 //
-// A chunk is chunkMagic, one byte saying how the rest is compressed
-// (chunkRaw or chunkFlate), then records. A record is a kind byte and its
-// fields:
+// A chunk is chunkMagic, one byte saying how the rest is encoded (chunkRaw,
+// the only one yet: front-coded records are compact enough that
+// compressing them again costs more time at import than it saves in the
+// store), then records. A record is a kind byte and its fields:
 //
 //	H  header: name, flags (1 = demo), demo types (count, then type indexes)
 //	N  a network of the book: country, code, name, type, mcc, mnc,
@@ -40,11 +37,8 @@ import (
 // Encode) is recognised by its gzip magic and still read.
 const chunkMagic = "KPB2"
 
-// Chunk compression.
-const (
-	chunkRaw   byte = 0
-	chunkFlate byte = 1
-)
+// chunkRaw marks a chunk of records as they are.
+const chunkRaw byte = 0
 
 // Record kinds.
 const (
@@ -67,9 +61,6 @@ const (
 
 // chunkTarget is the size of a chunk's records before compression.
 const chunkTarget = 256 << 10
-
-// maxChunkRecords bounds a decoded chunk, against corrupt or hostile data.
-const maxChunkDecoded = 64 << 20
 
 // Field slots of the front coding.
 const (
@@ -101,26 +92,16 @@ type record struct {
 	ranges   [][]byte // R: the one added range
 }
 
-// recordEncoder appends records to chunks. A finished chunk is compressed
-// by a goroutine of its own (one at a time) while the next one fills.
+// recordEncoder appends records to chunks.
 type recordEncoder struct {
-	compress bool
-	buf      []byte
-	prev     [numSlots][]byte
-	chunks   [][]byte
-	busy     chan struct{} // one compressing goroutine at a time
-	wg       sync.WaitGroup
+	buf    []byte
+	prev   [numSlots][]byte
+	chunks [][]byte
 }
 
-// flateWriters are reused between chunks: a writer holds about a MiB.
-var flateWriters = sync.Pool{New: func() any {
-	w, _ := flate.NewWriter(nil, flate.BestSpeed) // the level is valid
-	return w
-}}
-
-// newRecordEncoder starts an encoder; compress flate-compresses chunks.
-func newRecordEncoder(compress bool) *recordEncoder {
-	e := &recordEncoder{compress: compress, busy: make(chan struct{}, 1)}
+// newRecordEncoder starts an encoder.
+func newRecordEncoder() *recordEncoder {
+	e := &recordEncoder{}
 	e.reset()
 	return e
 }
@@ -128,7 +109,7 @@ func newRecordEncoder(compress bool) *recordEncoder {
 // reset starts a new chunk.
 func (e *recordEncoder) reset() {
 	e.buf = append(e.buf[:0], chunkMagic...)
-	e.buf = append(e.buf, chunkRaw) // compressChunk marks its output
+	e.buf = append(e.buf, chunkRaw)
 	for i := range e.prev {
 		e.prev[i] = e.prev[i][:0]
 	}
@@ -170,34 +151,9 @@ func (e *recordEncoder) flush() {
 	if len(e.buf) <= len(chunkMagic)+1 {
 		return
 	}
-	raw := bytes.Clone(e.buf)
-	e.chunks = append(e.chunks, raw)
+	e.chunks = append(e.chunks, e.buf)
+	e.buf = make([]byte, 0, chunkTarget+chunkTarget/8)
 	e.reset()
-	if !e.compress {
-		return
-	}
-	i := len(e.chunks) - 1
-	e.busy <- struct{}{}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		defer func() { <-e.busy }()
-		e.chunks[i] = compressChunk(raw)
-	}()
-}
-
-// compressChunk flate-compresses a chunk's records.
-func compressChunk(raw []byte) []byte {
-	var out bytes.Buffer
-	out.Grow(len(raw) / 3)
-	out.Write(raw[:len(chunkMagic)])
-	out.WriteByte(chunkFlate)
-	fw := flateWriters.Get().(*flate.Writer)
-	fw.Reset(&out)
-	fw.Write(raw[len(chunkMagic)+1:]) // writing to a bytes.Buffer does not fail
-	fw.Close()
-	flateWriters.Put(fw)
-	return out.Bytes()
 }
 
 // header writes the book's name and demo types.
@@ -286,7 +242,6 @@ func priceRecord[T string | []byte](e *recordEncoder, typ, cur int, country, net
 // finish returns the chunks.
 func (e *recordEncoder) finish() [][]byte {
 	e.flush()
-	e.wg.Wait()
 	return e.chunks
 }
 
@@ -357,9 +312,8 @@ type recordDecoder struct {
 	// record stays valid while the record is used.
 	items    [][]byte
 	itemUsed int
-	rec      record
-	inflated []byte
-	pending  bool // an M record's price line is next
+	rec     record
+	pending bool // an M record's price line is next
 }
 
 // reset points the decoder at a chunk.
@@ -367,23 +321,10 @@ func (d *recordDecoder) reset(chunk []byte) error {
 	if len(chunk) < len(chunkMagic)+1 || string(chunk[:len(chunkMagic)]) != chunkMagic {
 		return errCorruptChunk
 	}
-	body := chunk[len(chunkMagic)+1:]
-	switch chunk[len(chunkMagic)] {
-	case chunkRaw:
-	case chunkFlate:
-		fr := flate.NewReader(bytes.NewReader(body))
-		var out bytes.Buffer
-		out.Grow(len(body) * 3)
-		n, err := io.Copy(&out, io.LimitReader(fr, maxChunkDecoded+1))
-		if err != nil || n > maxChunkDecoded {
-			return errCorruptChunk
-		}
-		d.inflated = out.Bytes()
-		body = d.inflated
-	default:
+	if chunk[len(chunkMagic)] != chunkRaw {
 		return errCorruptChunk
 	}
-	d.data, d.pos, d.pending = body, 0, false
+	d.data, d.pos, d.pending = chunk[len(chunkMagic)+1:], 0, false
 	for i := range d.slot {
 		d.slot[i] = d.slot[i][:0]
 	}

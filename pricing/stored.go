@@ -100,7 +100,7 @@ func (s *Service) checkDeck(deck *Deck) error {
 // types the deck has no lines for. It returns the chunks and the number of
 // lines.
 func (s *Service) copyBase(ctx context.Context, deck *Deck, base int64) ([][]byte, int, error) {
-	enc := newRecordEncoder(true)
+	enc := newRecordEncoder()
 	lines := 0
 	err := s.eachRecord(ctx, base, func(r *record) error {
 		switch r.kind {
