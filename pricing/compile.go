@@ -90,7 +90,7 @@ type compiler struct {
 	off       []uint32
 	netCtry   []uint16
 	refNets   int
-	bookNets  int // network records seen, for "network N" in messages
+	bookNets  int        // network records seen, for "network N" in messages
 	ranges    []netRange // book networks' ranges, in the order given
 	refRanges [][]string // per reference network
 	keys      netKeys    // (country, code) → network

@@ -312,8 +312,8 @@ type recordDecoder struct {
 	// record stays valid while the record is used.
 	items    [][]byte
 	itemUsed int
-	rec     record
-	pending bool // an M record's price line is next
+	rec      record
+	pending  bool // an M record's price line is next
 }
 
 // reset points the decoder at a chunk.
