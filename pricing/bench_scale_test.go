@@ -31,7 +31,9 @@ var (
 )
 
 // scaleDeck generates the deck and compiles it (once per test binary).
-func scaleDeck(b *testing.B) ([]byte, *Snapshot) {
+func scaleDeck(b *testing.B) ([]byte, *Snapshot) { return scaleDeckT(b) }
+
+func scaleDeckT(b testing.TB) ([]byte, *Snapshot) {
 	b.Helper()
 	scaleOnce.Do(func() {
 		var buf bytes.Buffer

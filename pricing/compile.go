@@ -201,7 +201,7 @@ func (c *compiler) addNet(ci int, typ kassa.NetworkType, code, name, mcc, mnc st
 	id := uint32(len(c.off))
 	c.off = append(c.off, uint32(len(c.arena)))
 	c.netCtry = append(c.netCtry, uint16(ci))
-	c.arena = appendEntry(c.arena, typ, code, name, mcc, mnc, aliases, nil)
+	c.arena = appendEntry(c.arena, entryMeta{country: ci}, typ, code, name, mcc, mnc, aliases, nil)
 	for t := range c.own {
 		if c.own[t] != nil {
 			c.own[t] = append(c.own[t], 0)
@@ -265,13 +265,9 @@ func (c *compiler) findNet(ci int, code string) (uint32, bool) {
 // codeOf returns a network's code while compiling.
 func (c *compiler) codeOf(id uint32) string {
 	pos := int(c.off[id])
-	s := unsafe.String(unsafe.SliceData(c.arena), len(c.arena))
-	if s[pos] == typeOther {
-		_, pos = readString(s, pos+1)
-	} else {
-		pos++
-	}
-	code, _ := readString(s, pos)
+	t := netTable{arena: unsafe.String(unsafe.SliceData(c.arena), len(c.arena))}
+	var e netEntry
+	code, _ := readString(t.arena, t.headAt(&e, pos))
 	return code
 }
 
@@ -483,8 +479,9 @@ func (c *compiler) finish() (*Snapshot, error) {
 		prefixCache: new(sync.Map),
 	}
 	perm := c.order()
+	s.entries, s.def = c.entries, c.def
 	c.buildTable(s, perm)
-	c.remapPrices(s, perm)
+	c.intern, c.lineOf = nil, nil
 	if err := s.buildViews(c.fx); err != nil {
 		return nil, err
 	}
@@ -552,17 +549,18 @@ func (c *compiler) buildTable(s *Snapshot, perm []uint32) {
 	var scratch []string
 	t := &s.nets
 	t.off = make([]uint32, len(perm))
-	t.country = make([]uint16, len(perm))
 	t.start = make([]int32, len(c.countries)+1)
-	t.book = make([]uint64, (len(perm)+63)/64)
 	arena := make([]byte, 0, len(c.arena)+len(c.arena)/4)
 	old := unsafe.String(unsafe.SliceData(c.arena), len(c.arena))
 	for i, id := range perm {
 		t.off[i] = uint32(len(arena))
-		t.country[i] = c.netCtry[id]
-		if int(id) >= c.refNets {
-			t.book[i/64] |= 1 << (i % 64)
+		m := entryMeta{book: int(id) >= c.refNets, country: int(c.netCtry[id])}
+		for ti, own := range c.own {
+			if own != nil {
+				m.own[ti] = own[id]
+			}
 		}
+		t.start[m.country+1]++
 		e := entryAt(old, int(c.off[id]))
 		var aliases []string
 		eachString(e.aliases, func(a string) { aliases = append(aliases, a) })
@@ -575,13 +573,14 @@ func (c *compiler) buildTable(s *Snapshot, perm []uint32) {
 			}
 			scratch = ranges
 		}
-		arena = appendEntry(arena, e.typ, e.code, e.name, e.mcc, e.mnc, aliases, ranges)
+		arena = appendEntry(arena, m, e.typ, e.code, e.name, e.mcc, e.mnc, aliases, ranges)
 	}
-	for _, ci := range t.country {
-		t.start[ci+1]++
-	}
+	c.own = [numTypes][]uint32{}
 	for ci := range c.countries {
 		t.start[ci+1] += t.start[ci]
+	}
+	if cap(arena)-len(arena) > len(arena)/32 {
+		arena = append(make([]byte, 0, len(arena)), arena...) // no spare capacity kept
 	}
 	t.arena = unsafe.String(unsafe.SliceData(arena), len(arena))
 	c.arena, c.off = nil, nil
@@ -591,34 +590,6 @@ func (c *compiler) buildTable(s *Snapshot, perm []uint32) {
 func entryAt(arena string, pos int) netEntry {
 	t := netTable{arena: arena, off: []uint32{uint32(pos)}}
 	return t.entry(0)
-}
-
-// remapPrices moves the own-price ids into the final network order, in
-// 16 bits when there are few enough distinct prices.
-func (c *compiler) remapPrices(s *Snapshot, perm []uint32) {
-	s.entries = c.entries
-	s.def = c.def
-	small := len(c.entries) < 1<<16
-	for ti, own := range c.own {
-		if own == nil {
-			continue
-		}
-		if small {
-			ids := make([]uint16, len(perm))
-			for i, id := range perm {
-				ids[i] = uint16(own[id])
-			}
-			s.own[ti].small = ids
-		} else {
-			ids := make([]uint32, len(perm))
-			for i, id := range perm {
-				ids[i] = own[id]
-			}
-			s.own[ti].large = ids
-		}
-		c.own[ti] = nil
-	}
-	c.intern, c.lineOf = nil, nil
 }
 
 // buildIndex indexes every range of every network and the dialling

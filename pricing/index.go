@@ -8,7 +8,7 @@ import (
 // country's default price through its dialling prefix). It has one
 // open-addressing hash table per prefix length; a slot is one uint64
 // holding the prefix's value plus one and the destination, so a prefix
-// costs 8 bytes over a load factor of at most 0.7 (about 11.5 bytes). A
+// costs 8 bytes over a load factor of 0.8 (10 bytes). A
 // lookup computes the values of every leading part of the number once and
 // probes the lengths that exist, longest first; the probes do not depend
 // on each other, so their memory loads overlap (a trie walk is a chain of
@@ -111,7 +111,7 @@ func (b *indexBuilder) build(keep func(existing, later uint32) bool) rateIndex {
 			continue
 		}
 		x.lengths |= 1 << l
-		table := make([]uint64, len(list)*10/7+1)
+		table := make([]uint64, len(list)*5/4+1)
 		for _, e := range list {
 			x.insert(table, e, keep)
 		}

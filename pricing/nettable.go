@@ -8,40 +8,74 @@ import (
 
 // netTable holds every network of a snapshot (the reference data's and the
 // book's) in a compact form: one string arena with each network's fields
-// back to back, and per network its offset and country. Networks are
-// grouped by country (countries in code order) and sorted by code within a
-// country, the order of the answers. A network costs its strings plus six
-// bytes; a network of a rate deck ("GB-447700900", "United Kingdom
-// 447700900", one range) about 45 bytes in all.
+// back to back, and per network its offset. Networks are grouped by
+// country (countries in code order) and sorted by code within a country,
+// the order of the answers. An entry holds everything rating a number
+// needs (country, own prices, type, code, name), so that a rating reads
+// one entry. A network costs its strings plus about eight bytes; a
+// network of a rate deck ("GB-447700900", "United Kingdom 447700900", one
+// range) about 45 bytes in all.
 //
-// An entry is: type (an index into netTypes, or typeOther and the type as
-// a string), code, name, mcc, mnc (each a uvarint length and the bytes),
-// the number of aliases and each alias, then the ranges: a uvarint
-// count<<1|fromCode, where fromCode says that the first range is the code
-// after its "CC-" (the network a deck row's new prefix defines, whose
-// range would repeat its code), then each other range.
+// An entry is a flags byte (the type as an index into netTypes, or
+// typeOther; whether mcc and mnc, aliases and a list of ranges follow;
+// whether the first range is the code after its "CC-", as for the network
+// a deck row's new prefix defines, whose range would repeat its code;
+// whether the book defines the network), the country's index, the
+// network's own price in each service type (a uvarint entry index + 1, 0
+// for none), then the type as a string when typeOther, the code and the
+// name, and what the flags say follows. Strings are a uvarint length and
+// the bytes; lists a uvarint count and the strings.
 type netTable struct {
-	arena   string   // every network's entry
-	off     []uint32 // per network: where its entry starts
-	country []uint16 // per network: its country's index
-	start   []int32  // per country: its first network; len(countries)+1 entries
-	book    []uint64 // a bit per network: it is one of the book's
+	arena string   // every network's entry
+	off   []uint32 // per network: where its entry starts
+	start []int32  // per country: its first network; len(countries)+1 entries
 }
 
 // isBook reports whether network n is one the book defines.
-func (t *netTable) isBook(n int) bool { return t.book[n/64]&(1<<(n%64)) != 0 }
+func (t *netTable) isBook(n int) bool { return t.arena[t.off[n]]&entryBook != 0 }
+
+// ownPrice returns network n's own price in service type ti (entry index
+// + 1, 0 for none) and its country.
+func (t *netTable) ownPrice(n uint32, ti int) (uint32, int) {
+	pos := int(t.off[n]) + 1
+	ci, w := uvarintString(t.arena, pos)
+	pos += w
+	for range ti {
+		_, w = uvarintString(t.arena, pos)
+		pos += w
+	}
+	id, _ := uvarintString(t.arena, pos)
+	return uint32(id), int(ci)
+}
+
+// countryOf returns network n's country.
+func (t *netTable) countryOf(n uint32) int {
+	ci, _ := uvarintString(t.arena, int(t.off[n])+1)
+	return int(ci)
+}
 
 // netTypes are the network types an entry names by index.
 var netTypes = [...]kassa.NetworkType{kassa.Mobile, kassa.Landline, kassa.LandlinePremium, kassa.LandlineTollFree, kassa.Virtual, kassa.Pager}
 
-// typeOther marks an entry whose type is written out as a string.
-const typeOther = 255
+// Entry flags.
+const (
+	entryType     = 7   // the low bits: the index into netTypes, or typeOther
+	typeOther     = 7   // the type is written out as a string
+	entryMCC      = 8   // mcc and mnc follow
+	entryAliases  = 16  // a list of aliases follows
+	entryFromCode = 32  // the first range is the code after "CC-"
+	entryRanges   = 64  // a list of (more) ranges follows
+	entryBook     = 128 // a network the book defines
+)
 
 // numNets returns the number of networks.
 func (t *netTable) numNets() int { return len(t.off) }
 
 // netEntry is one network's fields, as views into the arena.
 type netEntry struct {
+	country  int
+	own      [numTypes]uint32 // entry index + 1 of its own price per type, 0 for none
+	book     bool
 	typ      kassa.NetworkType
 	code     string
 	name     string
@@ -76,45 +110,54 @@ func uvarintString(s string, pos int) (uint64, int) {
 
 // head reads the fields Rate needs: type, code and name.
 func (t *netTable) head(n int) (kassa.NetworkType, string, string) {
-	pos := int(t.off[n])
-	typ, pos := t.typeAt(pos)
+	var e netEntry
+	pos := t.headAt(&e, int(t.off[n]))
 	code, pos := readString(t.arena, pos)
 	name, _ := readString(t.arena, pos)
-	return typ, code, name
+	return e.typ, code, name
 }
 
-// typeAt reads an entry's type.
-func (t *netTable) typeAt(pos int) (kassa.NetworkType, int) {
-	b := t.arena[pos]
-	if b != typeOther {
-		return netTypes[b], pos + 1
+// headAt reads an entry's flags, country, own prices and type into e, and
+// returns the flags and where its code starts.
+func (t *netTable) headAt(e *netEntry, pos int) int {
+	flags := t.arena[pos]
+	e.book = flags&entryBook != 0
+	ci, w := uvarintString(t.arena, pos+1)
+	e.country = int(ci)
+	pos += 1 + w
+	for ti := range e.own {
+		id, w := uvarintString(t.arena, pos)
+		e.own[ti] = uint32(id)
+		pos += w
 	}
-	s, pos := readString(t.arena, pos+1)
-	return kassa.NetworkType(s), pos
+	if ti := flags & entryType; ti != typeOther {
+		e.typ = netTypes[ti]
+		return pos
+	}
+	s, pos := readString(t.arena, pos)
+	e.typ = kassa.NetworkType(s)
+	return pos
 }
 
 // entry reads network n.
 func (t *netTable) entry(n int) netEntry {
 	var e netEntry
-	pos := int(t.off[n])
-	e.typ, pos = t.typeAt(pos)
+	start := int(t.off[n])
+	flags := t.arena[start]
+	pos := t.headAt(&e, start)
 	e.code, pos = readString(t.arena, pos)
 	e.name, pos = readString(t.arena, pos)
-	e.mcc, pos = readString(t.arena, pos)
-	e.mnc, pos = readString(t.arena, pos)
-	e.aliases, e.nAliases, pos = t.list(pos)
-	hdr, w := uvarintString(t.arena, pos)
-	pos += w
-	e.fromCode = hdr&1 != 0
-	e.nRanges = int(hdr >> 1)
-	if e.fromCode {
-		e.nRanges--
+	if flags&entryMCC != 0 {
+		e.mcc, pos = readString(t.arena, pos)
+		e.mnc, pos = readString(t.arena, pos)
 	}
-	end := pos
-	for range e.nRanges {
-		_, end = readString(t.arena, end)
+	if flags&entryAliases != 0 {
+		e.aliases, e.nAliases, pos = t.list(pos)
 	}
-	e.ranges = t.arena[pos:end]
+	e.fromCode = flags&entryFromCode != 0
+	if flags&entryRanges != 0 {
+		e.ranges, e.nRanges, _ = t.list(pos)
+	}
 	return e
 }
 
@@ -172,36 +215,65 @@ func (e *netEntry) network(country string) kassa.Network {
 	return n
 }
 
+// entryMeta is what an entry holds besides the network's own fields.
+type entryMeta struct {
+	book    bool
+	country int
+	own     [numTypes]uint32
+}
+
 // appendEntry appends a network's entry to an arena being built.
-func appendEntry(b []byte, typ kassa.NetworkType, code, name, mcc, mnc string, aliases []string, ranges []string) []byte {
-	ti := typeOther
+func appendEntry(b []byte, m entryMeta, typ kassa.NetworkType, code, name, mcc, mnc string, aliases []string, ranges []string) []byte {
+	flags := byte(typeOther)
 	for i, t := range netTypes {
 		if t == typ {
-			ti = i
+			flags = byte(i)
 			break
 		}
 	}
-	b = append(b, byte(ti))
-	if ti == typeOther {
+	if mcc != "" || mnc != "" {
+		flags |= entryMCC
+	}
+	if len(aliases) > 0 {
+		flags |= entryAliases
+	}
+	if len(ranges) > 0 && len(code) == len(ranges[0])+3 && code[2] == '-' && code[3:] == ranges[0] {
+		flags |= entryFromCode
+		ranges = ranges[1:]
+	}
+	if len(ranges) > 0 {
+		flags |= entryRanges
+	}
+	if m.book {
+		flags |= entryBook
+	}
+	b = append(b, flags)
+	b = binary.AppendUvarint(b, uint64(m.country))
+	for _, id := range m.own {
+		b = binary.AppendUvarint(b, uint64(id))
+	}
+	if flags&entryType == typeOther {
 		b = appendString(b, string(typ))
 	}
 	b = appendString(b, code)
 	b = appendString(b, name)
-	b = appendString(b, mcc)
-	b = appendString(b, mnc)
-	b = binary.AppendUvarint(b, uint64(len(aliases)))
-	for _, a := range aliases {
-		b = appendString(b, a)
+	if flags&entryMCC != 0 {
+		b = appendString(b, mcc)
+		b = appendString(b, mnc)
 	}
-	fromCode := len(ranges) > 0 && len(code) == len(ranges[0])+3 && code[2] == '-' && code[3:] == ranges[0]
-	hdr := uint64(len(ranges)) << 1
-	if fromCode {
-		hdr |= 1
-		ranges = ranges[1:]
+	if flags&entryAliases != 0 {
+		b = appendList(b, aliases)
 	}
-	b = binary.AppendUvarint(b, hdr)
-	for _, r := range ranges {
-		b = appendString(b, r)
+	if flags&entryRanges != 0 {
+		b = appendList(b, ranges)
+	}
+	return b
+}
+
+func appendList(b []byte, list []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(list)))
+	for _, s := range list {
+		b = appendString(b, s)
 	}
 	return b
 }

@@ -35,13 +35,21 @@ func (s *Snapshot) Rate(t kassa.ServiceType, number string, cur kassa.Currency) 
 	if dest < 0 {
 		return kassa.Rating{}, errNoPrice
 	}
-	r := kassa.Rating{UnitPrice: v.destPrice(uint32(dest)), Currency: v.currency}
 	if nn := uint32(s.nets.numNets()); uint32(dest) >= nn {
-		r.Country = s.countries[uint32(dest)-nn].Code
-		return r, nil
+		ci := uint32(dest) - nn
+		return kassa.Rating{Country: s.countries[ci].Code, UnitPrice: v.amounts[v.def[ci]-1], Currency: v.currency}, nil
 	}
-	r.Country = s.countries[s.nets.country[dest]].Code
-	r.NetworkType, r.NetworkCode, r.NetworkName = s.nets.head(int(dest))
+	// One read of the network's entry gives the rest.
+	var e netEntry
+	nets := &s.nets
+	pos := nets.headAt(&e, int(nets.off[dest]))
+	id := e.own[v.ti]
+	if id == 0 {
+		id = v.def[e.country]
+	}
+	r := kassa.Rating{Country: s.countries[e.country].Code, NetworkType: e.typ, UnitPrice: v.amounts[id-1], Currency: v.currency}
+	r.NetworkCode, pos = readString(nets.arena, pos)
+	r.NetworkName, _ = readString(nets.arena, pos)
 	return r, nil
 }
 

@@ -80,9 +80,15 @@ func (s *Service) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.current.Store(snap)
+	old := s.current.Swap(snap)
 	s.currentSum = active.Checksum
-	s.opts.Logger.Info("price book in use", "version", active.Version, "name", active.Name, "demo", active.Demo)
+	size := snap.MemoryBytes()
+	s.opts.Logger.Info("price book in use", "version", active.Version, "name", active.Name, "demo", active.Demo,
+		"networks", snap.Networks(), "bytes", size, "streamed", snap.Streamed())
+	if old != nil {
+		size = max(size, old.MemoryBytes())
+	}
+	releaseMemory(size)
 	return nil
 }
 

@@ -13,9 +13,9 @@ import (
 // store).
 //
 // Its layout is compact (docs/pricing.md, "Memory"): every network in one
-// string arena (netTable), each distinct price once (entries) and per
-// network and service type the index of its price in 16 or 32 bits, and a
-// packed longest-prefix index. The prefix structure (networks, ranges,
+// string arena (netTable, with per network and service type the index of
+// its own price), each distinct price once (entries), and a packed
+// longest-prefix index. The prefix structure (networks, ranges,
 // index) does not depend on the prices, so that price plans derived from
 // a book can share it. Answers are pre-rendered when they are small
 // enough in all; a large book renders each answer as it is written.
@@ -29,7 +29,6 @@ type Snapshot struct {
 	index      rateIndex
 
 	entries []priceEntry       // each distinct price of the book
-	own     [numTypes]priceIDs // per type and network: entry index + 1, 0 for none
 	def     [numTypes][]uint32 // per type and country: its default's entry index + 1
 	demo    [numTypes]bool     // the type's prices are demo prices
 	views   [numTypes][numCurrencies]*view
@@ -44,28 +43,6 @@ type Snapshot struct {
 	book     *kassa.PriceBook                 // the book compiled, when Compile was given one
 	loadBook func() (*kassa.PriceBook, error) // reads the book back from a store
 }
-
-// priceIDs holds, per network, the index + 1 of its own price in one
-// service type (0 for none), in 16 bits when a book has fewer than 65,536
-// distinct prices.
-type priceIDs struct {
-	small []uint16
-	large []uint32
-}
-
-// get returns network n's entry index + 1, 0 when it has no own price.
-func (p *priceIDs) get(n uint32) uint32 {
-	if p.small != nil {
-		return uint32(p.small[n])
-	}
-	if p.large != nil {
-		return p.large[n]
-	}
-	return 0
-}
-
-// size returns the bytes the ids hold.
-func (p *priceIDs) size() int { return 2*len(p.small) + 4*len(p.large) }
 
 // CountryPrice is the typed view of one country's prices in one service
 // type and currency, as the dashboard shows them.
@@ -214,10 +191,10 @@ func (s *Snapshot) view(t kassa.ServiceType, cur kassa.Currency) (*view, error) 
 // data: the network table, the index, the prices and the pre-rendered
 // answers.
 func (s *Snapshot) MemoryBytes() int64 {
-	n := int64(len(s.nets.arena) + 4*len(s.nets.off) + 2*len(s.nets.country) + s.index.size())
+	n := int64(len(s.nets.arena) + 4*len(s.nets.off) + s.index.size())
 	n += int64(len(s.entries)) * 24
-	for ti := range s.own {
-		n += int64(s.own[ti].size() + 4*len(s.def[ti]))
+	for ti := range s.def {
+		n += int64(4 * len(s.def[ti]))
 		for ci := range s.views[ti] {
 			if v := s.views[ti][ci]; v != nil {
 				n += v.documentBytes() + int64(8*len(v.amounts))

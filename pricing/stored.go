@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/kassa-dev/kassa"
@@ -20,7 +21,8 @@ type ImportOptions struct {
 	Base int64
 }
 
-// ImportDeck stores a deck as a new, inactive version, merged over
+// ImportDeck stores a deck as a new, inactive version (a Deck is imported
+// once: its data is released once stored), merged over
 // opts.Base when it is set: the deck's lines and networks first, then the
 // base's networks (those the deck does not define) and its lines of the
 // types the deck has no lines for. The base's demo prices of those types
@@ -74,8 +76,26 @@ func (s *Service) ImportDeck(ctx context.Context, deck *Deck, opts ImportOptions
 	if err := s.store.CreatePriceBook(ctx, v, stored.storedChunks()); err != nil {
 		return nil, fmt.Errorf("store price book: %w", err)
 	}
-	s.opts.Logger.Info("price book imported", "version", v.Version, "name", v.Name, "source", opts.Source, "prices", v.Prices, "base", opts.Base, "bytes", stored.Size())
+	size := stored.Size()
+	s.opts.Logger.Info("price book imported", "version", v.Version, "name", v.Name, "source", opts.Source, "prices", v.Prices, "base", opts.Base, "bytes", size)
+	deck.chunks = nil
+	releaseMemory(size)
 	return v, nil
+}
+
+// releaseAbove is the size of what an import or a swap leaves behind from
+// which the memory is handed back to the system at once.
+const releaseAbove = 8 << 20
+
+// releaseMemory returns freed memory to the operating system when an
+// import or a compile of size bytes just left it behind: a stored version
+// that is not in use costs no resident memory, and the transient memory
+// of a large compile does not stay resident until the runtime's
+// background scavenger gets to it.
+func releaseMemory(size int64) {
+	if size >= releaseAbove {
+		debug.FreeOSMemory()
+	}
 }
 
 // checkDeck compiles a deck that was not checked as it was read (a JSON

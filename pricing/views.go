@@ -14,7 +14,6 @@ type view struct {
 	typ      kassa.ServiceType
 	ti       int
 	currency kassa.Currency
-	own      *priceIDs
 	def      []uint32
 	amounts  []kassa.Amount // per entry: its price in currency
 	texts    []string       // per entry: its price as the answers write it
@@ -31,10 +30,11 @@ type view struct {
 // priceOf returns network n's entry index + 1 in the view: its own price,
 // else its country's default; 0 when it has neither.
 func (v *view) priceOf(n uint32) uint32 {
-	if id := v.own.get(n); id != 0 {
+	id, ci := v.s.nets.ownPrice(n, v.ti)
+	if id != 0 {
 		return id
 	}
-	return v.def[v.s.nets.country[n]]
+	return v.def[ci]
 }
 
 // priced reports whether a rating destination (a network, or past the
@@ -72,7 +72,7 @@ func (s *Snapshot) buildViews(fx fxRates) error {
 			texts[i] = a.String()
 		}
 		for ti, t := range kassa.ServiceTypes {
-			s.views[ti][ci] = &view{s: s, typ: t, ti: ti, currency: cur, own: &s.own[ti], def: s.def[ti], amounts: amounts, texts: texts}
+			s.views[ti][ci] = &view{s: s, typ: t, ti: ti, currency: cur, def: s.def[ti], amounts: amounts, texts: texts}
 		}
 	}
 	return nil
@@ -128,7 +128,7 @@ func (v *view) listed(ci int, fn func(n, id uint32, own bool)) {
 	def := v.def[ci]
 	t := &v.s.nets
 	for n := uint32(t.start[ci]); n < uint32(t.start[ci+1]); n++ {
-		if id := v.own.get(n); id != 0 {
+		if id, _ := t.ownPrice(n, v.ti); id != 0 {
 			fn(n, id, true)
 		} else if def != 0 {
 			fn(n, def, false)
@@ -146,7 +146,7 @@ func (v *view) header(ci int) (def kassa.Amount, hasDef, priced bool) {
 	}
 	t := &v.s.nets
 	for n := uint32(t.start[ci]); n < uint32(t.start[ci+1]); n++ {
-		if v.own.get(n) != 0 {
+		if id, _ := t.ownPrice(n, v.ti); id != 0 {
 			return 0, false, true
 		}
 	}
