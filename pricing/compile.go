@@ -36,7 +36,8 @@ type CompileOptions struct {
 	// number and checksum) for the ETags of streamed answers; empty means
 	// a digest of the content is computed.
 	contentID string
-	// streamAbove overrides preRenderLimit (tests).
+	// streamAbove overrides DefaultPreRenderLimit when not 0 (a Service's
+	// PreRenderLimit; negative: nothing is pre-rendered).
 	streamAbove int64
 	// checkOnly stops once the book is known to compile: no index, no
 	// answers (ImportDeck's check).
@@ -52,6 +53,16 @@ func Compile(book *kassa.PriceBook, ref *refdata.Data, opts CompileOptions) (*Sn
 	if book == nil || ref == nil {
 		return nil, errors.New("compile price book: nil book or reference data")
 	}
+	s, err := compileBook(book, ref, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.book = book
+	return s, nil
+}
+
+// compileBook feeds a book to a compiler.
+func compileBook(book *kassa.PriceBook, ref *refdata.Data, opts CompileOptions) (*Snapshot, error) {
 	c, err := newCompiler(ref, opts)
 	if err != nil {
 		return nil, err
@@ -64,12 +75,7 @@ func Compile(book *kassa.PriceBook, ref *refdata.Data, opts CompileOptions) (*Sn
 		p := &book.Prices[i]
 		c.line(p.Type, p.Currency, p.Country, p.Network, p.Price)
 	}
-	s, err := c.finish()
-	if err != nil {
-		return nil, err
-	}
-	s.book = book
-	return s, nil
+	return c.finish()
 }
 
 // compiler builds a snapshot from a stream of networks and lines.
@@ -497,16 +503,19 @@ func (c *compiler) finish() (*Snapshot, error) {
 	return s, nil
 }
 
-// preRenderLimit is the estimated size of all answers up to which a
-// snapshot pre-renders them; a larger book renders each answer as it is
-// written (see docs/pricing.md, "Memory").
-const preRenderLimit = 64 << 20
+// DefaultPreRenderLimit is the estimated size of all of a book's answers
+// up to which a snapshot keeps them pre-rendered; a larger book renders
+// each answer as it is written (docs/pricing.md, "Memory and limits").
+const DefaultPreRenderLimit = 64 << 20
 
 func (c *compiler) preRenderLimit() int64 {
-	if c.opts.streamAbove > 0 {
+	switch {
+	case c.opts.streamAbove < 0:
+		return -1
+	case c.opts.streamAbove > 0:
 		return c.opts.streamAbove
 	}
-	return preRenderLimit
+	return DefaultPreRenderLimit
 }
 
 // order returns the networks in their final order: grouped by country,

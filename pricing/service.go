@@ -25,6 +25,11 @@ type ServiceOptions struct {
 	// of the process that use it (see SnapshotCache); nil compiles each
 	// version this Service loads.
 	Cache *SnapshotCache
+	// PreRenderLimit is the estimated size of all of a book's answers up
+	// to which they are kept pre-rendered; a larger book renders each
+	// answer as it is written. 0 means DefaultPreRenderLimit (64 MiB); a
+	// negative value pre-renders nothing.
+	PreRenderLimit int64
 }
 
 // Service keeps the snapshot of the active price-book version current and
@@ -118,7 +123,12 @@ func (s *Service) cachedSnapshot(ctx context.Context, v *kassa.PriceBookVersion)
 // EINVALID error listing the reasons; nothing is stored then. Import takes
 // a whole book in memory; rate decks stream through ReadCSV and ImportDeck.
 func (s *Service) Import(ctx context.Context, book *kassa.PriceBook, source string) (*kassa.PriceBookVersion, error) {
-	if _, err := Compile(book, s.ref, CompileOptions{FX: s.opts.FX}); err != nil {
+	if book == nil {
+		return nil, fmt.Errorf("import price book: nil book")
+	}
+	// Checked as Compile checks it, without building the answers: the
+	// version is compiled when it is used.
+	if _, err := compileBook(book, s.ref, CompileOptions{FX: s.opts.FX, contentID: "check", checkOnly: true}); err != nil {
 		return nil, err
 	}
 	return s.ImportDeck(ctx, encodeBook(book), ImportOptions{Source: source})

@@ -134,6 +134,23 @@ func (s *Snapshot) Country(t kassa.ServiceType, code string, cur kassa.Currency)
 	return v.countryPrice(i), true
 }
 
+// CountryUpTo returns one country's prices as Country does, with at most
+// limit of its networks (the first by code), and how many it lists in
+// all: a page can show a country of a large book without building every
+// network.
+func (s *Snapshot) CountryUpTo(t kassa.ServiceType, code string, cur kassa.Currency, limit int) (CountryPrice, int, bool) {
+	v, err := s.view(t, cur)
+	if err != nil {
+		return CountryPrice{}, 0, false
+	}
+	i, ok := s.countryIdx[strings.ToUpper(code)]
+	if !ok {
+		return CountryPrice{}, 0, false
+	}
+	cp, total := v.countryPriceUpTo(i, limit)
+	return cp, total, true
+}
+
 // CountrySummary is what a map of one country's prices needs, without the
 // networks: whether it is priced, its default price, its lowest price and
 // how many networks it lists.

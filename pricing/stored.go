@@ -243,7 +243,7 @@ func (s *Service) compileStored(ctx context.Context, version int64) (*Snapshot, 
 		return nil, fmt.Errorf("load price book %d: %w", version, err)
 	}
 	c, err := newCompiler(s.ref, CompileOptions{Version: version, FX: s.opts.FX, SkipStale: true,
-		contentID: strconv.FormatInt(version, 10) + ":" + v.Checksum})
+		contentID: strconv.FormatInt(version, 10) + ":" + v.Checksum, streamAbove: s.opts.PreRenderLimit})
 	if err != nil {
 		return nil, fmt.Errorf("compile price book %d: %w", version, err)
 	}

@@ -2,8 +2,11 @@ package pricing
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -208,5 +211,93 @@ func TestDeckBookRoundTrip(t *testing.T) {
 		if back.Prices[i] != book.Prices[i] {
 			t.Fatalf("line %d: %+v, want %+v", i+1, back.Prices[i], book.Prices[i])
 		}
+	}
+}
+
+// TestSummariesAndCountryUpTo: the cheap per-country summaries and the
+// capped country view agree with the full typed views.
+func TestSummariesAndCountryUpTo(t *testing.T) {
+	for _, s := range []*Snapshot{mustCompile(t, richTestBook(nil), CompileOptions{FX: map[string]string{"EUR/USD": "1.1"}}), demoSnapshot(t)} {
+		for _, typ := range kassa.ServiceTypes {
+			full := s.Countries(typ, kassa.EUR)
+			sums := s.Summaries(typ, kassa.EUR)
+			for i, cp := range full {
+				sum := sums[i]
+				lowest, found := cp.DefaultPrice, cp.HasDefault
+				for _, n := range cp.Networks {
+					if !found || n.Price < lowest {
+						lowest, found = n.Price, true
+					}
+				}
+				if !found {
+					lowest = 0
+				}
+				if sum.Country != cp.Country || sum.Priced != cp.Priced || sum.HasDefault != cp.HasDefault || sum.DefaultPrice != cp.DefaultPrice || sum.Networks != len(cp.Networks) || sum.Lowest != lowest {
+					t.Fatalf("%s %s: summary %+v, view %+v", typ, cp.Country.Code, sum, cp)
+				}
+				upTo, total, ok := s.CountryUpTo(typ, cp.Country.Code, kassa.EUR, 2)
+				if !ok || total != len(cp.Networks) || len(upTo.Networks) != min(2, total) {
+					t.Fatalf("%s %s: CountryUpTo %d of %d (%v), want %d of %d", typ, cp.Country.Code, len(upTo.Networks), total, ok, min(2, len(cp.Networks)), len(cp.Networks))
+				}
+				for j := range upTo.Networks {
+					if upTo.Networks[j].Network.Code != cp.Networks[j].Network.Code || upTo.Networks[j].Price != cp.Networks[j].Price {
+						t.Fatalf("%s %s network %d differs", typ, cp.Country.Code, j)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestStreamedAnswersConcurrently: many goroutines write a streamed
+// book's answers at once (plain and gzip) and every one gets the same
+// bytes; rating goes on meanwhile.
+func TestStreamedAnswersConcurrently(t *testing.T) {
+	s := mustCompile(t, richTestBook(nil), CompileOptions{FX: map[string]string{"EUR/USD": "1.1"}, streamAbove: 1})
+	if !s.Streamed() {
+		t.Fatal("not streamed")
+	}
+	want := map[Format][]byte{}
+	for _, f := range []Format{JSON, XML} {
+		d, _ := s.FullPricing(kassa.SMS, kassa.EUR, f)
+		want[f] = documentBody(t, d)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				f := Format((g + i) % 2)
+				d, _ := s.FullPricing(kassa.SMS, kassa.EUR, f)
+				var plain, zipped bytes.Buffer
+				if err := d.WriteBody(&plain); err != nil {
+					errs <- err.Error()
+					return
+				}
+				if err := d.WriteGzip(&zipped); err != nil {
+					errs <- err.Error()
+					return
+				}
+				zr, err := gzip.NewReader(&zipped)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				unzipped, _ := io.ReadAll(zr)
+				if !bytes.Equal(plain.Bytes(), want[f]) || !bytes.Equal(unzipped, want[f]) {
+					errs <- "a concurrent answer differs"
+					return
+				}
+				if _, err := s.Rate(kassa.SMS, "447700900123", kassa.EUR); err != nil {
+					errs <- err.Error()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
 	}
 }

@@ -155,15 +155,27 @@ func (v *view) header(ci int) (def kassa.Amount, hasDef, priced bool) {
 
 // countryPrice builds one country's typed view.
 func (v *view) countryPrice(ci int) CountryPrice {
+	cp, _ := v.countryPriceUpTo(ci, -1)
+	return cp
+}
+
+// countryPriceUpTo builds one country's typed view with at most limit
+// networks (all when limit < 0) and returns how many it lists in all.
+func (v *view) countryPriceUpTo(ci, limit int) (CountryPrice, int) {
 	s := v.s
 	cp := CountryPrice{Country: s.countries[ci], Currency: v.currency}
 	cp.DefaultPrice, cp.HasDefault, cp.Priced = v.header(ci)
 	code := s.countries[ci].Code
+	total := 0
 	v.listed(ci, func(n, id uint32, own bool) {
+		total++
+		if limit >= 0 && len(cp.Networks) >= limit {
+			return
+		}
 		e := s.nets.entry(int(n))
 		cp.Networks = append(cp.Networks, NetworkPrice{Network: e.network(code), Price: v.amounts[id-1], Own: own})
 	})
-	return cp
+	return cp, total
 }
 
 // typedCountries returns every country's typed view: built once for a

@@ -47,9 +47,10 @@ type legendItem struct {
 
 // countryDetail is one country's networks and prices.
 type countryDetail struct {
-	Price       pricing.CountryPrice
-	Networks    []networkRow
-	DefaultRows bool // some network is priced at the country default
+	Price        pricing.CountryPrice
+	Networks     []networkRow
+	MoreNetworks int  // networks listed beyond maxNetworksShown
+	DefaultRows  bool // some network is priced at the country default
 }
 
 // networkRow is one network in the country table.
@@ -61,6 +62,10 @@ type networkRow struct {
 
 // maxRangesShown bounds the prefixes listed per network.
 const maxRangesShown = 12
+
+// maxNetworksShown bounds the networks listed for a country (a carrier's
+// deck may give one a hundred thousand; the export has them all).
+const maxNetworksShown = 1000
 
 // pricingPage shows the map, a country's details and a number look-up.
 func (h *handler) pricingPage(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -92,7 +97,7 @@ func (h *handler) pricingPage(w http.ResponseWriter, r *http.Request, sess *sess
 	}
 	d.Version = snap.Version()
 	d.Demo = snap.DemoPrices(d.Type)
-	prices := snap.Countries(d.Type, d.Currency)
+	prices := snap.Summaries(d.Type, d.Currency)
 	for _, cp := range prices {
 		d.Countries = append(d.Countries, cp.Country)
 	}
@@ -114,7 +119,7 @@ func (h *handler) pricingPage(w http.ResponseWriter, r *http.Request, sess *sess
 
 // findCountry resolves the query (an alpha-2 code or a name) and fills the
 // country's details.
-func (h *handler) findCountry(d *pricingData, snap *pricing.Snapshot, prices []pricing.CountryPrice) {
+func (h *handler) findCountry(d *pricingData, snap *pricing.Snapshot, prices []pricing.CountrySummary) {
 	code := ""
 	for _, cp := range prices {
 		c := cp.Country
@@ -132,12 +137,12 @@ func (h *handler) findCountry(d *pricingData, snap *pricing.Snapshot, prices []p
 			}
 		}
 	}
-	cp, ok := snap.Country(d.Type, code, d.Currency)
+	cp, total, ok := snap.CountryUpTo(d.Type, code, d.Currency, maxNetworksShown)
 	if code == "" || !ok {
 		d.NotFound = "No country matches “" + d.Query + "”."
 		return
 	}
-	cd := &countryDetail{Price: cp}
+	cd := &countryDetail{Price: cp, MoreNetworks: total - len(cp.Networks)}
 	for _, np := range cp.Networks {
 		row := networkRow{NetworkPrice: np, Ranges: np.Network.Ranges}
 		if len(row.Ranges) > maxRangesShown {
@@ -167,23 +172,13 @@ func (h *handler) rateNumber(d *pricingData, snap *pricing.Snapshot) {
 }
 
 // fromPrice is the lowest price a country's destinations have.
-func fromPrice(cp pricing.CountryPrice) (kassa.Amount, bool) {
-	var lowest kassa.Amount
-	found := false
-	if cp.HasDefault {
-		lowest, found = cp.DefaultPrice, true
-	}
-	for _, n := range cp.Networks {
-		if !found || n.Price < lowest {
-			lowest, found = n.Price, true
-		}
-	}
-	return lowest, found && cp.Priced
+func fromPrice(cp pricing.CountrySummary) (kassa.Amount, bool) {
+	return cp.Lowest, cp.Priced && (cp.HasDefault || cp.Networks > 0)
 }
 
 // priceMap returns the map, from the cache when this price-book version,
 // type and currency were drawn before, and its legend.
-func (h *handler) priceMap(version int64, prices []pricing.CountryPrice, d pricingData, selected string) (template.HTML, []legendItem) {
+func (h *handler) priceMap(version int64, prices []pricing.CountrySummary, d pricingData, selected string) (template.HTML, []legendItem) {
 	key := mapKey{version: version, typ: d.Type, currency: d.Currency, pick: d.CanPickCur}
 	m, ok := h.maps.get(key)
 	if !ok {
@@ -194,7 +189,7 @@ func (h *handler) priceMap(version int64, prices []pricing.CountryPrice, d prici
 }
 
 // drawMap colours every country by its lowest price in quantile classes.
-func (h *handler) drawMap(prices []pricing.CountryPrice, d pricingData) drawnMap {
+func (h *handler) drawMap(prices []pricing.CountrySummary, d pricingData) drawnMap {
 	var all []kassa.Amount
 	for _, cp := range prices {
 		if p, ok := fromPrice(cp); ok {
