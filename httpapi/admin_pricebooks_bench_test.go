@@ -3,6 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/internal/deckgen"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/sqlite"
@@ -54,6 +57,57 @@ func BenchmarkPriceBookImport(b *testing.B) {
 		b.SetBytes(int64(deck.Len()))
 		for b.Loop() {
 			r, _ := http.NewRequest(http.MethodPost, srv.URL+"/admin/v1/pricebooks?type=sms", bytes.NewReader(deck.Bytes()))
+			r.Header.Set("Authorization", "Bearer "+testAdminToken)
+			r.Header.Set("Content-Type", "text/csv")
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	})
+}
+
+// BenchmarkPriceBookImportScale imports a million-row country,prefix,price
+// deck (internal/deckgen) through POST /admin/v1/pricebooks?base=none into
+// a SQLite store, against the baseline of a plain encoding/csv read of the
+// same bytes, in the same run:
+//
+//	go test ./httpapi -run XXX -bench PriceBookImportScale -benchtime 5x
+func BenchmarkPriceBookImportScale(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "kassa.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	svc := pricing.NewService(db, refdata.Default(), pricing.ServiceOptions{Logger: slog.New(slog.DiscardHandler)})
+	var deck bytes.Buffer
+	if err := deckgen.Write(&deck, refdata.Default(), 1_000_000); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("csv_read_baseline", func(b *testing.B) {
+		b.SetBytes(int64(deck.Len()))
+		for b.Loop() {
+			r := csv.NewReader(bytes.NewReader(deck.Bytes()))
+			for {
+				if _, err := r.Read(); err == io.EOF {
+					break
+				} else if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	srv := httptest.NewServer(New(Config{Store: db, Pricing: svc, AdminToken: testAdminToken, Now: time.Now}))
+	defer srv.Close()
+	b.Run("admin_api", func(b *testing.B) {
+		b.SetBytes(int64(deck.Len()))
+		for b.Loop() {
+			r, _ := http.NewRequest(http.MethodPost, srv.URL+"/admin/v1/pricebooks?type=sms&base=none", bytes.NewReader(deck.Bytes()))
 			r.Header.Set("Authorization", "Bearer "+testAdminToken)
 			r.Header.Set("Content-Type", "text/csv")
 			resp, err := http.DefaultClient.Do(r)

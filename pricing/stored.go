@@ -94,7 +94,7 @@ const releaseAbove = 8 << 20
 // background scavenger gets to it.
 func releaseMemory(size int64) {
 	if size >= releaseAbove {
-		debug.FreeOSMemory()
+		go debug.FreeOSMemory() // off the caller's path: a full GC
 	}
 }
 
