@@ -195,7 +195,7 @@ func jsonKind(tok json.Token) string {
 		return "object"
 	case string:
 		return "string"
-	case json.Number, float64:
+	case json.Number:
 		return "number"
 	case bool:
 		return "bool"
