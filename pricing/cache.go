@@ -30,9 +30,10 @@ func NewSnapshotCache(size int) *SnapshotCache {
 	return &SnapshotCache{size: max(size, 1), snaps: map[string]*Snapshot{}}
 }
 
-// cacheKey names a stored version's compiled content; "" when the version
-// has no checksum (nothing then is cached).
-func cacheKey(ref *refdata.Data, v *kassa.PriceBookVersion, fx map[string]string) string {
+// cacheKey names a stored version's compiled content (and whether its
+// answers are pre-rendered, preRender being the Service's PreRenderLimit);
+// "" when the version has no checksum (nothing then is cached).
+func cacheKey(ref *refdata.Data, v *kassa.PriceBookVersion, fx map[string]string, preRender int64) string {
 	if v.Checksum == "" {
 		return ""
 	}
@@ -41,7 +42,7 @@ func cacheKey(ref *refdata.Data, v *kassa.PriceBookVersion, fx map[string]string
 		rates = append(rates, pair+"="+rate)
 	}
 	sort.Strings(rates)
-	return fmt.Sprintf("%p|%d|%s|%s", ref, v.Version, v.Checksum, strings.Join(rates, ","))
+	return fmt.Sprintf("%p|%d|%s|%s|%d", ref, v.Version, v.Checksum, strings.Join(rates, ","), preRender)
 }
 
 // get returns the snapshot under key, or nil.

@@ -102,7 +102,7 @@ func (s *Service) Load(ctx context.Context) error {
 func (s *Service) cachedSnapshot(ctx context.Context, v *kassa.PriceBookVersion) (*Snapshot, error) {
 	key := ""
 	if s.opts.Cache != nil {
-		if key = cacheKey(s.ref, v, s.opts.FX); key != "" {
+		if key = cacheKey(s.ref, v, s.opts.FX, s.opts.PreRenderLimit); key != "" {
 			if snap := s.opts.Cache.get(key); snap != nil {
 				return snap, nil
 			}

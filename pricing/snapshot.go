@@ -68,9 +68,10 @@ type NetworkPrice struct {
 func (s *Snapshot) Version() int64 { return s.version }
 
 // Book returns the price book the snapshot was compiled from. It must not
-// be changed. A snapshot that a Service compiled from its store reads the
-// book back from the store, all of it in memory: meant for small books and
-// tests (nil when that fails); Service.ExportCSV and ImportDeck stream.
+// be changed. A small book (its answers pre-rendered) is kept decoded; a
+// large one that a Service compiled is read back from that Service's store,
+// all of it in memory (nil when that fails, as when the store was closed
+// since): Service.ExportCSV and ImportDeck stream instead.
 func (s *Snapshot) Book() *kassa.PriceBook {
 	if s.book != nil || s.loadBook == nil {
 		return s.book

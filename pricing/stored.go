@@ -254,13 +254,23 @@ func (s *Service) compileStored(ctx context.Context, version int64) (*Snapshot, 
 	if err != nil {
 		return nil, fmt.Errorf("compile price book %d: %w", version, err)
 	}
-	snap.loadBook = func() (*kassa.PriceBook, error) {
+	load := func(ctx context.Context) (*kassa.PriceBook, error) {
 		b := newBookBuilder()
-		if err := s.eachRecord(context.Background(), version, b.add); err != nil {
+		if err := s.eachRecord(ctx, version, b.add); err != nil {
 			return nil, err
 		}
 		return b.book, nil
 	}
+	if !snap.streamed {
+		// A small book is kept decoded, as Compile keeps its book: Book
+		// then does not depend on this store (a SnapshotCache shares the
+		// snapshot with the Services of other stores).
+		if snap.book, err = load(ctx); err != nil {
+			return nil, fmt.Errorf("load price book %d: %w", version, err)
+		}
+		return snap, nil
+	}
+	snap.loadBook = func() (*kassa.PriceBook, error) { return load(context.Background()) }
 	return snap, nil
 }
 
