@@ -151,6 +151,10 @@ func describe(rec *Request, r *http.Request, body []byte, truncated bool) {
 	rec.Body = rd.scrub(bodyText)
 	rec.BodyTruncated = truncated
 	rec.Path = rd.scrub(rec.Path)
+	rec.ErrorBody = rd.scrub(rec.ErrorBody)
+	for name, v := range rec.Headers {
+		rec.Headers[name] = rd.scrub(v)
+	}
 }
 
 // credentialStyle says how the request carried its credentials (after the
