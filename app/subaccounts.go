@@ -94,7 +94,11 @@ func NoAccess(apiKey string) error {
 
 // NewSubaccount asks for a new subaccount of a primary account.
 type NewSubaccount struct {
-	Name string // required: 1 to kassa.MaxAccountNameLen characters of text
+	// APIKey is the subaccount's api key: an 8-hex-character key is
+	// generated when "" (the API never chooses one; the emulator's
+	// fixtures do, so that tests know it). ECONFLICT when it is taken.
+	APIKey string
+	Name   string // required: 1 to kassa.MaxAccountNameLen characters of text
 	// Secret is the first secret; generated (and returned once) when "".
 	Secret string
 	// SharedBalance, use_primary_account_balance: true (the default, nil)
@@ -129,7 +133,10 @@ func (s *Service) CreateSubaccount(ctx context.Context, actor Actor, apiKey stri
 		AutoReload: kassa.AutoReload{Amount: kassa.DefaultReloadAmount, Threshold: kassa.DefaultReloadThreshold, DailyCap: kassa.DefaultReloadDailyCap},
 	}
 	for attempt := 1; ; attempt++ {
-		acct.APIKey = auth.GenerateAPIKey()
+		acct.APIKey = req.APIKey
+		if acct.APIKey == "" {
+			acct.APIKey = auth.GenerateAPIKey()
+		}
 		sec, err := s.hasher.NewSecret(acct.APIKey, out.Secret, s.now())
 		if err != nil {
 			return nil, kassa.FieldError("secret", "%s", kassa.ErrorMessage(err))
@@ -138,7 +145,7 @@ func (s *Service) CreateSubaccount(ctx context.Context, actor Actor, apiKey stri
 		if err == nil {
 			break
 		}
-		if kassa.ErrorCode(err) != kassa.ECONFLICT || attempt == maxKeyAttempts {
+		if kassa.ErrorCode(err) != kassa.ECONFLICT || attempt == maxKeyAttempts || req.APIKey != "" {
 			return nil, err
 		}
 	}
@@ -157,8 +164,12 @@ func (s *Service) maxSubaccounts(p *kassa.Account) int {
 	return s.defaultMaxSubaccounts
 }
 
-// validate checks a new subaccount's name and secret.
+// validate checks a new subaccount's api key (when chosen), name and
+// secret.
 func (req NewSubaccount) validate() error {
+	if req.APIKey != "" && !kassa.ValidAPIKey(req.APIKey) {
+		return kassa.FieldError("api_key", "api_key must be 4 to 64 letters, digits, '-' or '_'")
+	}
 	if err := checkName(req.Name, true); err != nil {
 		return err
 	}

@@ -273,3 +273,20 @@ func (e *env) auditOf(account, action string) []*kassa.AuditEvent {
 	}
 	return list
 }
+
+// TestCreateSubaccountWithChosenKey: a chosen api key is used as given
+// (the emulator's fixtures); a taken one is a conflict, never replaced by a
+// generated one; a malformed one is invalid.
+func TestCreateSubaccountWithChosenKey(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sub, err := e.svc.CreateSubaccount(ctx, holder, key, app.NewSubaccount{APIKey: "chosen01", Name: "chosen"})
+	if err != nil || sub.Account.APIKey != "chosen01" || sub.Account.Primary != key {
+		t.Fatalf("chosen key: %+v, %v", sub, err)
+	}
+	if _, err := e.svc.CreateSubaccount(ctx, holder, key, app.NewSubaccount{APIKey: "chosen01", Name: "again"}); kassa.ErrorCode(err) != kassa.ECONFLICT {
+		t.Errorf("a taken key: %v, want conflict", err)
+	}
+	_, err = e.svc.CreateSubaccount(ctx, holder, key, app.NewSubaccount{APIKey: "no", Name: "short"})
+	wantInvalid(t, err, "api_key")
+}

@@ -207,3 +207,56 @@ prices:
 		t.Errorf("an account of the refused document exists (status %d)", status)
 	}
 }
+
+// TestFixturesSubaccounts: subaccounts load under their primary with the
+// keys given, a balance of their own when asked, suspended when asked, and
+// come back on reset; a balance on a subaccount that spends its primary's
+// is refused with its line.
+func TestFixturesSubaccounts(t *testing.T) {
+	srv := kassatest.New(t)
+	doc := `accounts:
+  - api_key: prim0001
+    secrets: [Prim0001Secret]
+    balance: 20
+    subaccounts:
+      - api_key: subs0001
+        name: Shared team
+        secrets: [Subs0001Secret]
+      - api_key: subs0002
+        secrets: [Subs0002Secret]
+        use_primary_account_balance: false
+        balance: 3.50
+      - api_key: subs0003
+        secrets: [Subs0003Secret]
+        suspended: true
+`
+	if status, _, body := call(t, "POST", srv.URL+"/_emulator/fixtures", doc, nil); status != 200 {
+		t.Fatalf("load: %d %s", status, body)
+	}
+	admin := map[string]string{"Authorization": "Bearer " + srv.AdminToken}
+	check := func(when string) {
+		t.Helper()
+		status, _, tree := call(t, "GET", srv.URL+"/admin/v1/accounts/prim0001/subaccounts", "", admin)
+		if status != 200 || !strings.Contains(tree, "subs0001") || !strings.Contains(tree, "subs0002") || !strings.Contains(tree, "Shared team") {
+			t.Errorf("%s: the primary's subaccounts: %d %s", when, status, tree)
+		}
+		if got := balanceOf(t, srv, "subs0002", "Subs0002Secret"); got != "3.50" {
+			t.Errorf("%s: own balance of subs0002 = %s, want 3.50", when, got)
+		}
+		if status, _, _ := call(t, "GET", srv.URL+"/account/get-balance", "", basic("subs0003", "Subs0003Secret")); status != 401 {
+			t.Errorf("%s: the suspended subaccount's credentials: %d, want 401", when, status)
+		}
+		if got := balanceOf(t, srv, "prim0001", "Prim0001Secret"); got != "20.00" {
+			t.Errorf("%s: primary balance = %s, want 20.00", when, got)
+		}
+	}
+	check("loaded")
+	srv.Reset()
+	check("after reset")
+
+	bad := "accounts:\n  - api_key: prim0002\n    subaccounts:\n      - api_key: subs0009\n        balance: 1\n"
+	status, _, body := call(t, "POST", srv.URL+"/_emulator/fixtures", bad, nil)
+	if status != 400 || !strings.Contains(body, `"line":5`) || !strings.Contains(body, "use_primary_account_balance") {
+		t.Errorf("a balance on a shared subaccount: %d %s, want 400 on line 5", status, body)
+	}
+}

@@ -21,9 +21,8 @@ type Fixtures struct {
 // Account is one account of the fixtures. Amounts are decimal text in the
 // account's currency ("10.00"); empty fields take the defaults named.
 //
-// Price plans and subaccounts will slot in here as "plan" and
-// "subaccounts" (a list of Accounts) once kassa has them; today those keys
-// are refused with a message saying so.
+// Price plans will slot in here as "plan" once kassa has them; today that
+// key is refused with a message saying so.
 type Account struct {
 	APIKey string `json:"api_key"` // required: 4–64 letters, digits, '-' or '_'
 	// Secrets are the account's API secrets (at most two); the first is
@@ -36,8 +35,31 @@ type Account struct {
 	Settings    *Settings   `json:"settings,omitempty"`
 	Limits      *Limits     `json:"limits,omitempty"`
 	AutoReload  *AutoReload `json:"auto_reload,omitempty"`
+	// Suspended accounts are refused charges and holds, as after the
+	// admin API's suspend.
+	Suspended bool `json:"suspended,omitempty"`
+	// Subaccounts are created under this account (the Subaccounts API's
+	// accounts), with the keys given here.
+	Subaccounts []Subaccount `json:"subaccounts,omitempty"`
 
 	at lines // where each field was read; nil for Go values
+}
+
+// Subaccount is a subaccount of a fixture account: the primary's currency
+// and limits, auto-reload off.
+type Subaccount struct {
+	APIKey  string   `json:"api_key"`           // required, like an account's
+	Name    string   `json:"name,omitempty"`    // its display name; the api key when empty
+	Secrets []string `json:"secrets,omitempty"` // at most two; none: one generated
+	// UsePrimaryAccountBalance (true when not given) makes the subaccount
+	// spend its primary's balance; false gives it a balance of its own.
+	UsePrimaryAccountBalance *bool `json:"use_primary_account_balance,omitempty"`
+	// Balance is the opening balance of a subaccount with a balance of its
+	// own (not negative); a subaccount that spends its primary's has none.
+	Balance   string `json:"balance,omitempty"`
+	Suspended bool   `json:"suspended,omitempty"`
+
+	at lines
 }
 
 // Settings are an account's settings as fixtures set them. Callback URLs
@@ -99,7 +121,8 @@ func (l lines) line(field string) int {
 // Top-level keys, account keys and price keys of a fixture document.
 var (
 	fixtureKeys    = []string{"accounts", "prices"}
-	accountKeys    = []string{"api_key", "secrets", "balance", "currency", "credit_limit", "settings", "limits", "auto_reload"}
+	accountKeys    = []string{"api_key", "secrets", "balance", "currency", "credit_limit", "settings", "limits", "auto_reload", "suspended", "subaccounts"}
+	subaccountKeys = []string{"api_key", "name", "secrets", "use_primary_account_balance", "balance", "suspended"}
 	settingsKeys   = []string{"mo_callback_url", "dr_callback_url", "http_forward_method"}
 	limitsKeys     = []string{"max_outbound_request", "max_inbound_request", "max_calls_per_second", "pricing_per_second"}
 	autoReloadKeys = []string{"enabled", "trx", "amount", "threshold", "daily_cap"}
@@ -109,8 +132,7 @@ var (
 // reservedAccountKeys are account keys that later kassa versions give a
 // meaning; they are refused with the reason rather than as unknown.
 var reservedAccountKeys = map[string]string{
-	"plan":        "price plans are not available in this kassa version yet",
-	"subaccounts": "subaccounts are not available in this kassa version yet",
+	"plan": "price plans are not available in this kassa version yet",
 }
 
 // ReadFixturesFile reads and checks a fixture file (JSON or YAML).
@@ -209,8 +231,31 @@ func readAccount(t *tree, p *problems) *Account {
 		s.int("daily_cap", &a.AutoReload.DailyCap)
 		s.done()
 	}
+	m.flag("suspended", &a.Suspended)
+	for _, item := range m.list("subaccounts") {
+		if sub := readSubaccount(item, p); sub != nil {
+			a.Subaccounts = append(a.Subaccounts, *sub)
+		}
+	}
 	m.done()
 	return a
+}
+
+// readSubaccount reads one subaccount.
+func readSubaccount(t *tree, p *problems) *Subaccount {
+	sub := &Subaccount{at: lines{"": t.line}}
+	m := newMapReader(t, "a subaccount", subaccountKeys, nil, p)
+	if m == nil {
+		return nil
+	}
+	m.at = sub.at
+	m.str("api_key", &sub.APIKey)
+	m.str("name", &sub.Name)
+	m.strings("secrets", &sub.Secrets)
+	m.bool("use_primary_account_balance", &sub.UsePrimaryAccountBalance)
+	m.str("balance", &sub.Balance)
+	m.flag("suspended", &sub.Suspended)
+	return sub
 }
 
 // readPrice reads one price override.
@@ -329,6 +374,15 @@ func (m *mapReader) bool(key string, dst **bool) {
 		return
 	}
 	*dst = &b
+}
+
+// flag reads true or false into a plain bool (false when absent).
+func (m *mapReader) flag(key string, dst *bool) {
+	var b *bool
+	m.bool(key, &b)
+	if b != nil {
+		*dst = *b
+	}
 }
 
 // strings reads a list of strings; a single string is a list of one.

@@ -68,6 +68,41 @@ func (l *loader) loadAccount(ctx context.Context, a *accountPlan) error {
 			return accountProblem(a.src, err)
 		}
 	}
+	for i := range a.subaccounts {
+		if err := l.loadSubaccount(ctx, key, &a.subaccounts[i]); err != nil {
+			return err
+		}
+	}
+	if a.src.Suspended { // last: a suspended primary still gets its subaccounts
+		if _, err := l.app.Suspend(ctx, fixtureActor, key); err != nil {
+			return accountProblem(a.src, err)
+		}
+	}
+	return nil
+}
+
+// loadSubaccount writes one subaccount of primary.
+func (l *loader) loadSubaccount(ctx context.Context, primary string, sub *subaccountPlan) error {
+	fail := func(err error) error { return fixtureProblem(sub.src.APIKey, "subaccount", sub.src.at, err) }
+	if _, err := l.app.CreateSubaccount(ctx, fixtureActor, primary, sub.create); err != nil {
+		return fail(err)
+	}
+	key := sub.create.APIKey
+	if sub.credit > 0 {
+		if _, err := l.app.Credit(ctx, fixtureActor, app.Posting{Account: key, Amount: sub.credit, Reason: "emulator fixture balance"}); err != nil {
+			return fail(err)
+		}
+	}
+	for _, s := range sub.secrets {
+		if _, err := l.app.CreateSecret(ctx, fixtureActor, key, s); err != nil {
+			return fail(err)
+		}
+	}
+	if sub.src.Suspended {
+		if _, err := l.app.Suspend(ctx, fixtureActor, key); err != nil {
+			return fail(err)
+		}
+	}
 	return nil
 }
 
@@ -76,24 +111,31 @@ func (l *loader) loadAccount(ctx context.Context, a *accountPlan) error {
 var fixtureFields = map[string]string{
 	"api_key": "api_key", "api_secret": "secrets", "secret": "secrets", "currency": "currency",
 	"credit": "balance", "amount": "balance", "credit_limit": "credit_limit",
-	"trx": "auto_reload.trx", "threshold": "auto_reload.threshold", "daily_cap": "auto_reload.daily_cap",
+	"trx": "auto_reload.trx", "threshold": "auto_reload.threshold", "daily_cap": "auto_reload.daily_cap", "name": "name",
 	app.FieldMOCallbackURL: "settings.mo_callback_url", app.FieldDRCallbackURL: "settings.dr_callback_url",
 	app.FieldHTTPForwardMethod: "settings.http_forward_method",
 }
 
-// accountProblem is the refusal of an account by a use case, at the line
-// of the field it names. An api key that exists already (the demo account's,
-// say) is a conflict named as such.
+// accountProblem is the refusal of an account by a use case.
 func accountProblem(a *Account, err error) error {
-	msg := kassa.ErrorMessage(err)
-	if kassa.ErrorCode(err) == kassa.ECONFLICT {
-		msg = fmt.Sprintf("account %s: %s (an account with this api_key exists already: the demo account, or another fixture)", a.APIKey, msg)
-	} else if kassa.ErrorCode(err) != kassa.EINVALID && kassa.ErrorCode(err) != kassa.ELIMIT && kassa.ErrorCode(err) != kassa.EINSUFFICIENT {
-		return fmt.Errorf("load account %s: %w", a.APIKey, err)
-	} else {
-		msg = fmt.Sprintf("account %s: %s", a.APIKey, msg)
+	return fixtureProblem(a.APIKey, "account", a.at, err)
+}
+
+// fixtureProblem is the refusal of an account or subaccount (what) by a
+// use case, at the line of the field it names. An api key that exists
+// already (the demo account's, say) is a conflict named as such; a failure
+// that is not about the fixture (the store) is returned as it is.
+func fixtureProblem(key, what string, at lines, err error) error {
+	var msg string
+	switch kassa.ErrorCode(err) {
+	case kassa.ECONFLICT:
+		msg = fmt.Sprintf("%s %s: %s (an account with this api_key exists already: the demo account, or another fixture)", what, key, kassa.ErrorMessage(err))
+	case kassa.EINVALID, kassa.ELIMIT, kassa.EINSUFFICIENT, kassa.EFORBIDDEN, kassa.ENOTFOUND:
+		msg = fmt.Sprintf("%s %s: %s", what, key, kassa.ErrorMessage(err))
+	default:
+		return fmt.Errorf("load %s %s: %w", what, key, err)
 	}
-	return &ParseError{Problems: []Problem{{Line: a.at.line(fixtureFields[kassa.ErrorField(err)]), Message: msg}}}
+	return &ParseError{Problems: []Problem{{Line: at.line(fixtureFields[kassa.ErrorField(err)]), Message: msg}}}
 }
 
 // loadPrices lays the overrides over the prices in use (the demo tariff)

@@ -18,11 +18,20 @@ const (
 
 // accountPlan is a checked account fixture, ready to be written.
 type accountPlan struct {
-	src      *Account
-	create   app.NewAccount
-	debit    kassa.Amount // taken after creation when the balance is negative
-	secrets  []string     // secrets beyond the first
-	settings *app.SettingsChange
+	src         *Account
+	create      app.NewAccount
+	debit       kassa.Amount // taken after creation when the balance is negative
+	secrets     []string     // secrets beyond the first
+	settings    *app.SettingsChange
+	subaccounts []subaccountPlan
+}
+
+// subaccountPlan is a checked subaccount fixture.
+type subaccountPlan struct {
+	src     *Subaccount
+	create  app.NewSubaccount
+	credit  kassa.Amount // the opening balance of one with a balance of its own
+	secrets []string     // secrets beyond the first
 }
 
 // pricePlan is a checked price override.
@@ -61,7 +70,16 @@ func (fx *Fixtures) plan() ([]accountPlan, []pricePlan, error) {
 			p.add(a.at.line("api_key"), "api_key %q is given twice%s", a.APIKey, firstLine(first))
 		}
 		keys[a.APIKey] = a.at.line("api_key")
-		accounts = append(accounts, planAccount(a, &p))
+		plan := planAccount(a, &p)
+		for j := range a.Subaccounts {
+			sub := &a.Subaccounts[j]
+			if first, dup := keys[sub.APIKey]; dup && sub.APIKey != "" {
+				p.add(sub.at.line("api_key"), "api_key %q is given twice%s", sub.APIKey, firstLine(first))
+			}
+			keys[sub.APIKey] = sub.at.line("api_key")
+			plan.subaccounts = append(plan.subaccounts, planSubaccount(sub, &p))
+		}
+		accounts = append(accounts, plan)
 	}
 	prices := make([]pricePlan, 0, len(fx.Prices))
 	for i := range fx.Prices {
@@ -91,17 +109,7 @@ func planAccount(a *Account, p *problems) accountPlan {
 	case !kassa.ValidAPIKey(a.APIKey):
 		p.add(at.line("api_key"), "api_key %q: use 4 to 64 letters, digits, '-' or '_'", truncate(a.APIKey, 70))
 	}
-	if len(a.Secrets) > kassa.MaxSecrets {
-		p.add(at.line("secrets"), "an account has at most %d secrets, not %d", kassa.MaxSecrets, len(a.Secrets))
-	}
-	for i, s := range a.Secrets {
-		if err := kassa.ValidateSecret(s); err != nil {
-			p.add(at.line("secrets"), "secret %d of %s: %s", i+1, a.APIKey, kassa.ErrorMessage(err))
-		}
-		if slices.Index(a.Secrets, s) < i {
-			p.add(at.line("secrets"), "secret %d of %s repeats an earlier one", i+1, a.APIKey)
-		}
-	}
+	out.secrets = checkSecrets(a.APIKey, a.Secrets, at, p)
 	cur := kassa.Currency(strings.ToUpper(a.Currency))
 	if cur == "" {
 		cur = kassa.EUR
@@ -130,10 +138,61 @@ func planAccount(a *Account, p *problems) accountPlan {
 	}
 	if len(a.Secrets) > 0 {
 		out.create.Secret = a.Secrets[0]
-		out.secrets = a.Secrets[1:]
 	}
 	out.settings = planSettings(a.Settings, at, p)
 	return out
+}
+
+// planSubaccount checks one subaccount.
+func planSubaccount(sub *Subaccount, p *problems) subaccountPlan {
+	at := sub.at
+	out := subaccountPlan{src: sub}
+	switch {
+	case sub.APIKey == "":
+		p.add(at.line(""), "a subaccount needs an api_key")
+	case !kassa.ValidAPIKey(sub.APIKey):
+		p.add(at.line("api_key"), "api_key %q: use 4 to 64 letters, digits, '-' or '_'", truncate(sub.APIKey, 70))
+	}
+	out.secrets = checkSecrets(sub.APIKey, sub.Secrets, at, p)
+	name := sub.Name
+	if name == "" {
+		name = sub.APIKey
+	}
+	out.create = app.NewSubaccount{APIKey: sub.APIKey, Name: name, SharedBalance: sub.UsePrimaryAccountBalance}
+	if len(sub.Secrets) > 0 {
+		out.create.Secret = sub.Secrets[0]
+	}
+	shared := sub.UsePrimaryAccountBalance == nil || *sub.UsePrimaryAccountBalance
+	if sub.Balance != "" {
+		out.credit = amount(sub.Balance, "balance", at, p)
+		switch {
+		case shared:
+			p.add(at.line("balance"), "subaccount %s spends its primary's balance and has none of its own: drop balance, or set use_primary_account_balance: false", sub.APIKey)
+		case out.credit < 0:
+			p.add(at.line("balance"), "a subaccount's balance must not be negative")
+		}
+	}
+	return out
+}
+
+// checkSecrets checks an account's or subaccount's secrets and returns
+// those beyond the first.
+func checkSecrets(key string, secrets []string, at lines, p *problems) []string {
+	if len(secrets) > kassa.MaxSecrets {
+		p.add(at.line("secrets"), "an account has at most %d secrets, not %d", kassa.MaxSecrets, len(secrets))
+	}
+	for i, s := range secrets {
+		if err := kassa.ValidateSecret(s); err != nil {
+			p.add(at.line("secrets"), "secret %d of %s: %s", i+1, key, kassa.ErrorMessage(err))
+		}
+		if slices.Index(secrets, s) < i {
+			p.add(at.line("secrets"), "secret %d of %s repeats an earlier one", i+1, key)
+		}
+	}
+	if len(secrets) > 1 {
+		return secrets[1:]
+	}
+	return nil
 }
 
 // amount parses an optional amount field ("" is zero).
