@@ -36,6 +36,7 @@ import (
 type (
 	Fixtures   = emulator.Fixtures
 	Account    = emulator.Account
+	Subaccount = emulator.Subaccount
 	Settings   = emulator.Settings
 	Limits     = emulator.Limits
 	AutoReload = emulator.AutoReload
