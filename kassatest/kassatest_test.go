@@ -13,6 +13,7 @@ import (
 
 	"github.com/kassa-dev/kassa/client"
 	"github.com/kassa-dev/kassa/kassatest"
+	"github.com/kassa-dev/kassa/sqlite"
 )
 
 // TestMain fails the package when any goroutine outlives its tests: every
@@ -141,5 +142,30 @@ func BenchmarkReset(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		srv.Reset()
+	}
+}
+
+// TestServersShareCompiledPrices: a later server starts from the template
+// and shares the first one's compiled demo tariff instead of compiling it
+// again (what makes it start in milliseconds).
+func TestServersShareCompiledPrices(t *testing.T) {
+	a := kassatest.New(t)
+	b := kassatest.New(t, kassatest.WithAccount("share001", "Share001Secret", "1"))
+	pa, pb := a.Emulator().Node().Prices().Current(), b.Emulator().Node().Prices().Current()
+	if pa == nil || pa != pb {
+		t.Errorf("the servers' price snapshots: %p and %p, want one shared", pa, pb)
+	}
+}
+
+// BenchmarkBaselineOpenStore is the floor of any server start measured in
+// the same run: a fresh SQLite store in a temporary directory, migrated and
+// closed.
+func BenchmarkBaselineOpenStore(b *testing.B) {
+	for range b.N {
+		db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "kassa.db"), sqlite.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
 	}
 }
