@@ -138,6 +138,11 @@ type AccountUpdate struct {
 	SharedBalance       *bool
 	SubaccountsDisabled *bool
 	MaxSubaccounts      *int
+	// Events, when set, is called inside the update's transaction with the
+	// account as it was and as it is now; the events it returns are
+	// written in that transaction (account.suspended when the update
+	// suspended it, say), so that they exist if and only if it commits.
+	Events func(before, after *Account) ([]*Event, error)
 }
 
 // AccountFilter selects accounts to list. Search matches a prefix of the api

@@ -50,3 +50,36 @@ type PriceBookActivatedData struct {
 	Checksum    string `json:"checksum"`
 	EffectiveAt string `json:"effective_at"`
 }
+
+// AccountSuspensionData is the payload of account.suspended and
+// account.resumed (the event's account is the one suspended or resumed).
+type AccountSuspensionData struct {
+	// Primary is the primary account of a subaccount; "" otherwise.
+	Primary string `json:"primary,omitempty"`
+	// By is who did it, as the audit log names actors: "admin" (an
+	// operator), "account:KEY" (a primary, through the Subaccounts API).
+	By string `json:"by"`
+}
+
+// SubaccountCreatedData is the payload of subaccount.created (the event's
+// account is the new subaccount).
+type SubaccountCreatedData struct {
+	Primary                  string `json:"primary"`
+	Name                     string `json:"name"`
+	UsePrimaryAccountBalance bool   `json:"use_primary_account_balance"`
+	Currency                 string `json:"currency"`
+}
+
+// TransferCreatedData is the payload of transfer.created: a balance or
+// credit transfer between a primary and one of its subaccounts (the
+// event's account is the primary).
+type TransferCreatedData struct {
+	TransferID string `json:"transfer_id"`
+	Kind       string `json:"kind"` // "balance" or "credit"
+	Primary    string `json:"primary"`
+	From       string `json:"from"`
+	To         string `json:"to"`
+	Amount     string `json:"amount"`
+	Currency   string `json:"currency"`
+	Reference  string `json:"reference"`
+}

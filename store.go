@@ -41,11 +41,12 @@ type AccountStore interface {
 	// is taken.
 	CreateAccount(ctx context.Context, a *Account, first *Secret, opening *Entry) error
 	// CreateSubaccount stores a new subaccount of a.Primary with its first
-	// secret, in one transaction that serializes with the primary's other
-	// subaccount creations: ELIMIT, and nothing is stored, when the
-	// primary already has max subaccounts; ENOTFOUND when the primary does
-	// not exist; ECONFLICT if the api key is taken.
-	CreateSubaccount(ctx context.Context, a *Account, first *Secret, max int) error
+	// secret and the events (subaccount.created), in one transaction that
+	// serializes with the primary's other subaccount creations: ELIMIT, and
+	// nothing is stored, when the primary already has max subaccounts;
+	// ENOTFOUND when the primary does not exist; ECONFLICT if the api key
+	// is taken.
+	CreateSubaccount(ctx context.Context, a *Account, first *Secret, max int, events ...*Event) error
 	// Subaccounts returns the subaccounts of a primary, oldest first
 	// (ties by api key). None when it has none or does not exist.
 	Subaccounts(ctx context.Context, primary string) ([]*Account, error)
@@ -58,7 +59,8 @@ type AccountStore interface {
 	// ListAccounts returns a page of accounts ordered by api key and the
 	// total count matching the filter.
 	ListAccounts(ctx context.Context, f AccountFilter) ([]*Account, int, error)
-	// UpdateAccount applies upd and returns the account as it now is.
+	// UpdateAccount applies upd and returns the account as it now is, and
+	// writes the events upd.Events returns in the same transaction.
 	// ENOTFOUND if there is none.
 	UpdateAccount(ctx context.Context, apiKey string, upd AccountUpdate) (*Account, error)
 	// UpdateSettings applies upd in one transaction: the settings fields it

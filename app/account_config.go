@@ -77,6 +77,9 @@ func (s *Service) SetCreditLimit(ctx context.Context, actor Actor, apiKey string
 // pricing endpoints read limits from the account cached with a verified
 // secret: they see the change at once) and audits it.
 func (s *Service) updateAccount(ctx context.Context, actor Actor, apiKey, action string, upd kassa.AccountUpdate, detail map[string]any) (*kassa.Account, error) {
+	if upd.Suspended != nil {
+		upd.Events = suspensionEvents(actor)
+	}
 	acct, err := s.store.UpdateAccount(ctx, apiKey, upd)
 	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
 		return nil, noAccount(apiKey)
@@ -87,6 +90,26 @@ func (s *Service) updateAccount(ctx context.Context, actor Actor, apiKey, action
 	s.invalidate(apiKey)
 	s.audit(ctx, actor, apiKey, action, detail)
 	return acct, nil
+}
+
+// suspensionEvents returns the Events of an update that may suspend or
+// resume an account: account.suspended or account.resumed when the update
+// changed it (none when it was already so), written with the update.
+func suspensionEvents(actor Actor) func(before, after *kassa.Account) ([]*kassa.Event, error) {
+	return func(before, after *kassa.Account) ([]*kassa.Event, error) {
+		if before.Suspended == after.Suspended {
+			return nil, nil
+		}
+		typ := kassa.EventAccountSuspended
+		if !after.Suspended {
+			typ = kassa.EventAccountResumed
+		}
+		ev, err := kassa.NewEvent(typ, after.APIKey, kassa.AccountSuspensionData{Primary: after.Primary, By: actor.Name})
+		if err != nil {
+			return nil, err
+		}
+		return []*kassa.Event{ev}, nil
+	}
 }
 
 // findAccount reads an account, ENOTFOUND naming it.

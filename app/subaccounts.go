@@ -110,8 +110,9 @@ type NewSubaccount struct {
 // CreateSubaccount creates a subaccount of the primary apiKey with an
 // 8-hex-character api key, the primary's currency and limits, auto-reload
 // off, and its first secret, in one transaction that counts the primary's
-// subaccounts: ELIMIT when it already has its maximum (its own, or the
-// server's default). Audited as subaccount.create.
+// subaccounts and writes subaccount.created: ELIMIT when it already has
+// its maximum (its own, or the server's default). Audited as
+// subaccount.create.
 func (s *Service) CreateSubaccount(ctx context.Context, actor Actor, apiKey string, req NewSubaccount) (*CreatedAccount, error) {
 	p, err := s.primaryAccount(ctx, apiKey)
 	if err != nil {
@@ -141,7 +142,13 @@ func (s *Service) CreateSubaccount(ctx context.Context, actor Actor, apiKey stri
 		if err != nil {
 			return nil, kassa.FieldError("secret", "%s", kassa.ErrorMessage(err))
 		}
-		err = s.store.CreateSubaccount(ctx, acct, sec, s.maxSubaccounts(p))
+		ev, err := kassa.NewEvent(kassa.EventSubaccountCreated, acct.APIKey, kassa.SubaccountCreatedData{
+			Primary: p.APIKey, Name: acct.Name, UsePrimaryAccountBalance: shared, Currency: string(acct.Currency),
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = s.store.CreateSubaccount(ctx, acct, sec, s.maxSubaccounts(p), ev)
 		if err == nil {
 			break
 		}

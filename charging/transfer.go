@@ -36,7 +36,7 @@ type transferMeta struct {
 // limit (towards 0) by Amount and lowers To's by it; it needs Amount to be
 // at most From's unused credit (|credit limit| − |balance| when the balance
 // is negative, else |credit limit|; EINSUFFICIENT otherwise). Both record
-// a kassa.Transfer. EFORBIDDEN when the two accounts are not the primary
+// a kassa.Transfer and a transfer.created event. EFORBIDDEN when the two accounts are not the primary
 // and one of its subaccounts with a balance of its own; ESUSPENDED when
 // From is the primary and it is suspended (money may always move back to
 // it). The same idempotency key with the same request replays the first
@@ -118,6 +118,16 @@ func applyTransfer(tx kassa.LedgerTx, req TransferRequest, hash string) (any, bo
 		Reference: req.Reference, IdempotencyKey: req.IdempotencyKey, RequestHash: hash,
 	}
 	if err := tx.CreateTransfer(t); err != nil {
+		return nil, false, err
+	}
+	ev, err := kassa.NewEvent(kassa.EventTransferCreated, req.Primary, kassa.TransferCreatedData{
+		TransferID: t.ID, Kind: string(t.Kind), Primary: t.Primary, From: t.From, To: t.To,
+		Amount: t.Amount.String(), Currency: string(from.Currency), Reference: t.Reference,
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if err := tx.AppendEvent(ev); err != nil {
 		return nil, false, err
 	}
 	return t, false, nil

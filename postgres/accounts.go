@@ -191,6 +191,14 @@ func pageSize(limit int) int {
 func (db *DB) UpdateAccount(ctx context.Context, apiKey string, upd kassa.AccountUpdate) (*kassa.Account, error) {
 	var out *kassa.Account
 	err := db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		var before *kassa.Account
+		if upd.Events != nil {
+			// The row as it was, locked until the update commits.
+			var err error
+			if before, err = findAccount(ctx, tx, apiKey, "FOR UPDATE"); err != nil {
+				return err
+			}
+		}
 		set, args := updateSet(upd, now)
 		args = append(args, apiKey)
 		row := tx.QueryRow(ctx, "UPDATE accounts SET "+set+" WHERE api_key = $"+strconv.Itoa(len(args))+
@@ -199,8 +207,23 @@ func (db *DB) UpdateAccount(ctx context.Context, apiKey string, upd kassa.Accoun
 		if err == pgx.ErrNoRows {
 			return noAccount(apiKey)
 		}
+		if err != nil {
+			return err
+		}
 		out = a
-		return err
+		if upd.Events == nil {
+			return nil
+		}
+		events, err := upd.Events(before, a)
+		if err != nil {
+			return fmt.Errorf("events of the update: %w", err)
+		}
+		for _, e := range events {
+			if err := insertEvent(ctx, tx, e, now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update account %s: %w", apiKey, err)

@@ -14,7 +14,7 @@ import (
 // secret, unless the primary already has max subaccounts (ELIMIT). The
 // primary's row is locked (FOR UPDATE) before the count, so that
 // concurrent creations on any node count one after the other.
-func (db *DB) CreateSubaccount(ctx context.Context, a *kassa.Account, first *kassa.Secret, max int) error {
+func (db *DB) CreateSubaccount(ctx context.Context, a *kassa.Account, first *kassa.Secret, max int, events ...*kassa.Event) error {
 	if a.Primary == "" {
 		return kassa.FieldError("primary", "a subaccount needs a primary account")
 	}
@@ -44,6 +44,11 @@ func (db *DB) CreateSubaccount(ctx context.Context, a *kassa.Account, first *kas
 			sec.AccountKey = a.APIKey
 			if err := insertSecret(ctx, tx, &sec, now); err != nil {
 				return fmt.Errorf("first secret: %w", err)
+			}
+		}
+		for _, e := range events {
+			if err := insertEvent(ctx, tx, e, now); err != nil {
+				return err
 			}
 		}
 		return nil

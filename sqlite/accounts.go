@@ -185,6 +185,7 @@ func (db *DB) UpdateAccount(ctx context.Context, apiKey string, upd kassa.Accoun
 		if err != nil {
 			return accountNotFound(apiKey, err)
 		}
+		before := *a
 		applyUpdate(a, upd)
 		a.UpdatedAt = now
 		_, err = tx.ExecContext(ctx, `UPDATE accounts SET credit_limit = ?,
@@ -198,13 +199,34 @@ func (db *DB) UpdateAccount(ctx context.Context, apiKey string, upd kassa.Accoun
 			a.AutoReload.Enabled, a.AutoReload.Trx, a.AutoReload.Amount, a.AutoReload.Threshold, a.AutoReload.DailyCap,
 			a.Name, a.SharedBalance, a.Suspended, a.SubaccountsDisabled, a.MaxSubaccounts,
 			toNanos(now), apiKey)
+		if err != nil {
+			return err
+		}
 		out = a
-		return err
+		return writeUpdateEvents(ctx, tx, upd, &before, a, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update account %s: %w", apiKey, err)
 	}
 	return out, nil
+}
+
+// writeUpdateEvents writes the events of an account update, if it has
+// any, in its transaction.
+func writeUpdateEvents(ctx context.Context, tx *sql.Tx, upd kassa.AccountUpdate, before, after *kassa.Account, now time.Time) error {
+	if upd.Events == nil {
+		return nil
+	}
+	events, err := upd.Events(before, after)
+	if err != nil {
+		return fmt.Errorf("events of the update: %w", err)
+	}
+	for _, e := range events {
+		if err := insertEvent(ctx, tx, e, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func applyUpdate(a *kassa.Account, upd kassa.AccountUpdate) {

@@ -10,10 +10,10 @@ import (
 )
 
 // CreateSubaccount stores a new subaccount of a.Primary with its first
-// secret, unless the primary already has max subaccounts (ELIMIT). The
+// secret and the events, unless the primary already has max subaccounts (ELIMIT). The
 // count and the insert share one write transaction, which SQLite runs one
 // at a time, so concurrent creations cannot both pass the count.
-func (db *DB) CreateSubaccount(ctx context.Context, a *kassa.Account, first *kassa.Secret, max int) error {
+func (db *DB) CreateSubaccount(ctx context.Context, a *kassa.Account, first *kassa.Secret, max int, events ...*kassa.Event) error {
 	if a.Primary == "" {
 		return kassa.FieldError("primary", "a subaccount needs a primary account")
 	}
@@ -43,6 +43,11 @@ func (db *DB) CreateSubaccount(ctx context.Context, a *kassa.Account, first *kas
 				return fmt.Errorf("first secret: %w", err)
 			}
 			first.AccountKey, first.CreatedAt = s.AccountKey, s.CreatedAt
+		}
+		for _, e := range events {
+			if err := insertEvent(ctx, tx, e, now); err != nil {
+				return err
+			}
 		}
 		created = c
 		return nil

@@ -15,6 +15,57 @@ func (h harness) testEvents(t *testing.T) {
 	t.Run("AppendAndList", h.testEventsAppendList)
 	t.Run("InLedgerTx", h.testEventsInLedgerTx)
 	t.Run("CursorNeverSkips", h.testEventsCursor)
+	t.Run("WithAccountChanges", h.testEventsWithAccountChanges)
+}
+
+// testEventsWithAccountChanges: UpdateAccount writes the events of
+// upd.Events (given the account before and after) in its transaction, and
+// an error from it changes nothing; CreateSubaccount writes its events, and
+// none when it is refused.
+func (h harness) testEventsWithAccountChanges(t *testing.T) {
+	s, _ := h.fresh(t)
+	ctx := t.Context()
+	MustCreateAccount(t, s, "evta0001", amt("1"))
+	yes := true
+	var seen [2]bool
+	_, err := s.UpdateAccount(ctx, "evta0001", kassa.AccountUpdate{Suspended: &yes,
+		Events: func(before, after *kassa.Account) ([]*kassa.Event, error) {
+			seen = [2]bool{before.Suspended, after.Suspended}
+			return []*kassa.Event{mustEvent(t, kassa.EventAccountSuspended, after.APIKey, struct{}{})}, nil
+		}})
+	noErr(t, err, "update with events")
+	if seen != [2]bool{false, true} {
+		t.Errorf("Events saw suspended before/after = %v, want false/true", seen)
+	}
+	list, err := s.ListEvents(ctx, kassa.EventFilter{})
+	noErr(t, err, "list events")
+	if len(list) != 1 || list[0].Type != kassa.EventAccountSuspended || list[0].Account != "evta0001" {
+		t.Fatalf("events after the update: %v", list)
+	}
+	no := false
+	boom := errors.New("boom")
+	_, err = s.UpdateAccount(ctx, "evta0001", kassa.AccountUpdate{Suspended: &no,
+		Events: func(before, after *kassa.Account) ([]*kassa.Event, error) { return nil, boom }})
+	if !errors.Is(err, boom) {
+		t.Fatalf("update whose events fail: %v, want boom", err)
+	}
+	if a, _ := s.FindAccount(ctx, "evta0001"); !a.Suspended {
+		t.Error("an update whose events failed was applied")
+	}
+
+	sub := NewAccount("evts0001")
+	sub.Primary, sub.SharedBalance = "evta0001", true
+	ev := mustEvent(t, kassa.EventSubaccountCreated, "evts0001", struct{}{})
+	noErr(t, s.CreateSubaccount(ctx, sub, NewSecret("evts0001"), 1, ev), "create a subaccount with an event")
+	if ev.ID == 0 {
+		t.Error("the subaccount's event has no ID")
+	}
+	refused := NewAccount("evts0002")
+	refused.Primary = "evta0001"
+	wantCode(t, s.CreateSubaccount(ctx, refused, NewSecret("evts0002"), 1, mustEvent(t, kassa.EventSubaccountCreated, "evts0002", struct{}{})), kassa.ELIMIT)
+	if list, _ := s.ListEvents(ctx, kassa.EventFilter{Types: []string{kassa.EventSubaccountCreated}}); len(list) != 1 || list[0].Account != "evts0001" {
+		t.Errorf("subaccount events %v, want only the created one", list)
+	}
 }
 
 // mustEvent builds an event or fails the test.
