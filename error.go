@@ -23,6 +23,7 @@ const (
 	ENOTIMPLEMENTED   = "not_implemented"      // a feature this server does not offer
 	ECALLBACKREJECTED = "callback_rejected"    // a callback URL failed its live check
 	ESUSPENDED        = "account_suspended"    // the account (or its primary) is suspended: no charges or holds
+	ESPENDCAP         = "spend_cap_reached"    // a charge or hold would exceed a daily or monthly spend cap (Err is a *CapError)
 )
 
 // Error is the domain error. Code is one of the E* constants, Message is safe

@@ -83,3 +83,28 @@ type TransferCreatedData struct {
 	Currency   string `json:"currency"`
 	Reference  string `json:"reference"`
 }
+
+// BalanceAlertData is the payload of balance.low and balance.recovered:
+// the balance fell below the account's low-balance threshold, or rose
+// above it again.
+type BalanceAlertData struct {
+	Balance   string `json:"balance"`   // the balance after the change (open holds taken off)
+	Threshold string `json:"threshold"` // the account's low-balance threshold
+	Currency  string `json:"currency"`
+	// EntryID is the ledger entry that crossed the threshold; 0 when a
+	// change of the threshold itself did.
+	EntryID int64 `json:"entry_id"`
+}
+
+// SpendCapReachedData is the payload of spend_cap.reached: a charge or
+// hold was refused because it would have exceeded a cap (written once per
+// account, cap and period, at the first refusal).
+type SpendCapReachedData struct {
+	Cap         string `json:"cap"`    // "daily" or "monthly"
+	Limit       string `json:"limit"`  // the cap
+	Spent       string `json:"spent"`  // spent in the period when the charge or hold was refused
+	Amount      string `json:"amount"` // the refused charge or hold
+	Currency    string `json:"currency"`
+	PeriodStart string `json:"period_start"`
+	ResetsAt    string `json:"resets_at"`
+}

@@ -123,6 +123,7 @@ type AccountBalance struct {
 	Primary       string // a subaccount's primary; "" otherwise
 	SharedBalance bool   // a subaccount that spends its primary's balance
 	Suspended     bool
+	Spend         Spend // the spend controls and their state; zero when none
 }
 
 // Discrepancy is an account whose balance differs from the sum of its
@@ -180,6 +181,17 @@ type LedgerTx interface {
 	// TransferByIdempotencyKey returns the primary's transfer with that
 	// key. ENOTFOUND if there is none.
 	TransferByIdempotencyKey(primary, key string) (*Transfer, error)
+	// SetSpend stores the account's spend controls and their state.
+	// ENOTFOUND if there is no such account.
+	SetSpend(key string, s Spend) error
+	// SpentSince returns what account spent from since until now:
+	// the charges and holds written from since on, less what was given
+	// back of them (capture remainders, releases, refunds) from since on,
+	// counting only what gives back a charge or hold written from since
+	// on (for a refund of a capture: its hold). With subaccount, only the
+	// entries written on account's ledger on behalf of that
+	// shared-balance subaccount count; without, all of account's entries.
+	SpentSince(account, subaccount string, since time.Time) (Amount, error)
 }
 
 // LedgerStore is the ledger part of a Store.

@@ -19,6 +19,7 @@ type Store interface {
 	MetaStore
 	EventStore
 	WebhookStore
+	SpendStore
 	// Ping checks that the store can be reached; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

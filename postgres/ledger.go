@@ -34,25 +34,77 @@ type ledgerTx struct {
 
 var _ kassa.LedgerTx = (*ledgerTx)(nil)
 
-// balanceColumns are the columns scanBalance reads.
-const balanceColumns = `api_key, currency, balance, credit_limit,
-	reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap,
-	primary_account, shared_balance, suspended`
-
-// balanceColumnsOfA is balanceColumns qualified with the alias a.
-const balanceColumnsOfA = `a.api_key, a.currency, a.balance, a.credit_limit,
+// accountBalanceColumns are the account columns of a balance row, with
+// the alias a.
+const accountBalanceColumns = `a.api_key, a.currency, a.balance, a.credit_limit,
 	a.reload_enabled, a.reload_trx, a.reload_amount, a.reload_threshold, a.reload_daily_cap,
 	a.primary_account, a.shared_balance, a.suspended`
 
+// balanceColumnsOfA are the columns scanBalance reads, from balanceFrom:
+// the account (alias a) and its spend controls (alias s, all NULL when it
+// has none). A locking read must not join the controls: after waiting for
+// a row lock, PostgreSQL re-reads the locked row but not the joined ones,
+// which would be as they were before the transaction it waited for;
+// lockedBalances reads them in a statement of their own.
+const balanceColumnsOfA = accountBalanceColumns + `, ` + spendColumnsOfS
+
+// balanceFrom is the FROM clause of balanceColumnsOfA.
+const balanceFrom = ` FROM accounts a LEFT JOIN spend_controls s ON s.account = a.api_key`
+
 func scanBalance(row pgx.Row) (*kassa.AccountBalance, error) {
 	var b kassa.AccountBalance
-	err := row.Scan(&b.APIKey, &b.Currency, &b.Balance, &b.CreditLimit,
+	var sp spendRow
+	dest := append(accountBalanceDest(&b), sp.dest()...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	b.Spend = sp.spend()
+	return &b, nil
+}
+
+// accountBalanceDest are the scan destinations of accountBalanceColumns.
+func accountBalanceDest(b *kassa.AccountBalance) []any {
+	return []any{&b.APIKey, &b.Currency, &b.Balance, &b.CreditLimit,
 		&b.AutoReload.Enabled, &b.AutoReload.Trx, &b.AutoReload.Amount, &b.AutoReload.Threshold, &b.AutoReload.DailyCap,
-		&b.Primary, &b.SharedBalance, &b.Suspended)
-	if err != nil {
+		&b.Primary, &b.SharedBalance, &b.Suspended}
+}
+
+// scanAccountBalance reads a row of accountBalanceColumns.
+func scanAccountBalance(row pgx.Row) (*kassa.AccountBalance, error) {
+	var b kassa.AccountBalance
+	if err := row.Scan(accountBalanceDest(&b)...); err != nil {
 		return nil, err
 	}
 	return &b, nil
+}
+
+// loadSpend fills the spend controls of rows just locked, read after the
+// locks were granted (so as the last transaction to hold them left them).
+func (t *ledgerTx) loadSpend(rows []*kassa.AccountBalance) error {
+	keys := make([]string, len(rows))
+	byKey := make(map[string]*kassa.AccountBalance, len(rows))
+	for i, b := range rows {
+		keys[i], byKey[b.APIKey] = b.APIKey, b
+	}
+	q, err := t.tx.Query(t.ctx, `SELECT s.account, `+spendColumnsOfS+` FROM spend_controls s WHERE s.account = ANY($1)`, keys)
+	if err != nil {
+		return translate(fmt.Errorf("read spend controls: %w", err))
+	}
+	defer q.Close()
+	for q.Next() {
+		var key string
+		var sp spendRow
+		if err := q.Scan(append([]any{&key}, sp.dest()...)...); err != nil {
+			return translate(fmt.Errorf("read spend controls: %w", err))
+		}
+		if b := byKey[key]; b != nil {
+			b.Spend = sp.spend()
+		}
+	}
+	if err := q.Err(); err != nil {
+		return translate(fmt.Errorf("read spend controls: %w", err))
+	}
+	return nil
 }
 
 // Now is the transaction's timestamp.
@@ -76,7 +128,7 @@ func (t *ledgerTx) LockAccounts(keys ...string) error {
 	case 1:
 		return t.lockOne(todo[0])
 	}
-	const lockMany = `SELECT ` + balanceColumnsOfA + `
+	const lockMany = `SELECT ` + accountBalanceColumns + `
 		FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
 		JOIN accounts a ON a.api_key = k.key
 		ORDER BY k.ord FOR UPDATE OF a`
@@ -84,9 +136,12 @@ func (t *ledgerTx) LockAccounts(keys ...string) error {
 	if err != nil {
 		return translate(fmt.Errorf("lock accounts: %w", err))
 	}
-	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.AccountBalance, error) { return scanBalance(row) })
+	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.AccountBalance, error) { return scanAccountBalance(row) })
 	if err != nil {
 		return translate(fmt.Errorf("lock accounts: %w", err))
+	}
+	if err := t.loadSpend(got); err != nil {
+		return err
 	}
 	for _, b := range got {
 		t.locked[b.APIKey] = b
@@ -101,13 +156,16 @@ func (t *ledgerTx) LockAccounts(keys ...string) error {
 
 // lockOne locks one account's row.
 func (t *ledgerTx) lockOne(key string) error {
-	const lock = "SELECT " + balanceColumns + " FROM accounts WHERE api_key = $1 FOR UPDATE"
-	b, err := scanBalance(t.tx.QueryRow(t.ctx, lock, key))
+	const lock = "SELECT " + accountBalanceColumns + " FROM accounts a WHERE a.api_key = $1 FOR UPDATE"
+	b, err := scanAccountBalance(t.tx.QueryRow(t.ctx, lock, key))
 	if err == pgx.ErrNoRows {
 		return noAccount(key)
 	}
 	if err != nil {
 		return translate(fmt.Errorf("lock account %s: %w", key, err))
+	}
+	if err := t.loadSpend([]*kassa.AccountBalance{b}); err != nil {
+		return err
 	}
 	t.locked[key] = b
 	return nil
@@ -120,7 +178,7 @@ func (t *ledgerTx) Balance(key string) (*kassa.AccountBalance, error) {
 		c := *b
 		return &c, nil
 	}
-	b, err := scanBalance(t.tx.QueryRow(t.ctx, "SELECT "+balanceColumns+" FROM accounts WHERE api_key = $1", key))
+	b, err := scanBalance(t.tx.QueryRow(t.ctx, "SELECT "+balanceColumnsOfA+balanceFrom+" WHERE a.api_key = $1", key))
 	if err == pgx.ErrNoRows {
 		return nil, noAccount(key)
 	}

@@ -71,11 +71,13 @@ func (lt *ledgerTx) LockAccounts(keys ...string) error {
 func (lt *ledgerTx) Balance(key string) (*kassa.AccountBalance, error) {
 	var b kassa.AccountBalance
 	r := &b.AutoReload
-	err := lt.stmt(stmtBalance).QueryRowContext(lt.ctx, key).Scan(&b.APIKey, &b.Currency, &b.Balance, &b.CreditLimit,
-		&r.Enabled, &r.Trx, &r.Amount, &r.Threshold, &r.DailyCap, &b.Primary, &b.SharedBalance, &b.Suspended)
-	if err != nil {
+	var sp spendRow
+	dest := append([]any{&b.APIKey, &b.Currency, &b.Balance, &b.CreditLimit,
+		&r.Enabled, &r.Trx, &r.Amount, &r.Threshold, &r.DailyCap, &b.Primary, &b.SharedBalance, &b.Suspended}, sp.dest()...)
+	if err := lt.stmt(stmtBalance).QueryRowContext(lt.ctx, key).Scan(dest...); err != nil {
 		return nil, accountNotFound(key, err)
 	}
+	b.Spend = sp.spend()
 	return &b, nil
 }
 

@@ -17,10 +17,10 @@ const (
 )
 
 var ledgerSQL = [numLedgerStmts]string{
-	stmtBalance: `SELECT api_key, currency, balance, credit_limit,
-		reload_enabled, reload_trx, reload_amount, reload_threshold, reload_daily_cap,
-		primary_account, shared_balance, suspended
-		FROM accounts WHERE api_key = ?`,
+	stmtBalance: `SELECT a.api_key, a.currency, a.balance, a.credit_limit,
+		a.reload_enabled, a.reload_trx, a.reload_amount, a.reload_threshold, a.reload_daily_cap,
+		a.primary_account, a.shared_balance, a.suspended, ` + spendColumnsOfS + `
+		FROM accounts a LEFT JOIN spend_controls s ON s.account = a.api_key WHERE a.api_key = ?`,
 	// The balance after is computed from the account row in the same
 	// statement; a missing account makes it NULL and the insert fails.
 	stmtInsertEntry: `INSERT INTO entries (account, kind, amount, balance_after, reason, reference,
