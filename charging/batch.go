@@ -136,6 +136,7 @@ func (l *Ledger) runBatch(batch []*op) {
 		return nil
 	})
 	if err == nil {
+		l.writeCapEvents(results)
 		for i, o := range live {
 			o.answer <- results[i]
 		}
@@ -160,7 +161,9 @@ func (l *Ledger) retry(ops []*op, commitFailed bool, err error) {
 			o.answer <- result{err: err}
 			continue
 		}
-		o.answer <- l.runAlone(o)
+		r := l.runAlone(o)
+		l.writeCapEvents([]result{r})
+		o.answer <- r
 	}
 }
 
@@ -358,6 +361,12 @@ func (w *watchTx) CreateHold(h *kassa.Hold) error {
 func (w *watchTx) AppendEvent(e *kassa.Event) error {
 	w.wrote = true
 	return w.LedgerTx.AppendEvent(e)
+}
+
+// SetSpend implements kassa.LedgerTx.
+func (w *watchTx) SetSpend(key string, s kassa.Spend) error {
+	w.wrote = true
+	return w.LedgerTx.SetSpend(key, s)
 }
 
 // CloseHold implements kassa.LedgerTx.

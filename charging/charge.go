@@ -133,6 +133,9 @@ func applyCharge(tx kassa.LedgerTx, req ChargeRequest, hash string) (any, bool, 
 	if _, err := takeFrom(b, amount, "charge"); err != nil {
 		return nil, false, err
 	}
+	if err := checkCaps(tx, sp, amount); err != nil {
+		return nil, false, err
+	}
 	meta, err := json.Marshal(chargeMeta{
 		Type: req.Type, To: req.To, Units: req.Units,
 		Country: req.Rating.Country, NetworkCode: req.Rating.NetworkCode,
@@ -154,6 +157,9 @@ func applyCharge(tx kassa.LedgerTx, req ChargeRequest, hash string) (any, bool, 
 		Meta:           string(meta),
 	}
 	if err := tx.Append(e); err != nil {
+		return nil, false, err
+	}
+	if err := addSpend(tx, sp, amount); err != nil {
 		return nil, false, err
 	}
 	c, err := chargeFromEntry(e)

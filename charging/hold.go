@@ -104,6 +104,9 @@ func applyHold(tx kassa.LedgerTx, req HoldRequest) (any, bool, error) {
 	if _, err := takeFrom(b, req.Amount, "hold"); err != nil {
 		return nil, false, err
 	}
+	if err := checkCaps(tx, sp, req.Amount); err != nil {
+		return nil, false, err
+	}
 	id, err := newHoldID()
 	if err != nil {
 		return nil, false, err
@@ -114,6 +117,9 @@ func applyHold(tx kassa.LedgerTx, req HoldRequest) (any, bool, error) {
 		RequestHash: req.RequestHash, HoldID: id,
 	}
 	if err := tx.Append(e); err != nil {
+		return nil, false, err
+	}
+	if err := addSpend(tx, sp, req.Amount); err != nil {
 		return nil, false, err
 	}
 	now := tx.Now()
@@ -309,6 +315,10 @@ func closeWith(tx kassa.LedgerTx, h *kassa.Hold, e *kassa.Entry, state kassa.Hol
 		return nil, false, err
 	}
 	if err := tx.CloseHold(h.ID, state, captured); err != nil {
+		return nil, false, err
+	}
+	// What returns to the balance gives the room back to the hold's period.
+	if err := giveBack(tx, h.Account, h.Subaccount, e.Amount, h.CreatedAt); err != nil {
 		return nil, false, err
 	}
 	closed := *h

@@ -96,7 +96,7 @@ func (l *Ledger) inTx(fn func(tx kassa.LedgerTx) error) error {
 	var rec *recordingTx
 	err := l.store.InLedgerTx(context.Background(), func(tx kassa.LedgerTx) error {
 		rec = &recordingTx{LedgerTx: tx}
-		return fn(rec)
+		return fn(newControlTx(rec))
 	})
 	if err != nil {
 		l.writeFailed(err)

@@ -99,6 +99,13 @@ func applyRefund(tx kassa.LedgerTx, chargeID int64, amount kassa.Amount, key, ha
 	if err := tx.Append(e); err != nil {
 		return nil, false, err
 	}
+	orig, err := refundOrigin(tx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := giveBack(tx, c.Account, c.Subaccount, amount, orig); err != nil {
+		return nil, false, err
+	}
 	return refundFromEntry(e, b.Currency), false, nil
 }
 
