@@ -14,30 +14,31 @@ import (
 // and Actions equal). The reload package writes its own outcome events
 // (reload.*, topup.*).
 const (
-	ActionAccountCreate     = "account.create"
-	ActionSecretCreate      = "secret.create"
-	ActionSecretRevoke      = "secret.revoke"
-	ActionSecretRotate      = "secret.rotate"
-	ActionSettingsUpdate    = "settings.update"
-	ActionLedgerCredit      = "ledger.credit"
-	ActionLedgerDebit       = "ledger.debit"
-	ActionAutoReloadUpdate  = "auto_reload.update"
-	ActionLimitsUpdate      = "limits.update"
-	ActionCreditLimitUpdate = "credit_limit.update"
-	ActionPriceBookImport   = "price_book.import"
-	ActionPriceBookActivate = "price_book.activate"
-	ActionAuthLockout       = "auth.lockout"
-	ActionAccountSuspend    = "account.suspend"
-	ActionAccountResume     = "account.resume"
-	ActionAccountPrimary    = "account.primary"
-	ActionSubaccountCreate  = "subaccount.create"
-	ActionSubaccountUpdate  = "subaccount.update"
-	ActionTransferBalance   = "transfer.balance"
-	ActionTransferCredit    = "transfer.credit"
-	ActionWebhookCreate     = "webhook.create"
-	ActionWebhookUpdate     = "webhook.update"
-	ActionWebhookDelete     = "webhook.delete"
-	ActionWebhookRedeliver  = "webhook.redeliver"
+	ActionAccountCreate       = "account.create"
+	ActionSecretCreate        = "secret.create"
+	ActionSecretRevoke        = "secret.revoke"
+	ActionSecretRotate        = "secret.rotate"
+	ActionSettingsUpdate      = "settings.update"
+	ActionLedgerCredit        = "ledger.credit"
+	ActionLedgerDebit         = "ledger.debit"
+	ActionAutoReloadUpdate    = "auto_reload.update"
+	ActionLimitsUpdate        = "limits.update"
+	ActionCreditLimitUpdate   = "credit_limit.update"
+	ActionPriceBookImport     = "price_book.import"
+	ActionPriceBookActivate   = "price_book.activate"
+	ActionAuthLockout         = "auth.lockout"
+	ActionAccountSuspend      = "account.suspend"
+	ActionAccountResume       = "account.resume"
+	ActionAccountPrimary      = "account.primary"
+	ActionSubaccountCreate    = "subaccount.create"
+	ActionSubaccountUpdate    = "subaccount.update"
+	ActionTransferBalance     = "transfer.balance"
+	ActionTransferCredit      = "transfer.credit"
+	ActionWebhookCreate       = "webhook.create"
+	ActionWebhookUpdate       = "webhook.update"
+	ActionWebhookDelete       = "webhook.delete"
+	ActionWebhookRedeliver    = "webhook.redeliver"
+	ActionSpendControlsUpdate = "spend_controls.update"
 )
 
 // Actions lists every action of this package, for documentation checks.
@@ -48,6 +49,7 @@ var Actions = []string{
 	ActionAccountSuspend, ActionAccountResume, ActionAccountPrimary, ActionSubaccountCreate, ActionSubaccountUpdate,
 	ActionTransferBalance, ActionTransferCredit,
 	ActionWebhookCreate, ActionWebhookUpdate, ActionWebhookDelete, ActionWebhookRedeliver,
+	ActionSpendControlsUpdate,
 }
 
 // auditTimeout bounds an audit write, which outlives a caller that has gone:
