@@ -37,6 +37,7 @@ var statusOf = map[string]int{
 	kassa.EINTERNAL:         http.StatusInternalServerError,
 	kassa.ENOTIMPLEMENTED:   http.StatusNotImplemented,
 	kassa.ECALLBACKREJECTED: http.StatusBadRequest,
+	kassa.ESPENDCAP:         http.StatusForbidden,
 	kassa.ESUSPENDED:        http.StatusForbidden,
 }
 

@@ -19,6 +19,8 @@ type problem struct {
 	// InvalidParameters is the secrets API's spelling of InvalidParams.
 	InvalidParameters []invalidParam `json:"invalid_parameters,omitempty"`
 	Instance          string         `json:"instance,omitempty"`
+	// SpendCapProblem adds the members of a spend-cap-reached problem.
+	*SpendCapProblem
 }
 
 // invalidParam names one bad parameter of a request.
@@ -43,6 +45,7 @@ var problemTitles = map[string]string{
 	kassa.EINTERNAL:         "Internal error",
 	kassa.ENOTIMPLEMENTED:   "Not implemented",
 	kassa.ECALLBACKREJECTED: "Callback rejected",
+	kassa.ESPENDCAP:         "Spend cap reached",
 	kassa.ESUSPENDED:        "Account suspended",
 }
 
@@ -70,6 +73,9 @@ func kassaProblem(err error) (int, problem) {
 	}
 	if field := kassa.ErrorField(err); field != "" && code == kassa.EINVALID {
 		p.InvalidParams = []invalidParam{{Name: field, Reason: kassa.ErrorMessage(err)}}
+	}
+	if code == kassa.ESPENDCAP {
+		capProblem(&p, err)
 	}
 	return status, p
 }

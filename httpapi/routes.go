@@ -53,6 +53,7 @@ func (s *Server) routes() http.Handler {
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/limits", methods{put: s.adminPutLimits})
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/credit-limit", methods{put: s.adminPutCreditLimit})
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/entries", methods{get: s.adminListEntries})
+	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/spend-controls", methods{get: s.adminGetSpendControls, put: s.adminPutSpendControls})
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/suspend", methods{post: s.adminSuspend})
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/resume", methods{post: s.adminResume})
 	s.adminRoute(mux, "/admin/v1/accounts/{api_key}/primary", methods{put: s.adminPutPrimary})
