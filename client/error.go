@@ -41,6 +41,23 @@ type Error struct {
 	Retryable bool
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
+	// SpendCap tells, for a charge or hold refused by a spend cap
+	// (KassaCode kassa.ESPENDCAP), which cap refused it; nil otherwise.
+	SpendCap *SpendCap
+}
+
+// SpendCap is the cap that refused a charge or hold: the account whose cap
+// it is (a shared-balance subaccount's primary has caps of its own), the
+// cap ("daily" or "monthly"), its limit, what was spent in its period, the
+// refused amount and when the cap resets.
+type SpendCap struct {
+	Account  string
+	Cap      string
+	Limit    kassa.Amount
+	Spent    kassa.Amount
+	Amount   kassa.Amount
+	Currency string
+	ResetsAt time.Time
 }
 
 // InvalidParam is one rejected request parameter.
@@ -116,6 +133,7 @@ var kassaCodes = map[string]bool{
 	kassa.EINSUFFICIENT: true, kassa.EIDEMPOTENCY: true, kassa.ERATELIMITED: true,
 	kassa.EUNAVAILABLE: true, kassa.EPAYMENTDECLINED: true, kassa.EINTERNAL: true,
 	kassa.ENOTIMPLEMENTED: true, kassa.ECALLBACKREJECTED: true, kassa.ESUSPENDED: true,
+	kassa.ESPENDCAP: true,
 }
 
 // KassaCode maps the error onto one of the kassa error codes (kassa.ENOTFOUND,
@@ -183,6 +201,28 @@ type errorBody struct {
 	Instance          string          `json:"instance"`
 	InvalidParams     []InvalidParam  `json:"invalid_params"`
 	InvalidParameters json.RawMessage `json:"invalid_parameters"`
+	// The members of a spend-cap-reached problem.
+	Account  string `json:"account"`
+	Cap      string `json:"cap"`
+	Limit    string `json:"limit"`
+	Spent    string `json:"spent"`
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+	ResetsAt string `json:"resets_at"`
+}
+
+// spendCap reads the members of a spend-cap-reached problem, nil when the
+// body has none.
+func (b *errorBody) spendCap() *SpendCap {
+	if b.Cap == "" {
+		return nil
+	}
+	c := &SpendCap{Account: b.Account, Cap: b.Cap, Currency: b.Currency}
+	c.Limit, _ = kassa.ParseAmount(b.Limit)
+	c.Spent, _ = kassa.ParseAmount(b.Spent)
+	c.Amount, _ = kassa.ParseAmount(b.Amount)
+	c.ResetsAt, _ = time.Parse(time.RFC3339, b.ResetsAt)
+	return c
 }
 
 // parseError builds the *Error of a non-2xx answer. A body that is not one
@@ -212,6 +252,9 @@ func parseError(method, path string, hr *http.Response, body []byte) *Error {
 	e.InvalidParams = append(b.InvalidParams, invalidParameters(b.InvalidParameters)...)
 	if e.Code == "" && e.Type != "" {
 		e.Code = typeSegment(e.Type)
+	}
+	if e.KassaCode() == kassa.ESPENDCAP {
+		e.SpendCap = b.spendCap()
 	}
 	return e
 }
