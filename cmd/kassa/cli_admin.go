@@ -31,6 +31,7 @@ func newAdminCmd(e *env) *cobra.Command {
 		newAdminAutoReloadCmd(e, f),
 		newAdminLimitsCmd(e, f),
 		newAdminCreditLimitCmd(e, f),
+		newAdminSpendCmd(e, f),
 		newAdminLedgerCmd(e, f),
 		newAdminVerifyCmd(e, f),
 		newAdminAuditCmd(e, f),

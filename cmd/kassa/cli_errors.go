@@ -20,6 +20,7 @@ var exitCodes = map[string]int{
 	kassa.EPAYMENTDECLINED:  exitConflict,
 	kassa.ECALLBACKREJECTED: exitConflict,
 	kassa.ESUSPENDED:        exitConflict,
+	kassa.ESPENDCAP:         exitConflict,
 	kassa.ERATELIMITED:      exitUnavailable,
 	kassa.EUNAVAILABLE:      exitUnavailable,
 }

@@ -141,3 +141,39 @@ func TestEventsTailFollows(t *testing.T) {
 		t.Errorf("interrupted tail exited %d: %s", code, errOut.String())
 	}
 }
+
+// TestSpendControlsCLI: set, show and remove spend controls; bad values
+// and an empty change are usage errors.
+func TestSpendControlsCLI(t *testing.T) {
+	s := startCLIServer(t)
+	env := s.adminEnv()
+	r := runCLI(t, "", env, "admin", "spend-controls", "set", cliKey, "--threshold", "5", "--daily-cap", "100", "--monthly-cap", "2000", "-o", "json")
+	var got struct {
+		LowBalanceThreshold string `json:"low_balance_threshold"`
+		DailyCap            string `json:"daily_cap"`
+		MonthlyCap          string `json:"monthly_cap"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &got) != nil || got.DailyCap != "100.00000000" || got.LowBalanceThreshold != "5.00000000" {
+		t.Fatalf("set: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", env, "admin", "spend-controls", "set", cliKey, "--daily-cap", "none")
+	if r.code != 0 || !strings.Contains(r.stdout, "MONTHLY_CAP") || !strings.Contains(r.stdout, "2000.00000000") {
+		t.Fatalf("remove the daily cap: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", env, "admin", "spend-controls", "get", cliKey)
+	if r.code != 0 || !strings.Contains(r.stdout, "5.00000000") {
+		t.Errorf("get: exit %d: %s", r.code, r.stdout)
+	}
+	for _, args := range [][]string{
+		{"admin", "spend-controls", "set", cliKey},
+		{"admin", "spend-controls", "set", cliKey, "--daily-cap", "lots"},
+		{"admin", "spend-controls", "set", cliKey, "--daily-cap", "-1"},
+	} {
+		if r := runCLI(t, "", env, args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (%s)", args, r.code, exitUsage, r.stderr)
+		}
+	}
+	if r := runCLI(t, "", env, "admin", "spend-controls", "get", "nobody12"); r.code != exitNotFound {
+		t.Errorf("unknown account: exit %d", r.code)
+	}
+}
