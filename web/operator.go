@@ -55,7 +55,14 @@ type accountPageData struct {
 	IdempotencyKey string // a fresh key for this rendering of the posting form
 	PostError      string
 	ReloadError    string
-	Form           url.Values // the values of a refused form
+	SpendError     string
+	Form           url.Values     // the values of a refused form
+	Spend          *app.SpendView // the spend controls
+}
+
+// accountErrors are the messages of the account page's refused forms.
+type accountErrors struct {
+	post, reload, spend string
 }
 
 // accountPage shows one account with its forms.
@@ -64,6 +71,12 @@ func (h *handler) accountPage(w http.ResponseWriter, r *http.Request, sess *sess
 }
 
 func (h *handler) renderAccount(w http.ResponseWriter, r *http.Request, sess *session, status int, form url.Values, postErr, reloadErr string) {
+	h.renderAccountPage(w, r, sess, status, form, accountErrors{post: postErr, reload: reloadErr})
+}
+
+// renderAccountPage shows the account page with the refused form's values
+// and messages.
+func (h *handler) renderAccountPage(w http.ResponseWriter, r *http.Request, sess *session, status int, form url.Values, errs accountErrors) {
 	key := r.PathValue("key")
 	acct, err := h.cfg.Store.FindAccount(r.Context(), key)
 	if err != nil {
@@ -76,8 +89,14 @@ func (h *handler) renderAccount(w http.ResponseWriter, r *http.Request, sess *se
 		h.renderError(w, r, sess, http.StatusServiceUnavailable, h.userMessage(r, "load the ledger", err))
 		return
 	}
-	d := accountPageData{overviewData: ov, Base: base, IdempotencyKey: "ui-" + randomToken()[:32], PostError: postErr, ReloadError: reloadErr, Form: form}
-	if form != nil && postErr != "" && form.Get("idempotency_key") != "" {
+	spend, err := h.app.SpendControls(r.Context(), key)
+	if err != nil {
+		h.renderError(w, r, sess, statusOf(err), h.userMessage(r, "load the spend controls", err))
+		return
+	}
+	d := accountPageData{overviewData: ov, Base: base, IdempotencyKey: "ui-" + randomToken()[:32],
+		PostError: errs.post, ReloadError: errs.reload, SpendError: errs.spend, Form: form, Spend: spend}
+	if form != nil && errs.post != "" && form.Get("idempotency_key") != "" {
 		d.IdempotencyKey = form.Get("idempotency_key") // the same submission, corrected, stays one posting
 	}
 	if form == nil {

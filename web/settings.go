@@ -20,6 +20,11 @@ type settingsData struct {
 	Methods []string
 	Saved   bool
 	Refused bool // the form was not saved
+	// Spend is the account's spend controls; LowBalance and SpendError the
+	// low-balance form's value and message when it was refused.
+	Spend      *app.SpendView
+	LowBalance string
+	SpendError string
 }
 
 // check is the outcome of one callback URL's live check.
@@ -28,17 +33,31 @@ type check struct {
 	Message string
 }
 
-// settingsPage shows the callback settings.
+// settingsPage shows the callback settings and the low-balance alert.
 func (h *handler) settingsPage(w http.ResponseWriter, r *http.Request, sess *session) {
+	h.renderSettings(w, r, sess, http.StatusOK, "", "")
+}
+
+// renderSettings shows the settings page, with the low-balance form's
+// refusal when spendErr is not "".
+func (h *handler) renderSettings(w http.ResponseWriter, r *http.Request, sess *session, status int, spendErr, lowBalance string) {
 	acct, err := h.cfg.Store.FindAccount(r.Context(), sess.apiKey)
 	if err != nil {
 		h.renderError(w, r, sess, http.StatusServiceUnavailable, h.userMessage(r, "load the account", err))
 		return
 	}
-	h.render(w, r, sess, http.StatusOK, "settings", "Settings", "settings", settingsData{
+	d := settingsData{
 		Account: acct, MO: acct.Settings.MOCallbackURL, DR: acct.Settings.DRCallbackURL,
-		Forward: acct.Settings.HTTPForwardMethod, Methods: forwardMethods,
-	})
+		Forward: acct.Settings.HTTPForwardMethod, Methods: forwardMethods, SpendError: spendErr, LowBalance: lowBalance,
+	}
+	if d.Spend, err = h.app.SpendControls(r.Context(), sess.apiKey); err != nil {
+		h.renderError(w, r, sess, statusOf(err), h.userMessage(r, "load the spend controls", err))
+		return
+	}
+	if spendErr == "" && d.Spend.LowBalanceThreshold != nil {
+		d.LowBalance = d.Spend.LowBalanceThreshold.Decimal()
+	}
+	h.render(w, r, sess, status, "settings", "Settings", "settings", d)
 }
 
 var forwardMethods = app.ForwardMethods
@@ -64,6 +83,9 @@ func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request, sess *ses
 		return
 	}
 	d.Account = res.Account
+	if d.Spend, _ = h.app.SpendControls(r.Context(), sess.apiKey); d.Spend != nil && d.Spend.LowBalanceThreshold != nil {
+		d.LowBalance = d.Spend.LowBalanceThreshold.Decimal()
+	}
 	for _, c := range res.Checks {
 		d.Checks[checkKeys[c.Field]] = h.checkMessage(c)
 	}
