@@ -262,14 +262,42 @@ func writeCapEvent(tx kassa.LedgerTx, n capNote) error {
 	return tx.SetSpend(n.Account, s)
 }
 
-// SpendControlsRequest sets an account's spend controls.
+// SpendControlsRequest changes an account's spend controls: each control
+// whose Setting is not nil is set to its Value (removed when Value is nil);
+// the others keep their value (read in the transaction, so two changes of
+// different controls never undo each other).
 type SpendControlsRequest struct {
-	Account  string
-	Primary  string // the account's primary when it is a subaccount (locked too); "" otherwise
+	Account string
+	Primary string // the account's primary when it is a subaccount (locked too); "" otherwise
+	// Replace sets the controls to Controls whole, ignoring the Settings.
+	Replace  bool
 	Controls kassa.SpendControls
+	// LowBalanceThreshold, DailyCap and MonthlyCap change one control each.
+	LowBalanceThreshold, DailyCap, MonthlyCap *Setting
 }
 
-// SetSpendControls replaces an account's spend controls in one ledger
+// Setting is the new value of one control: Value, or none (nil).
+type Setting struct {
+	Value *kassa.Amount
+}
+
+// apply returns c with the request's changes.
+func (req *SpendControlsRequest) apply(c kassa.SpendControls) kassa.SpendControls {
+	if req.Replace {
+		return req.Controls
+	}
+	for _, ch := range []struct {
+		s   *Setting
+		dst **kassa.Amount
+	}{{req.LowBalanceThreshold, &c.LowBalanceThreshold}, {req.DailyCap, &c.DailyCap}, {req.MonthlyCap, &c.MonthlyCap}} {
+		if ch.s != nil {
+			*ch.dst = ch.s.Value
+		}
+	}
+	return c
+}
+
+// SetSpendControls changes an account's spend controls in one ledger
 // transaction holding its lock (and its primary's), so that it is exact
 // against concurrent charges: with a cap, the counters start from what
 // the account spent in the current day and month (kassa.LedgerTx.SpentSince);
@@ -309,12 +337,12 @@ func applySpendControls(tx kassa.LedgerTx, req SpendControlsRequest) (kassa.Spen
 		return kassa.Spend{}, &kassa.Error{Code: kassa.EINTERNAL, Message: "internal error",
 			Err: fmt.Errorf("account %s has primary %q, the operation locked %q", req.Account, b.Primary, req.Primary)}
 	}
-	if b.SharedBalance && req.Controls.LowBalanceThreshold != nil {
+	s := b.Spend
+	s.SpendControls = req.apply(s.SpendControls)
+	if b.SharedBalance && s.LowBalanceThreshold != nil {
 		return kassa.Spend{}, kassa.FieldError("low_balance_threshold",
 			"%s spends the balance of its primary %s: set the low-balance threshold on the primary", b.APIKey, b.Primary)
 	}
-	s := b.Spend
-	s.SpendControls = req.Controls
 	if s.HasCaps() {
 		now := tx.Now()
 		payer, sub := b.APIKey, ""

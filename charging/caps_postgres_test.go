@@ -44,7 +44,7 @@ func TestConcurrentCapOnTwoPostgresNodes(t *testing.T) {
 func TestOneAlertPerCrossingOnTwoPostgresNodes(t *testing.T) {
 	db, ledgers := twoPostgresLedgers(t, "pglow001", "10")
 	ctx := context.Background()
-	if _, err := ledgers[1].SetSpendControls(ctx, charging.SpendControlsRequest{Account: "pglow001",
+	if _, err := ledgers[1].SetSpendControls(ctx, charging.SpendControlsRequest{Account: "pglow001", Replace: true,
 		Controls: kassa.SpendControls{LowBalanceThreshold: amtp("5")}}); err != nil {
 		t.Fatal(err)
 	}

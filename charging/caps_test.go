@@ -64,7 +64,7 @@ func TestLowBalanceAlerts(t *testing.T) {
 	l := newLedger(t, db, clk.Now)
 	ctx := context.Background()
 	createAccount(t, db, "lowb0001", "10", "0")
-	if _, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "lowb0001",
+	if _, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "lowb0001", Replace: true,
 		Controls: kassa.SpendControls{LowBalanceThreshold: amtp("5")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +114,11 @@ func TestLowBalanceAlerts(t *testing.T) {
 
 	// A threshold set above the balance alerts at once; removing it
 	// disarms silently; a threshold below an alerted balance recovers it.
-	if _, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "lowb0001"}); err != nil {
+	if _, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "lowb0001", LowBalanceThreshold: &charging.Setting{}}); err != nil {
 		t.Fatal(err)
 	}
 	want("threshold removed", 2, 1)
-	s, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "lowb0001", Controls: kassa.SpendControls{LowBalanceThreshold: amtp("10")}})
+	s, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "lowb0001", Replace: true, Controls: kassa.SpendControls{LowBalanceThreshold: amtp("10")}})
 	if err != nil || !s.LowBalanceAlerted {
 		t.Fatalf("threshold above the balance: %+v %v", s, err)
 	}
@@ -126,7 +126,7 @@ func TestLowBalanceAlerts(t *testing.T) {
 	if last := eventsOf(t, db, "lowb0001", kassa.EventBalanceLow)[2]; !jsonHas(last.Data, `"entry_id":0`) {
 		t.Errorf("a threshold's own alert names no entry: %s", last.Data)
 	}
-	if _, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "lowb0001", Controls: kassa.SpendControls{LowBalanceThreshold: amtp("1")}}); err != nil {
+	if _, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "lowb0001", Replace: true, Controls: kassa.SpendControls{LowBalanceThreshold: amtp("1")}}); err != nil {
 		t.Fatal(err)
 	}
 	want("threshold lowered below the balance", 3, 2)
@@ -152,7 +152,7 @@ func TestDailyAndMonthlyCaps(t *testing.T) {
 	yesterday := c.mustCharge("0.7") // before any cap: counted when the cap is set, on its own day
 	clk.Advance(24 * time.Hour)      // 2026-11-27
 	first := c.mustCharge("0.3")
-	s, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "caps0001",
+	s, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: "caps0001", Replace: true,
 		Controls: kassa.SpendControls{DailyCap: amtp("1"), MonthlyCap: amtp("2")}})
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +259,7 @@ func TestCapsOfASharedSubaccount(t *testing.T) {
 	createSubaccount(t, db, "capp0001", "caps0002", true)
 	createSubaccount(t, db, "capp0001", "capo0003", false)
 	set := func(account, primary string, c kassa.SpendControls) error {
-		_, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: account, Primary: primary, Controls: c})
+		_, err := l.SetSpendControls(ctx, charging.SpendControlsRequest{Account: account, Primary: primary, Replace: true, Controls: c})
 		return err
 	}
 	if err := set("caps0002", "capp0001", kassa.SpendControls{LowBalanceThreshold: amtp("1")}); kassa.ErrorCode(err) != kassa.EINVALID {
@@ -322,7 +322,7 @@ func TestConcurrentChargesStopExactlyAtTheCap(t *testing.T) {
 func runCapRace(t *testing.T, db kassa.Store, ledgers []*charging.Ledger, account, capText, priceText string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := ledgers[0].SetSpendControls(ctx, charging.SpendControlsRequest{Account: account,
+	if _, err := ledgers[0].SetSpendControls(ctx, charging.SpendControlsRequest{Account: account, Replace: true,
 		Controls: kassa.SpendControls{DailyCap: amtp(capText)}}); err != nil {
 		t.Fatal(err)
 	}
