@@ -30,6 +30,12 @@ func (h *handler) session(want role, fn sessionHandler) http.HandlerFunc {
 			h.renderError(w, r, sess, http.StatusForbidden, "This page is not available to you. Sign in with the right credentials.")
 			return
 		}
+		if sess.role == accountRole && h.suspendedSubaccount(r, sess) {
+			h.sessions.delete(r.Context(), sess.token)
+			clearSessionCookie(w, r)
+			h.renderError(w, r, nil, http.StatusForbidden, "This subaccount is suspended: its primary account can resume it.")
+			return
+		}
 		if r.Method == http.MethodPost {
 			if !h.checkPost(w, r, sess) {
 				return
@@ -99,4 +105,13 @@ func safeNext(next string) string {
 // redirect answers a POST with 303 See Other.
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// suspendedSubaccount reports whether the session's account is a suspended
+// subaccount, whose credentials, and so its sessions, no longer work. A
+// failed read lets the request go on: the page reads the store again and
+// says what failed.
+func (h *handler) suspendedSubaccount(r *http.Request, sess *session) bool {
+	acct, err := h.cfg.Store.FindAccount(r.Context(), sess.apiKey)
+	return err == nil && acct.IsSubaccount() && acct.Suspended
 }

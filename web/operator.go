@@ -58,6 +58,7 @@ type accountPageData struct {
 	SpendError     string
 	Form           url.Values     // the values of a refused form
 	Spend          *app.SpendView // the spend controls
+	Tree           *app.Family    // the account tree the account belongs to
 }
 
 // accountErrors are the messages of the account page's refused forms.
@@ -94,8 +95,13 @@ func (h *handler) renderAccountPage(w http.ResponseWriter, r *http.Request, sess
 		h.renderError(w, r, sess, statusOf(err), h.userMessage(r, "load the spend controls", err))
 		return
 	}
+	tree, err := h.treeOf(r, acct)
+	if err != nil {
+		h.renderError(w, r, sess, http.StatusServiceUnavailable, h.userMessage(r, "load the account tree", err))
+		return
+	}
 	d := accountPageData{overviewData: ov, Base: base, IdempotencyKey: "ui-" + randomToken()[:32],
-		PostError: errs.post, ReloadError: errs.reload, SpendError: errs.spend, Form: form, Spend: spend}
+		PostError: errs.post, ReloadError: errs.reload, SpendError: errs.spend, Form: form, Spend: spend, Tree: tree}
 	if form != nil && errs.post != "" && form.Get("idempotency_key") != "" {
 		d.IdempotencyKey = form.Get("idempotency_key") // the same submission, corrected, stays one posting
 	}

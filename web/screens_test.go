@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/charging"
 )
 
 // TestBrowserScreens saves screenshots of every page on a desktop and a
@@ -17,6 +20,7 @@ func TestBrowserScreens(t *testing.T) {
 	}
 	e := newEnv(t, false)
 	seedLedger(t, e)
+	seedSubaccounts(t, e)
 	ctx := tab(t)
 	views := []struct {
 		name          string
@@ -24,11 +28,12 @@ func TestBrowserScreens(t *testing.T) {
 		mobile        bool
 	}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}}
 	accountPages := map[string]string{
-		"signin":   "/ui/signin",
-		"overview": "/ui/account",
-		"secrets":  "/ui/secrets",
-		"settings": "/ui/settings",
-		"pricing":  "/ui/pricing?type=sms&country=DE&number=%2B4915112345678#country",
+		"signin":      "/ui/signin",
+		"overview":    "/ui/account",
+		"secrets":     "/ui/secrets",
+		"settings":    "/ui/settings",
+		"subaccounts": "/ui/subaccounts",
+		"pricing":     "/ui/pricing?type=sms&country=DE&number=%2B4915112345678#country",
 	}
 	operatorPages := map[string]string{
 		"accounts":   "/ui/operator/accounts",
@@ -43,7 +48,7 @@ func TestBrowserScreens(t *testing.T) {
 		run(t, ctx, "viewport", emulate)
 		shoot(t, ctx, e, v.name+"-signin", accountPages["signin"])
 		signInAccount(t, ctx, e)
-		for _, name := range []string{"overview", "secrets", "settings", "pricing"} {
+		for _, name := range []string{"overview", "secrets", "settings", "subaccounts", "pricing"} {
 			shoot(t, ctx, e, v.name+"-"+name, accountPages[name])
 		}
 		run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(".signout button")), chromedp.WaitVisible(chromedp.CSS("#admin_token")))
@@ -63,4 +68,25 @@ func shoot(t *testing.T, ctx context.Context, e *env, name, path string) {
 	t.Helper()
 	run(t, ctx, "open "+path, chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("footer")))
 	screenshot(t, ctx, name)
+}
+
+// seedSubaccounts gives the test account two subaccounts, one with a
+// balance of its own that a transfer funded.
+func seedSubaccounts(t testing.TB, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	for _, s := range []struct {
+		key, name string
+		shared    bool
+	}{{"5f0e2a1c", "shop north", true}, {"9b3c77d0", "shop south", false}} {
+		a := &kassa.Account{APIKey: s.key, Currency: kassa.EUR, Limits: kassa.DefaultLimits, Primary: testKey, SharedBalance: s.shared, Name: s.name}
+		if err := e.db.CreateSubaccount(ctx, a, nil, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err := e.ledger.Transfer(ctx, charging.TransferRequest{Kind: kassa.TransferBalance, Primary: testKey, From: testKey,
+		To: "9b3c77d0", Amount: kassa.MustParseAmount("7.5"), Reference: "march"})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
