@@ -54,7 +54,7 @@ func New(priceBook func() int64) *Metrics {
 	m.declines = counterVec("kassa_declines_total",
 		"Requests refused for insufficient funds (HTTP 402), by route pattern.", "route")
 	m.entries = counterVec("kassa_ledger_entries_total",
-		"Ledger entries committed, by kind (charge, credit, debit, top-up, reload, refund, hold, capture, release, adjustment), opening credits of new accounts included.", "kind")
+		"Ledger entries committed, by kind (charge, credit, debit, top-up, reload, refund, hold, capture, release, adjustment, transfer-out, transfer-in), opening credits of new accounts included.", "kind")
 	m.batchEntries = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "kassa_ledger_batch_entries",
 		Help:    "Entries written per committed ledger transaction (the group-commit batch size).",
