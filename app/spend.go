@@ -91,6 +91,18 @@ func (s *Service) SetSubaccountSpendControls(ctx context.Context, actor Actor, a
 	return s.setSpendControls(ctx, actor, sub, ch)
 }
 
+// SubaccountSpendControls returns the spend controls of a subaccount of the
+// primary apiKey. ENOTFOUND (NoAccess) when subKey is not its subaccount.
+func (s *Service) SubaccountSpendControls(ctx context.Context, apiKey, subKey string) (*SpendView, error) {
+	if _, err := s.primaryAccount(ctx, apiKey); err != nil {
+		return nil, err
+	}
+	if _, err := s.subaccountOf(ctx, apiKey, subKey); err != nil {
+		return nil, err
+	}
+	return s.SpendControls(ctx, subKey)
+}
+
 // SetLowBalanceThreshold changes only an account's low-balance threshold:
 // what an account holder may set on its own account.
 func (s *Service) SetLowBalanceThreshold(ctx context.Context, actor Actor, apiKey string, ch ControlChange) (*SpendView, error) {

@@ -34,6 +34,7 @@ func (s *Server) routes() http.Handler {
 	// in the path.
 	s.subaccountsRoute(mux, "/accounts/{api_key}/subaccounts", publicMethods{get: s.listSubaccounts, post: s.createSubaccount})
 	s.subaccountsRoute(mux, "/accounts/{api_key}/subaccounts/{subaccount_key}", publicMethods{get: s.getSubaccount, http.MethodPatch: s.modifySubaccount})
+	s.subaccountsRoute(mux, "/accounts/{api_key}/subaccounts/{subaccount_key}/spend-controls", publicMethods{get: s.getSubaccountSpend, put: s.putSubaccountSpend})
 	s.subaccountsRoute(mux, "/accounts/{api_key}/credit-transfers", s.transfers(kassa.TransferCredit))
 	s.subaccountsRoute(mux, "/accounts/{api_key}/balance-transfers", s.transfers(kassa.TransferBalance))
 	s.subaccountsRoute(mux, "/accounts/{api_key}/transfer-number", publicMethods{post: s.transferNumber})
