@@ -78,43 +78,16 @@ func scanAccountBalance(row pgx.Row) (*kassa.AccountBalance, error) {
 	return &b, nil
 }
 
-// loadSpend fills the spend controls of rows just locked, read after the
-// locks were granted (so as the last transaction to hold them left them).
-func (t *ledgerTx) loadSpend(rows []*kassa.AccountBalance) error {
-	keys := make([]string, len(rows))
-	byKey := make(map[string]*kassa.AccountBalance, len(rows))
-	for i, b := range rows {
-		keys[i], byKey[b.APIKey] = b.APIKey, b
-	}
-	q, err := t.tx.Query(t.ctx, `SELECT s.account, `+spendColumnsOfS+` FROM spend_controls s WHERE s.account = ANY($1)`, keys)
-	if err != nil {
-		return translate(fmt.Errorf("read spend controls: %w", err))
-	}
-	defer q.Close()
-	for q.Next() {
-		var key string
-		var sp spendRow
-		if err := q.Scan(append([]any{&key}, sp.dest()...)...); err != nil {
-			return translate(fmt.Errorf("read spend controls: %w", err))
-		}
-		if b := byKey[key]; b != nil {
-			b.Spend = sp.spend()
-		}
-	}
-	if err := q.Err(); err != nil {
-		return translate(fmt.Errorf("read spend controls: %w", err))
-	}
-	return nil
-}
-
 // Now is the transaction's timestamp.
 func (t *ledgerTx) Now() time.Time { return t.now }
 
 // LockAccounts locks the accounts' rows with SELECT … FOR UPDATE in the
 // order given, so that callers that sort their keys cannot deadlock; the
-// rows are kept for Balance. Several keys are locked in one statement (its
-// row locks are taken in the ORDER BY order). ENOTFOUND, naming the first
-// missing key, if one of them does not exist; the others stay locked.
+// rows are kept for Balance. The keys are locked in one statement (its row
+// locks are taken in the ORDER BY order), sent in one round trip with the
+// read of their spend controls, which runs after the locks are granted
+// (see balanceColumnsOfA). ENOTFOUND, naming the first missing key, if one
+// of them does not exist; the others stay locked.
 func (t *ledgerTx) LockAccounts(keys ...string) error {
 	var todo []string
 	for _, key := range keys {
@@ -122,25 +95,11 @@ func (t *ledgerTx) LockAccounts(keys ...string) error {
 			todo = append(todo, key)
 		}
 	}
-	switch len(todo) {
-	case 0:
+	if len(todo) == 0 {
 		return nil
-	case 1:
-		return t.lockOne(todo[0])
 	}
-	const lockMany = `SELECT ` + accountBalanceColumns + `
-		FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
-		JOIN accounts a ON a.api_key = k.key
-		ORDER BY k.ord FOR UPDATE OF a`
-	rows, err := t.tx.Query(t.ctx, lockMany, todo)
+	got, err := t.lock(todo)
 	if err != nil {
-		return translate(fmt.Errorf("lock accounts: %w", err))
-	}
-	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.AccountBalance, error) { return scanAccountBalance(row) })
-	if err != nil {
-		return translate(fmt.Errorf("lock accounts: %w", err))
-	}
-	if err := t.loadSpend(got); err != nil {
 		return err
 	}
 	for _, b := range got {
@@ -154,21 +113,58 @@ func (t *ledgerTx) LockAccounts(keys ...string) error {
 	return nil
 }
 
-// lockOne locks one account's row.
-func (t *ledgerTx) lockOne(key string) error {
-	const lock = "SELECT " + accountBalanceColumns + " FROM accounts a WHERE a.api_key = $1 FOR UPDATE"
-	b, err := scanAccountBalance(t.tx.QueryRow(t.ctx, lock, key))
-	if err == pgx.ErrNoRows {
-		return noAccount(key)
+// lock locks the rows of keys and reads them with their spend controls.
+func (t *ledgerTx) lock(keys []string) ([]*kassa.AccountBalance, error) {
+	const lockOne = "SELECT " + accountBalanceColumns + " FROM accounts a WHERE a.api_key = $1 FOR UPDATE"
+	const lockMany = `SELECT ` + accountBalanceColumns + `
+		FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
+		JOIN accounts a ON a.api_key = k.key
+		ORDER BY k.ord FOR UPDATE OF a`
+	const controls = `SELECT s.account, ` + spendColumnsOfS + ` FROM spend_controls s WHERE s.account = ANY($1)`
+	batch := &pgx.Batch{}
+	if len(keys) == 1 {
+		batch.Queue(lockOne, keys[0])
+	} else {
+		batch.Queue(lockMany, keys)
 	}
+	batch.Queue(controls, keys)
+	res := t.tx.SendBatch(t.ctx, batch)
+	defer res.Close()
+	rows, err := res.Query()
 	if err != nil {
-		return translate(fmt.Errorf("lock account %s: %w", key, err))
+		return nil, translate(fmt.Errorf("lock accounts: %w", err))
 	}
-	if err := t.loadSpend([]*kassa.AccountBalance{b}); err != nil {
-		return err
+	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*kassa.AccountBalance, error) { return scanAccountBalance(row) })
+	if err != nil {
+		return nil, translate(fmt.Errorf("lock accounts: %w", err))
 	}
-	t.locked[key] = b
-	return nil
+	byKey := make(map[string]*kassa.AccountBalance, len(got))
+	for _, b := range got {
+		byKey[b.APIKey] = b
+	}
+	rows, err = res.Query()
+	if err != nil {
+		return nil, translate(fmt.Errorf("read spend controls: %w", err))
+	}
+	for rows.Next() {
+		var key string
+		var sp spendRow
+		if err := rows.Scan(append([]any{&key}, sp.dest()...)...); err != nil {
+			rows.Close()
+			return nil, translate(fmt.Errorf("read spend controls: %w", err))
+		}
+		if b := byKey[key]; b != nil {
+			b.Spend = sp.spend()
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, translate(fmt.Errorf("read spend controls: %w", err))
+	}
+	if err := res.Close(); err != nil {
+		return nil, translate(fmt.Errorf("lock accounts: %w", err))
+	}
+	return got, nil
 }
 
 // Balance returns the account's balance row as this transaction sees it.
