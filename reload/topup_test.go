@@ -189,3 +189,34 @@ func TestConcurrentTopUpsWithOneKeyCreditOnce(t *testing.T) {
 	}
 	e.verify()
 }
+
+// TestTopUpPastTheCapAudit: top-ups refused by the daily cap write the
+// day's one reload.cap_reached event (actor system, with the cap and the
+// day) and no topup.declined, however often the client retries; the
+// documented behaviour of docs/auto-reload.md ("Daily cap").
+func TestTopUpPastTheCapAudit(t *testing.T) {
+	e := mustEnv(t)
+	ar := enabled("trx-1")
+	ar.DailyCap = 1
+	e.mustAccount("capped", "0", ar)
+	b := newBilling(t, pays)
+	r := e.reloader(b.gateway(time.Second, 0), "n1")
+	ctx := context.Background()
+	if _, err := r.TopUp(ctx, TopUpRequest{Account: "capped", Trx: "trx-1", RemoteAddr: "192.0.2.7:5151"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		_, err := r.TopUp(ctx, TopUpRequest{Account: "capped", Trx: "trx-1", RemoteAddr: "192.0.2.7:5151"})
+		wantCode(t, err, kassa.EPAYMENTDECLINED, "daily reload cap reached (1 per day)")
+	}
+	if n := len(e.audits("capped", ActionTopUpFail)); n != 0 {
+		t.Errorf("%d topup.declined events for top-ups refused by the cap, want none", n)
+	}
+	capped := e.audits("capped", ActionCapReached)
+	if len(capped) != 1 || capped[0].Actor != "system" || capped[0].Detail != `{"cap":1,"day":"2026-11-26"}` {
+		t.Fatalf("cap events = %+v, want one of the system with the cap and the day", capped)
+	}
+	if n := len(e.audits("capped", ActionTopUp)); n != 1 || b.payments() != 1 {
+		t.Errorf("%d topup.credited, %d payments; want the one under the cap", n, b.payments())
+	}
+}
