@@ -133,18 +133,24 @@ func (s *Server) legacyPrefixPricing(w http.ResponseWriter, r *http.Request, c *
 	return nil
 }
 
-// serveDocument writes a pricing answer: its gzip form when it has one and
-// Accept-Encoding allows gzip, its ETag, and 304 when If-None-Match holds
-// that ETag. A streamed answer (a large price book) is rendered as it is
-// written, without a Content-Length.
+// serveDocument writes a pricing answer: its gzip form when it has one (a
+// full list, a streamed answer, any other of pricing.GzipMinSize or more)
+// and Accept-Encoding allows gzip, the ETag of what is sent, and 304 when
+// If-None-Match holds that ETag. Vary names Accept-Encoding exactly for
+// answers with a gzip form (for one URL and Accept, that is fixed). A
+// streamed answer (a large price book) is rendered as it is written,
+// without a Content-Length.
 func serveDocument(w http.ResponseWriter, r *http.Request, d *pricing.Document) {
 	body, etag := d.Body, d.ETag
 	h := w.Header()
 	gzipped := false
-	if d.GzipETag != "" {
+	if d.Gzipped() {
 		h.Set("Vary", "Accept, Accept-Encoding")
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			body, etag, gzipped = d.Gzip, d.GzipETag, true
+			gzipped, etag = true, d.GzipETag
+			if !d.Streamed() {
+				body, etag = d.Compressed()
+			}
 			h.Set("Content-Encoding", "gzip")
 		}
 	} else {

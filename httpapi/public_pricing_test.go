@@ -5,10 +5,12 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/pricing"
 )
 
 // TestCountryPricing compares the per-country answers with the reference.
@@ -134,5 +136,51 @@ func TestPricingBadInput(t *testing.T) {
 	um := h.get("/account/get-pricing/outbound/sms?country=UM").wantStatus(t, http.StatusOK).json(t)
 	if _, ok := um["defaultPrice"]; ok || um["countryCode"] != "UM" {
 		t.Errorf("UM: %v", um)
+	}
+}
+
+// TestPricingAnswersGzipFromMinSize: any pricing answer of
+// pricing.GzipMinSize or more (a prefix answer, not only a full list) is
+// sent gzip-compressed to a client that accepts it, with Vary naming
+// Accept-Encoding, its own ETag and 304 on it; a smaller one is sent
+// plain with Vary: Accept, whatever Accept-Encoding says.
+func TestPricingAnswersGzipFromMinSize(t *testing.T) {
+	serve := func(d *pricing.Document, header ...string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/account/get-prefix-pricing/outbound/sms?prefix=1", nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		w := httptest.NewRecorder()
+		serveDocument(w, r, d)
+		return w
+	}
+	body := bytes.Repeat([]byte(`{"countryCode":"US","networks":[]},`), 100)
+	large := &pricing.Document{Body: body, ContentType: pricing.ContentTypeJSON, ETag: `"plain"`}
+	plain := serve(large)
+	if plain.Header().Get("Content-Encoding") != "" || !bytes.Equal(plain.Body.Bytes(), body) ||
+		plain.Header().Get("Vary") != "Accept, Accept-Encoding" || plain.Header().Get("ETag") != `"plain"` {
+		t.Errorf("without Accept-Encoding: %v", plain.Header())
+	}
+	gz := serve(large, "Accept-Encoding", "gzip, deflate, br")
+	etag := gz.Header().Get("ETag")
+	if gz.Header().Get("Content-Encoding") != "gzip" || gz.Header().Get("Vary") != "Accept, Accept-Encoding" || etag == `"plain"` || etag == "" {
+		t.Fatalf("with Accept-Encoding gzip: %v", gz.Header())
+	}
+	zr, err := gzip.NewReader(gz.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, body) {
+		t.Errorf("the gzip body does not decompress to the answer (%v)", err)
+	}
+	if nm := serve(large, "Accept-Encoding", "gzip", "If-None-Match", etag); nm.Code != http.StatusNotModified || nm.Body.Len() != 0 {
+		t.Errorf("If-None-Match with the gzip ETag: %d, %d bytes", nm.Code, nm.Body.Len())
+	}
+	if no := serve(large, "Accept-Encoding", "gzip;q=0"); no.Header().Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 got gzip")
+	}
+	small := &pricing.Document{Body: []byte(`{"count":0,"countries":[]}`), ContentType: pricing.ContentTypeJSON, ETag: `"small"`}
+	if s := serve(small, "Accept-Encoding", "gzip"); s.Header().Get("Content-Encoding") != "" || s.Header().Get("Vary") != "Accept" {
+		t.Errorf("a small answer: %v", s.Header())
 	}
 }

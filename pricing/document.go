@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"sync"
 )
 
 // Format is the wire format of an answer.
@@ -40,6 +41,11 @@ func (f Format) ContentType() string {
 	return ContentTypeJSON
 }
 
+// GzipMinSize is the body size from which an answer is sent
+// gzip-compressed to a client that accepts it (see Document.Gzipped):
+// below it, compression saves less than a packet.
+const GzipMinSize = 1024
+
 // Document is one answer: pre-rendered (Body, and Gzip for the large
 // ones), or, for a large price book, streamed: rendered from the snapshot
 // each time it is written (Streamed, WriteBody), so that no request builds
@@ -60,6 +66,55 @@ type Document struct {
 	GzipETag string
 
 	write func(w io.Writer) error // renders the body of a streamed answer
+
+	lazy     sync.Once // compresses a pre-rendered body of GzipMinSize or more on first use
+	lazyGzip []byte
+	lazyETag string
+}
+
+// Gzipped reports whether the answer is offered gzip-compressed: a full
+// list (compressed when rendered), a streamed answer (compressed as it is
+// written), and any other answer of GzipMinSize or more (a prefix answer,
+// a country with many networks: compressed the first time a client asks,
+// see Compressed).
+func (d *Document) Gzipped() bool { return d.GzipETag != "" || len(d.Body) >= GzipMinSize }
+
+// Compressed returns the gzip form of a pre-rendered answer that is
+// Gzipped, and its strong ETag: the copy made when it was rendered, or
+// one made on the first call and kept with the document (which lives as
+// long as its snapshot). It returns nil and "" for a streamed answer
+// (WriteGzip writes it) and for one that is not Gzipped.
+func (d *Document) Compressed() ([]byte, string) {
+	switch {
+	case d.Gzip != nil:
+		return d.Gzip, d.GzipETag
+	case d.Streamed() || len(d.Body) < GzipMinSize:
+		return nil, ""
+	}
+	d.lazy.Do(func() {
+		z, err := gzipBytes(d.Body)
+		if err != nil {
+			return // never for an in-memory buffer; the answer goes uncompressed
+		}
+		d.lazyGzip, d.lazyETag = z, etagOf(d.Body, "-gzip")
+	})
+	return d.lazyGzip, d.lazyETag
+}
+
+// gzipBytes returns body gzip-compressed at the default level.
+func gzipBytes(body []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // Streamed reports whether the answer is rendered as it is written: Body
@@ -100,18 +155,11 @@ func newDocument(body []byte, f Format, compress bool) (*Document, error) {
 	if !compress {
 		return d, nil
 	}
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	z, err := gzipBytes(body)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := zw.Write(body); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	d.Gzip = buf.Bytes()
+	d.Gzip = z
 	d.GzipETag = etagOf(body, "-gzip")
 	return d, nil
 }
