@@ -91,16 +91,28 @@ func versionArg(s string) (int64, error) {
 	return v, nil
 }
 
-// atFlag parses --at: an RFC 3339 time.
-func atFlag(s string) (time.Time, error) {
+// atUsage is the help text of --at.
+const atUsage = "take effect at this time instead of now: RFC 3339 (2027-01-01T00:00:00Z), a date (2027-01-01, midnight UTC) or +DURATION from now (+24h, +90m)"
+
+// atFlag parses --at: an RFC 3339 time, a date (midnight UTC), or +DURATION
+// after now (so that a script or an example never holds a date that will
+// have passed).
+func atFlag(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, usageError("--at %q: must be an RFC 3339 time such as 2026-12-01T00:00:00Z", s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
 	}
-	return t, nil
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if rest, ok := strings.CutPrefix(s, "+"); ok {
+		if d, err := time.ParseDuration(rest); err == nil && d >= 0 {
+			return now.Add(d).UTC().Truncate(time.Second), nil
+		}
+	}
+	return time.Time{}, usageError("--at %q: must be an RFC 3339 time (2027-01-01T00:00:00Z), a date (2027-01-01) or a duration from now (+24h)", s)
 }
 
 // deckFormat picks csv or json: the flag, else the file's extension, else csv.
@@ -146,7 +158,7 @@ or always with --progress (plain lines when stderr is not a terminal).
 Needs the admin token.`,
 		Example: `  kassa pricing import carrier-a-sms.csv --type sms --name "Carrier A December"
   kassa pricing import voice.csv --type voice --currency USD --activate
-  kassa pricing import sms.json --activate --at 2026-12-01T00:00:00Z
+  kassa pricing import sms.json --activate --at +24h
   kassa pricing export --type sms -O sms.csv && kassa pricing import sms.csv --base none`,
 		Args: exactArgs(1, "FILE, the rate deck (CSV or JSON; - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -159,7 +171,7 @@ Needs the admin token.`,
 	fs.StringVar(&fl.name, "name", "", `name of the new version (default "CSV import" or "JSON import")`)
 	fs.StringVar(&fl.base, "base", "", "where the other service types come from: active (default) or none")
 	fs.BoolVar(&fl.activate, "activate", false, "activate the new version after the import")
-	fs.StringVar(&fl.at, "at", "", "with --activate: take effect at this RFC 3339 time instead of now")
+	fs.StringVar(&fl.at, "at", "", "with --activate: "+atUsage)
 	fs.BoolVar(&fl.progress, "progress", false, "show upload progress on stderr even for small files or when stderr is not a terminal")
 	return cmd
 }
@@ -169,7 +181,7 @@ func runPricingImport(cmd *cobra.Command, e *env, f *cliFlags, typ kassa.Service
 	if err != nil {
 		return err
 	}
-	at, err := atFlag(fl.at)
+	at, err := atFlag(fl.at, time.Now())
 	if err != nil {
 		return err
 	}
@@ -341,14 +353,14 @@ at once, or with --at at a later time (the version is then "scheduled" until
 that time). Every kassa node sharing the store switches to it. Going back is
 activating the previous version again. Needs the admin token.`,
 		Example: `  kassa pricing activate 3
-  kassa pricing activate 4 --at 2026-12-01T00:00:00Z`,
+  kassa pricing activate 2 --at +24h      # scheduled: in effect from this time tomorrow`,
 		Args: exactArgs(1, "VERSION (see 'kassa pricing list')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			version, err := versionArg(args[0])
 			if err != nil {
 				return err
 			}
-			when, err := atFlag(at)
+			when, err := atFlag(at, time.Now())
 			if err != nil {
 				return err
 			}
@@ -363,6 +375,6 @@ activating the previous version again. Needs the admin token.`,
 			return render(e.stdout, f.output, priceBookView(v, *v))
 		},
 	}
-	cmd.Flags().StringVar(&at, "at", "", "take effect at this RFC 3339 time instead of now")
+	cmd.Flags().StringVar(&at, "at", "", atUsage)
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeDeck writes a rate deck into a temp dir and returns its path.
@@ -188,5 +189,30 @@ func TestCLIPricingImportStdin(t *testing.T) {
 	}
 	if !strings.HasPrefix(r.stderr, fmt.Sprintf("uploaded -: %d B\n", len(deck))) {
 		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+// TestAtFlag: --at takes an RFC 3339 time, a date (midnight UTC) or a
+// duration after now with a leading +, so that examples and scripts need no
+// date that will have passed.
+func TestAtFlag(t *testing.T) {
+	now := time.Date(2026, 12, 6, 9, 30, 15, 500, time.UTC)
+	for in, want := range map[string]time.Time{
+		"":                          {},
+		"2027-01-01T08:00:00+01:00": time.Date(2027, 1, 1, 7, 0, 0, 0, time.UTC),
+		"2027-01-01":                time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		"+24h":                      time.Date(2026, 12, 7, 9, 30, 15, 0, time.UTC),
+		"+90m":                      time.Date(2026, 12, 6, 11, 0, 15, 0, time.UTC),
+		"+0s":                       time.Date(2026, 12, 6, 9, 30, 15, 0, time.UTC),
+	} {
+		got, err := atFlag(in, now)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("--at %q = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"24h", "+-1h", "+", "tomorrow", "2027-13-01", "+1d"} {
+		if _, err := atFlag(bad, now); err == nil || !strings.Contains(err.Error(), "a duration from now (+24h)") {
+			t.Errorf("--at %q: %v, want a usage error naming the forms", bad, err)
+		}
 	}
 }
