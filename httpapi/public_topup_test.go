@@ -108,3 +108,18 @@ func TestTopUpHook(t *testing.T) {
 		t.Errorf("declined: %s", resp.body)
 	}
 }
+
+// TestTopUpAuditedWithTheCallersAddress: a top-up through the public API
+// is audited as topup.credited by the account holder with the caller's
+// address as remote_addr (docs/admin-api.md, docs/auto-reload.md).
+func TestTopUpAuditedWithTheCallersAddress(t *testing.T) {
+	h := newHarness(t)
+	h.post("/account/top-up", "trx="+testTrx).wantStatus(t, http.StatusOK)
+	events, _, err := h.db.ListAudit(context.Background(), kassa.AuditFilter{Account: testKey, Action: reload.ActionTopUp})
+	if err != nil || len(events) != 1 {
+		t.Fatalf("topup.credited events: %v, %v", events, err)
+	}
+	if e := events[0]; e.Actor != "account:"+testKey || !strings.HasPrefix(e.RemoteAddr, "127.0.0.1:") {
+		t.Errorf("topup.credited by %q from %q, want the account holder from 127.0.0.1:port", e.Actor, e.RemoteAddr)
+	}
+}

@@ -240,6 +240,7 @@ func TestConfigValidation(t *testing.T) {
 		{"negative timeout", nil, []string{"--callback-timeout", "-1s"}, `--callback-timeout (KASSA_CALLBACK_TIMEOUT): must be positive, not -1s`},
 		{"not a duration", nil, []string{"--auth-lockout", "five"}, `--auth-lockout (KASSA_AUTH_LOCKOUT): "five" is not a duration`},
 		{"bad max failures", nil, []string{"--auth-max-failures", "0"}, `--auth-max-failures (KASSA_AUTH_MAX_FAILURES): "0": use a count from 1 to 1000000, or off`},
+		{"negative max failures", nil, []string{"--auth-max-failures", "-1"}, `--auth-max-failures (KASSA_AUTH_MAX_FAILURES): "-1": use a count from 1 to 1000000, or off`},
 		{"bad bool", nil, []string{"--rate-limits", "maybe"}, `--rate-limits (KASSA_RATE_LIMITS): "maybe" is not on or off`},
 		{"bad exchange rate", nil, []string{"--fx", "EUR/USD=1,08"}, `--fx (KASSA_FX): exchange rate`},
 		{"negative exchange rate", map[string]string{"KASSA_FX": "EUR/USD=-1.08"}, nil, `--fx (KASSA_FX): `},

@@ -130,3 +130,20 @@ func TestRateLimitsFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthLimiterOff: --auth-max-failures off turns the brute-force
+// limiter off (docs/security.md): many failures neither slow down nor lock
+// out the right secret.
+func TestAuthLimiterOff(t *testing.T) {
+	base, _, _, stop := startServeFull(t, noEnv, "--addr", "127.0.0.1:0", "--data", t.TempDir(),
+		"--demo-key", "limit002", "--demo-secret", "Limit0002Secret", "--auth-max-failures", "off")
+	defer stop()
+	for i := range 30 {
+		if code, _ := httpGet(t, base+"/account/get-balance", "limit002", "Wrong0002Secret"); code != http.StatusUnauthorized {
+			t.Fatalf("failure %d with the limiter off: %d, want 401", i+1, code)
+		}
+	}
+	if code, _ := httpGet(t, base+"/account/get-balance", "limit002", "Limit0002Secret"); code != http.StatusOK {
+		t.Fatalf("right secret after 30 failures with --auth-max-failures off: %d, want 200", code)
+	}
+}
