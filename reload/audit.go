@@ -18,6 +18,12 @@ const (
 	ActionTopUpFail  = "topup.declined"
 )
 
+// Actions lists every audit action of the package, which are also the
+// values of kassa_reload_events_total's type label; docs/admin-api.md,
+// docs/auto-reload.md and docs/operations.md list them (tests keep the
+// lists equal).
+var Actions = []string{ActionReloaded, ActionDeclined, ActionPending, ActionCapReached, ActionTopUp, ActionTopUpFail}
+
 // eventDetail is the JSON detail of an audit event. It never holds a
 // secret.
 type eventDetail struct {

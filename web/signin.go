@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/app"
 	"github.com/kassa-dev/kassa/auth"
 )
 
@@ -115,7 +116,7 @@ func (h *handler) checkAdminToken(r *http.Request) error {
 	}
 	if h.cfg.AdminToken == "" || !equalTokens(r.PostFormValue("admin_token"), h.cfg.AdminToken) {
 		if scope := h.limiter.Failure(client); scope != "" {
-			h.audit(r, "system", "", "auth.lockout", lockoutDetail(scope, client))
+			h.audit(r, "system", "", app.ActionAuthLockout, lockoutDetail(scope, client))
 		}
 		return auth.ErrUnauthorized
 	}
@@ -186,13 +187,18 @@ func (h *handler) signout(w http.ResponseWriter, r *http.Request, sess *session)
 	redirect(w, r, "/ui/signin")
 }
 
+// ActionSignIn is the audit action of a successful dashboard sign-in, the
+// one action the dashboard writes itself (its changes are audited by app,
+// its operator lock-outs as app.ActionAuthLockout).
+const ActionSignIn = "dashboard.signin"
+
 // auditSignin records a successful sign-in.
 func (h *handler) auditSignin(r *http.Request, operator bool, apiKey string) {
 	actor, account := "account:"+apiKey, apiKey
 	if operator {
 		actor, account = "admin", ""
 	}
-	h.audit(r, actor, account, "dashboard.signin", `{"surface":"dashboard"}`)
+	h.audit(r, actor, account, ActionSignIn, `{"surface":"dashboard"}`)
 }
 
 // audit records an event; a failure is logged and does not fail the
