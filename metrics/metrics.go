@@ -3,6 +3,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,7 +55,7 @@ func New(priceBook func() int64) *Metrics {
 	m.declines = counterVec("kassa_declines_total",
 		"Requests refused for insufficient funds (HTTP 402), by route pattern.", "route")
 	m.entries = counterVec("kassa_ledger_entries_total",
-		"Ledger entries committed, by kind (charge, credit, debit, top-up, reload, refund, hold, capture, release, adjustment, transfer-out, transfer-in), opening credits of new accounts included.", "kind")
+		"Ledger entries committed, by kind ("+entryKinds()+"), opening credits of new accounts included.", "kind")
 	m.batchEntries = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "kassa_ledger_batch_entries",
 		Help:    "Entries written per committed ledger transaction (the group-commit batch size).",
@@ -82,6 +83,15 @@ func New(priceBook func() int64) *Metrics {
 		}, func() float64 { return float64(priceBook()) }))
 	}
 	return m
+}
+
+// entryKinds lists the entry kinds for a help text.
+func entryKinds() string {
+	kinds := make([]string, len(kassa.EntryKinds))
+	for i, k := range kassa.EntryKinds {
+		kinds[i] = string(k)
+	}
+	return strings.Join(kinds, ", ")
 }
 
 // counterVec is a counter with the given labels.
