@@ -226,7 +226,7 @@ func digestSnapshot(t testing.TB, s *Snapshot, ref *refdata.Data, bodiesOnly boo
 			}
 			d.add(fmt.Sprintf("legacy %s %d", cur, f), parts...)
 		}
-		d.add(fmt.Sprintf("available %s", cur), []byte(fmt.Sprint(s.Available(cur))))
+		d.add(fmt.Sprintf("available %s", cur), []byte(fmt.Sprint(s.Available(kassa.SMS, cur))))
 	}
 	d.add("warnings", []byte(strings.Join(s.Warnings(), "\n")))
 	return d.lines

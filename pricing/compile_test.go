@@ -135,7 +135,7 @@ func TestCompileFX(t *testing.T) {
 		if us, _ := s.Country(kassa.SMS, "US", kassa.EUR); us.DefaultPrice != amt("0.0057") {
 			t.Errorf("US in EUR = %s, want the EUR line 0.0057", us.DefaultPrice)
 		}
-		if err := s.Available(kassa.EUR); err != nil {
+		if err := s.Available(kassa.SMS, kassa.EUR); err != nil {
 			t.Errorf("EUR unavailable: %v", err)
 		}
 	}
@@ -152,7 +152,7 @@ func TestCompileFXInverse(t *testing.T) {
 
 func TestCompileWithoutFX(t *testing.T) {
 	s := mustCompile(t, testBook(), CompileOptions{})
-	err := s.Available(kassa.USD)
+	err := s.Available(kassa.SMS, kassa.USD)
 	if kassa.ErrorCode(err) != kassa.EUNAVAILABLE || !strings.Contains(kassa.ErrorMessage(err), "no EUR/USD exchange rate") {
 		t.Errorf("Available(USD) = %v", err)
 	}
@@ -254,6 +254,47 @@ func TestParseFX(t *testing.T) {
 	for _, bad := range []string{"EUR/USD", "EUR/GBP=1", "EUR/USD=abc", "EUR/USD=-1", "EUR-USD=1"} {
 		if _, err := ParseFX(bad); kassa.ErrorCode(err) != kassa.EINVALID {
 			t.Errorf("ParseFX(%q) = %v, want EINVALID", bad, err)
+		}
+	}
+}
+
+// TestCompileMixedCurrenciesWithoutFX: without an exchange rate, each
+// (type, currency) is available or not on its own: a book with sms prices
+// in EUR and voice prices in USD (an sms tariff with a USD voice deck
+// imported over it) answers sms in EUR and voice in USD, and refuses only
+// sms in USD and voice in EUR, naming the type and the missing rate.
+func TestCompileMixedCurrenciesWithoutFX(t *testing.T) {
+	book := &kassa.PriceBook{Prices: []kassa.Price{
+		{Type: kassa.SMS, Country: "GB", Currency: kassa.EUR, Price: amt("0.04")},
+		{Type: kassa.Voice, Country: "GB", Currency: kassa.USD, Price: amt("0.012")},
+	}}
+	s := mustCompile(t, book, CompileOptions{})
+	for _, ok := range []struct {
+		typ  kassa.ServiceType
+		cur  kassa.Currency
+		want string
+	}{{kassa.SMS, kassa.EUR, "0.04"}, {kassa.Voice, kassa.USD, "0.012"}, {kassa.SMSTransit, kassa.EUR, ""}, {kassa.SMSTransit, kassa.USD, ""}} {
+		if err := s.Available(ok.typ, ok.cur); err != nil {
+			t.Errorf("%s in %s: %v", ok.typ, ok.cur, err)
+		}
+		if cp, found := s.Country(ok.typ, "GB", ok.cur); ok.want != "" && (!found || cp.DefaultPrice != amt(ok.want)) {
+			t.Errorf("%s GB in %s = %+v, want %s", ok.typ, ok.cur, cp, ok.want)
+		}
+	}
+	for _, bad := range []struct {
+		typ  kassa.ServiceType
+		cur  kassa.Currency
+		want string
+	}{
+		{kassa.SMS, kassa.USD, "sms prices are not available in USD: the price book has them in EUR and no EUR/USD exchange rate is configured"},
+		{kassa.Voice, kassa.EUR, "voice prices are not available in EUR: the price book has them in USD and no USD/EUR exchange rate is configured"},
+	} {
+		err := s.Available(bad.typ, bad.cur)
+		if kassa.ErrorCode(err) != kassa.EUNAVAILABLE || kassa.ErrorMessage(err) != bad.want {
+			t.Errorf("%s in %s: %v, want %q", bad.typ, bad.cur, err, bad.want)
+		}
+		if _, err := s.Rate(bad.typ, "447700900123", bad.cur); kassa.ErrorCode(err) != kassa.EUNAVAILABLE {
+			t.Errorf("Rate %s in %s: %v, want unavailable", bad.typ, bad.cur, err)
 		}
 	}
 }

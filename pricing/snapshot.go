@@ -32,8 +32,8 @@ type Snapshot struct {
 	def     [numTypes][]uint32 // per type and country: its default's entry index + 1
 	demo    [numTypes]bool     // the type's prices are demo prices
 	views   [numTypes][numCurrencies]*view
-	// unavailable says why a currency has no views.
-	unavailable [numCurrencies]error
+	// unavailable says why a (type, currency) has no view.
+	unavailable [numTypes][numCurrencies]error
 
 	streamed    bool     // answers are rendered as they are written
 	fingerprint [32]byte // identifies the answers (streamed answers' ETags)
@@ -177,15 +177,13 @@ func (s *Snapshot) Summaries(t kassa.ServiceType, cur kassa.Currency) []CountryS
 	return v.summaries
 }
 
-// Available reports whether prices can be answered in cur: nil, or an
-// EUNAVAILABLE *kassa.Error saying why not (the book has no lines in cur
-// and no exchange rate to it is configured).
-func (s *Snapshot) Available(cur kassa.Currency) error {
-	ci, ok := currencyIndex(cur)
-	if !ok {
-		return kassa.FieldError("currency", "unsupported currency %q: kassa prices in EUR or USD", cur)
-	}
-	return s.unavailable[ci]
+// Available reports whether prices of type t can be answered in cur: nil,
+// or an EUNAVAILABLE *kassa.Error saying why not (some of the book's t
+// prices are in the other currency and no exchange rate to cur is
+// configured).
+func (s *Snapshot) Available(t kassa.ServiceType, cur kassa.Currency) error {
+	_, err := s.view(t, cur)
+	return err
 }
 
 // view returns the compiled view of (t, cur) or the domain error explaining
@@ -202,7 +200,7 @@ func (s *Snapshot) view(t kassa.ServiceType, cur kassa.Currency) (*view, error) 
 	if v := s.views[ti][ci]; v != nil {
 		return v, nil
 	}
-	return nil, s.unavailable[ci]
+	return nil, s.unavailable[ti][ci]
 }
 
 // MemoryBytes estimates the bytes the snapshot holds beyond the reference

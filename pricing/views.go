@@ -55,69 +55,98 @@ func (v *view) destPrice(dest uint32) kassa.Amount {
 }
 
 // buildViews resolves every (type, currency) view, converting prices where
-// the book has no line in the answer's currency.
+// the book has no line in the answer's currency. A view that needs a rate
+// that is not configured is unavailable on its own: a book with sms prices
+// in EUR and voice prices in USD answers sms in EUR and voice in USD
+// without any rate.
 func (s *Snapshot) buildViews(fx fxRates) error {
 	for ci, cur := range currencies {
-		rate, err := s.conversionFor(ci, fx)
-		if err != nil {
-			s.unavailable[ci] = err
-			continue
-		}
-		amounts, err := s.resolveAmounts(ci, rate)
+		rate, missing := s.conversionFor(ci, fx)
+		amounts, resolved, err := s.resolveAmounts(ci, rate)
 		if err != nil {
 			return err
+		}
+		var blocked [numTypes]bool
+		if missing {
+			blocked = s.typesUsing(func(entry uint32) bool { return !resolved[entry-1] })
 		}
 		texts := make([]string, len(amounts))
 		for i, a := range amounts {
 			texts[i] = a.String()
 		}
 		for ti, t := range kassa.ServiceTypes {
+			if blocked[ti] {
+				other := 1 - ci
+				s.unavailable[ti][ci] = kassa.Errorf(kassa.EUNAVAILABLE,
+					"%s prices are not available in %s: the price book has them in %s and no %s/%s exchange rate is configured",
+					t, cur, currencies[other], currencies[other], cur)
+				continue
+			}
 			s.views[ti][ci] = &view{s: s, typ: t, ti: ti, currency: cur, def: s.def[ti], amounts: amounts, texts: texts}
 		}
 	}
 	return nil
 }
 
-// conversionFor returns the rate from the other currency into currencies[ci]
-// when some price needs it, or an EUNAVAILABLE error when none is
-// configured.
-func (s *Snapshot) conversionFor(ci int, fx fxRates) (*big.Rat, error) {
+// conversionFor returns the rate from the other currency into
+// currencies[ci] when some price needs it, and whether a price needs one
+// that is not configured.
+func (s *Snapshot) conversionFor(ci int, fx fxRates) (rate *big.Rat, missing bool) {
 	other := 1 - ci
-	needed := false
 	for _, e := range s.entries {
 		if !e.set[ci] && e.set[other] {
-			needed = true
-			break
+			rate = fx.rate(currencies[other], currencies[ci])
+			return rate, rate == nil
 		}
 	}
-	if !needed {
-		return nil, nil
+	return nil, false
+}
+
+// typesUsing reports, per service type, whether one of its prices (a
+// country's default or a network's own) is an entry for which bad (given
+// the entry index + 1) is true.
+func (s *Snapshot) typesUsing(bad func(entry uint32) bool) [numTypes]bool {
+	var used [numTypes]bool
+	for ti := range numTypes {
+		for _, e := range s.def[ti] {
+			if e != 0 && bad(e) {
+				used[ti] = true
+				break
+			}
+		}
 	}
-	rate := fx.rate(currencies[other], currencies[ci])
-	if rate == nil {
-		return nil, kassa.Errorf(kassa.EUNAVAILABLE,
-			"prices are not available in %s: the price book is in %s and no %s/%s exchange rate is configured",
-			currencies[ci], currencies[other], currencies[other], currencies[ci])
+	for n := range s.nets.numNets() {
+		for ti := range numTypes {
+			if e, _ := s.nets.ownPrice(uint32(n), ti); e != 0 && bad(e) {
+				used[ti] = true
+			}
+		}
 	}
-	return rate, nil
+	return used
 }
 
 // resolveAmounts returns every entry's price in currencies[ci]: its own, or
-// the other currency's converted at rate.
-func (s *Snapshot) resolveAmounts(ci int, rate *big.Rat) ([]kassa.Amount, error) {
-	out := make([]kassa.Amount, len(s.entries))
+// the other currency's converted at rate; resolved is false for an entry
+// that needs a rate when rate is nil (its amount is then 0, and no view
+// that uses it is built).
+func (s *Snapshot) resolveAmounts(ci int, rate *big.Rat) (out []kassa.Amount, resolved []bool, err error) {
+	out = make([]kassa.Amount, len(s.entries))
+	resolved = make([]bool, len(s.entries))
 	for i, e := range s.entries {
 		if e.set[ci] {
-			out[i] = e.amt[ci]
+			out[i], resolved[i] = e.amt[ci], true
+			continue
+		}
+		if rate == nil {
 			continue
 		}
 		amt, err := e.amt[1-ci].ConvertRat(rate)
 		if err != nil {
-			return nil, rejectf("price book", "converting %s to %s: %v", e.amt[1-ci], currencies[ci], err)
+			return nil, nil, rejectf("price book", "converting %s to %s: %v", e.amt[1-ci], currencies[ci], err)
 		}
-		out[i] = amt
+		out[i], resolved[i] = amt, true
 	}
-	return out, nil
+	return out, resolved, nil
 }
 
 // listed calls fn with each network a country lists in the view, in code

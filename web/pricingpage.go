@@ -90,7 +90,7 @@ func (h *handler) pricingPage(w http.ResponseWriter, r *http.Request, sess *sess
 		h.render(w, r, sess, http.StatusOK, "pricing", "Pricing", "pricing", d)
 		return
 	}
-	if err := snap.Available(d.Currency); err != nil {
+	if err := snap.Available(d.Type, d.Currency); err != nil {
 		d.Error = kassa.ErrorMessage(err)
 		h.render(w, r, sess, http.StatusOK, "pricing", "Pricing", "pricing", d)
 		return
