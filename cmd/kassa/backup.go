@@ -87,8 +87,8 @@ For PostgreSQL, use pg_restore.`,
   cp /backups/pepper /var/lib/kassa.new/pepper
   kassa serve --data /var/lib/kassa.new
 
-  # with the pepper in place first: checked before anything is kept
-  kassa restore --data /var/lib/kassa.new --pepper-file /backups/pepper /backups/kassa-2026-11-26.db`,
+  # or, with the pepper in place first: checked before anything is kept
+  kassa restore --data /var/lib/kassa.other --pepper-file /backups/pepper /backups/kassa-2026-11-26.db`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.url != "" {

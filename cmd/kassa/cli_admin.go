@@ -47,9 +47,9 @@ func newAdminAccountsCmd(e *env, f *cliFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "accounts",
 		Short: "Create, show and list accounts",
-		Example: `  kassa admin accounts create --key abcd1234 --credit 10
-  kassa admin accounts get abcd1234
-  kassa admin accounts list --search ab`,
+		Example: `  kassa admin accounts create --key cust0042 --credit 10
+  kassa admin accounts get cust0042
+  kassa admin accounts list --search cust`,
 		Args: noArgs,
 	}
 	cmd.AddCommand(newAdminAccountsCreateCmd(e, f), newAdminAccountsGetCmd(e, f), newAdminAccountsListCmd(e, f))
@@ -64,7 +64,7 @@ func newAdminAccountsCreateCmd(e *env, f *cliFlags) *cobra.Command {
 		Long: `Create an account. Without --key and --secret kassa generates both and shows
 the secret once, in this answer.`,
 		Example: `  kassa admin accounts create
-  kassa admin accounts create --key abcd1234 --currency USD --credit 25.00 --credit-limit -5
+  kassa admin accounts create --key cust0042 --currency USD --credit 25.00 --credit-limit -5
   kassa admin accounts create -o json | jq -r .api_secret`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

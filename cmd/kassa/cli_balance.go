@@ -12,8 +12,8 @@ func newBalanceCmd(e *env) *cobra.Command {
 		Use:   "balance",
 		Short: "Show the account's balance",
 		Long:  "Show the balance of the account whose credentials are given (GET /account/get-balance).",
-		Example: `  kassa balance --api-key abcd1234 --api-secret Secret123
-  KASSA_API_KEY=abcd1234 KASSA_API_SECRET=Secret123 kassa balance -o json`,
+		Example: `  kassa balance --api-key abcd1234 --api-secret Demo12345secret
+  KASSA_API_KEY=abcd1234 KASSA_API_SECRET=Demo12345secret kassa balance -o json`,
 		Args: noArgs,
 	}
 	f := addClientFlags(cmd)

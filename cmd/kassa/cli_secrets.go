@@ -21,7 +21,8 @@ func newSecretsCmd(e *env) *cobra.Command {
 		Long: `Manage the API secrets of the account whose credentials are given
 (/accounts/{api_key}/secrets). An account has one or two secrets; kassa never
 shows a secret's value after it is created.`,
-		Example: `  kassa secrets list
+		Example: `  # rotate without downtime: add the new secret, move the clients to it, revoke the old one
+  kassa secrets list
   echo 'NewSecret42' | kassa secrets create
   kassa secrets revoke 01234567-aaaa-bbbb-cccc-defdefdefdef`,
 		Args: noArgs,
@@ -60,9 +61,8 @@ func newSecretsCreateCmd(e *env, f *cliFlags) *cobra.Command {
 letter and a digit. Without the argument the secret is read from the first
 line of standard input, which keeps it out of the process list and the shell
 history. An account holds at most two secrets (exit code 5 for a third).`,
-		Example: `  echo 'NewSecret42' | kassa secrets create
-  kassa secrets create NewSecret42 -o json`,
-		Args: cobra.MaximumNArgs(1),
+		Example: `  echo 'NewSecret42' | kassa secrets create -o json   # from standard input: not in ps or the shell history`,
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.accountClient(e)
 			if err != nil {
@@ -124,11 +124,12 @@ func newSecretsGetCmd(e *env, f *cliFlags) *cobra.Command {
 
 func newSecretsRevokeCmd(e *env, f *cliFlags) *cobra.Command {
 	return &cobra.Command{
-		Use:     "revoke ID",
-		Short:   "Revoke a secret",
-		Long:    "Revoke a secret. The last secret of an account cannot be revoked (exit code 5).",
-		Example: `  kassa secrets revoke 01234567-aaaa-bbbb-cccc-defdefdefdef`,
-		Args:    exactArgs(1, "the secret ID"),
+		Use:   "revoke ID",
+		Short: "Revoke a secret",
+		Long:  "Revoke a secret. The last secret of an account cannot be revoked (exit code 5).",
+		Example: `  echo 'NewSecret42' | kassa secrets create     # the new one first: the last secret cannot go
+  kassa secrets revoke 01234567-aaaa-bbbb-cccc-defdefdefdef`,
+		Args: exactArgs(1, "the secret ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.accountClient(e)
 			if err != nil {

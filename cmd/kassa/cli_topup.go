@@ -12,8 +12,8 @@ func newTopUpCmd(e *env) *cobra.Command {
 		Long: `Credit the account with the amount of the auto-reload payment TRX
 (POST /account/top-up). Only accounts with auto-reload enabled can top up;
 others are refused (exit code 5).`,
-		Example: `  kassa topup 8ef2447e69604f642ae59363aa5f781b
-  kassa topup 8ef2447e69604f642ae59363aa5f781b -o json`,
+		Example: `  kassa topup demo-trx           # the demo account's auto-reload trx
+  kassa topup demo-trx -o json`,
 		Args: exactArgs(1, "TRX"),
 	}
 	f := addClientFlags(cmd)

@@ -57,10 +57,12 @@ redacted and exits. See docs/configuration.md.`,
   # the control API under /_emulator/ (docs/emulator.md)
   kassa serve --emulator --fixtures fixtures.yaml
 
-  # Production on PostgreSQL, several nodes behind a load balancer
-  kassa migrate --store "$KASSA_STORE"
-  kassa serve --addr 0.0.0.0:8080 --store "$KASSA_STORE" --no-migrate --demo off \
-      --trusted-proxy 10.0.0.0/8 --reload-gateway webhook --reload-webhook-url https://billing.internal/pay
+  # Production on PostgreSQL, several nodes behind a load balancer; the store URL
+  # and the webhook's signing secret from files (a flag would show in ps)
+  export KASSA_STORE_FILE=/run/secrets/kassa-store KASSA_RELOAD_WEBHOOK_SECRET_FILE=/run/secrets/reload-secret
+  kassa migrate
+  kassa serve --addr 0.0.0.0:8080 --no-migrate --demo off --trusted-proxy 10.0.0.0/8 \
+      --reload-gateway webhook --reload-webhook-url https://billing.internal/pay
 
   # Show the effective configuration (secrets redacted) and exit
   kassa serve --config /etc/kassa/kassa.env --print-config`,

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -10,8 +11,12 @@ import (
 )
 
 // TestMain lets a test run this binary's main in a child process (see
-// TestServeSIGTERM).
+// TestServeSIGTERM), and makes this binary the kassa command of the
+// examples when called by that name (examples_test.go).
 func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) == "kassa" {
+		exampleShim()
+	}
 	if os.Getenv("KASSA_TEST_RUN_MAIN") == "1" {
 		os.Args = append([]string{"kassa"}, strings.Fields(os.Getenv("KASSA_TEST_ARGS"))...)
 		main()
