@@ -234,6 +234,7 @@ request answers with the first transfer and moves nothing. Without
 Exit code 5 when the transfer is refused (not allowed, not enough balance or
 credit).`,
 		Example: `  kassa subaccounts transfer balance abcd1234 5f0e2a1c 5.00 --reference november
+  kassa admin credit-limit set abcd1234 -- -50     # the operator gives the primary credit to share
   kassa subaccounts transfer credit abcd1234 5f0e2a1c 20
   kassa subaccounts transfer balance 5f0e2a1c abcd1234 1.50 --idempotency-key refund-7`,
 		Args: exactArgs(4, "KIND (balance or credit), FROM, TO and AMOUNT"),

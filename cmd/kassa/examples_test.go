@@ -67,6 +67,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -89,9 +90,14 @@ import (
 
 // The pinned demo credentials of the examples (README.md's emulator).
 const (
-	exampleKey      = "abcd1234"
-	exampleSecret   = "Demo12345secret"
-	exampleSecretID = "01234567-aaaa-bbbb-cccc-defdefdefdef" // the --help examples' stand-in for a secret id
+	exampleKey    = "abcd1234"
+	exampleSecret = "Demo12345secret"
+	// Stand-ins of the --help examples for ids they cannot know: the test
+	// replaces them with the ids of the demo secret, a subaccount (own
+	// balance), and a webhook endpoint with a delivery (of event 1042).
+	exampleSecretID   = "01234567-aaaa-bbbb-cccc-defdefdefdef"
+	exampleSubaccount = "5f0e2a1c"
+	exampleWebhook    = "wh_3f2a9c01d4e5b6a7"
 )
 
 // Environment variables of the harness.
@@ -167,12 +173,12 @@ func startThroughControl(control string, args []string) int {
 
 // exampleWorld is what every block starts from, made once.
 type exampleWorld struct {
-	bin      string // the directory holding the kassa symlink
-	kassa    string // the kassa symlink
-	template string // a data directory: first start, two imported decks
-	backup   string // a kassa backup of template
-	token    string // the admin token of template
-	secretID string // the id of the demo account's secret
+	bin      string            // the directory holding the kassa symlink
+	kassa    string            // the kassa symlink
+	template string            // a data directory: first start, two imported decks
+	backup   string            // a kassa backup of template
+	token    string            // the admin token of template
+	ids      map[string]string // the examples' stand-ins for ids → the template's ids
 	files    map[string]string
 	fixtures string // testdata/examples
 }
@@ -184,23 +190,45 @@ func TestExamples(t *testing.T) {
 	blocks := docBlocks(t)
 	blocks = append(blocks, helpBlocks(t)...)
 	w := newExampleWorld(t, blocks)
-	ran := 0
-	for _, b := range blocks {
-		if b.Path != "" || (b.Lang != "sh" && b.Lang != "console") {
-			continue
-		}
-		ran++
-		t.Run(b.Name(), func(t *testing.T) {
-			if b.Skip != "" {
-				t.Skip("skipped in the doc: " + b.Skip)
+	chains := exampleChains(t, blocks)
+	for _, chain := range chains {
+		t.Run(chain[0].Name(), func(t *testing.T) {
+			if chain[0].Skip != "" {
+				t.Skip("skipped in the doc: " + chain[0].Skip)
 			}
 			t.Parallel()
-			runExample(t, w, b)
+			runExample(t, w, chain)
 		})
 	}
-	if ran < 40 {
-		t.Errorf("only %d examples found; the harness is not seeing the docs", ran)
+	if len(chains) < 40 {
+		t.Errorf("only %d examples found; the harness is not seeing the docs", len(chains))
 	}
+}
+
+// exampleChains groups the runnable blocks (sh and console, not files)
+// into examples: a block that continues the one before it in its file
+// joins that one's example.
+func exampleChains(t *testing.T, blocks []mdexample.Block) [][]mdexample.Block {
+	t.Helper()
+	var chains [][]mdexample.Block
+	for _, b := range blocks {
+		if b.Path != "" || (b.Lang != "sh" && b.Lang != "console") {
+			if b.Continues {
+				t.Errorf("%s: only an sh or console block can continue another", b.Name())
+			}
+			continue
+		}
+		if b.Continues {
+			if len(chains) == 0 || chains[len(chains)-1][0].File != b.File {
+				t.Errorf("%s: continues, but no example comes before it in the file", b.Name())
+				continue
+			}
+			chains[len(chains)-1] = append(chains[len(chains)-1], b)
+			continue
+		}
+		chains = append(chains, []mdexample.Block{b})
+	}
+	return chains
 }
 
 // requireExampleTools skips (or fails, when required) without bash, curl
@@ -302,7 +330,7 @@ func newExampleWorld(t *testing.T, blocks []mdexample.Block) *exampleWorld {
 	}
 	env := append(cleanEnviron(), "PATH="+w.bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	p, err := startKassa(context.Background(), w.kassa, []string{"serve", "--addr", "127.0.0.1:0", "--data", w.template,
-		"--demo-key", exampleKey, "--demo-secret", exampleSecret, "--reload-gateway", "ledger-only"}, env, dir)
+		"--demo-key", exampleKey, "--demo-secret", exampleSecret, "--reload-gateway", "ledger-only", "--allow-callback-net", "127.0.0.0/8"}, env, dir)
 	if err != nil {
 		t.Fatalf("start the template server: %v", err)
 	}
@@ -327,12 +355,50 @@ func newExampleWorld(t *testing.T, blocks []mdexample.Block) *exampleWorld {
 	if err := json.Unmarshal([]byte(kassa("secrets", "list", "-o", "json")), &secrets); err != nil || len(secrets) != 1 {
 		t.Fatalf("template: the demo secret: %v %v", secrets, err)
 	}
-	w.secretID = secrets[0].ID
+	var sub struct {
+		APIKey string `json:"api_key"`
+	}
+	if err := json.Unmarshal([]byte(kassa("subaccounts", "create", "shop 0", "--own-balance", "-o", "json")), &sub); err != nil || sub.APIKey == "" {
+		t.Fatalf("template: a subaccount: %v", err)
+	}
+	var hook struct{ ID string }
+	if err := json.Unmarshal([]byte(kassa("webhooks", "create", "http://127.0.0.1:1/kassa", "-o", "json")), &hook); err != nil || hook.ID == "" {
+		t.Fatalf("template: a webhook endpoint: %v", err)
+	}
+	kassa("pricing", "activate", "1") // an event (pricebook.activated) for the endpoint's delivery log
+	w.ids = map[string]string{
+		exampleSecretID:          secrets[0].ID,
+		exampleSubaccount:        sub.APIKey,
+		exampleWebhook + " 1042": hook.ID + " " + firstDelivery(t, kassa, hook.ID),
+		exampleWebhook:           hook.ID,
+	}
 	kassa("backup", "--data", w.template, w.backup)
 	if code, out := p.stop(); code != 0 {
 		t.Fatalf("template server: exit %d\n%s", code, out)
 	}
 	return w
+}
+
+// firstDelivery waits until the dispatcher has logged a delivery to the
+// endpoint and returns its event id (a bound, not a measure: a minute).
+func firstDelivery(t *testing.T, kassa func(args ...string) string, hook string) string {
+	t.Helper()
+	for range 600 {
+		var log struct {
+			Deliveries []struct {
+				EventID int64 `json:"event_id"`
+			}
+		}
+		if err := json.Unmarshal([]byte(kassa("webhooks", "deliveries", hook, "-o", "json")), &log); err != nil {
+			t.Fatal(err)
+		}
+		if len(log.Deliveries) > 0 {
+			return fmt.Sprint(log.Deliveries[0].EventID)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("template: no delivery to the webhook endpoint within a minute")
+	return ""
 }
 
 // exitStderr is the stderr of a failed command, if any.
@@ -485,27 +551,34 @@ var needsPostgres = regexp.MustCompile(`postgres(ql)?://|KASSA_STORE|kassa\.env|
 // hasServe finds the blocks that start a server of their own.
 var hasServe = regexp.MustCompile(`(?m)(^|[;&|(]\s*|\s)(kassa|go run \./cmd/kassa) serve\b`)
 
-// runExample runs one block in a fresh directory against a fresh server.
-func runExample(t *testing.T, w *exampleWorld, b mdexample.Block) {
+// runExample runs one example (a block, or blocks that continue each
+// other) in a fresh directory against a fresh server.
+func runExample(t *testing.T, w *exampleWorld, chain []mdexample.Block) {
 	ctx, cancel := context.WithTimeout(context.Background(), exampleBlockTimeout)
 	defer cancel()
+	var all strings.Builder
+	for _, b := range chain {
+		all.WriteString(b.Text)
+	}
 	work := t.TempDir()
 	root := filepath.Join(work, "root")
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }))
 	defer receiver.Close()
-	rw := &rewriter{root: root, addr: freeAddr(t), ops: freeAddr(t), receiver: strings.TrimPrefix(receiver.URL, "http://"), secretID: w.secretID}
+	rw := &rewriter{root: root, addr: freeAddr(t), ops: freeAddr(t), receiver: strings.TrimPrefix(receiver.URL, "http://"), ids: w.ids}
 	env := append(cleanEnviron(),
 		"PATH="+w.bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"HOME="+filepath.Join(work, "home"), "XDG_CONFIG_HOME="+filepath.Join(work, "home", ".config"),
 		"TMPDIR="+filepath.Join(work, "tmp"), "TERM=dumb",
-		"KASSA_URL=http://"+rw.addr,
-		"KASSA_API_KEY="+exampleKey, "KASSA_API_SECRET="+exampleSecret, "KASSA_ADMIN_TOKEN="+w.token)
-	if needsPostgres.MatchString(b.Text) {
+		"KASSA_URL=http://"+rw.addr, "KASSA_API_KEY="+exampleKey, "KASSA_API_SECRET="+exampleSecret)
+	if needsPostgres.MatchString(all.String()) {
 		pgURL, pgEnv := examplePostgres(t)
 		rw.pg = pgURL
 		env = append(env, pgEnv...)
 	}
-	prepareExampleDirs(t, w, work, rw)
+	// An example that starts its own server starts it as a reader would,
+	// in a new directory; the others get the test's server and its token.
+	ownServer := hasServe.MatchString(all.String())
+	prepareExampleDirs(t, w, work, rw, !ownServer)
 	servers := &exampleServers{t: t, kassa: w.kassa, addr: rw.addr}
 	control := httptest.NewServer(servers)
 	defer control.Close()
@@ -514,21 +587,24 @@ func runExample(t *testing.T, w *exampleWorld, b mdexample.Block) {
 	if rw.pg != "" {
 		runKassa(t, w, env, work, "migrate", "--store", rw.pg)
 	}
-	text := rw.apply(b.Text)
-	if !hasServe.MatchString(b.Text) {
+	if !ownServer {
+		env = append(env, "KASSA_ADMIN_TOKEN="+w.token)
 		a := servers.start(ctx, controlRequest{Args: []string{"serve", "--data", filepath.Join(work, "kassa-data"),
 			"--reload-gateway", "ledger-only", "--allow-callback-net", "127.0.0.0/8"}, Env: env, Dir: work})
 		if a.Code != 0 {
 			t.Fatalf("the example server did not start: %s", a.Output)
 		}
 	}
-	if b.Lang == "console" {
-		runConsole(ctx, t, b, env, work, rw)
-		return
-	}
-	out, err := runBash(ctx, shellPrelude+"set -e\n"+text, env, work)
-	if err != nil {
-		t.Errorf("%s: the example fails (%v)\n--- as run:\n%s--- output:\n%s", b.Name(), err, text, rw.reverse(out))
+	for _, b := range chain {
+		if b.Lang == "console" {
+			runConsole(ctx, t, b, env, work, rw)
+			continue
+		}
+		text := rw.apply(b.Text)
+		out, err := runBash(ctx, shellPrelude+"set -e\n"+text, env, work)
+		if err != nil {
+			t.Fatalf("%s: the example fails (%v)\n--- as run:\n%s--- output:\n%s", b.Name(), err, text, rw.reverse(out))
+		}
 	}
 }
 
@@ -655,7 +731,7 @@ func examplePostgres(t *testing.T) (string, []string) {
 // prepareExampleDirs fills a block's directory: the data directory, the
 // rate decks, and the fake root with a data directory, backups, the
 // pepper, secrets and the files of the docs.
-func prepareExampleDirs(t *testing.T, w *exampleWorld, work string, rw *rewriter) {
+func prepareExampleDirs(t *testing.T, w *exampleWorld, work string, rw *rewriter, data bool) {
 	t.Helper()
 	root := rw.root
 	for _, d := range []string{"home/.config", "tmp", "root/var/lib", "root/backups", "root/etc/kassa", "root/run/secrets", "root/srv"} {
@@ -663,7 +739,9 @@ func prepareExampleDirs(t *testing.T, w *exampleWorld, work string, rw *rewriter
 			t.Fatal(err)
 		}
 	}
-	copyDir(t, w.template, filepath.Join(work, "kassa-data"))
+	if data {
+		copyDir(t, w.template, filepath.Join(work, "kassa-data"))
+	}
 	copyDir(t, w.template, filepath.Join(root, "var/lib/kassa"))
 	copyDir(t, w.fixtures, work)
 	for _, name := range []string{"kassa-2026-11-26.db", "kassa-20261126T0400Z.db"} {
@@ -684,6 +762,9 @@ func prepareExampleDirs(t *testing.T, w *exampleWorld, work string, rw *rewriter
 	}
 	for p, content := range files {
 		full := filepath.Join(root, p)
+		if !filepath.IsAbs(p) {
+			full = filepath.Join(work, p)
+		}
 		if err := os.MkdirAll(filepath.Dir(full), 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -724,7 +805,8 @@ func copyFile(t *testing.T, src, dst string) {
 // rewriter turns a reader's addresses and paths into the test's, and back
 // for messages and documented outputs.
 type rewriter struct {
-	root, addr, ops, receiver, secretID, pg string
+	root, addr, ops, receiver, pg string
+	ids                           map[string]string // stand-ins → real ids
 }
 
 // docPostgresURL is a PostgreSQL URL of the docs (user@db/kassa).
@@ -733,14 +815,21 @@ var docPostgresURL = regexp.MustCompile(`postgres(?:ql)?://[A-Za-z0-9_]+@db(?:\.
 // docAbsPath is an absolute path of the docs that lives under the fake root.
 var docAbsPath = regexp.MustCompile(`(^|[\s"'=(:])(/(?:var/lib|backups|etc/kassa|run/secrets|srv)(?:/|\b))`)
 
+// docExampleURL is an https URL of example.com (a reader's receiver).
+var docExampleURL = regexp.MustCompile(`https://([a-z0-9-]+\.)*example\.com\b`)
+
 // apply rewrites a doc's text for the test.
 func (r *rewriter) apply(s string) string {
-	s = strings.NewReplacer(
+	pairs := []string{
 		"127.0.0.1:8080", r.addr, "0.0.0.0:8080", r.addr, "localhost:8080", r.addr,
-		"127.0.0.1:9090", r.ops,
-		"127.0.0.1:9000", r.receiver, "https://example.com", "http://"+r.receiver,
-		exampleSecretID, r.secretID,
-	).Replace(s)
+		"127.0.0.1:9090", r.ops, "127.0.0.1:9000", r.receiver,
+	}
+	keys := slices.SortedFunc(maps.Keys(r.ids), func(a, b string) int { return len(b) - len(a) })
+	for _, k := range keys {
+		pairs = append(pairs, k, r.ids[k]) // longest first: "wh_… 1042" before "wh_…"
+	}
+	s = strings.NewReplacer(pairs...).Replace(s)
+	s = docExampleURL.ReplaceAllLiteralString(s, "http://"+r.receiver)
 	if r.pg != "" {
 		s = docPostgresURL.ReplaceAllLiteralString(s, r.pg)
 	}

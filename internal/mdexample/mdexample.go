@@ -8,6 +8,8 @@
 //
 //	<!-- example: skip REASON -->   the block is not run; REASON says why
 //	<!-- example: file PATH -->     the block is the content of the file PATH
+//	<!-- example: continues -->     the block goes on from the one before it in
+//	                                the file: one example split in two
 //
 // The runner of the examples is cmd/kassa's examples_test.go.
 package mdexample
@@ -27,6 +29,9 @@ type Block struct {
 	Text string // the content, without the fence's indentation, ending in "\n" unless empty
 	Skip string // the reason given by <!-- example: skip REASON -->; "" when not skipped
 	Path string // the PATH of <!-- example: file PATH -->; "" when none
+	// Continues is set by <!-- example: continues -->: the block runs after
+	// the one before it in the file, in its directory, with its servers.
+	Continues bool
 }
 
 // Name is "FILE:LINE", for test names and messages.
@@ -77,7 +82,7 @@ func Parse(file string, md []byte) ([]Block, error) {
 			b.Lang = f[0]
 		}
 		if pending != nil {
-			b.Skip, b.Path = pending.Skip, pending.Path
+			b.Skip, b.Path, b.Continues = pending.Skip, pending.Path, pending.Continues
 			pending = nil
 		}
 		var text strings.Builder
@@ -117,8 +122,13 @@ func parseDirective(s string) (Block, error) {
 			return Block{}, fmt.Errorf("example: file needs one path, not %q", rest)
 		}
 		return Block{Path: rest}, nil
+	case "continues":
+		if rest != "" {
+			return Block{}, fmt.Errorf("example: continues takes nothing, not %q", rest)
+		}
+		return Block{Continues: true}, nil
 	}
-	return Block{}, fmt.Errorf("unknown directive %q (want example: skip REASON or example: file PATH)", s)
+	return Block{}, fmt.Errorf("unknown directive %q (want example: skip REASON, example: file PATH or example: continues)", s)
 }
 
 // isClosingFence reports whether line closes a block opened by fence: the

@@ -30,6 +30,7 @@ func TestParse(t *testing.T) {
 		"```\n" +
 		"KASSA_ADDR=127.0.0.1:8080\n" +
 		"```\n" +
+		"<!-- example: continues -->\n" +
 		"```console\n" +
 		"```\n"
 	got, err := Parse("doc.md", []byte(md))
@@ -41,7 +42,7 @@ func TestParse(t *testing.T) {
 		{File: "doc.md", Line: 9, Lang: "sh", Text: "docker build .\n", Skip: "needs a Docker engine"},
 		{File: "doc.md", Line: 14, Lang: "json", Text: "{\"a\": 1}\n  nested\n```\n"},
 		{File: "doc.md", Line: 20, Text: "KASSA_ADDR=127.0.0.1:8080\n", Path: "/etc/kassa/kassa.env"},
-		{File: "doc.md", Line: 23, Lang: "console"},
+		{File: "doc.md", Line: 24, Lang: "console", Continues: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("blocks (-want +got):\n%s", diff)
@@ -57,6 +58,7 @@ func TestParseErrors(t *testing.T) {
 		"<!-- example: skip -->\n```sh\nx\n```\n":                             "doc.md:1: example: skip needs a reason",
 		"<!-- example: run fast -->\n```sh\nx\n```\n":                         `unknown directive "run fast"`,
 		"<!-- example: file a b -->\n```\nx\n```\n":                           "example: file needs one path",
+		"<!-- example: continues x -->\n```\nx\n```\n":                        "example: continues takes nothing",
 		"<!-- example: skip why -->\ntext\n```sh\nx\n```\n":                   "doc.md:1: directive not followed by a code block",
 		"<!-- example: skip why -->\n":                                        "doc.md:1: directive not followed by a code block",
 		"<!-- example: skip a -->\n<!-- example: skip b -->\n```sh\nx\n```\n": "doc.md:1: directive not followed",
