@@ -13,7 +13,8 @@ package main
 // docs would need a second, translated copy of each example that could drift
 // from the first. Here the block itself is the test.
 //
-// Each block runs in a fresh directory against a fresh server:
+// Each example (a block, or blocks joined by <!-- example: continues -->)
+// runs in a fresh directory against a fresh server:
 //
 //   - the test binary is the kassa command (a symlink named kassa on PATH;
 //     TestMain runs main when called by that name), so the examples run the
@@ -21,22 +22,27 @@ package main
 //   - the server is the README's emulator: demo account abcd1234 with the
 //     secret Demo12345secret and the trx demo-trx, the demo tariff as price
 //     book version 1, and two imported, inactive versions (2: the sms deck
-//     carrier-a-sms.csv, 3: the voice deck voice.csv, in USD); ledger-only
-//     top-ups; callbacks to 127.0.0.0/8 allowed; its data in ./kassa-data;
+//     carrier-a-sms.csv, 3: the voice deck voice.csv, in USD), a subaccount
+//     with its own balance, a webhook endpoint with a delivery; ledger-only
+//     top-ups; callbacks to 127.0.0.0/8 allowed; its data in ./kassa-data.
+//     An example that starts a server of its own (kassa serve) gets none,
+//     and an empty directory, as a reader's first start;
 //   - the environment is what docs/cli.md tells a reader to export:
-//     KASSA_URL, KASSA_API_KEY, KASSA_API_SECRET, KASSA_ADMIN_TOKEN; the
+//     KASSA_URL, KASSA_API_KEY, KASSA_API_SECRET and, with the test's
+//     server, KASSA_ADMIN_TOKEN; the
 //     rate decks of testdata/examples are in the current directory; a
 //     server started by an example gets the test's address as KASSA_ADDR
 //     unless its environment names one;
 //   - addresses and paths a reader has but a test must not use are
 //     rewritten (see newRewriter): 127.0.0.1:8080 is the test server,
-//     127.0.0.1:9000 and https://example.com a callback receiver answering
-//     200, absolute paths under /var/lib, /backups, /etc/kassa, /run/secrets
+//     127.0.0.1:9000 and https://…example.com a receiver answering 200,
+//     absolute paths under /var/lib, /backups, /etc/kassa, /run/secrets
 //     and /srv live under a fake root (with a copy of the data directory in
 //     /var/lib/kassa, backups and the pepper in /backups, secrets in
 //     /run/secrets), PostgreSQL URLs of the docs (…@db/kassa) name a fresh,
-//     migrated schema of KASSA_TEST_POSTGRES_URL, and the secret id
-//     01234567-aaaa-bbbb-cccc-defdefdefdef is the demo secret's;
+//     migrated schema of KASSA_TEST_POSTGRES_URL, and the stand-in ids of
+//     the --help examples (exampleSecretID, exampleSubaccount,
+//     exampleWebhook) are the template's;
 //   - `kassa serve` (not --print-config) starts in the background, as in a
 //     second terminal: the line returns once the server answers /readyz, and
 //     the server is stopped (SIGTERM, exit 0 required) when the block ends
@@ -52,8 +58,9 @@ package main
 //     shown output has a line starting "kassa: " must fail, any other must
 //     succeed;
 //   - a block after <!-- example: file PATH --> is not run: it is written to
-//     PATH (rewritten as above) before every block, so that other examples
-//     use it; <!-- example: skip REASON --> skips a block, with its reason.
+//     PATH (rewritten as above; a relative PATH in the example's directory)
+//     before every example, so that other examples use it;
+//     <!-- example: skip REASON --> skips a block, with its reason.
 //
 // The test needs bash, curl and jq; without them it skips, unless
 // KASSA_TEST_EXAMPLES_REQUIRED=1 (set by .ci/run). Blocks that use
