@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/events"
 	"github.com/kassa-dev/kassa/httpfront"
 	"github.com/kassa-dev/kassa/reload"
 )
@@ -140,12 +141,13 @@ func labelValues(t *testing.T) map[string][]string {
 		"outcome": {"committed", "failed"},
 		"op":      storeOps(t),
 		"type":    reload.Actions,
+		"result":  {events.ResultDelivered, events.ResultFailed, events.ResultGivenUp},
 		"method":  {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"},
 	}
 }
 
 // mustDocumentAll are the labels whose every value the table must name.
-var mustDocumentAll = []string{"kind", "outcome", "op", "type"}
+var mustDocumentAll = []string{"kind", "outcome", "op", "type", "result"}
 
 // storeOps returns the op label values InstrumentStore times: the names
 // its methods pass to since.
