@@ -552,8 +552,11 @@ func (s *exampleServers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(s.start(r.Context(), req))
 }
 
-// needsPostgres finds the examples that use a PostgreSQL store.
-var needsPostgres = regexp.MustCompile(`postgres(ql)?://|KASSA_STORE|kassa\.env|store-url|kassa-store|\bpg_|\bpsql\b`)
+// needsPostgres finds the examples that use a PostgreSQL store: a URL, a
+// KASSA_STORE setting, or a store command reading kassa.env (whose
+// KASSA_STORE_FILE names the PostgreSQL store). Without PostgreSQL the
+// store files hold a URL nothing listens on.
+var needsPostgres = regexp.MustCompile(`postgres(ql)?://|KASSA_STORE|(verify|migrate|backup|restore) [^\n]*kassa\.env|\bpg_|\bpsql\b`)
 
 // hasServe finds the blocks that start a server of their own.
 var hasServe = regexp.MustCompile(`(?m)(^|[;&|(]\s*|\s)(kassa|go run \./cmd/kassa) serve\b`)
@@ -563,9 +566,16 @@ var hasServe = regexp.MustCompile(`(?m)(^|[;&|(]\s*|\s)(kassa|go run \./cmd/kass
 func runExample(t *testing.T, w *exampleWorld, chain []mdexample.Block) {
 	ctx, cancel := context.WithTimeout(context.Background(), exampleBlockTimeout)
 	defer cancel()
-	var all strings.Builder
+	var all strings.Builder // what the example runs: a session's commands, not its outputs
 	for _, b := range chain {
-		all.WriteString(b.Text)
+		if b.Lang != "console" {
+			all.WriteString(b.Text)
+			continue
+		}
+		steps, _ := mdexample.ParseSession(b.Text)
+		for _, st := range steps {
+			all.WriteString(st.Command + "\n")
+		}
 	}
 	work := t.TempDir()
 	root := filepath.Join(work, "root")
