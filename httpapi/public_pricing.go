@@ -147,11 +147,14 @@ func serveDocument(w http.ResponseWriter, r *http.Request, d *pricing.Document) 
 	if d.Gzipped() {
 		h.Set("Vary", "Accept, Accept-Encoding")
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			gzipped, etag = true, d.GzipETag
-			if !d.Streamed() {
-				body, etag = d.Compressed()
+			if d.Streamed() {
+				gzipped, etag = true, d.GzipETag
+			} else if z, zetag := d.Compressed(); z != nil {
+				gzipped, body, etag = true, z, zetag
 			}
-			h.Set("Content-Encoding", "gzip")
+			if gzipped {
+				h.Set("Content-Encoding", "gzip")
+			}
 		}
 	} else {
 		h.Set("Vary", "Accept")
