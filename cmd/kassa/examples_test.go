@@ -49,7 +49,8 @@ package main
 //     or when the block starts another one; a block that starts its own
 //     server gets no default one. `kassa events tail` without --no-follow
 //     prints what there is and exits, as with --no-follow;
-//   - `go run ./cmd/kassa ARGS` is `kassa ARGS`; curl fails on an HTTP
+//   - `go run ./cmd/kassa ARGS` is `kassa ARGS`, `go install …/cmd/kassa@…`
+//     does nothing (the kassa under test is on PATH); curl fails on an HTTP
 //     error (--fail-with-body); bash runs with -euo pipefail, so any failing
 //     command fails the block;
 //   - a `console` block is a session: each "$ command" runs in one shell and
@@ -630,6 +631,7 @@ const shellPrelude = `set -uo pipefail
 curl() { command curl --silent --show-error --fail-with-body "$@"; }
 go() {
   if [ "${1-}" = run ] && [ "${2-}" = ./cmd/kassa ]; then shift 2; kassa "$@"; return; fi
+  case "${1-} ${2-}" in "install github.com/kassa-dev/kassa/cmd/kassa@"*) return 0;; esac # the kassa under test is on PATH
   echo "examples: 'go $*' is not run by the examples test: skip the block (<!-- example: skip REASON -->)" >&2
   return 127
 }
