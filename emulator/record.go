@@ -25,8 +25,12 @@ func (e *Emulator) traffic(next http.Handler) http.Handler {
 		body, truncated := captureBody(r2)
 		cw := &captureWriter{ResponseWriter: w}
 		fault, faulted := e.faults.take(r.Method, r.URL.Path)
-		defer func() {
-			p := recover() // recorded first, then passed on (http.ErrAbortHandler aborts the answer)
+		var recorded bool
+		record := func() {
+			if recorded {
+				return
+			}
+			recorded = true
 			if faulted {
 				rec.Fault = fault.ID
 			}
@@ -38,6 +42,13 @@ func (e *Emulator) traffic(next http.Handler) http.Handler {
 			rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 			describe(rec, r2, body, truncated)
 			e.journal.add(rec)
+		}
+		// A dropped connection is journaled before it closes, so that a
+		// client which saw the drop finds it in the journal straight away.
+		cw.beforeDrop = record
+		defer func() {
+			p := recover() // recorded first, then passed on (http.ErrAbortHandler aborts the answer)
+			record()
 			if p != nil {
 				panic(p)
 			}
@@ -240,6 +251,9 @@ type captureWriter struct {
 	status  int
 	errBody bytes.Buffer
 	dropped bool
+	// beforeDrop, when set, runs after dropped is set and before the
+	// connection closes.
+	beforeDrop func()
 }
 
 // WriteHeader implements http.ResponseWriter.
@@ -275,6 +289,9 @@ func (c *captureWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 // HTTP/1, the stream aborted otherwise.
 func (c *captureWriter) drop() {
 	c.dropped = true
+	if c.beforeDrop != nil {
+		c.beforeDrop()
+	}
 	if conn, _, err := http.NewResponseController(c.ResponseWriter).Hijack(); err == nil {
 		_ = conn.Close()
 		return
