@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"os"
 
@@ -22,8 +23,33 @@ func (db *DB) Backup(ctx context.Context, dstPath string) error {
 	if _, err := os.Stat(dstPath); err == nil {
 		return kassa.FieldError("path", "the backup destination %s already exists", dstPath)
 	}
-	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, dstPath); err != nil {
+	if err := db.vacuumInto(ctx, dstPath); err != nil {
 		return translate(fmt.Errorf("backup to %s: %w", dstPath, err))
 	}
 	return nil
+}
+
+// vacuumInto runs VACUUM INTO on a read connection. A read-only DB's
+// connections refuse writes (query_only), which SQLite extends to VACUUM
+// INTO although it writes only the new file: the connection allows it for
+// this one statement.
+func (db *DB) vacuumInto(ctx context.Context, dstPath string) error {
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if db.readOnly {
+		if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 0`); err != nil {
+			return err
+		}
+		defer func() {
+			// A connection that cannot refuse writes again is not reused.
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = 1`); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, dstPath)
+	return err
 }

@@ -40,6 +40,12 @@ type Options struct {
 	// migrating it; an older one is refused with a message that says to run
 	// `kassa migrate` (for `kassa serve --no-migrate`).
 	NoMigrate bool
+	// ReadOnly opens the database for reading beside the process that
+	// writes it (kassa verify and kassa backup while kassa serve runs):
+	// without the writer lock, without migrating (the schema must be
+	// current, as with NoMigrate), and with every connection refusing
+	// writes (PRAGMA query_only). A read-only DB's write methods fail.
+	ReadOnly bool
 }
 
 // DB is an open kassa database. It implements kassa.Store and is safe for
@@ -53,6 +59,10 @@ type DB struct {
 	read   *sql.DB // a pool of connections for queries
 	stmts  *ledgerStmts
 	closed atomic.Bool
+	// lock is the writer lock on the database (nil when ReadOnly): while
+	// it is held no other process writes the file.
+	lock     *dirLock
+	readOnly bool
 
 	// findAccount is FindAccount's query, prepared on the read pool: it
 	// runs on every authenticated request, and preparing it each time was
@@ -71,16 +81,24 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || strings.Contains(path, ":memory:") {
 		return nil, fmt.Errorf("open sqlite store: %q is not a plain file path", path)
 	}
-	if opts.NoMigrate {
+	var lock *dirLock
+	if !opts.ReadOnly {
+		var err error
+		if lock, err = lockWriter(path); err != nil {
+			return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+		}
+	}
+	if opts.NoMigrate || opts.ReadOnly {
 		st, err := readStatus(ctx, path)
 		if err == nil {
 			err = st.CheckCurrent()
 		}
 		if err != nil {
+			lock.release()
 			return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 		}
 	}
-	db := &DB{path: path, busy: opts.BusyTimeout, now: opts.Now, log: opts.Logger}
+	db := &DB{path: path, busy: opts.BusyTimeout, now: opts.Now, log: opts.Logger, lock: lock, readOnly: opts.ReadOnly}
 	if db.busy <= 0 {
 		db.busy = DefaultBusyTimeout
 	}
@@ -90,7 +108,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
-	if err := db.open(ctx, !opts.NoMigrate); err != nil {
+	if err := db.open(ctx, !opts.NoMigrate && !opts.ReadOnly); err != nil {
 		db.closePools()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -101,7 +119,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // statements.
 func (db *DB) open(ctx context.Context, migrate bool) error {
 	var err error
-	if db.write, err = sql.Open(driverName, dsn(db.path, "immediate", db.busy)); err != nil {
+	if db.write, err = sql.Open(driverName, dsn(db.path, "immediate", db.busy, db.readOnly)); err != nil {
 		return err
 	}
 	db.write.SetMaxOpenConns(1)
@@ -116,7 +134,7 @@ func (db *DB) open(ctx context.Context, migrate bool) error {
 			return err
 		}
 	}
-	if db.read, err = sql.Open(driverName, dsn(db.path, "deferred", db.busy)); err != nil {
+	if db.read, err = sql.Open(driverName, dsn(db.path, "deferred", db.busy, db.readOnly)); err != nil {
 		return err
 	}
 	readers := max(4, runtime.GOMAXPROCS(0))
@@ -135,11 +153,15 @@ func (db *DB) open(ctx context.Context, migrate bool) error {
 }
 
 // dsn is the driver's data source name: the file path plus the pragmas that
-// every connection runs with.
-func dsn(path, txlock string, busy time.Duration) string {
-	return path + "?_txlock=" + txlock +
-		"&_pragma=busy_timeout(" + fmt.Sprint(busy.Milliseconds()) + ")" +
-		"&_pragma=journal_mode(WAL)" +
+// every connection runs with; a read-only DB's connections refuse writes
+// (and do not set the journal mode, which the writer has set).
+func dsn(path, txlock string, busy time.Duration, readOnly bool) string {
+	s := path + "?_txlock=" + txlock +
+		"&_pragma=busy_timeout(" + fmt.Sprint(busy.Milliseconds()) + ")"
+	if readOnly {
+		return s + "&_pragma=foreign_keys(ON)&_pragma=query_only(1)"
+	}
+	return s + "&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)" +
 		"&_pragma=foreign_keys(ON)"
 }
@@ -185,6 +207,9 @@ func (db *DB) closePools() error {
 	if db.write != nil {
 		errs = append(errs, db.write.Close())
 	}
+	// Released after every connection is closed: the next writer finds
+	// the file as this one left it.
+	errs = append(errs, db.lock.release())
 	return errors.Join(errs...)
 }
 

@@ -28,7 +28,8 @@ func newBackupCmd(e *env) *cobra.Command {
 		Use:   "backup FILE",
 		Short: "Write an online, consistent copy of the SQLite store to FILE",
 		Long: `Write a transactionally consistent copy of the SQLite store in --data to FILE, while
-kassa serve keeps running (SQLite's VACUUM INTO: one compact file, no -wal). FILE must
+kassa serve keeps running (SQLite's VACUUM INTO: one compact file, no -wal; the store
+is opened read-only). FILE must
 not exist. Copy the pepper file (DATA/pepper or --pepper-file) along with the backup:
 without it no stored secret verifies. For PostgreSQL, use pg_dump (the command says how).
 --data and --store also come from the environment and from kassa serve's config file
@@ -57,7 +58,7 @@ func backup(ctx context.Context, e *env, data, dst string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("no kassa database in %s: %w", data, err)
 	}
-	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	db, err := sqlite.Open(ctx, path, sqlite.Options{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

@@ -62,6 +62,7 @@ type storeOpen struct {
 	data       string
 	pepperFile string // --pepper-file (restore); empty: DATA/pepper
 	noMigrate  bool   // refuse an old schema instead of migrating it
+	readOnly   bool   // SQLite: read beside a running kassa serve (no lock, no migration)
 	log        *slog.Logger
 	now        func() time.Time // the store's clock; time.Now when nil
 }
@@ -100,7 +101,7 @@ func openStore(ctx context.Context, o storeOpen) (store, error) {
 		}
 		return db, nil
 	}
-	db, err := sqlite.Open(ctx, o.sqlitePath(), sqlite.Options{Logger: o.logger(), NoMigrate: o.noMigrate, Now: o.now})
+	db, err := sqlite.Open(ctx, o.sqlitePath(), sqlite.Options{Logger: o.logger(), NoMigrate: o.noMigrate, ReadOnly: o.readOnly, Now: o.now})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

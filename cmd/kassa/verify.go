@@ -20,7 +20,8 @@ func newVerifyCmd(e *env) *cobra.Command {
 		Short: "Check that every balance equals the sum of its ledger entries",
 		Long: `Check the ledger of a kassa store: for every account, the balance must equal the
 sum of its entries. Prints each discrepancy and exits with status 1 when there is
-one, 0 when the ledger is sound. Safe to run while kassa serve runs.
+one, 0 when the ledger is sound. Safe to run while kassa serve runs: it opens a
+SQLite store read-only and never migrates it.
 
 The store: --store postgres://… or a key=value connection string (env KASSA_STORE
 or KASSA_STORE_FILE), or the SQLite file in --data (env KASSA_DATA) when --store is
@@ -37,6 +38,7 @@ KASSA_CONFIG).`,
 					return fmt.Errorf("no kassa database in %s: %w", o.data, err)
 				}
 			}
+			o.readOnly = true
 			db, err := openStore(cmd.Context(), o)
 			if err != nil {
 				return err
