@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/pricing"
 )
 
 // readyTimeout bounds the store ping of /readyz.
@@ -51,22 +53,38 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // notReady returns why the server cannot serve, or "".
 func (s *Server) notReady(ctx context.Context) string {
+	return NotReady(ctx, ReadyChecks{Store: s.cfg.Store, Writes: s.cfg.Writes, Pricing: s.cfg.Pricing, Logger: s.log})
+}
+
+// ReadyChecks are what a node's readiness depends on: /readyz and the
+// kassa_ready metric check the same.
+type ReadyChecks struct {
+	Store   kassa.Store
+	Writes  WriteHealth // nil: not checked
+	Pricing *pricing.Service
+	Logger  *slog.Logger
+}
+
+// NotReady returns why a node with these components cannot serve, or ""
+// when it can: the store answers a ping within readyTimeout and takes
+// writes, and a price book is loaded.
+func NotReady(ctx context.Context, c ReadyChecks) string {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	if err := s.cfg.Store.Ping(ctx); err != nil {
-		s.log.Warn("readiness: store ping failed", "err", err)
+	if err := c.Store.Ping(ctx); err != nil {
+		c.Logger.Warn("readiness: store ping failed", "err", err)
 		if kassa.ErrorCode(err) == kassa.EUNAVAILABLE {
 			return "store unavailable"
 		}
 		return "store ping failed"
 	}
-	if s.cfg.Writes != nil {
-		if err := s.cfg.Writes.Check(ctx); err != nil {
+	if c.Writes != nil {
+		if err := c.Writes.Check(ctx); err != nil {
 			// The tracker logs when writes start and stop failing.
 			return "store writes failing"
 		}
 	}
-	if s.cfg.Pricing == nil || s.cfg.Pricing.Current() == nil {
+	if c.Pricing == nil || c.Pricing.Current() == nil {
 		return "no price book loaded"
 	}
 	return ""

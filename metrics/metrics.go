@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/reload"
 )
 
 // Metrics holds kassa's collectors in a registry of their own.
@@ -23,15 +24,18 @@ type Metrics struct {
 	inFlight     prometheus.Gauge
 	declines     *prometheus.CounterVec
 	entries      *prometheus.CounterVec
+	amounts      *prometheus.CounterVec
 	batchEntries prometheus.Histogram
 	ledgerTx     *prometheus.CounterVec
 	storeLatency *prometheus.HistogramVec
 	reloads      *prometheus.CounterVec
 	events       eventMetrics
+	verify       verifyMetrics
 
 	observers      sync.Map // requestKey → *requestObservers (see observersFor)
 	storeObservers sync.Map // op → prometheus.Observer (see storeObserver)
 	entryCounters  sync.Map // kassa.EntryKind → prometheus.Counter (see entryCounter)
+	amountCounters sync.Map // kassa.EntryKind → prometheus.Counter (see amountCounter)
 
 	ledgerCommitted, ledgerFailed prometheus.Counter // ledgerTx bound to its outcomes
 }
@@ -56,6 +60,8 @@ func New(priceBook func() int64) *Metrics {
 		"Requests refused for insufficient funds (HTTP 402), by route pattern.", "route")
 	m.entries = counterVec("kassa_ledger_entries_total",
 		"Ledger entries committed, by kind ("+entryKinds()+"), opening credits of new accounts included.", "kind")
+	m.amounts = counterVec("kassa_ledger_amount_total",
+		"Sum of the committed ledger entries' absolute amounts, by kind, in units of the accounts' currencies (approximate: the ledger is the exact record).", "kind")
 	m.batchEntries = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "kassa_ledger_batch_entries",
 		Help:    "Entries written per committed ledger transaction (the group-commit batch size).",
@@ -72,10 +78,12 @@ func New(priceBook func() int64) *Metrics {
 	}, []string{"op"})
 	m.reloads = counterVec("kassa_reload_events_total",
 		"Auto-reload and top-up outcomes, by event type (reload.credited, reload.declined, reload.pending, reload.cap_reached, topup.credited, topup.declined).", "type")
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.declines, m.entries, m.batchEntries,
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.declines, m.entries, m.amounts, m.batchEntries,
 		m.ledgerTx, m.storeLatency, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.events = newEventMetrics(m.reg)
+	m.verify = newVerifyMetrics(m.reg)
+	m.exposeKnownLabels()
 	if priceBook != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "kassa_price_book_version",
@@ -83,6 +91,20 @@ func New(priceBook func() int64) *Metrics {
 		}, func() float64 { return float64(priceBook()) }))
 	}
 	return m
+}
+
+// exposeKnownLabels creates every series of the closed label sets at 0, so
+// that a rate or an increase over them (the dashboard's panels, the alert
+// rules) has a value from the first scrape, not only after the first event
+// of its kind.
+func (m *Metrics) exposeKnownLabels() {
+	for _, k := range kassa.EntryKinds {
+		m.entryCounter(k)
+		m.amountCounter(k)
+	}
+	for _, t := range reload.Actions {
+		m.reloads.WithLabelValues(t)
+	}
 }
 
 // entryKinds lists the entry kinds for a help text.
@@ -175,6 +197,16 @@ func (m *Metrics) entryCounter(kind kassa.EntryKind) prometheus.Counter {
 		return c.(prometheus.Counter)
 	}
 	c, _ := m.entryCounters.LoadOrStore(kind, m.entries.WithLabelValues(string(kind)))
+	return c.(prometheus.Counter)
+}
+
+// amountCounter returns kassa_ledger_amount_total bound to kind, looking
+// kind up in the vector only the first time.
+func (m *Metrics) amountCounter(kind kassa.EntryKind) prometheus.Counter {
+	if c, ok := m.amountCounters.Load(kind); ok {
+		return c.(prometheus.Counter)
+	}
+	c, _ := m.amountCounters.LoadOrStore(kind, m.amounts.WithLabelValues(string(kind)))
 	return c.(prometheus.Counter)
 }
 

@@ -129,6 +129,10 @@ func TestLedgerObserver(t *testing.T) {
 		`kassa_store_duration_seconds_count{op="find_account"} 1`,
 		`kassa_store_duration_seconds_count{op="find_balance"} 2`,
 		`kassa_store_duration_seconds_count{op="update_settings"} 1`,
+		`kassa_ledger_amount_total{kind="credit"} 3`,
+		`kassa_ledger_amount_total{kind="debit"} 1`,
+		`kassa_ledger_amount_total{kind="refund"} 0`,
+		`kassa_reload_events_total{type="reload.pending"} 0`,
 	)
 	if !strings.Contains(scrape(t, m), `kassa_store_duration_seconds_count{op="ledger_tx"}`) {
 		t.Error("ledger transactions are not timed")
@@ -228,4 +232,61 @@ func sumOf(t *testing.T, page, prefix string) int {
 		sum += n
 	}
 	return sum
+}
+
+// TestVerificationMetrics: a verification through the instrumented store
+// is counted by result; discrepancies and the time of the last one are
+// kept; a failed one leaves them as they were; one the caller abandoned is
+// not counted.
+func TestVerificationMetrics(t *testing.T) {
+	m := New(nil)
+	vs := &verifyingStore{}
+	st := m.InstrumentStore(vs)
+	ctx := context.Background()
+	if _, err := st.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	vs.ds = []kassa.Discrepancy{{Account: "a"}, {Account: "b"}}
+	_, _ = st.Verify(ctx)
+	wantLines(t, scrape(t, m),
+		`kassa_ledger_verifications_total{result="clean"} 1`,
+		`kassa_ledger_verifications_total{result="discrepancies"} 1`,
+		`kassa_ledger_verifications_total{result="failed"} 0`,
+		`kassa_ledger_discrepancies 2`,
+	)
+	vs.err = kassa.Errorf(kassa.EUNAVAILABLE, "store down")
+	_, _ = st.Verify(ctx)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, _ = st.Verify(cancelled)
+	page := scrape(t, m)
+	wantLines(t, page, `kassa_ledger_verifications_total{result="failed"} 1`, `kassa_ledger_discrepancies 2`)
+	if strings.Contains(page, "kassa_ledger_last_verification_timestamp_seconds 0\n") {
+		t.Error("the time of the last verification was not kept")
+	}
+}
+
+// verifyingStore answers Verify with what it is told.
+type verifyingStore struct {
+	kassa.Store
+	ds  []kassa.Discrepancy
+	err error
+}
+
+func (s *verifyingStore) Verify(ctx context.Context) ([]kassa.Discrepancy, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.ds, s.err
+}
+
+// TestReadinessGauge: kassa_ready follows the readiness check at each
+// scrape.
+func TestReadinessGauge(t *testing.T) {
+	m := New(nil)
+	reason := "store unavailable"
+	m.RegisterReadiness(func(context.Context) string { return reason })
+	wantLines(t, scrape(t, m), "kassa_ready 0")
+	reason = ""
+	wantLines(t, scrape(t, m), "kassa_ready 1")
 }

@@ -117,6 +117,9 @@ func Start(ctx context.Context, cfg *Config, opts Options) (_ *Node, err error) 
 	n.ist = n.metrics.InstrumentStore(n.st)
 	n.prices = pricing.NewService(n.ist, refdata.Default(), pricing.ServiceOptions{Logger: n.log, FX: cfg.FX, Now: n.clock, Cache: opts.PriceCache})
 	n.writes = readiness.New(n.probeWrite, readiness.Options{Logger: n.log})
+	n.metrics.RegisterReadiness(func(ctx context.Context) string {
+		return httpapi.NotReady(ctx, httpapi.ReadyChecks{Store: n.ist, Writes: n.writes, Pricing: n.prices, Logger: n.log})
+	})
 	g, err := n.build()
 	if err != nil {
 		return nil, err
