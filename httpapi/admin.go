@@ -17,6 +17,7 @@ type methods map[string]handlerFunc
 // adminRoute registers a path of the admin API with its methods, behind the
 // admin token; errors are RFC 7807.
 func (s *Server) adminRoute(mux *http.ServeMux, path string, m methods) {
+	s.list(APIAdmin, path, m)
 	mux.Handle(path, s.problemJSON(s.requireToken(s.cfg.AdminToken, dispatch(m))))
 }
 

@@ -36,6 +36,7 @@ type publicMethods map[string]publicHandler
 // legacy shape; every route authenticates with Basic, or api_key and
 // api_secret in the query or the body.
 func (s *Server) account(mux *http.ServeMux, path string, f legacyFlavor, m publicMethods) {
+	s.list(APIPublic, path, m)
 	handler := s.legacy(f, s.authenticated(m, readsCachedAccount(path)))
 	mux.Handle(path, handler)
 	mux.Handle(path+"/{$}", handler)
@@ -55,6 +56,7 @@ func readsCachedAccount(path string) bool {
 // credentials and supply the secondary API keys"); any other key answers
 // the same 404 as an unknown one.
 func (s *Server) secretsRoute(mux *http.ServeMux, path string, m publicMethods) {
+	s.list(APIPublic, path, m)
 	own := make(publicMethods, len(m))
 	for method, h := range m {
 		own[method] = func(w http.ResponseWriter, r *http.Request, c *publicCall) error {

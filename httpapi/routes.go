@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kassa-dev/kassa"
+	"github.com/kassa-dev/kassa/openapi"
 )
 
 // routes lists every route of the public, admin and platform APIs and the
@@ -83,6 +84,12 @@ func (s *Server) routes() http.Handler {
 	s.platformRoute(mux, "/platform/v1/holds/{id}/release", methods{post: s.platformRelease})
 	mux.Handle("/platform/", s.problemJSON(s.requireToken(s.cfg.ServiceToken, notFound)))
 
+	// The OpenAPI documents of the three APIs (openapi/): the admin one
+	// behind the admin token, as the admin API; the others open.
+	s.adminRoute(mux, openapi.Path("admin"), methods{get: s.document("admin")})
+	s.openRoute(mux, APIPlatform, openapi.Path("platform"), methods{get: s.document("platform")})
+	s.openRoute(mux, APIPublic, openapi.Path("public"), methods{get: s.document("public")})
+
 	// Operations: GET /healthz, GET /readyz, and every other path (ops.go).
 	s.routesOps(mux)
 	return collapseAccountsSlashes(mux)
@@ -113,5 +120,6 @@ func collapseAccountsSlashes(next http.Handler) http.Handler {
 // platformRoute registers a path of the platform API with its methods,
 // behind the service token; errors are RFC 7807.
 func (s *Server) platformRoute(mux *http.ServeMux, path string, m methods) {
+	s.list(APIPlatform, path, m)
 	mux.Handle(path, s.problemJSON(s.requireToken(s.cfg.ServiceToken, dispatch(m))))
 }

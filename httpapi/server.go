@@ -105,6 +105,7 @@ type Server struct {
 	auth    *auth.Authenticator
 	limits  rateLimits
 	handler http.Handler
+	listed  []Route // every operation the router serves (Routes)
 }
 
 // New builds the server and its routes.

@@ -18,6 +18,7 @@ import (
 // twin). The caller must be the path's {api_key}: any other key answers
 // the same 404 as an unknown one.
 func (s *Server) subaccountsRoute(mux *http.ServeMux, path string, m publicMethods) {
+	s.list(APIPublic, path, m)
 	own := make(publicMethods, len(m))
 	for method, h := range m {
 		own[method] = func(w http.ResponseWriter, r *http.Request, c *publicCall) error {

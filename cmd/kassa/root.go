@@ -90,5 +90,6 @@ Then, in another shell, with the demo credentials it prints:
 	root.AddCommand(newAdminCmd(e))
 	root.AddCommand(newEventsCmd(e))
 	root.AddCommand(newWebhooksCmd(e))
+	root.AddCommand(newOpenAPICmd(e))
 	return root
 }
