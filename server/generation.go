@@ -120,12 +120,17 @@ func (g *generation) start(parent context.Context) {
 	go func() { defer g.jobs.Done(); g.dispatcher.Run(ctx) }()
 }
 
-// stop stops the background jobs and drains the ledger: every operation
-// queued before is committed and answered, later ones fail (unavailable).
+// stop stops the background jobs, writes the lock-out summaries still
+// waiting for their window to the audit log, and drains the ledger: every
+// operation queued before is committed and answered, later ones fail
+// (unavailable).
 func (g *generation) stop() {
 	if g.cancel != nil {
 		g.cancel()
 		g.jobs.Wait()
+	}
+	if a := g.app.Authenticator(); a != nil {
+		a.FlushLockouts()
 	}
 	g.reloader.Wait()
 	g.ledger.Close()
