@@ -101,7 +101,9 @@ func parseJSONParams(data []byte) (url.Values, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "malformed JSON body", Err: err}
 	}
-	if dec.More() {
+	// Token, not More: More is false before a stray '}' or ']', which
+	// would let `{"a":1}}` through.
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "malformed JSON body: data after the object"}
 	}
 	v := url.Values{}

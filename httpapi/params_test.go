@@ -44,7 +44,7 @@ func TestReadParams(t *testing.T) {
 			}
 		})
 	}
-	for _, body := range []string{"a=%zz", `{"a":`, `{"a":{"b":1}}`, `{"a":[1]}`, `{} x`, strings.Repeat("a", 1025)} {
+	for _, body := range []string{"a=%zz", `{"a":`, `{"a":{"b":1}}`, `{"a":[1]}`, `{} x`, `{"a":1}}`, `{"a":1}]`, `{"a":1} {}`, strings.Repeat("a", 1025)} {
 		r := httptest.NewRequest("POST", "/x", strings.NewReader(body))
 		if _, err := readParams(r, 1024); kassa.ErrorCode(err) != kassa.EINVALID {
 			t.Errorf("%.20q: err %v, want EINVALID", body, err)
