@@ -129,12 +129,16 @@ func (db *DB) FindBalance(ctx context.Context, apiKey string) (kassa.BalanceView
 	if err := db.usable(); err != nil {
 		return kassa.BalanceView{}, err
 	}
-	var v kassa.BalanceView
+	v, ok, seq := db.balances.get(apiKey)
+	if ok {
+		return v, nil
+	}
 	// Not interruptible, as FindAccount (see there).
 	err := db.findBalance.QueryRowContext(context.WithoutCancel(ctx), apiKey).Scan(&v.Balance, &v.AutoReload)
 	if err != nil {
 		return kassa.BalanceView{}, accountNotFound(apiKey, err)
 	}
+	db.balances.fill(apiKey, v, seq)
 	return v, nil
 }
 

@@ -63,6 +63,9 @@ type DB struct {
 	// it is held no other process writes the file.
 	lock     *dirLock
 	readOnly bool
+	// balances serves FindBalance from memory; nil (no cache) when
+	// ReadOnly, since another process writes then.
+	balances *balanceCache
 
 	// findAccount is FindAccount's query, prepared on the read pool: it
 	// runs on every authenticated request, and preparing it each time was
@@ -99,6 +102,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		}
 	}
 	db := &DB{path: path, busy: opts.BusyTimeout, now: opts.Now, log: opts.Logger, lock: lock, readOnly: opts.ReadOnly}
+	if !opts.ReadOnly {
+		db.balances = newBalanceCache()
+	}
 	if db.busy <= 0 {
 		db.busy = DefaultBusyTimeout
 	}
@@ -223,7 +229,15 @@ func (db *DB) usable() error {
 
 // inWriteTx runs fn in one write transaction on the write connection,
 // committing when fn returns nil. now is read once for the transaction.
+// After a commit the balance cache starts over (such a write may change
+// any account).
 func (db *DB) inWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	return db.commitWrite(ctx, fn, db.balances.reset)
+}
+
+// commitWrite runs fn in one write transaction and, once it has
+// committed, calls committed before returning.
+func (db *DB) commitWrite(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error, committed func()) error {
 	if err := db.usable(); err != nil {
 		return err
 	}
@@ -240,5 +254,6 @@ func (db *DB) inWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) 
 	if err := tx.Commit(); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))
 	}
+	committed()
 	return nil
 }

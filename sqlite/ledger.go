@@ -17,12 +17,17 @@ import (
 // connection) and commits it when fn returns nil; any error, or a panic,
 // rolls everything back. With synchronous=FULL a nil return means the
 // commit is on disk. The clock is read once: tx.Now() stamps every row.
+//
+// After the commit, and before it returns, the balances the transaction
+// left are published to the balance cache (see balanceCache); a
+// transaction that rolls back publishes nothing.
 func (db *DB) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
-	return db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		lt := &ledgerTx{ctx: ctx, tx: tx, now: now, stmts: db.stmts}
+	var lt *ledgerTx
+	return db.commitWrite(ctx, func(tx *sql.Tx, now time.Time) error {
+		lt = &ledgerTx{ctx: ctx, tx: tx, now: now, stmts: db.stmts}
 		defer lt.close()
 		return fn(lt)
-	})
+	}, func() { db.balances.publish(lt.balances) })
 }
 
 // ledgerTx implements kassa.LedgerTx on one *sql.Tx. Hot statements are
@@ -33,6 +38,11 @@ type ledgerTx struct {
 	now   time.Time
 	stmts *ledgerStmts
 	bound [numLedgerStmts]*sql.Stmt
+	// balances is each account's balance after its last Append in this
+	// transaction, published to the balance cache after the commit. A
+	// method that changes an account's balance or reload_enabled in
+	// another way must record it here (or the cache would go stale).
+	balances map[string]kassa.Amount
 }
 
 // stmt returns the transaction's copy of a prepared statement.
@@ -99,6 +109,10 @@ func (lt *ledgerTx) Append(e *kassa.Entry) error {
 		return appendError(e, err)
 	}
 	e.ID, e.BalanceAfter, e.CreatedAt = id, kassa.Amount(after), lt.now
+	if lt.balances == nil {
+		lt.balances = make(map[string]kassa.Amount)
+	}
+	lt.balances[e.Account] = e.BalanceAfter
 	return nil
 }
 

@@ -55,6 +55,9 @@ func (db *DB) Restore(ctx context.Context, srcPath string) error {
 			}
 		}
 	})
+	// Whatever the restore did (even half of it), cached balances are
+	// gone.
+	db.balances.reset()
 	if err != nil {
 		return translate(fmt.Errorf("restore from %s: %w", srcPath, err))
 	}
