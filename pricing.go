@@ -138,6 +138,7 @@ func (b *PriceBook) DemoPriceTypes() []ServiceType {
 // PriceBookVersion describes one stored version of the price book.
 type PriceBookVersion struct {
 	Version int64
+	Plan    string // the price plan whose line of versions it belongs to (DefaultPlan)
 	Name    string
 	// Demo is set when some of the version's prices are made-up demo
 	// prices; DemoTypes lists the service types holding them (an sms deck

@@ -13,6 +13,7 @@ type Store interface {
 	LedgerStore
 	TransferStore
 	PriceBookStore
+	PlanStore
 	AuditStore
 	LeaseStore
 	SessionStore
@@ -95,8 +96,9 @@ type SecretStore interface {
 
 // PriceBookStore keeps price-book versions and which one is active.
 type PriceBookStore interface {
-	// CreatePriceBook stores a validated, inactive version: its
-	// description (Name, Demo, DemoTypes, Source, Prices) and its encoded
+	// CreatePriceBook stores a validated, inactive version of v.Plan
+	// (DefaultPlan when ""): its description (Name, Demo, DemoTypes,
+	// Source, Prices) and its encoded
 	// data as a sequence of chunks, all in one transaction, and fills
 	// v.Version, v.CreatedAt and v.Checksum (the hex sha256 of the chunks
 	// back to back). Chunks keep their order and boundaries.
@@ -109,16 +111,16 @@ type PriceBookStore interface {
 	// ends the reading and is returned. ENOTFOUND if there is no such
 	// version.
 	ReadPriceBook(ctx context.Context, version int64, fn func(chunk []byte) error) error
-	// PriceBooks lists every version, newest first.
+	// PriceBooks lists every version of every plan, newest first.
 	PriceBooks(ctx context.Context) ([]*PriceBookVersion, error)
 	// ActivatePriceBook marks a version activated, to take effect at
 	// effectiveAt (now or later), and writes events (pricebook.activated)
 	// in the same transaction. ENOTFOUND if there is no such version.
 	ActivatePriceBook(ctx context.Context, version int64, effectiveAt time.Time, events ...*Event) error
-	// ActivePriceBook returns the activated version in effect at now: the one
-	// with the latest effective time not after now (the latest activation
-	// breaks ties). ENOTFOUND if none is.
-	ActivePriceBook(ctx context.Context, now time.Time) (*PriceBookVersion, error)
+	// ActivePriceBook returns plan's activated version in effect at now:
+	// the one with the latest effective time not after now (the latest
+	// activation breaks ties). ENOTFOUND if none is.
+	ActivePriceBook(ctx context.Context, plan string, now time.Time) (*PriceBookVersion, error)
 }
 
 // AuditEvent records who changed what: secret creation and revocation,

@@ -71,7 +71,7 @@ func (s *Server) pricingService() (*pricing.Service, error) {
 
 // activeVersion returns the version in effect at now, 0 when none is.
 func (s *Server) activeVersion(r *http.Request, now time.Time) (int64, error) {
-	v, err := s.cfg.Store.ActivePriceBook(r.Context(), now)
+	v, err := s.cfg.Store.ActivePriceBook(r.Context(), kassa.DefaultPlan, now)
 	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
 		return 0, nil
 	}

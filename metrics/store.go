@@ -112,7 +112,7 @@ func (s *instrumentedStore) AcquireLease(ctx context.Context, name, holder strin
 }
 
 // ActivePriceBook implements kassa.PriceBookStore.
-func (s *instrumentedStore) ActivePriceBook(ctx context.Context, now time.Time) (*kassa.PriceBookVersion, error) {
+func (s *instrumentedStore) ActivePriceBook(ctx context.Context, plan string, now time.Time) (*kassa.PriceBookVersion, error) {
 	defer s.since("active_price_book", time.Now())
-	return s.Store.ActivePriceBook(ctx, now)
+	return s.Store.ActivePriceBook(ctx, plan, now)
 }

@@ -69,7 +69,7 @@ func TestBackupRestoreWithPgDump(t *testing.T) {
 	if err != nil || latest[0].ID <= wantEntries[0].ID {
 		t.Fatalf("new entry after restore = %+v, %v; want an id above %d", latest, err, wantEntries[0].ID)
 	}
-	if pb, err := dst.ActivePriceBook(ctx, time.Now()); err != nil || pb.Version != v {
+	if pb, err := dst.ActivePriceBook(ctx, kassa.DefaultPlan, time.Now()); err != nil || pb.Version != v {
 		t.Fatalf("active price book after restore = %+v, %v; want version %d", pb, err, v)
 	}
 	verifyClean(t, dst)

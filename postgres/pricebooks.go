@@ -38,13 +38,13 @@ func (db *DB) channel() string {
 const maxIdentifier = 63
 
 // priceBookColumns are the columns scanPriceBook reads.
-const priceBookColumns = "version, name, demo, demo_types, source, checksum, prices, created_at, activated_at, effective_at"
+const priceBookColumns = "version, plan, name, demo, demo_types, source, checksum, prices, created_at, activated_at, effective_at"
 
 func scanPriceBook(row pgx.Row) (*kassa.PriceBookVersion, error) {
 	var v kassa.PriceBookVersion
 	var activated, effective *time.Time
 	var demoTypes string
-	err := row.Scan(&v.Version, &v.Name, &v.Demo, &demoTypes, &v.Source, &v.Checksum, &v.Prices, &v.CreatedAt, &activated, &effective)
+	err := row.Scan(&v.Version, &v.Plan, &v.Name, &v.Demo, &demoTypes, &v.Source, &v.Checksum, &v.Prices, &v.CreatedAt, &activated, &effective)
 	if err != nil {
 		return nil, err
 	}
@@ -66,11 +66,22 @@ func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, ch
 	checksum := kassa.ChunksChecksum(chunks)
 	var version int64
 	var created time.Time
+	plan := v.Plan
+	if plan == "" {
+		plan = kassa.DefaultPlan
+	}
 	err := db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		created = now
-		const insert = `INSERT INTO price_books (name, demo, demo_types, source, checksum, prices, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING version`
-		if err := tx.QueryRow(ctx, insert, v.Name, v.Demo, kassa.FormatServiceTypes(v.DemoTypes), v.Source, checksum, v.Prices, now).Scan(&version); err != nil {
+		var base string
+		if err := tx.QueryRow(ctx, `SELECT base FROM plans WHERE name = $1 FOR SHARE`, plan).Scan(&base); err != nil {
+			return planNotFound(plan, err)
+		}
+		if base != "" {
+			return errDerivedImport(plan, base)
+		}
+		const insert = `INSERT INTO price_books (plan, name, demo, demo_types, source, checksum, prices, created_at)
+			VALUES ($8, $1, $2, $3, $4, $5, $6, $7) RETURNING version`
+		if err := tx.QueryRow(ctx, insert, v.Name, v.Demo, kassa.FormatServiceTypes(v.DemoTypes), v.Source, checksum, v.Prices, now, plan).Scan(&version); err != nil {
 			return err
 		}
 		rows := make([][]any, len(chunks))
@@ -86,7 +97,7 @@ func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, ch
 	if err != nil {
 		return fmt.Errorf("create price book %q: %w", v.Name, err)
 	}
-	v.Version, v.CreatedAt, v.Checksum = version, created, checksum
+	v.Version, v.Plan, v.CreatedAt, v.Checksum = version, plan, created, checksum
 	v.ActivatedAt, v.EffectiveAt = time.Time{}, time.Time{}
 	return nil
 }
@@ -181,13 +192,13 @@ func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt 
 	return nil
 }
 
-// ActivePriceBook returns the activated version in effect at now: the one
+// ActivePriceBook returns plan's activated version in effect at now: the one
 // with the latest effective time not after now, the latest activation
 // breaking ties. ENOTFOUND if none is.
-func (db *DB) ActivePriceBook(ctx context.Context, now time.Time) (*kassa.PriceBookVersion, error) {
+func (db *DB) ActivePriceBook(ctx context.Context, plan string, now time.Time) (*kassa.PriceBookVersion, error) {
 	row := db.pool.QueryRow(ctx, "SELECT "+priceBookColumns+` FROM price_books
-		WHERE activated_at IS NOT NULL AND effective_at <= $1
-		ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, now.Truncate(time.Microsecond))
+		WHERE plan = $2 AND activated_at IS NOT NULL AND effective_at <= $1
+		ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, now.Truncate(time.Microsecond), plan)
 	v, err := scanPriceBook(row)
 	if err == pgx.ErrNoRows {
 		return nil, kassa.Errorf(kassa.ENOTFOUND, "no price book is active")

@@ -47,8 +47,11 @@ func storeCalls(db *DB) map[string]func(context.Context) error {
 			_, err := db.AcquireLease(ctx, "job", "me", time.Minute)
 			return err
 		},
-		"PriceBooks":         func(ctx context.Context) error { _, err := db.PriceBooks(ctx); return err },
-		"ActivePriceBook":    func(ctx context.Context) error { _, err := db.ActivePriceBook(ctx, time.Now()); return err },
+		"PriceBooks": func(ctx context.Context) error { _, err := db.PriceBooks(ctx); return err },
+		"ActivePriceBook": func(ctx context.Context) error {
+			_, err := db.ActivePriceBook(ctx, kassa.DefaultPlan, time.Now())
+			return err
+		},
 		"AutoReloadAccounts": func(ctx context.Context) error { _, err := db.AutoReloadAccounts(ctx); return err },
 		"Session":            func(ctx context.Context) error { _, err := db.Session(ctx, []byte("token-hash")); return err },
 		"TouchSession": func(ctx context.Context) error {

@@ -74,7 +74,7 @@ func (s *Service) Ref() *refdata.Data { return s.ref }
 func (s *Service) Load(ctx context.Context) error {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
-	active, err := s.store.ActivePriceBook(ctx, s.opts.Now())
+	active, err := s.store.ActivePriceBook(ctx, kassa.DefaultPlan, s.opts.Now())
 	if err != nil {
 		return fmt.Errorf("load active price book: %w", err)
 	}

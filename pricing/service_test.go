@@ -373,12 +373,12 @@ type failingStore struct {
 	calls atomic.Int64
 }
 
-func (f *failingStore) ActivePriceBook(ctx context.Context, now time.Time) (*kassa.PriceBookVersion, error) {
+func (f *failingStore) ActivePriceBook(ctx context.Context, plan string, now time.Time) (*kassa.PriceBookVersion, error) {
 	f.calls.Add(1)
 	if f.fail.Load() {
 		return nil, &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "database unavailable"}
 	}
-	return f.DB.ActivePriceBook(ctx, now)
+	return f.DB.ActivePriceBook(ctx, plan, now)
 }
 
 // countingHandler counts log records at level Error.

@@ -26,7 +26,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"entries of an account", `SELECT id FROM entries WHERE account = ? ORDER BY id DESC LIMIT 50`, "entries_account", []any{"a"}},
 		{"entries by reference", `SELECT id FROM entries WHERE reference = ? AND reference <> '' ORDER BY id DESC`, "entries_reference", []any{"r"}},
 		{"expired holds", `SELECT id FROM holds WHERE state = 'open' AND expires_at <> 0 AND expires_at < ? ORDER BY expires_at, id LIMIT 10`, "holds_open_expiry", []any{1}},
-		{"active price book", `SELECT version FROM price_books WHERE activated_at <> 0 AND effective_at <= ? ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, "price_books_active", []any{1}},
+		{"active price book", `SELECT version FROM price_books WHERE plan = ? AND activated_at <> 0 AND effective_at <= ? ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, "price_books_plan", []any{"default", 1}},
 		{"audit of an account", `SELECT id FROM audit WHERE account = ? ORDER BY id DESC LIMIT 50`, "audit_account", []any{"a"}},
 		{"secrets of an account", `SELECT id FROM secrets WHERE account_key = ? ORDER BY created_at, rowid`, "secrets_account", []any{"a"}},
 	}

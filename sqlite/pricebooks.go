@@ -9,13 +9,13 @@ import (
 	"github.com/kassa-dev/kassa"
 )
 
-const priceBookColumns = `version, name, demo, demo_types, source, checksum, prices, created_at, activated_at, effective_at`
+const priceBookColumns = `version, plan, name, demo, demo_types, source, checksum, prices, created_at, activated_at, effective_at`
 
 func scanPriceBook(s scanner) (*kassa.PriceBookVersion, error) {
 	var v kassa.PriceBookVersion
 	var created, activated, effective int64
 	var demoTypes string
-	err := s.Scan(&v.Version, &v.Name, &v.Demo, &demoTypes, &v.Source, &v.Checksum, &v.Prices, &created, &activated, &effective)
+	err := s.Scan(&v.Version, &v.Plan, &v.Name, &v.Demo, &demoTypes, &v.Source, &v.Checksum, &v.Prices, &created, &activated, &effective)
 	if err != nil {
 		return nil, err
 	}
@@ -32,11 +32,22 @@ func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, ch
 	checksum := kassa.ChunksChecksum(chunks)
 	var version int64
 	var created time.Time
+	plan := v.Plan
+	if plan == "" {
+		plan = kassa.DefaultPlan
+	}
 	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		created = now
-		err := tx.QueryRowContext(ctx, `INSERT INTO price_books (name, demo, demo_types, source, checksum, prices, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING version`,
-			v.Name, v.Demo, kassa.FormatServiceTypes(v.DemoTypes), v.Source, checksum, v.Prices, toNanos(now)).Scan(&version)
+		var base string
+		if err := tx.QueryRowContext(ctx, `SELECT base FROM plans WHERE name = ?`, plan).Scan(&base); err != nil {
+			return planNotFound(plan, err)
+		}
+		if base != "" {
+			return errDerivedImport(plan, base)
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO price_books (plan, name, demo, demo_types, source, checksum, prices, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING version`,
+			plan, v.Name, v.Demo, kassa.FormatServiceTypes(v.DemoTypes), v.Source, checksum, v.Prices, toNanos(now)).Scan(&version)
 		if err != nil {
 			return err
 		}
@@ -55,7 +66,7 @@ func (db *DB) CreatePriceBook(ctx context.Context, v *kassa.PriceBookVersion, ch
 	if err != nil {
 		return fmt.Errorf("create price book %q: %w", v.Name, err)
 	}
-	v.Version, v.CreatedAt, v.Checksum = version, created, checksum
+	v.Version, v.Plan, v.CreatedAt, v.Checksum = version, plan, created, checksum
 	v.ActivatedAt, v.EffectiveAt = time.Time{}, time.Time{}
 	return nil
 }
@@ -157,16 +168,16 @@ func (db *DB) ActivatePriceBook(ctx context.Context, version int64, effectiveAt 
 	return nil
 }
 
-// ActivePriceBook returns the activated version in effect at now: the one
-// with the latest effective time not after now, the latest activation
+// ActivePriceBook returns plan's activated version in effect at now: the
+// one with the latest effective time not after now, the latest activation
 // breaking ties. ENOTFOUND if none is.
-func (db *DB) ActivePriceBook(ctx context.Context, now time.Time) (*kassa.PriceBookVersion, error) {
+func (db *DB) ActivePriceBook(ctx context.Context, plan string, now time.Time) (*kassa.PriceBookVersion, error) {
 	if err := db.usable(); err != nil {
 		return nil, err
 	}
 	row := db.read.QueryRowContext(ctx, `SELECT `+priceBookColumns+` FROM price_books
-		WHERE activated_at <> 0 AND effective_at <= ?
-		ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, toNanos(now))
+		WHERE plan = ? AND activated_at <> 0 AND effective_at <= ?
+		ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, plan, toNanos(now))
 	v, err := scanPriceBook(row)
 	if err != nil {
 		err = translate(fmt.Errorf("active price book: %w", err))

@@ -17,7 +17,7 @@ func (h harness) testPriceBooks(t *testing.T) {
 	ctx := t.Context()
 	active := func(now time.Time) int64 {
 		t.Helper()
-		v, err := s.ActivePriceBook(ctx, now)
+		v, err := s.ActivePriceBook(ctx, kassa.DefaultPlan, now)
 		if kassa.ErrorCode(err) == kassa.ENOTFOUND {
 			if v != nil {
 				t.Errorf("ActivePriceBook returned %+v with ENOTFOUND", v)

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t testing.TB, now func() time.Time) kassa.Store
 	t.Run("Subaccounts", h.testSubaccounts)
 	t.Run("Transfers", h.testTransfers)
 	t.Run("PriceBooks", h.testPriceBooks)
+	t.Run("Plans", h.testPlans)
 	t.Run("Audit", h.testAudit)
 	t.Run("Leases", h.testLeases)
 	t.Run("Sessions", h.testSessions)

@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kassa-dev/kassa"
+)
+
+const planColumns = `name, base, markup_percent, markup_fixed, markup_min, created_at`
+
+func scanPlan(s scanner) (*kassa.Plan, error) {
+	var p kassa.Plan
+	var created int64
+	if err := s.Scan(&p.Name, &p.Base, &p.Markup.Percent, &p.Markup.Fixed, &p.Markup.Min, &created); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = fromNanos(created)
+	return &p, nil
+}
+
+// planNotFound is the ENOTFOUND of a plan that does not exist (err is the
+// failed read of it).
+func planNotFound(plan string, err error) error {
+	err = translate(fmt.Errorf("plan %q: %w", plan, err))
+	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
+		return &kassa.Error{Code: kassa.ENOTFOUND, Field: "plan", Message: fmt.Sprintf("no plan %q", plan), Err: err}
+	}
+	return err
+}
+
+// errDerivedImport refuses a price book for a derived plan.
+func errDerivedImport(plan, base string) error {
+	return kassa.FieldError("plan", "plan %q is derived from %q: it has no price books of its own (import into %q)", plan, base, base)
+}
+
+// CreatePlan stores a new plan and fills p.CreatedAt. ECONFLICT if the
+// name is taken, ENOTFOUND if p.Base names no plan.
+func (db *DB) CreatePlan(ctx context.Context, p *kassa.Plan) error {
+	var created time.Time
+	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		created = now
+		if p.Base != "" {
+			var base string
+			if err := tx.QueryRowContext(ctx, `SELECT base FROM plans WHERE name = ?`, p.Base).Scan(&base); err != nil {
+				return planNotFound(p.Base, err)
+			}
+			if base != "" {
+				return kassa.FieldError("base", "plan %q is itself derived (from %q): a derived plan's base has price books of its own", p.Base, base)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO plans (`+planColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.Name, p.Base, p.Markup.Percent, p.Markup.Fixed, p.Markup.Min, toNanos(now))
+		if kassa.ErrorCode(translate(err)) == kassa.ECONFLICT {
+			return &kassa.Error{Code: kassa.ECONFLICT, Field: "name", Message: fmt.Sprintf("plan %q exists", p.Name), Err: err}
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create plan %q: %w", p.Name, err)
+	}
+	p.CreatedAt = created
+	return nil
+}
+
+// Plans lists every plan by name.
+func (db *DB) Plans(ctx context.Context) ([]*kassa.Plan, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+planColumns+` FROM plans ORDER BY name`)
+	if err != nil {
+		return nil, translate(fmt.Errorf("list plans: %w", err))
+	}
+	list, err := collect(rows, scanPlan)
+	if err != nil {
+		return nil, translate(fmt.Errorf("list plans: %w", err))
+	}
+	return list, nil
+}
+
+// DeletePlan removes a plan that nothing uses, with its price-book
+// versions. ECONFLICT for the default plan, a plan an account uses or a
+// derived plan's base; ENOTFOUND when there is no such plan.
+func (db *DB) DeletePlan(ctx context.Context, name string) error {
+	err := db.inWriteTx(ctx, func(tx *sql.Tx, _ time.Time) error {
+		if name == kassa.DefaultPlan {
+			return kassa.Errorf(kassa.ECONFLICT, "the default plan cannot be deleted")
+		}
+		var base string
+		if err := tx.QueryRowContext(ctx, `SELECT base FROM plans WHERE name = ?`, name).Scan(&base); err != nil {
+			return planNotFound(name, err)
+		}
+		var accounts, derived int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM accounts WHERE plan = ?), (SELECT COUNT(*) FROM plans WHERE base = ?)`,
+			name, name).Scan(&accounts, &derived); err != nil {
+			return err
+		}
+		if err := planInUse(name, accounts, derived); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM price_book_chunks WHERE version IN (SELECT version FROM price_books WHERE plan = ?)`,
+			`DELETE FROM price_books WHERE plan = ?`,
+			`DELETE FROM plans WHERE name = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete plan %q: %w", name, err)
+	}
+	return nil
+}
+
+// planInUse is the ECONFLICT of deleting a plan that accounts or derived
+// plans use; nil when none does.
+func planInUse(name string, accounts, derived int) error {
+	switch {
+	case accounts > 0:
+		return kassa.Errorf(kassa.ECONFLICT, "plan %q is in use by %d account(s): assign them another plan first", name, accounts)
+	case derived > 0:
+		return kassa.Errorf(kassa.ECONFLICT, "plan %q is the base of %d derived plan(s): delete them first", name, derived)
+	}
+	return nil
+}
+
+// SetAccountPlan gives an account its own plan ("" for none).
+// ENOTFOUND if the account or the plan does not exist.
+func (db *DB) SetAccountPlan(ctx context.Context, apiKey, plan string) error {
+	err := db.inWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		if plan != "" {
+			var base string
+			if err := tx.QueryRowContext(ctx, `SELECT base FROM plans WHERE name = ?`, plan).Scan(&base); err != nil {
+				return planNotFound(plan, err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET plan = ?, updated_at = ? WHERE api_key = ?`, plan, toNanos(now), apiKey)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return kassa.Errorf(kassa.ENOTFOUND, "no account %s", apiKey)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set plan of %s: %w", apiKey, err)
+	}
+	return nil
+}
+
+// AccountPlan returns the plan an account uses (its own, else its
+// primary's own, else the default plan) and its own, in one read.
+func (db *DB) AccountPlan(ctx context.Context, apiKey string) (effective, own string, err error) {
+	if err := db.usable(); err != nil {
+		return "", "", err
+	}
+	var primary string
+	err = db.read.QueryRowContext(ctx, `SELECT a.plan, COALESCE(p.plan, '') FROM accounts a
+		LEFT JOIN accounts p ON p.api_key = a.primary_account AND a.primary_account <> ''
+		WHERE a.api_key = ?`, apiKey).Scan(&own, &primary)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", kassa.Errorf(kassa.ENOTFOUND, "no account %s", apiKey)
+	}
+	if err != nil {
+		return "", "", translate(fmt.Errorf("plan of %s: %w", apiKey, err))
+	}
+	return kassa.EffectivePlan(own, primary), own, nil
+}
