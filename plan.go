@@ -2,6 +2,7 @@ package kassa
 
 import (
 	"context"
+	"math/big"
 	"regexp"
 	"time"
 )
@@ -74,4 +75,38 @@ func EffectivePlan(own, primary string) string {
 		return primary
 	}
 	return DefaultPlan
+}
+
+// hundredPercent is 100 % in the units of Markup.Percent.
+const hundredPercent = 100 * 100_000_000
+
+// Validate checks a markup: Percent above -100, Fixed and Min not
+// negative. The error is EINVALID and names the field (percent, fixed,
+// min).
+func (m Markup) Validate() error {
+	switch {
+	case m.Percent <= -hundredPercent:
+		return FieldError("percent", "percent must be above -100")
+	case m.Fixed < 0:
+		return FieldError("fixed", "fixed must not be negative")
+	case m.Min < 0:
+		return FieldError("min", "min must not be negative")
+	}
+	return nil
+}
+
+// Apply returns the marked-up price of a base price: base × (1 +
+// Percent/100), rounded half-even to 8 decimals, plus Fixed, and at least
+// Min; exact (no float). ErrAmountOverflow when it does not fit.
+func (m Markup) Apply(base Amount) (Amount, error) {
+	num := new(big.Int).Mul(big.NewInt(int64(base)), big.NewInt(hundredPercent+int64(m.Percent)))
+	v := RoundHalfEven(new(big.Rat).SetFrac(num, big.NewInt(hundredPercent)))
+	if !v.IsInt64() {
+		return 0, ErrAmountOverflow
+	}
+	p, err := Amount(v.Int64()).Add(m.Fixed)
+	if err != nil {
+		return 0, err
+	}
+	return max(p, m.Min), nil
 }

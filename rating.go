@@ -1,5 +1,7 @@
 package kassa
 
+import "context"
+
 // Rating is the price of one unit (a message part or a billed minute) of a
 // service to one number, as the active price book has it.
 type Rating struct {
@@ -13,9 +15,10 @@ type Rating struct {
 
 // Rater prices numbers (the pricing service implements it).
 type Rater interface {
-	// Rate returns the unit price of service t to number in currency cur.
-	// EINVALID (naming "to") for a malformed number, ENOTFOUND when no
-	// price covers it, EUNAVAILABLE when no price book is active or cur
-	// cannot be answered.
-	Rate(t ServiceType, number string, cur Currency) (Rating, error)
+	// RatePlan returns the unit price of service t to number in currency
+	// cur in price plan plan (DefaultPlan when ""). EINVALID (naming
+	// "to") for a malformed number, ENOTFOUND when no price covers it,
+	// EUNAVAILABLE when the plan has no active price book or cur cannot
+	// be answered.
+	RatePlan(ctx context.Context, plan string, t ServiceType, number string, cur Currency) (Rating, error)
 }

@@ -42,7 +42,7 @@ func (s *Service) Charge(ctx context.Context, req ChargeRequest) (*charging.Char
 	if err != nil {
 		return nil, false, err
 	}
-	rated, err := s.rate(RateRequest{Account: acct.APIKey, Type: req.Type, To: req.To}, acct.Currency)
+	rated, err := s.rate(ctx, RateRequest{Account: acct.APIKey, Type: req.Type, To: req.To}, acct.Currency)
 	if err != nil {
 		return nil, false, err
 	}
@@ -212,7 +212,7 @@ func (s *Service) holdAmount(ctx context.Context, req HoldRequest, ttl time.Dura
 	if err != nil {
 		return nil, 0, "", err
 	}
-	rated, err := s.rate(rr, acct.Currency)
+	rated, err := s.rate(ctx, rr, acct.Currency)
 	if err != nil {
 		return nil, 0, "", err
 	}

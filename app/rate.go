@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/pricing"
@@ -36,7 +37,7 @@ func (s *Service) Rate(ctx context.Context, req RateRequest) (Rated, error) {
 	if err != nil {
 		return Rated{}, err
 	}
-	return s.rate(req, cur)
+	return s.rate(ctx, req, cur)
 }
 
 // validate checks the account, type and number of a rate request.
@@ -54,12 +55,18 @@ func (req RateRequest) validate() error {
 	return nil
 }
 
-// rate rates a checked request in currency cur.
-func (s *Service) rate(req RateRequest, cur kassa.Currency) (Rated, error) {
+// rate rates a checked request in currency cur with the account's price
+// plan, read now (a plan change takes effect on the account's next
+// request, whichever node takes it).
+func (s *Service) rate(ctx context.Context, req RateRequest, cur kassa.Currency) (Rated, error) {
 	if s.rater == nil {
 		return Rated{}, pricing.ErrNoPriceBook
 	}
-	rating, err := s.rater.Rate(req.Type, req.To, cur)
+	plan, err := s.AccountPlan(ctx, req.Account)
+	if err != nil {
+		return Rated{}, err
+	}
+	rating, err := s.rater.RatePlan(ctx, plan, req.Type, req.To, cur)
 	if err != nil {
 		return Rated{}, err
 	}
@@ -68,6 +75,17 @@ func (s *Service) rate(req RateRequest, cur kassa.Currency) (Rated, error) {
 		return Rated{}, err
 	}
 	return Rated{Account: req.Account, Type: req.Type, To: to, Rating: rating}, nil
+}
+
+// AccountPlan returns the price plan an account's prices come from, read
+// from the store now: its own, else its primary's, else the default plan.
+// ENOTFOUND for an unknown account.
+func (s *Service) AccountPlan(ctx context.Context, apiKey string) (string, error) {
+	plan, _, err := s.store.AccountPlan(ctx, apiKey)
+	if err != nil {
+		return "", fmt.Errorf("plan of account %s: %w", apiKey, err)
+	}
+	return plan, nil
 }
 
 // accountCurrency returns the billing currency of the account key names

@@ -29,13 +29,17 @@ func serviceType(r *http.Request) (kassa.ServiceType, error) {
 	return t, nil
 }
 
-// snapshot returns the current price-book snapshot (EUNAVAILABLE when none
-// is loaded yet).
-func (s *Server) snapshot() (*pricing.Snapshot, error) {
+// snapshot returns the snapshot of the calling account's price plan, read
+// now (EUNAVAILABLE when the plan has no prices loaded).
+func (s *Server) snapshot(r *http.Request, c *publicCall) (*pricing.Snapshot, error) {
 	if s.cfg.Pricing == nil {
 		return nil, pricing.ErrNoPriceBook
 	}
-	return s.cfg.Pricing.Snapshot()
+	plan, err := s.app.AccountPlan(r.Context(), c.account.APIKey)
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Pricing.PlanSnapshot(r.Context(), plan)
 }
 
 func format(c *publicCall) pricing.Format {
@@ -45,14 +49,14 @@ func format(c *publicCall) pricing.Format {
 	return pricing.JSON
 }
 
-// typedSnapshot reads the {type} path segment and returns the current
-// price-book snapshot.
-func (s *Server) typedSnapshot(r *http.Request) (kassa.ServiceType, *pricing.Snapshot, error) {
+// typedSnapshot reads the {type} path segment and returns the snapshot of
+// the caller's plan.
+func (s *Server) typedSnapshot(r *http.Request, c *publicCall) (kassa.ServiceType, *pricing.Snapshot, error) {
 	t, err := serviceType(r)
 	if err != nil {
 		return "", nil, err
 	}
-	snap, err := s.snapshot()
+	snap, err := s.snapshot(r, c)
 	if err != nil {
 		return "", nil, err
 	}
@@ -60,9 +64,9 @@ func (s *Server) typedSnapshot(r *http.Request) (kassa.ServiceType, *pricing.Sna
 }
 
 // servePricing answers a typed pricing request with the document render
-// makes from the current snapshot.
-func (s *Server) servePricing(w http.ResponseWriter, r *http.Request, render func(*pricing.Snapshot, kassa.ServiceType) (*pricing.Document, error)) error {
-	t, snap, err := s.typedSnapshot(r)
+// makes from the snapshot of the caller's plan.
+func (s *Server) servePricing(w http.ResponseWriter, r *http.Request, c *publicCall, render func(*pricing.Snapshot, kassa.ServiceType) (*pricing.Document, error)) error {
+	t, snap, err := s.typedSnapshot(r, c)
 	if err != nil {
 		return err
 	}
@@ -77,7 +81,7 @@ func (s *Server) servePricing(w http.ResponseWriter, r *http.Request, render fun
 // countryPricing answers GET /account/get-pricing/outbound/{type}?country=XX
 // in the account's currency.
 func (s *Server) countryPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	t, snap, err := s.typedSnapshot(r)
+	t, snap, err := s.typedSnapshot(r, c)
 	if err != nil {
 		return err
 	}
@@ -101,14 +105,14 @@ func (s *Server) countryPricing(w http.ResponseWriter, r *http.Request, c *publi
 // pre-rendered list, gzip-compressed when the caller accepts it, with an
 // ETag and 304 on If-None-Match.
 func (s *Server) fullPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	return s.servePricing(w, r, func(snap *pricing.Snapshot, t kassa.ServiceType) (*pricing.Document, error) {
+	return s.servePricing(w, r, c, func(snap *pricing.Snapshot, t kassa.ServiceType) (*pricing.Document, error) {
 		return snap.FullPricing(t, c.account.Currency, format(c))
 	})
 }
 
 // prefixPricing answers GET /account/get-prefix-pricing/outbound/{type}?prefix=N.
 func (s *Server) prefixPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	return s.servePricing(w, r, func(snap *pricing.Snapshot, t kassa.ServiceType) (*pricing.Document, error) {
+	return s.servePricing(w, r, c, func(snap *pricing.Snapshot, t kassa.ServiceType) (*pricing.Document, error) {
 		return snap.PrefixPricing(t, c.params.get("prefix"), c.account.Currency, format(c))
 	})
 }
@@ -117,7 +121,7 @@ func (s *Server) prefixPricing(w http.ResponseWriter, r *http.Request, c *public
 // GET /account/get-prefix-pricing/outbound?prefix=N[&page_index=P] (SMS, the
 // old "prices" shape; pages after the first are empty).
 func (s *Server) legacyPrefixPricing(w http.ResponseWriter, r *http.Request, c *publicCall) error {
-	snap, err := s.snapshot()
+	snap, err := s.snapshot(r, c)
 	if err != nil {
 		return err
 	}

@@ -289,7 +289,7 @@ func (v *view) document(kind int, f Format, list []int, key string, compress boo
 		if err != nil {
 			return nil, err
 		}
-		return newDocument(body, f, compress)
+		return v.s.newDocument(body, f, compress)
 	}
 	tag := v.s.streamETag(fmt.Sprintf("%d %s %s %d %s", kind, v.typ, v.currency, f, key))
 	return &Document{
@@ -383,26 +383,26 @@ func (v *view) prepare() error {
 	}
 	full := k.b
 	var err error
-	if v.full[JSON], err = newDocument(full, JSON, true); err != nil {
+	if v.full[JSON], err = v.s.newDocument(full, JSON, true); err != nil {
 		return err
 	}
 	xmlFull, err := v.renderBytes(kindFull, XML, all)
 	if err != nil {
 		return err
 	}
-	if v.full[XML], err = newDocument(xmlFull, XML, true); err != nil {
+	if v.full[XML], err = v.s.newDocument(xmlFull, XML, true); err != nil {
 		return err
 	}
 	for i, ci := range all {
 		sp := spans[i]
-		if v.country[ci][JSON], err = newDocument(full[sp[0]:sp[1]:sp[1]], JSON, false); err != nil {
+		if v.country[ci][JSON], err = v.s.newDocument(full[sp[0]:sp[1]:sp[1]], JSON, false); err != nil {
 			return err
 		}
 		body, err := v.renderBytes(kindCountry, XML, []int{ci})
 		if err != nil {
 			return err
 		}
-		if v.country[ci][XML], err = newDocument(body, XML, false); err != nil {
+		if v.country[ci][XML], err = v.s.newDocument(body, XML, false); err != nil {
 			return err
 		}
 	}

@@ -39,9 +39,9 @@ type Service struct {
 	ref   *refdata.Data
 	opts  ServiceOptions
 
-	current    atomic.Pointer[Snapshot]
-	currentSum string     // the checksum of current's stored data (a restored store may reuse a version number)
-	loadMu     sync.Mutex // serialises Load so that compiles do not race; guards currentSum
+	current atomic.Pointer[Snapshot] // the default plan's
+	plans   atomic.Pointer[planSet]  // every plan's, replaced whole by Load
+	loadMu  sync.Mutex               // serialises Load so that compiles do not race
 
 	changed chan struct{} // wakes Run after Activate or a notification
 }
@@ -68,32 +68,132 @@ func (s *Service) Current() *Snapshot { return s.current.Load() }
 // Ref returns the reference data the service compiles with.
 func (s *Service) Ref() *refdata.Data { return s.ref }
 
-// Load makes the version active at now current: it loads, compiles and
-// swaps it in unless it is current already. ENOTFOUND when no version is
-// active; a version that fails to compile leaves the current one in place.
+// Load makes the version active at now of every plan current (and the
+// derived plans' snapshots over them): it loads, compiles and swaps in each
+// that is not current already. ENOTFOUND when no version of the default
+// plan is active; a version that fails to compile leaves the plan's
+// current one in place. A plan other than the default one without an
+// active version has no prices (its answers are unavailable).
 func (s *Service) Load(ctx context.Context) error {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
-	active, err := s.store.ActivePriceBook(ctx, kassa.DefaultPlan, s.opts.Now())
+	plans, err := s.listPlans(ctx)
 	if err != nil {
-		return fmt.Errorf("load active price book: %w", err)
+		return fmt.Errorf("load price plans: %w", err)
 	}
-	if cur := s.current.Load(); cur != nil && cur.version == active.Version && s.currentSum == active.Checksum {
-		return nil
+	prev := s.plans.Load()
+	if prev == nil {
+		prev = &planSet{}
+	}
+	next := &planSet{plans: make(map[string]*kassa.Plan, len(plans)), snaps: map[string]*Snapshot{}, sums: map[string]string{}}
+	var firstErr error
+	var swapped int64
+	for _, p := range plans {
+		next.plans[p.Name] = p
+		if p.Derived() {
+			continue
+		}
+		size, err := s.loadPlan(ctx, p.Name, prev, next)
+		swapped = max(swapped, size)
+		if err != nil && firstErr == nil && (p.Name == kassa.DefaultPlan || kassa.ErrorCode(err) != kassa.ENOTFOUND) {
+			firstErr = err
+		}
+	}
+	for _, p := range plans {
+		if p.Derived() {
+			if err := s.derivePlan(p, prev, next); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	s.plans.Store(next)
+	if old := s.current.Swap(next.snaps[kassa.DefaultPlan]); old != nil && old != next.snaps[kassa.DefaultPlan] {
+		swapped = max(swapped, old.MemoryBytes())
+	}
+	if swapped > 0 {
+		releaseMemory(swapped)
+	}
+	return firstErr
+}
+
+// planSet is what Load made current: every plan, and the snapshot of each
+// that has prices.
+type planSet struct {
+	plans map[string]*kassa.Plan
+	snaps map[string]*Snapshot
+	sums  map[string]string // per plan with books of its own: its snapshot's stored checksum (a restored store may reuse a version number)
+}
+
+// listPlans returns the store's plans; a store without plans has the
+// default one only.
+func (s *Service) listPlans(ctx context.Context) ([]*kassa.Plan, error) {
+	if l, ok := s.store.(planLister); ok {
+		return l.Plans(ctx)
+	}
+	return []*kassa.Plan{{Name: kassa.DefaultPlan}}, nil
+}
+
+// planLister is the part of kassa.PlanStore a Service reads.
+type planLister interface {
+	Plans(ctx context.Context) ([]*kassa.Plan, error)
+}
+
+// loadPlan puts the snapshot of plan's active version into next: prev's
+// when it is current, else compiled. On an error, prev's (if any) stays.
+// It returns the bytes a swap left behind (0 when none).
+func (s *Service) loadPlan(ctx context.Context, plan string, prev, next *planSet) (int64, error) {
+	keep := func() {
+		if snap := prev.snaps[plan]; snap != nil {
+			next.snaps[plan], next.sums[plan] = snap, prev.sums[plan]
+		}
+	}
+	active, err := s.store.ActivePriceBook(ctx, plan, s.opts.Now())
+	if err != nil {
+		keep()
+		if plan == kassa.DefaultPlan {
+			return 0, fmt.Errorf("load active price book: %w", err)
+		}
+		return 0, fmt.Errorf("load active price book of plan %s: %w", plan, err)
+	}
+	if cur := prev.snaps[plan]; cur != nil && cur.version == active.Version && prev.sums[plan] == active.Checksum {
+		keep()
+		return 0, nil
 	}
 	snap, err := s.cachedSnapshot(ctx, active)
 	if err != nil {
-		return err
+		keep()
+		return 0, err
 	}
-	old := s.current.Swap(snap)
-	s.currentSum = active.Checksum
+	next.snaps[plan], next.sums[plan] = snap, active.Checksum
 	size := snap.MemoryBytes()
-	s.opts.Logger.Info("price book in use", "version", active.Version, "name", active.Name, "demo", active.Demo,
+	s.opts.Logger.Info("price book in use", "plan", plan, "version", active.Version, "name", active.Name, "demo", active.Demo,
 		"networks", snap.Networks(), "bytes", size, "streamed", snap.Streamed())
-	if old != nil {
+	if old := prev.snaps[plan]; old != nil {
 		size = max(size, old.MemoryBytes())
 	}
-	releaseMemory(size)
+	return size, nil
+}
+
+// derivePlan puts a derived plan's snapshot into next: prev's when its
+// base snapshot and markup are the same, else derived from the base's.
+func (s *Service) derivePlan(p *kassa.Plan, prev, next *planSet) error {
+	base := next.snaps[p.Base]
+	if base == nil {
+		return nil
+	}
+	if old := prev.snaps[p.Name]; old != nil && old.base == base && old.markup == p.Markup {
+		next.snaps[p.Name] = old
+		return nil
+	}
+	snap, err := base.Derive(p.Name, p.Markup)
+	if err != nil {
+		if old := prev.snaps[p.Name]; old != nil {
+			next.snaps[p.Name] = old
+		}
+		return err
+	}
+	next.snaps[p.Name] = snap
+	s.opts.Logger.Info("price plan in use", "plan", p.Name, "base", p.Base, "version", snap.Version(), "bytes", snap.MemoryBytes())
 	return nil
 }
 
@@ -193,6 +293,53 @@ func (s *Service) EnsureDefault(ctx context.Context) error {
 
 // Service is the kassa.Rater of the application layer.
 var _ kassa.Rater = (*Service)(nil)
+
+// PlanSnapshot returns the snapshot of a price plan's prices (the default
+// plan's for "" and kassa.DefaultPlan): EUNAVAILABLE when the plan has
+// none (no active version, or its base has none). A plan this node has
+// not loaded yet (created on another node a moment ago) is loaded first.
+func (s *Service) PlanSnapshot(ctx context.Context, plan string) (*Snapshot, error) {
+	if plan == "" || plan == kassa.DefaultPlan {
+		return s.Snapshot()
+	}
+	if snap, known := s.planSnapshot(plan); snap != nil || known {
+		return snap, planUnavailable(plan, snap)
+	}
+	if err := s.Load(ctx); err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	snap, _ := s.planSnapshot(plan)
+	return snap, planUnavailable(plan, snap)
+}
+
+// planSnapshot returns a plan's snapshot and whether the plan is known.
+func (s *Service) planSnapshot(plan string) (*Snapshot, bool) {
+	set := s.plans.Load()
+	if set == nil {
+		return nil, false
+	}
+	_, known := set.plans[plan]
+	return set.snaps[plan], known
+}
+
+// planUnavailable is the error of a plan without prices (nil when snap is
+// set).
+func planUnavailable(plan string, snap *Snapshot) error {
+	if snap != nil {
+		return nil
+	}
+	return &kassa.Error{Code: kassa.EUNAVAILABLE, Message: fmt.Sprintf("price plan %q has no active price book", plan)}
+}
+
+// RatePlan rates a number with a plan's snapshot (see Snapshot.Rate and
+// PlanSnapshot). It implements kassa.Rater.
+func (s *Service) RatePlan(ctx context.Context, plan string, t kassa.ServiceType, number string, cur kassa.Currency) (kassa.Rating, error) {
+	snap, err := s.PlanSnapshot(ctx, plan)
+	if err != nil {
+		return kassa.Rating{}, err
+	}
+	return snap.Rate(t, number, cur)
+}
 
 // ErrNoPriceBook reports that no snapshot is loaded yet.
 var ErrNoPriceBook = &kassa.Error{Code: kassa.EUNAVAILABLE, Message: "no price book is active"}

@@ -40,6 +40,12 @@ type Snapshot struct {
 	prefixCache *sync.Map
 	warnings    []string // what CompileOptions.SkipStale dropped
 
+	// A derived plan's snapshot (Derive) shares base's networks, index and
+	// price entries and brings its own views (marked-up amounts, answers).
+	plan   string       // the derived plan's name; "" for a compiled book
+	base   *Snapshot    // the snapshot derived from; nil for a compiled book
+	markup kassa.Markup // what Derive applied
+
 	book     *kassa.PriceBook                 // the book compiled, when Compile was given one
 	loadBook func() (*kassa.PriceBook, error) // reads the book back from a store
 }
@@ -205,12 +211,18 @@ func (s *Snapshot) view(t kassa.ServiceType, cur kassa.Currency) (*view, error) 
 
 // MemoryBytes estimates the bytes the snapshot holds beyond the reference
 // data: the network table, the index, the prices and the pre-rendered
+// answers. A derived plan's counts only what is its own: its prices and
 // answers.
 func (s *Snapshot) MemoryBytes() int64 {
-	n := int64(len(s.nets.arena) + 4*len(s.nets.off) + s.index.size())
-	n += int64(len(s.entries)) * 24
+	var n int64
+	if s.base == nil {
+		n = int64(len(s.nets.arena) + 4*len(s.nets.off) + s.index.size())
+		n += int64(len(s.entries)) * 24
+	}
 	for ti := range s.def {
-		n += int64(4 * len(s.def[ti]))
+		if s.base == nil {
+			n += int64(4 * len(s.def[ti]))
+		}
 		for ci := range s.views[ti] {
 			if v := s.views[ti][ci]; v != nil {
 				n += v.documentBytes() + int64(8*len(v.amounts))

@@ -19,6 +19,9 @@ type ImportOptions struct {
 	// the deck does not define), read from the store chunk by chunk; 0
 	// for none.
 	Base int64
+	// Plan is the price plan the version belongs to (kassa.DefaultPlan
+	// when ""); a derived plan has no versions of its own.
+	Plan string
 }
 
 // ImportDeck stores a deck as a new, inactive version (a Deck is imported
@@ -67,6 +70,7 @@ func (s *Service) ImportDeck(ctx context.Context, deck *Deck, opts ImportOptions
 	}
 	stored := &Deck{Name: deck.Name, DemoTypes: demoTypes, chunks: chunks}
 	v := &kassa.PriceBookVersion{
+		Plan:      opts.Plan,
 		Name:      deck.Name,
 		Demo:      len(demoTypes) > 0,
 		DemoTypes: demoTypes,
@@ -77,7 +81,7 @@ func (s *Service) ImportDeck(ctx context.Context, deck *Deck, opts ImportOptions
 		return nil, fmt.Errorf("store price book: %w", err)
 	}
 	size := stored.Size()
-	s.opts.Logger.Info("price book imported", "version", v.Version, "name", v.Name, "source", opts.Source, "prices", v.Prices, "base", opts.Base, "bytes", size)
+	s.opts.Logger.Info("price book imported", "version", v.Version, "plan", v.Plan, "name", v.Name, "source", opts.Source, "prices", v.Prices, "base", opts.Base, "bytes", size)
 	deck.chunks = nil
 	releaseMemory(size)
 	return v, nil

@@ -8,8 +8,12 @@ import "context"
 // not change what is current and does not touch the import cache.
 // ENOTFOUND when there is no such version.
 func (s *Service) VersionSnapshot(ctx context.Context, version int64) (*Snapshot, error) {
-	if cur := s.current.Load(); cur != nil && cur.version == version {
-		return cur, nil
+	if set := s.plans.Load(); set != nil {
+		for _, cur := range set.snaps {
+			if cur.base == nil && cur.version == version {
+				return cur, nil
+			}
+		}
 	}
 	return s.compileStored(ctx, version)
 }
