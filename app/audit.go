@@ -39,6 +39,9 @@ const (
 	ActionWebhookDelete       = "webhook.delete"
 	ActionWebhookRedeliver    = "webhook.redeliver"
 	ActionSpendControlsUpdate = "spend_controls.update"
+	ActionPlanCreate          = "plan.create"
+	ActionPlanDelete          = "plan.delete"
+	ActionAccountPlan         = "account.plan"
 )
 
 // Actions lists every action of this package, for documentation checks.
@@ -50,6 +53,7 @@ var Actions = []string{
 	ActionTransferBalance, ActionTransferCredit,
 	ActionWebhookCreate, ActionWebhookUpdate, ActionWebhookDelete, ActionWebhookRedeliver,
 	ActionSpendControlsUpdate,
+	ActionPlanCreate, ActionPlanDelete, ActionAccountPlan,
 }
 
 // auditTimeout bounds an audit write, which outlives a caller that has gone:

@@ -22,17 +22,17 @@ type PriceBookImport struct {
 func (s *Service) RecordPriceBookImport(ctx context.Context, actor Actor, imp PriceBookImport) {
 	v := imp.Version
 	s.audit(ctx, actor, "", ActionPriceBookImport, map[string]any{
-		"version": v.Version, "name": v.Name, "source": v.Source, "prices": v.Prices,
+		"version": v.Version, "plan": v.Plan, "name": v.Name, "source": v.Source, "prices": v.Prices,
 		"replaced_types": imp.ReplacedTypes, "copied_from": imp.CopiedFrom,
 	})
 }
 
 // RecordPriceBookActivation audits an operator's activation of a price-book
 // version as price_book.activate; effectiveAt is zero for "now".
-func (s *Service) RecordPriceBookActivation(ctx context.Context, actor Actor, version int64, effectiveAt time.Time) {
+func (s *Service) RecordPriceBookActivation(ctx context.Context, actor Actor, v *kassa.PriceBookVersion, effectiveAt time.Time) {
 	when := "now"
 	if !effectiveAt.IsZero() {
 		when = effectiveAt.UTC().Format(time.RFC3339)
 	}
-	s.audit(ctx, actor, "", ActionPriceBookActivate, map[string]any{"version": version, "effective_at": when})
+	s.audit(ctx, actor, "", ActionPriceBookActivate, map[string]any{"version": v.Version, "plan": v.Plan, "effective_at": when})
 }

@@ -16,6 +16,7 @@ import (
 // API shows it. Times not set yet are zero (null on the wire).
 type PriceBookVersion struct {
 	Version int64  `json:"version"`
+	Plan    string `json:"plan"` // the price plan whose version it is
 	Name    string `json:"name"`
 	Demo    bool   `json:"demo"` // some prices are made-up demo prices, not real ones
 	// DemoTypes lists the service types whose prices are demo prices (all
@@ -62,6 +63,9 @@ type ImportOptions struct {
 	// Base is "active" (the server's default when empty: types the deck does
 	// not price are copied from the version in use) or "none".
 	Base string
+	// Plan is the price plan the version belongs to ("default" when
+	// empty).
+	Plan string
 	// Size is the deck's length in bytes when known (sent as
 	// Content-Length; the upload is chunked otherwise).
 	Size int64
@@ -137,6 +141,7 @@ func (c *Client) ImportPriceBook(ctx context.Context, deck io.Reader, o ImportOp
 	setNonEmpty(q, "currency", o.Currency)
 	setNonEmpty(q, "name", o.Name)
 	setNonEmpty(q, "base", o.Base)
+	setNonEmpty(q, "plan", o.Plan)
 	r := &request{method: http.MethodPost, path: priceBooksPath, query: q, auth: authAdmin, contentType: deckContentType(o.Format)}
 	req, err := c.newHTTPRequest(ctx, r)
 	if err != nil {

@@ -29,6 +29,10 @@ type accountJSON struct {
 	SubaccountsEnabled bool   `json:"subaccounts_enabled"`
 	MaxSubaccounts     int    `json:"max_subaccounts"`
 	CreatedAt          string `json:"created_at"`
+	// The price plan the account uses and its own one (null: its
+	// primary's, else the default plan), on GET of one account only.
+	Plan    string  `json:"plan,omitempty"`
+	OwnPlan *string `json:"own_plan,omitempty"`
 }
 
 type autoReloadJSON struct {
@@ -162,7 +166,11 @@ func (s *Server) adminGetAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeAdminJSON(w, http.StatusOK, toAccountJSON(acct))
+	out := toAccountJSON(acct)
+	if out.Plan, out.OwnPlan, err = s.accountPlan(r, acct.APIKey); err != nil {
+		return err
+	}
+	writeAdminJSON(w, http.StatusOK, out)
 	return nil
 }
 

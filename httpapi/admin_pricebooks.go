@@ -13,6 +13,7 @@ import (
 // not set yet are null.
 type priceBookJSON struct {
 	Version     int64    `json:"version"`
+	Plan        string   `json:"plan"` // the price plan whose version it is
 	Name        string   `json:"name"`
 	Demo        bool     `json:"demo"`       // some prices are made-up demo prices
 	DemoTypes   []string `json:"demo_types"` // the service types holding them
@@ -22,15 +23,15 @@ type priceBookJSON struct {
 	CreatedAt   *string  `json:"created_at"`
 	ActivatedAt *string  `json:"activated_at"`
 	EffectiveAt *string  `json:"effective_at"`
-	Active      bool     `json:"active"`    // the version in effect now
+	Active      bool     `json:"active"`    // the version in effect now in its plan
 	Scheduled   bool     `json:"scheduled"` // activated to take effect later
 }
 
-// toPriceBookJSON describes v; active is the version in effect now (0 for
-// none).
+// toPriceBookJSON describes v; active is the version in effect now in v's
+// plan (0 for none).
 func toPriceBookJSON(v *kassa.PriceBookVersion, active int64, now time.Time) priceBookJSON {
 	return priceBookJSON{
-		Version: v.Version, Name: v.Name, Demo: v.Demo, DemoTypes: demoTypesJSON(v.DemoTypes), Source: v.Source, Checksum: v.Checksum, Prices: v.Prices,
+		Version: v.Version, Plan: v.Plan, Name: v.Name, Demo: v.Demo, DemoTypes: demoTypesJSON(v.DemoTypes), Source: v.Source, Checksum: v.Checksum, Prices: v.Prices,
 		CreatedAt:   optionalTime(v.CreatedAt),
 		ActivatedAt: optionalTime(v.ActivatedAt),
 		EffectiveAt: optionalTime(v.EffectiveAt),
@@ -69,9 +70,16 @@ func (s *Server) pricingService() (*pricing.Service, error) {
 	return s.cfg.Pricing, nil
 }
 
-// activeVersion returns the version in effect at now, 0 when none is.
+// activeVersion returns the default plan's version in effect at now, 0
+// when none is.
 func (s *Server) activeVersion(r *http.Request, now time.Time) (int64, error) {
-	v, err := s.cfg.Store.ActivePriceBook(r.Context(), kassa.DefaultPlan, now)
+	return s.activePlanVersion(r, kassa.DefaultPlan, now)
+}
+
+// activePlanVersion returns a plan's version in effect at now, 0 when none
+// is.
+func (s *Server) activePlanVersion(r *http.Request, plan string, now time.Time) (int64, error) {
+	v, err := s.cfg.Store.ActivePriceBook(r.Context(), plan, now)
 	if kassa.ErrorCode(err) == kassa.ENOTFOUND {
 		return 0, nil
 	}
@@ -99,21 +107,42 @@ func (s *Server) versionParam(r *http.Request, now time.Time) (int64, error) {
 	return v, nil
 }
 
-// adminListPriceBooks answers GET /admin/v1/pricebooks: every version,
-// newest first, and the one in effect now (null when none is).
+// adminListPriceBooks answers GET /admin/v1/pricebooks[?plan=NAME]: every
+// version (of the plan, when given), newest first, and the one of the plan
+// (default: the default plan) in effect now (null when none is).
 func (s *Server) adminListPriceBooks(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
 	books, err := s.cfg.Store.PriceBooks(r.Context())
 	if err != nil {
 		return err
 	}
-	active, err := s.activeVersion(r, now)
-	if err != nil {
-		return err
+	plan := r.URL.Query().Get("plan")
+	if plan != "" {
+		if _, err := s.app.Plan(r.Context(), plan); err != nil {
+			return err
+		}
 	}
+	actives := map[string]int64{}
 	out := make([]priceBookJSON, 0, len(books))
 	for _, b := range books {
-		out = append(out, toPriceBookJSON(b, active, now))
+		if plan != "" && b.Plan != plan {
+			continue
+		}
+		a, ok := actives[b.Plan]
+		if !ok {
+			if a, err = s.activePlanVersion(r, b.Plan, now); err != nil {
+				return err
+			}
+			actives[b.Plan] = a
+		}
+		out = append(out, toPriceBookJSON(b, a, now))
+	}
+	if plan == "" {
+		plan = kassa.DefaultPlan
+	}
+	active, err := s.activePlanVersion(r, plan, now)
+	if err != nil {
+		return err
 	}
 	var activeJSON *int64
 	if active != 0 {
@@ -139,7 +168,7 @@ func (s *Server) writePriceBook(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	active, err := s.activeVersion(r, now)
+	active, err := s.activePlanVersion(r, v.Plan, now)
 	if err != nil {
 		return err
 	}
@@ -177,13 +206,14 @@ func (s *Server) adminActivatePriceBook(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	if _, err := s.cfg.Store.PriceBook(r.Context(), version); err != nil {
+	v, err := s.cfg.Store.PriceBook(r.Context(), version)
+	if err != nil {
 		return err
 	}
 	if err := svc.Activate(r.Context(), version, at); err != nil {
 		return err
 	}
-	s.app.RecordPriceBookActivation(r.Context(), adminActor(r), version, at)
+	s.app.RecordPriceBookActivation(r.Context(), adminActor(r), v, at)
 	return s.writePriceBook(w, r, http.StatusOK, version, s.now())
 }
 

@@ -51,6 +51,7 @@ type importOptions struct {
 	currency kassa.Currency
 	name     string
 	base     string // "active" or "none"
+	plan     string // the price plan (kassa.DefaultPlan when not given)
 }
 
 // importResultJSON is the answer to an import: the new version, which
@@ -77,6 +78,9 @@ func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	if err := s.checkImportPlan(r, opts.plan); err != nil {
+		return err
+	}
 	if r.ContentLength > pricing.MaxImportBytes {
 		return s.deckError(w, r, errDeckTooLarge)
 	}
@@ -87,16 +91,16 @@ func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) er
 	}
 	replaced := deck.Types()
 	var copiedFrom int64
-	if cur := svc.Current(); opts.base == "active" && cur != nil {
+	if cur, _ := svc.PlanSnapshot(r.Context(), opts.plan); opts.base == "active" && cur != nil {
 		copiedFrom = cur.Version()
 	}
-	v, err := svc.ImportDeck(r.Context(), deck, pricing.ImportOptions{Source: opts.format, Base: copiedFrom})
+	v, err := svc.ImportDeck(r.Context(), deck, pricing.ImportOptions{Source: opts.format, Base: copiedFrom, Plan: opts.plan})
 	if err != nil {
 		return s.deckError(w, r, err)
 	}
 	s.app.RecordPriceBookImport(r.Context(), adminActor(r), app.PriceBookImport{Version: v, ReplacedTypes: replaced, CopiedFrom: copiedFrom})
 	now := s.now()
-	active, err := s.activeVersion(r, now)
+	active, err := s.activePlanVersion(r, v.Plan, now)
 	if err != nil {
 		return err
 	}
@@ -108,10 +112,26 @@ func (s *Server) adminImportPriceBook(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
+// checkImportPlan checks that an import's plan exists and has price books
+// of its own, before the deck is read.
+func (s *Server) checkImportPlan(r *http.Request, plan string) error {
+	p, err := s.app.Plan(r.Context(), plan)
+	if err != nil {
+		return err
+	}
+	if p.Derived() {
+		return kassa.FieldError("plan", "plan %q is derived from %q: it has no price books of its own (import into %q)", p.Name, p.Base, p.Base)
+	}
+	return nil
+}
+
 // readImportOptions checks the query parameters of an import. The format
 // comes from format=, else from the Content-Type.
 func readImportOptions(q url.Values, contentType string) (importOptions, error) {
-	o := importOptions{typ: kassa.ServiceType(q.Get("type")), currency: kassa.Currency(strings.ToUpper(q.Get("currency"))), name: q.Get("name"), base: q.Get("base")}
+	o := importOptions{typ: kassa.ServiceType(q.Get("type")), currency: kassa.Currency(strings.ToUpper(q.Get("currency"))), name: q.Get("name"), base: q.Get("base"), plan: q.Get("plan")}
+	if o.plan == "" {
+		o.plan = kassa.DefaultPlan
+	}
 	o.format = strings.ToLower(q.Get("format"))
 	if o.format == "" {
 		o.format = formatOfContentType(contentType)

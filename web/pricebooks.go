@@ -108,11 +108,15 @@ func (h *handler) activatePriceBook(w http.ResponseWriter, r *http.Request, sess
 		h.renderPriceBooks(w, r, sess, http.StatusNotFound, "There is no such version.")
 		return
 	}
-	if err := h.cfg.Pricing.Activate(r.Context(), v, time.Time{}); err != nil {
+	book, err := h.cfg.Store.PriceBook(r.Context(), v)
+	if err == nil {
+		err = h.cfg.Pricing.Activate(r.Context(), v, time.Time{})
+	}
+	if err != nil {
 		h.renderPriceBooks(w, r, sess, statusOf(err), "Version "+strconv.FormatInt(v, 10)+" was not activated: "+h.userMessage(r, "activate the price book", err))
 		return
 	}
-	h.app.RecordPriceBookActivation(r.Context(), operatorActor(r), v, time.Time{})
+	h.app.RecordPriceBookActivation(r.Context(), operatorActor(r), book, time.Time{})
 	h.setFlash(sess, "ok", "Version "+strconv.FormatInt(v, 10)+" is active.")
 	redirect(w, r, "/ui/operator/price-books")
 }

@@ -132,8 +132,8 @@ func deckFormat(flag, file string) (string, error) {
 
 // importFlags are the flags of `kassa pricing import`.
 type importFlags struct {
-	format, currency, name, base, at string
-	activate, progress               bool
+	format, currency, name, base, at, plan string
+	activate, progress                     bool
 }
 
 // newPricingImportCmd builds `kassa pricing import`.
@@ -148,6 +148,8 @@ FILE is a CSV rate deck or a get-full-pricing JSON answer ("-" reads stdin);
 deck prices one service type, --type (sms unless given); a CSV type column
 overrides it row by row. The types the deck does not price are copied from the
 version in effect (--base active, the default) or left unpriced (--base none).
+--plan imports into a price plan other than "default" (its own line of
+versions; the version in effect there is the --base).
 
 The new version is not active until you activate it: pass --activate (with
 --at for a later time) or run 'kassa pricing activate VERSION'. A bad deck is
@@ -159,6 +161,7 @@ Needs the admin token.`,
 		Example: `  kassa pricing import carrier-a-sms.csv --type sms --name "Carrier A December"
   kassa pricing import voice.csv --type voice --currency USD --activate
   kassa pricing import sms.json --activate --at +24h
+  kassa plans create retail && kassa pricing import carrier-a-sms.csv --plan retail --activate
   kassa pricing export --type sms -O sms.csv && kassa pricing import sms.csv --base none`,
 		Args: exactArgs(1, "FILE, the rate deck (CSV or JSON; - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -170,6 +173,7 @@ Needs the admin token.`,
 	fs.StringVar(&fl.currency, "currency", "", "currency of CSV rows without a currency column: EUR (default) or USD")
 	fs.StringVar(&fl.name, "name", "", `name of the new version (default "CSV import" or "JSON import")`)
 	fs.StringVar(&fl.base, "base", "", "where the other service types come from: active (default) or none")
+	fs.StringVar(&fl.plan, "plan", "", `the price plan the version belongs to (default "default"; see 'kassa plans')`)
 	fs.BoolVar(&fl.activate, "activate", false, "activate the new version after the import")
 	fs.StringVar(&fl.at, "at", "", "with --activate: "+atUsage)
 	fs.BoolVar(&fl.progress, "progress", false, "show upload progress on stderr even for small files or when stderr is not a terminal")
@@ -200,7 +204,7 @@ func runPricingImport(cmd *cobra.Command, e *env, f *cliFlags, typ kassa.Service
 		return err
 	}
 	defer closeDeck()
-	opts := client.ImportOptions{Type: typ, Format: format, Currency: strings.ToUpper(fl.currency), Name: fl.name, Base: fl.base, Size: size}
+	opts := client.ImportOptions{Type: typ, Format: format, Currency: strings.ToUpper(fl.currency), Name: fl.name, Base: fl.base, Plan: fl.plan, Size: size}
 	p := newProgress(e.stderr, filepath.Base(file), size, fl.progress)
 	if p != nil {
 		opts.Progress = p.update

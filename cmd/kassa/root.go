@@ -91,5 +91,6 @@ Then, in another shell, with the demo credentials it prints:
 	root.AddCommand(newEventsCmd(e))
 	root.AddCommand(newWebhooksCmd(e))
 	root.AddCommand(newOpenAPICmd(e))
+	root.AddCommand(newPlansCmd(e))
 	return root
 }
