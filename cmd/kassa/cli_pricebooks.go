@@ -24,8 +24,9 @@ func newPricingListCmd(e *env, f *cliFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the price-book versions (admin)",
-		Long: `List every stored price-book version, newest first (GET /admin/v1/pricebooks),
-marking the one in effect, versions scheduled for later and the demo tariff.
+		Long: `List every stored price-book version of every price plan, newest first (GET
+/admin/v1/pricebooks), marking the one in effect in its plan, versions scheduled
+for later and the demo tariff.
 Needs the admin token.`,
 		Example: `  kassa pricing list
   kassa pricing list -o json`,
@@ -49,7 +50,7 @@ Needs the admin token.`,
 }
 
 // priceBookHeader are the columns of a price-book version.
-var priceBookHeader = []string{"version", "name", "source", "prices", "created_at", "effective_at", "status", "note"}
+var priceBookHeader = []string{"version", "plan", "name", "source", "prices", "created_at", "effective_at", "status", "note"}
 
 // priceBookRow shows one version: its status is active (in effect now),
 // scheduled (activated for later), superseded (was activated) or empty.
@@ -70,7 +71,7 @@ func priceBookRow(b client.PriceBookVersion) []string {
 	case b.Demo:
 		note = demoNote
 	}
-	return []string{strconv.FormatInt(b.Version, 10), b.Name, b.Source, strconv.Itoa(b.Prices),
+	return []string{strconv.FormatInt(b.Version, 10), b.Plan, b.Name, b.Source, strconv.Itoa(b.Prices),
 		formatTime(b.CreatedAt), formatTime(b.EffectiveAt), status, note}
 }
 

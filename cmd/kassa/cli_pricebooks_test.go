@@ -103,8 +103,8 @@ func TestCLIPricingImportActivateExport(t *testing.T) {
 	r = runCLI(t, "", admin, "pricing", "list", "-o", "csv")
 	// The sms decks were merged over the demo tariff: the other types
 	// still hold its made-up prices, and the listing says so.
-	if !strings.Contains(r.stdout, "\n2,CSV import,csv,2888,2026-11-26T10:00:00Z,2026-12-01T00:00:00Z,scheduled,\"demo prices (not real) for sms-transit, voice\"\n") ||
-		!strings.Contains(r.stdout, "\n3,JSON import,json,2888,2026-11-26T10:00:00Z,2026-11-26T10:00:00Z,active,\"demo prices (not real) for sms-transit, voice\"\n") ||
+	if !strings.Contains(r.stdout, "\n2,default,CSV import,csv,2888,2026-11-26T10:00:00Z,2026-12-01T00:00:00Z,scheduled,\"demo prices (not real) for sms-transit, voice\"\n") ||
+		!strings.Contains(r.stdout, "\n3,default,JSON import,json,2888,2026-11-26T10:00:00Z,2026-11-26T10:00:00Z,active,\"demo prices (not real) for sms-transit, voice\"\n") ||
 		!strings.Contains(r.stdout, ",superseded,demo tariff (not real prices)\n") {
 		t.Errorf("list after scheduling:\n%s", r.stdout)
 	}
@@ -184,7 +184,7 @@ func TestCLIPricingImportStdin(t *testing.T) {
 	s := startPricedCLIServer(t)
 	deck := "country,price\nGB,0.0444\n"
 	r := runCLI(t, deck, s.adminEnv(), "pricing", "import", "-", "--progress", "-o", "csv")
-	if r.code != 0 || !strings.Contains(r.stdout, "\n2,CSV import,csv,") {
+	if r.code != 0 || !strings.Contains(r.stdout, "\n2,default,CSV import,csv,") {
 		t.Fatalf("import from stdin: exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.HasPrefix(r.stderr, fmt.Sprintf("uploaded -: %d B\n", len(deck))) {
