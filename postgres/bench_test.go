@@ -38,9 +38,9 @@ func benchKey(i int64) string { return fmt.Sprintf("bench%04d", i%benchAccounts)
 // BenchmarkRawDebit is the baseline: one hand-written pgx transaction per
 // debit (update the balance, insert the entry, commit), with no locking
 // read, no floor check and no retry loop, spread over benchAccounts
-// accounts.
+// accounts, from 1, 8 and 64 goroutines.
 func BenchmarkRawDebit(b *testing.B) {
-	for _, workers := range []int{1, 8} {
+	for _, workers := range []int{1, 8, 64} {
 		b.Run(fmt.Sprintf("goroutines=%d", workers), func(b *testing.B) {
 			db := openBenchDB(b)
 			ctx := context.Background()

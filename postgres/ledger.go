@@ -17,15 +17,25 @@ import (
 // nil is durable. EUNAVAILABLE when the database cannot be reached.
 func (db *DB) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
 	return db.inTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		return fn(&ledgerTx{ctx: ctx, tx: tx, now: now, locked: map[string]*kassa.AccountBalance{}})
+		t := &ledgerTx{ctx: ctx, raw: tx, now: now, locked: map[string]*kassa.AccountBalance{}}
+		t.tx = pipeTx{Tx: tx, t: t}
+		if err := fn(t); err != nil {
+			return err
+		}
+		// The queued appends go before the commit (see pipeline.go).
+		return t.flush()
 	})
 }
 
 // ledgerTx is one attempt of a ledger transaction.
 type ledgerTx struct {
 	ctx context.Context
-	tx  pgx.Tx
-	now time.Time
+	// tx runs every statement after the queued appends (pipeTx over raw);
+	// raw is the transaction itself.
+	tx   pgx.Tx
+	raw  pgx.Tx
+	pipe pipeline
+	now  time.Time
 	// locked holds the balance rows this transaction has locked; no other
 	// transaction can change them until it ends, so they are served from
 	// here and kept current by Append.
@@ -188,8 +198,20 @@ func (t *ledgerTx) Balance(key string) (*kassa.AccountBalance, error) {
 // e.BalanceAfter and e.CreatedAt. It does not check floors. ECONFLICT if the
 // account already has an entry with e's idempotency key, ENOTFOUND if there
 // is no such account.
+//
+// The append is queued rather than sent when its outcome is known
+// already, and then goes with the transaction's next statement (see
+// pipeline.go).
 func (t *ledgerTx) Append(e *kassa.Entry) error {
-	if err := appendEntry(t.ctx, t.tx, e, t.now); err != nil {
+	t.pipe.appends++
+	if e.Kind.Valid() && t.queueAppend(e) {
+		t.locked[e.Account].Balance = e.BalanceAfter
+		return nil
+	}
+	if e.IdempotencyKey != "" {
+		delete(t.pipe.absent, idemKey{e.Account, e.Subaccount, e.IdempotencyKey})
+	}
+	if err := t.appendNow(e); err != nil {
 		return err
 	}
 	if b, ok := t.locked[e.Account]; ok {
@@ -207,7 +229,22 @@ func appendEntry(ctx context.Context, q querier, e *kassa.Entry, now time.Time) 
 	if !e.Kind.Valid() {
 		return kassa.FieldError("kind", "unknown entry kind %q", e.Kind)
 	}
-	const appendSQL = `WITH upd AS (
+	err := q.QueryRow(ctx, appendSQL, appendArgs(e, now)...).Scan(&e.ID, &e.BalanceAfter)
+	if err == pgx.ErrNoRows {
+		return appendMissed(ctx, q, e)
+	}
+	if err != nil {
+		return appendFailed(e, err)
+	}
+	e.CreatedAt = now
+	return nil
+}
+
+// appendSQL appends one entry: one statement updates the balance (unless
+// the idempotency key is taken or the balance would leave the range of an
+// Amount) and inserts the entry with the new balance; otherwise it writes
+// nothing and returns no row.
+const appendSQL = `WITH upd AS (
 		UPDATE accounts SET balance = balance + $3
 		WHERE api_key = $1
 			AND balance::numeric + $3 BETWEEN -9223372036854775807 AND 9223372036854775807
@@ -218,20 +255,20 @@ func appendEntry(ctx context.Context, q querier, e *kassa.Entry, now time.Time) 
 		idempotency_key, request_hash, related_id, hold_id, meta, created_at, subaccount)
 	SELECT $1, $2, $3, upd.balance, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM upd
 	RETURNING id, balance_after`
-	err := q.QueryRow(ctx, appendSQL, e.Account, e.Kind, e.Amount, e.Reason, e.Reference,
-		nullIfEmpty(e.IdempotencyKey), e.RequestHash, e.RelatedID, e.HoldID, e.Meta, now, e.Subaccount).Scan(&e.ID, &e.BalanceAfter)
-	if err == pgx.ErrNoRows {
-		return appendMissed(ctx, q, e)
+
+// appendArgs are appendSQL's arguments for e.
+func appendArgs(e *kassa.Entry, now time.Time) []any {
+	return []any{e.Account, e.Kind, e.Amount, e.Reason, e.Reference,
+		nullIfEmpty(e.IdempotencyKey), e.RequestHash, e.RelatedID, e.HoldID, e.Meta, now, e.Subaccount}
+}
+
+// appendFailed translates the error of appendSQL.
+func appendFailed(e *kassa.Entry, err error) error {
+	err = translate(fmt.Errorf("append %s entry to %s: %w", e.Kind, e.Account, err))
+	if kassa.ErrorCode(err) == kassa.ECONFLICT {
+		return idempotencyTaken(e, err)
 	}
-	if err != nil {
-		err = translate(fmt.Errorf("append %s entry to %s: %w", e.Kind, e.Account, err))
-		if kassa.ErrorCode(err) == kassa.ECONFLICT {
-			return idempotencyTaken(e, err)
-		}
-		return err
-	}
-	e.CreatedAt = now
-	return nil
+	return err
 }
 
 // appendMissed explains why the append statement wrote nothing: the account
@@ -276,6 +313,12 @@ func (t *ledgerTx) EntryByIdempotencyKey(account, subaccount, key string) (*kass
 	row := t.tx.QueryRow(t.ctx, "SELECT "+entryColumns+" FROM entries WHERE account = $1 AND subaccount = $3 AND idempotency_key = $2", account, key, subaccount)
 	e, err := scanEntry(row)
 	if err == pgx.ErrNoRows {
+		// The queued appends ran before this lookup: the key is free
+		// until this transaction appends with it.
+		if t.pipe.absent == nil {
+			t.pipe.absent = make(map[idemKey]bool)
+		}
+		t.pipe.absent[idemKey{account, subaccount, key}] = true
 		return nil, kassa.Errorf(kassa.ENOTFOUND, "account %q has no entry with idempotency key %q", account, key)
 	}
 	if err != nil {
