@@ -44,6 +44,7 @@ type harness struct {
 	prices *pricing.Service
 	topUp  *reload.Reloader // top-ups without a payment (the ledger-only gateway)
 	srv    *httptest.Server
+	api    *apiCoverage // the operations whose answers were validated; nil: not recorded
 }
 
 func newHarness(t testing.TB) *harness {
@@ -160,6 +161,7 @@ func (h *harness) do(r req) response {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	validateAnswer(h.t, h.api, hr, resp.StatusCode, resp.Header, data)
 	return response{status: resp.StatusCode, header: resp.Header, body: data}
 }
 
