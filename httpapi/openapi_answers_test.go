@@ -171,6 +171,19 @@ func (tr tour) adminTour(none string, loopback []netip.Prefix) {
 	tr.admin(200, "POST", "/admin/v1/pricebooks/"+v+"/activate", "")
 	tr.admin(404, "POST", "/admin/v1/pricebooks/999/activate", "")
 
+	tr.admin(200, "GET", "/admin/v1/plans", "")
+	tr.call(401, req{path: "/admin/v1/plans"})
+	tr.admin(201, "POST", "/admin/v1/plans", `{"name":"wholesale","base":"default","markup":{"percent":"10","fixed":"0.001","min":"0.005"}}`)
+	tr.admin(201, "POST", "/admin/v1/plans", `{"name":"spare"}`)
+	tr.admin(409, "POST", "/admin/v1/plans", `{"name":"wholesale"}`)
+	tr.admin(200, "GET", "/admin/v1/plans/wholesale", "")
+	tr.admin(404, "GET", "/admin/v1/plans/nope", "")
+	tr.admin(200, "PUT", "/admin/v1/accounts/prim0001/plan", `{"plan":"wholesale"}`)
+	tr.admin(200, "PUT", "/admin/v1/accounts/prim0001/plan", `{"plan":null}`)
+	tr.admin(404, "PUT", "/admin/v1/accounts/prim0001/plan", `{"plan":"nope"}`)
+	tr.admin(204, "DELETE", "/admin/v1/plans/spare", "")
+	tr.admin(409, "DELETE", "/admin/v1/plans/default", "")
+
 	// Webhooks: an endpoint on loopback, an event (a top-up), a delivery
 	// by a real dispatcher, the log and a redelivery.
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
