@@ -90,3 +90,90 @@ func (c *balanceCache) reset() {
 	c.seq++
 	clear(c.m)
 }
+
+// maxCachedTotals bounds the totals cache (distinct entry queries).
+const maxCachedTotals = 4096
+
+// totalCache holds the totals of entry listings (the number of an
+// account's entries matching a filter), so that the pages after the first
+// of one query do not count them again: a count scans every matching
+// entry. Like balanceCache it relies on the DB being the only writer:
+// every ledger commit drops the totals of the accounts it appended to,
+// any other write transaction and a restore drop them all, and a count
+// that began before a commit never fills it.
+type totalCache struct {
+	mu  sync.Mutex
+	seq uint64
+	n   int
+	m   map[string]map[string]int // account → count query and arguments → total
+}
+
+// newTotalCache returns an empty cache.
+func newTotalCache() *totalCache {
+	return &totalCache{m: make(map[string]map[string]int)}
+}
+
+// get returns the cached total of query for account and, on a miss, the
+// commit sequence to hand to fill. A nil cache always misses.
+func (c *totalCache) get(account, query string) (total int, ok bool, seq uint64) {
+	if c == nil {
+		return 0, false, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total, ok = c.m[account][query]
+	return total, ok, c.seq
+}
+
+// fill keeps a total counted after get returned seq, unless a commit
+// happened since.
+func (c *totalCache) fill(account, query string, total int, seq uint64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq != seq {
+		return
+	}
+	if c.n >= maxCachedTotals {
+		clear(c.m)
+		c.n = 0
+	}
+	q := c.m[account]
+	if q == nil {
+		q = make(map[string]int)
+		c.m[account] = q
+	}
+	if _, ok := q[query]; !ok {
+		c.n++
+	}
+	q[query] = total
+}
+
+// published drops the totals of the accounts a committed ledger
+// transaction appended to.
+func (c *totalCache) published(accounts map[string]kassa.Amount) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	for account := range accounts {
+		c.n -= len(c.m[account])
+		delete(c.m, account)
+	}
+}
+
+// reset drops every total.
+func (c *totalCache) reset() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	clear(c.m)
+	c.n = 0
+}

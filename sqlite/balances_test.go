@@ -168,3 +168,82 @@ func TestBalanceCacheConcurrent(t *testing.T) {
 	<-done
 	storetest.MustVerify(t, db)
 }
+
+// entriesTotal is the total ListEntries reports for the account's entries
+// (a keyset page after the first, as the admin API asks for it).
+func entriesTotal(t *testing.T, db *sqlite.DB, key string, before int64) int {
+	t.Helper()
+	_, total, err := db.ListEntries(t.Context(), kassa.EntryFilter{Account: key, Before: before, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total
+}
+
+// TestEntryTotalsCacheInvalidation proves that the pages after the first
+// take the entries' total from memory, and that every commit that changes
+// the account's ledger (or anything, for other writes) drops it.
+func TestEntryTotalsCacheInvalidation(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "kassa.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.MustCreateAccount(t, db, "total001", kassa.MustParseAmount("10"))
+	storetest.MustCreateAccount(t, db, "total002", kassa.MustParseAmount("10"))
+	for range 4 {
+		storetest.MustAppend(t, db, "total001", kassa.KindDebit, kassa.MustParseAmount("-1"))
+	}
+	if n := entriesTotal(t, db, "total001", 0); n != 5 {
+		t.Fatalf("total = %d, want 5", n)
+	}
+	// From memory: an entry written behind kassa's back does not count.
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO entries (account, kind, amount, balance_after, created_at) VALUES ('total001', 'credit', 0, 6, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if n := entriesTotal(t, db, "total001", 1000); n != 5 {
+		t.Fatalf("total on the next page = %d; want the cached 5 (is the cache used?)", n)
+	}
+	// Another account's commit leaves it; this account's drops it.
+	storetest.MustAppend(t, db, "total002", kassa.KindDebit, kassa.MustParseAmount("-1"))
+	if n := entriesTotal(t, db, "total001", 1000); n != 5 {
+		t.Errorf("total after another account's commit = %d, want the cached 5", n)
+	}
+	storetest.MustAppend(t, db, "total001", kassa.KindDebit, kassa.MustParseAmount("-1"))
+	if n := entriesTotal(t, db, "total001", 1000); n != 7 {
+		t.Errorf("total after a commit to the account = %d, want 7 (recounted)", n)
+	}
+	// A rolled-back transaction changes nothing.
+	boom := errors.New("boom")
+	if err := db.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
+		if err := tx.Append(&kassa.Entry{Account: "total001", Kind: kassa.KindDebit, Amount: -1}); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if n := entriesTotal(t, db, "total001", 0); n != 7 {
+		t.Errorf("total after a rollback = %d, want 7", n)
+	}
+	// Any other write starts over.
+	if _, err := raw.Exec(`INSERT INTO entries (account, kind, amount, balance_after, created_at) VALUES ('total001', 'credit', 0, 6, 2)`); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustCreateAccount(t, db, "total003", 0)
+	if n := entriesTotal(t, db, "total001", 0); n != 8 {
+		t.Errorf("total after another write = %d, want 8 (recounted)", n)
+	}
+	// Filters count apart.
+	_, n, err := db.ListEntries(ctx, kassa.EntryFilter{Account: "total001", Kinds: []kassa.EntryKind{kassa.KindCredit}})
+	if err != nil || n != 3 {
+		t.Errorf("credits of total001: %d, %v; want 3", n, err)
+	}
+}

@@ -66,6 +66,8 @@ type DB struct {
 	// balances serves FindBalance from memory; nil (no cache) when
 	// ReadOnly, since another process writes then.
 	balances *balanceCache
+	// totals keeps the totals of entry listings; nil when ReadOnly.
+	totals *totalCache
 
 	// findAccount is FindAccount's query, prepared on the read pool: it
 	// runs on every authenticated request, and preparing it each time was
@@ -104,6 +106,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db := &DB{path: path, busy: opts.BusyTimeout, now: opts.Now, log: opts.Logger, lock: lock, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
 		db.balances = newBalanceCache()
+		db.totals = newTotalCache()
 	}
 	if db.busy <= 0 {
 		db.busy = DefaultBusyTimeout
@@ -232,7 +235,14 @@ func (db *DB) usable() error {
 // After a commit the balance cache starts over (such a write may change
 // any account).
 func (db *DB) inWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
-	return db.commitWrite(ctx, fn, db.balances.reset)
+	return db.commitWrite(ctx, fn, db.resetCaches)
+}
+
+// resetCaches empties the caches that rely on the DB being the only writer
+// (after a write that may have changed anything).
+func (db *DB) resetCaches() {
+	db.balances.reset()
+	db.totals.reset()
 }
 
 // commitWrite runs fn in one write transaction and, once it has

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -27,13 +28,36 @@ func scanEntry(s scanner) (*kassa.Entry, error) {
 // entries matching f's filters, whatever the page (Before, Offset and
 // Limit do not change it). Limit 0 is DefaultPageSize; limits above
 // MaxPageSize are cut to it.
+//
+// Counting scans every matching entry, so the total of an account's
+// entries is kept (totalCache) until the account's ledger changes: the
+// pages after the first of one query, and the same query again, cost
+// their page only.
 func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.Entry, int, error) {
 	where, args := entryWhere(f)
 	all := f
 	all.Before = 0
 	countWhere, countArgs := entryWhere(all)
-	return listPageCounted(ctx, db, "entries", entryColumns, "entries", where, "id DESC", args,
-		countWhere, countArgs, f.Limit, f.Offset, scanEntry)
+	countSQL := `SELECT COUNT(*) FROM entries` + countWhere
+	count := func(tx *sql.Tx) (int, error) {
+		key := ""
+		if f.Account != "" {
+			key = fmt.Sprint(countSQL, countArgs)
+		}
+		total, ok, seq := db.totals.get(f.Account, key)
+		if ok && key != "" {
+			return total, nil
+		}
+		if err := tx.QueryRowContext(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+			return 0, err
+		}
+		if key != "" {
+			db.totals.fill(f.Account, key, total, seq)
+		}
+		return total, nil
+	}
+	return listPageTotal(ctx, db, "entries", entryColumns, "entries", where, "id DESC", args,
+		count, f.Limit, f.Offset, scanEntry)
 }
 
 // entryWhere builds the WHERE clause of an entry filter.

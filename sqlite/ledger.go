@@ -19,15 +19,19 @@ import (
 // commit is on disk. The clock is read once: tx.Now() stamps every row.
 //
 // After the commit, and before it returns, the balances the transaction
-// left are published to the balance cache (see balanceCache); a
-// transaction that rolls back publishes nothing.
+// left are published to the balance cache (see balanceCache) and the
+// cached entry totals of its accounts dropped (totalCache); a transaction
+// that rolls back publishes nothing.
 func (db *DB) InLedgerTx(ctx context.Context, fn func(kassa.LedgerTx) error) error {
 	var lt *ledgerTx
 	return db.commitWrite(ctx, func(tx *sql.Tx, now time.Time) error {
 		lt = &ledgerTx{ctx: ctx, tx: tx, now: now, stmts: db.stmts}
 		defer lt.close()
 		return fn(lt)
-	}, func() { db.balances.publish(lt.balances) })
+	}, func() {
+		db.balances.publish(lt.balances)
+		db.totals.published(lt.balances)
+	})
 }
 
 // ledgerTx implements kassa.LedgerTx on one *sql.Tx. Hot statements are

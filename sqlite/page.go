@@ -43,6 +43,18 @@ func listPage[T any](ctx context.Context, db *DB, what, columns, table, where, o
 // the total.
 func listPageCounted[T any](ctx context.Context, db *DB, what, columns, table, where, order string, args []any,
 	countWhere string, countArgs []any, limit, offset int, scan func(scanner) (*T, error)) ([]*T, int, error) {
+	count := func(tx *sql.Tx) (int, error) {
+		var total int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+countWhere, countArgs...).Scan(&total)
+		return total, err
+	}
+	return listPageTotal(ctx, db, what, columns, table, where, order, args, count, limit, offset, scan)
+}
+
+// listPageTotal is listPage with the total from count, which runs in the
+// page's read transaction.
+func listPageTotal[T any](ctx context.Context, db *DB, what, columns, table, where, order string, args []any,
+	count func(*sql.Tx) (int, error), limit, offset int, scan func(scanner) (*T, error)) ([]*T, int, error) {
 	if err := db.usable(); err != nil {
 		return nil, 0, err
 	}
@@ -55,8 +67,8 @@ func listPageCounted[T any](ctx context.Context, db *DB, what, columns, table, w
 		return nil, 0, translate(fmt.Errorf("list %s: %w", what, err))
 	}
 	defer tx.Rollback()
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+countWhere, countArgs...).Scan(&total); err != nil {
+	total, err := count(tx)
+	if err != nil {
 		return nil, 0, translate(fmt.Errorf("count %s: %w", what, err))
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM `+table+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`,

@@ -24,6 +24,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"related total", `SELECT COALESCE(SUM(amount), 0) FROM entries WHERE related_id = ? AND kind = ? AND related_id <> 0`, "entries_related", []any{1, "refund"}},
 		{"count entries", `SELECT COUNT(*) FROM entries WHERE account = ? AND kind = ? AND created_at >= ?`, "entries_account_kind", []any{"a", "reload", 0}},
 		{"entries of an account", `SELECT id FROM entries WHERE account = ? ORDER BY id DESC LIMIT 50`, "entries_account", []any{"a"}},
+		{"a keyset page of an account's entries", `SELECT id FROM entries WHERE account = ? AND id < ? ORDER BY id DESC LIMIT 50`, "entries_account", []any{"a", 1000}},
 		{"entries by reference", `SELECT id FROM entries WHERE reference = ? AND reference <> '' ORDER BY id DESC`, "entries_reference", []any{"r"}},
 		{"expired holds", `SELECT id FROM holds WHERE state = 'open' AND expires_at <> 0 AND expires_at < ? ORDER BY expires_at, id LIMIT 10`, "holds_open_expiry", []any{1}},
 		{"active price book", `SELECT version FROM price_books WHERE plan = ? AND activated_at <> 0 AND effective_at <= ? ORDER BY effective_at DESC, activation_seq DESC LIMIT 1`, "price_books_plan", []any{"default", 1}},

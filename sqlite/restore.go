@@ -55,9 +55,9 @@ func (db *DB) Restore(ctx context.Context, srcPath string) error {
 			}
 		}
 	})
-	// Whatever the restore did (even half of it), cached balances are
-	// gone.
-	db.balances.reset()
+	// Whatever the restore did (even half of it), cached balances and
+	// totals are gone.
+	db.resetCaches()
 	if err != nil {
 		return translate(fmt.Errorf("restore from %s: %w", srcPath, err))
 	}
