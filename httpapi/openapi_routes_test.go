@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/kassa-dev/kassa/openapi"
+	"github.com/kassa-dev/kassa/openapi/openapitest"
 )
 
 // loadDocument parses and validates one of the OpenAPI documents
@@ -17,16 +17,9 @@ import (
 // it against its schema.
 func loadDocument(t testing.TB, name string) *openapi3.T {
 	t.Helper()
-	data, ok := openapi.Document(name)
-	if !ok {
-		t.Fatalf("no document %q", name)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(data)
+	doc, err := openapitest.Load(name)
 	if err != nil {
-		t.Fatalf("openapi/%s.json: %v", name, err)
-	}
-	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
-		t.Fatalf("openapi/%s.json is not valid: %v", name, err)
+		t.Fatal(err)
 	}
 	return doc
 }
