@@ -192,6 +192,10 @@ type LedgerTx interface {
 	// entries written on account's ledger on behalf of that
 	// shared-balance subaccount count; without, all of account's entries.
 	SpentSince(account, subaccount string, since time.Time) (Amount, error)
+	// AddUsage adds d to its usage rollup row (account, day, subaccount,
+	// type, country, network), creating it at zero first: one row per
+	// charge, capture or refund, whatever the ledger's size.
+	AddUsage(d UsageDelta) error
 }
 
 // LedgerStore is the ledger part of a Store.

@@ -21,6 +21,7 @@ type Store interface {
 	EventStore
 	WebhookStore
 	SpendStore
+	UsageStore
 	// Ping checks that the store can be reached; EUNAVAILABLE if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

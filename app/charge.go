@@ -149,7 +149,7 @@ func (s *Service) Hold(ctx context.Context, req HoldRequest) (*charging.HoldInfo
 	if err != nil {
 		return nil, false, err
 	}
-	acct, amount, hash, err := s.holdAmount(ctx, req, ttl)
+	acct, amount, hash, rated, err := s.holdAmount(ctx, req, ttl)
 	if err != nil {
 		return nil, false, err
 	}
@@ -158,6 +158,7 @@ func (s *Service) Hold(ctx context.Context, req HoldRequest) (*charging.HoldInfo
 	}
 	return s.ledger.Hold(ctx, charging.HoldRequest{
 		Account: req.Account, Primary: acct.Primary, Amount: amount, TTL: ttl, IdempotencyKey: req.IdempotencyKey, RequestHash: hash,
+		Rated: rated,
 	})
 }
 
@@ -173,32 +174,33 @@ func holdTTL(seconds *int64) (time.Duration, error) {
 	return time.Duration(*seconds) * time.Second, nil
 }
 
-// holdAmount returns the account, the amount to hold, given or priced, and
-// the hash that identifies the request for replays.
-func (s *Service) holdAmount(ctx context.Context, req HoldRequest, ttl time.Duration) (*kassa.Account, kassa.Amount, string, error) {
+// holdAmount returns the account, the amount to hold, given or priced, the
+// hash that identifies the request for replays and, for a priced hold,
+// what it was priced for (nil otherwise).
+func (s *Service) holdAmount(ctx context.Context, req HoldRequest, ttl time.Duration) (*kassa.Account, kassa.Amount, string, *charging.RatedHold, error) {
 	ttlText := strconv.FormatInt(int64(ttl/time.Second), 10)
 	if req.Amount != nil {
 		if req.Type != "" || req.To != "" || req.Units != nil {
-			return nil, 0, "", kassa.FieldError("amount", "give either amount, or type and to (and units), not both")
+			return nil, 0, "", nil, kassa.FieldError("amount", "give either amount, or type and to (and units), not both")
 		}
 		amount := *req.Amount
 		if amount <= 0 {
-			return nil, 0, "", kassa.FieldError("amount", "amount must be positive")
+			return nil, 0, "", nil, kassa.FieldError("amount", "amount must be positive")
 		}
 		if req.Account == "" {
-			return nil, 0, "", kassa.FieldError("account", "account is required")
+			return nil, 0, "", nil, kassa.FieldError("account", "account is required")
 		}
 		acct, err := s.findAccount(ctx, req.Account)
 		if err != nil {
-			return nil, 0, "", err
+			return nil, 0, "", nil, err
 		}
-		return acct, amount, charging.HashRequest("platform-hold", req.Account, amount.String(), ttlText), nil
+		return acct, amount, charging.HashRequest("platform-hold", req.Account, amount.String(), ttlText), nil, nil
 	}
 	if req.Type == "" && req.To == "" {
-		return nil, 0, "", kassa.FieldError("amount", "amount, or type and to, are required")
+		return nil, 0, "", nil, kassa.FieldError("amount", "amount, or type and to, are required")
 	}
 	if err := checkUnits(req.Units, false); err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", nil, err
 	}
 	units := int64(1)
 	if req.Units != nil {
@@ -206,25 +208,25 @@ func (s *Service) holdAmount(ctx context.Context, req HoldRequest, ttl time.Dura
 	}
 	rr := RateRequest{Account: req.Account, Type: req.Type, To: req.To}
 	if err := rr.validate(); err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", nil, err
 	}
 	acct, err := s.findAccount(ctx, req.Account)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", nil, err
 	}
 	rated, err := s.rate(ctx, rr, acct.Currency)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, 0, "", nil, err
 	}
 	amount, err := rated.UnitPrice.MulUnits(units)
 	if err != nil {
-		return nil, 0, "", kassa.FieldError("units", "unit price × units is out of range")
+		return nil, 0, "", nil, kassa.FieldError("units", "unit price × units is out of range")
 	}
 	if amount <= 0 {
-		return nil, 0, "", kassa.FieldError("to", "the destination is free: there is nothing to hold")
+		return nil, 0, "", nil, kassa.FieldError("to", "the destination is free: there is nothing to hold")
 	}
 	hash := charging.HashRequest("platform-hold", req.Account, string(rated.Type), rated.To, strconv.FormatInt(units, 10), ttlText)
-	return acct, amount, hash, nil
+	return acct, amount, hash, &charging.RatedHold{Type: rated.Type, To: rated.To, Units: units, Rating: rated.Rating}, nil
 }
 
 // Capture charges amount (0 to the hold) of an open hold and returns the

@@ -162,6 +162,10 @@ func applyCharge(tx kassa.LedgerTx, req ChargeRequest, hash string) (any, bool, 
 	if err := addSpend(tx, sp, amount); err != nil {
 		return nil, false, err
 	}
+	k := usageKey{typ: req.Type, country: req.Rating.Country, network: req.Rating.NetworkCode, units: req.Units}
+	if err := addUsage(tx, e, b.Currency, k, amount, 0); err != nil {
+		return nil, false, err
+	}
 	c, err := chargeFromEntry(e)
 	return c, false, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -25,6 +26,35 @@ type HoldRequest struct {
 	// RequestHash identifies the request for replays; when empty the
 	// engine hashes the account, amount, TTL and reference.
 	RequestHash string
+	// Rated, when the amount was priced (type and number), is what it was
+	// priced for: kept in the hold entry's meta, it is the key under which
+	// the hold's capture counts in the usage rollups.
+	Rated *RatedHold
+}
+
+// RatedHold is what a priced hold was priced for.
+type RatedHold struct {
+	Type   kassa.ServiceType
+	To     string
+	Units  int64
+	Rating kassa.Rating
+}
+
+// meta is the hold entry's meta: the charge's form of a rating.
+func (r *RatedHold) meta() (string, error) {
+	if r == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(chargeMeta{
+		Type: r.Type, To: r.To, Units: r.Units,
+		Country: r.Rating.Country, NetworkCode: r.Rating.NetworkCode,
+		NetworkName: r.Rating.NetworkName, NetworkType: r.Rating.NetworkType,
+		UnitPrice: r.Rating.UnitPrice.String(), Currency: r.Rating.Currency,
+	})
+	if err != nil {
+		return "", fmt.Errorf("encode hold meta: %w", err)
+	}
+	return string(b), nil
 }
 
 // HoldInfo is a hold with the account's currency and the balance after the
@@ -111,10 +141,14 @@ func applyHold(tx kassa.LedgerTx, req HoldRequest) (any, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	meta, err := req.Rated.meta()
+	if err != nil {
+		return nil, false, err
+	}
 	e := &kassa.Entry{
 		Account: b.APIKey, Subaccount: sp.subaccount, Kind: kassa.KindHold, Amount: req.Amount.Neg(),
 		Reason: "hold " + id, Reference: req.Reference, IdempotencyKey: req.IdempotencyKey,
-		RequestHash: req.RequestHash, HoldID: id,
+		RequestHash: req.RequestHash, HoldID: id, Meta: meta,
 	}
 	if err := tx.Append(e); err != nil {
 		return nil, false, err
@@ -279,7 +313,18 @@ func applyCapture(tx kassa.LedgerTx, h *kassa.Hold, amount kassa.Amount) (any, b
 		IdempotencyKey: closingKey(kassa.KindCapture, h.ID), RelatedID: h.EntryID, HoldID: h.ID,
 		RequestHash: HashRequest("capture", h.ID, amount.String()),
 	}
-	return closeWith(tx, h, e, kassa.HoldCaptured, amount)
+	v, replayed, err := closeWith(tx, h, e, kassa.HoldCaptured, amount)
+	if err != nil || amount == 0 {
+		return v, replayed, err
+	}
+	k, err := usageKeyOf(opening)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := addUsage(tx, e, v.(*HoldInfo).Currency, k, amount, 0); err != nil {
+		return nil, false, err
+	}
+	return v, replayed, nil
 }
 
 // applyRelease writes the release entry returning the whole hold and moves

@@ -106,6 +106,17 @@ func applyRefund(tx kassa.LedgerTx, chargeID int64, amount kassa.Amount, key, ha
 	if err := giveBack(tx, c.Account, c.Subaccount, amount, orig); err != nil {
 		return nil, false, err
 	}
+	rated, err := ratedEntry(tx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	k, err := usageKeyOf(rated)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := addUsage(tx, e, b.Currency, k, 0, amount); err != nil {
+		return nil, false, err
+	}
 	return refundFromEntry(e, b.Currency), false, nil
 }
 

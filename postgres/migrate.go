@@ -15,7 +15,7 @@ var migrationFiles embed.FS
 
 // LatestSchema is the newest schema version this binary knows: the number
 // of the last file in migrations/. The numbering is the SQLite store's.
-const LatestSchema = 9
+const LatestSchema = 10
 
 // migrateLockKey is the first half of the advisory lock that serializes
 // migrators; the second half is a hash of the schema, so that nodes

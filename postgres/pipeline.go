@@ -66,9 +66,12 @@ const nextIDsSQL = `SELECT nextval(pg_get_serial_sequence('entries', 'id')) FROM
 // idemKey names one idempotency key of one account (and subaccount).
 type idemKey struct{ account, subaccount, key string }
 
-// queuedAppend is an append waiting for its round trip.
+// queuedAppend is an append waiting for its round trip, or (usage not
+// nil) a usage rollup's upsert on a locked account, which cannot fail
+// either.
 type queuedAppend struct {
-	e *kassa.Entry
+	e     *kassa.Entry
+	usage *kassa.UsageDelta
 }
 
 // pipeline is the queued part of a ledger transaction.
@@ -86,6 +89,10 @@ type pipeline struct {
 // queueBatch adds the queued appends to b.
 func (p *pipeline) queueBatch(b *pgx.Batch, now any) {
 	for _, q := range p.queue {
+		if q.usage != nil {
+			b.Queue(addUsageSQL, usageArgs(*q.usage)...)
+			continue
+		}
 		e := q.e
 		b.Queue(appendQueuedSQL, e.Account, e.Kind, e.Amount, e.Reason, e.Reference,
 			nullIfEmpty(e.IdempotencyKey), e.RequestHash, e.RelatedID, e.HoldID, e.Meta, now, e.Subaccount, e.ID)
@@ -99,6 +106,12 @@ func (p *pipeline) readQueued(res pgx.BatchResults) error {
 	queue := p.queue
 	p.queue = p.queue[:0]
 	for _, q := range queue {
+		if q.usage != nil {
+			if _, err := res.Exec(); err != nil {
+				return queuedUsageFailed(*q.usage, err)
+			}
+			continue
+		}
 		var after kassa.Amount
 		if err := res.QueryRow().Scan(&after); err != nil {
 			return queuedFailed(q.e, err)
@@ -218,11 +231,15 @@ func (t *ledgerTx) flush() error {
 	}
 	b := &pgx.Batch{}
 	t.pipe.queueBatch(b, t.now)
-	first := t.pipe.queue[0].e
+	first := t.pipe.queue[0]
 	res := t.raw.SendBatch(t.ctx, b)
 	err := t.pipe.readQueued(res)
 	if cerr := res.Close(); err == nil && cerr != nil {
-		err = queuedFailed(first, cerr)
+		if first.usage != nil {
+			err = queuedUsageFailed(*first.usage, cerr)
+		} else {
+			err = queuedFailed(first.e, cerr)
+		}
 	}
 	return err
 }

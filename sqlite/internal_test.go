@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 func openInternal(t *testing.T) *DB {
@@ -93,4 +95,25 @@ func TestPrefixEnd(t *testing.T) {
 			t.Errorf("prefixEnd(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
+}
+
+// TestUsageBackfill: migration 0010 fills the usage rollups from the
+// entries exactly as the ledger keeps them.
+func TestUsageBackfill(t *testing.T) {
+	clock := storetest.NewClock(storetest.Epoch)
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kassa.db"), Options{Now: clock.Now})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.CheckUsageBackfill(t, db, clock, func() error {
+		all, err := migrations()
+		if err != nil {
+			return err
+		}
+		m := all[len(all)-1]
+		fill := m.SQL[strings.Index(m.SQL, "INSERT INTO usage_rollups"):]
+		_, err = db.write.ExecContext(t.Context(), "DELETE FROM usage_rollups; "+fill)
+		return err
+	})
 }

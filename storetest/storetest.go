@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t testing.TB, now func() time.Time) kassa.Store
 	t.Run("Events", h.testEvents)
 	t.Run("Webhooks", h.testWebhooks)
 	t.Run("Spend", h.testSpend)
+	t.Run("Usage", h.testUsage)
 	t.Run("Concurrency", h.testConcurrency)
 	t.Run("PingClose", h.testPingClose)
 }
