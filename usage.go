@@ -64,10 +64,10 @@ func ParseUsageGroups(s string) ([]UsageGroup, error) {
 	for _, part := range strings.Split(s, ",") {
 		g := UsageGroup(strings.TrimSpace(part))
 		if !g.Valid() {
-			return nil, FieldError("group_by", "unknown dimension %q: use day, month, type, country, network or account", string(g))
+			return nil, FieldError("group_by", "group_by names an unknown dimension %q: use day, month, type, country, network or account", string(g))
 		}
 		if seen[g] {
-			return nil, FieldError("group_by", "%q is given twice", string(g))
+			return nil, FieldError("group_by", "group_by names %q twice", string(g))
 		}
 		seen[g] = true
 		out = append(out, g)

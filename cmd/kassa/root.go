@@ -92,5 +92,7 @@ Then, in another shell, with the demo credentials it prints:
 	root.AddCommand(newWebhooksCmd(e))
 	root.AddCommand(newOpenAPICmd(e))
 	root.AddCommand(newPlansCmd(e))
+	root.AddCommand(newUsageCmd(e))
+	root.AddCommand(newStatementsCmd(e))
 	return root
 }
