@@ -218,6 +218,17 @@ func (tr tour) adminTour(none string, loopback []netip.Prefix) {
 	tr.admin(404, "POST", fmt.Sprintf("/admin/v1/webhooks/%s/deliveries/%d/redeliver", id, 999999), "")
 	tr.admin(204, "DELETE", "/admin/v1/webhooks/"+id, "")
 	tr.admin(404, "DELETE", "/admin/v1/webhooks/"+id, "")
+
+	tr.admin(200, "GET", "/admin/v1/accounts/prim0001/usage?group_by=day,country", "")
+	tr.admin(200, "GET", "/admin/v1/accounts/prim0001/usage?group_by=type", "", "Accept", "text/csv")
+	tr.admin(400, "GET", "/admin/v1/accounts/prim0001/usage?group_by=planet", "")
+	tr.admin(404, "GET", "/admin/v1/accounts/"+none+"/usage", "")
+	tr.admin(200, "GET", "/admin/v1/usage?group_by=account&top=5", "")
+	tr.admin(400, "GET", "/admin/v1/usage?top=0", "")
+	tr.admin(200, "GET", "/admin/v1/accounts/prim0001/statements/2026-11", "")
+	tr.admin(200, "GET", "/admin/v1/accounts/prim0001/statements/2026-11", "", "Accept", "text/csv")
+	tr.admin(400, "GET", "/admin/v1/accounts/prim0001/statements/november", "")
+	tr.admin(404, "GET", "/admin/v1/accounts/"+none+"/statements/2026-11", "")
 }
 
 func (tr tour) platformTour(none string) {
