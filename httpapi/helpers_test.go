@@ -20,6 +20,7 @@ import (
 	"github.com/kassa-dev/kassa/auth"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/internal/testkit"
+	"github.com/kassa-dev/kassa/openapi/openapitest"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/refdata"
 	"github.com/kassa-dev/kassa/reload"
@@ -162,6 +163,11 @@ func (h *harness) do(r req) response {
 		h.t.Fatal(err)
 	}
 	validateAnswer(h.t, h.api, hr, resp.StatusCode, resp.Header, data)
+	if resp.StatusCode < 300 {
+		if _, err := openapitest.CheckRequest(hr, []byte(r.body)); err != nil {
+			h.t.Errorf("%v\nrequest body: %.300s", err, r.body)
+		}
+	}
 	return response{status: resp.StatusCode, header: resp.Header, body: data}
 }
 
