@@ -149,6 +149,17 @@ type AccountUpdate struct {
 // key. Limit 0 means the store's default page size.
 type AccountFilter struct {
 	Search string
-	Offset int
-	Limit  int
+	// Attention keeps the accounts that need an operator's attention: the
+	// suspended ones and those below their low-balance threshold (whose
+	// balance.low alert fired and has not re-armed).
+	Attention bool
+	Offset    int
+	Limit     int
+}
+
+// CurrencyTotal is what the accounts of one currency hold together.
+type CurrencyTotal struct {
+	Currency Currency
+	Accounts int
+	Balance  Amount // the sum of their balances, exact
 }

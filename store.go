@@ -77,6 +77,9 @@ type AccountStore interface {
 	// AutoReloadAccounts returns the accounts with auto-reload enabled whose
 	// balance is at or below their threshold.
 	AutoReloadAccounts(ctx context.Context) ([]*Account, error)
+	// AccountTotals returns, per currency (by code), the number of accounts
+	// and the sum of their balances.
+	AccountTotals(ctx context.Context) ([]CurrencyTotal, error)
 }
 
 // SecretStore keeps the hashed API secrets of accounts.

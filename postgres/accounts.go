@@ -24,6 +24,34 @@ const accountColumns = `api_key, currency, balance, credit_limit,
 	name, primary_account, shared_balance, suspended, subaccounts_disabled, max_subaccounts,
 	created_at, updated_at`
 
+// AccountTotals returns, per currency, the number of accounts and the sum
+// of their balances: one scan of the accounts.
+func (db *DB) AccountTotals(ctx context.Context) ([]kassa.CurrencyTotal, error) {
+	var out []kassa.CurrencyTotal
+	err := db.readTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT currency, count(*), sum(balance)::bigint FROM accounts GROUP BY currency ORDER BY currency`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t kassa.CurrencyTotal
+			var cur string
+			var n, bal int64
+			if err := rows.Scan(&cur, &n, &bal); err != nil {
+				return err
+			}
+			t.Currency, t.Accounts, t.Balance = kassa.Currency(cur), int(n), kassa.Amount(bal)
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("account totals: %w", err)
+	}
+	return out, nil
+}
+
 // scanAccount reads one row of accountColumns.
 func scanAccount(row pgx.Row) (*kassa.Account, error) {
 	var a kassa.Account
@@ -160,12 +188,15 @@ func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa
 	var out []*kassa.Account
 	var total int
 	err := db.readTx(ctx, func(tx pgx.Tx) error {
-		const count = "SELECT count(*) FROM accounts WHERE starts_with(api_key, $1)"
-		if err := tx.QueryRow(ctx, count, f.Search).Scan(&total); err != nil {
+		where := "starts_with(api_key, $1)"
+		if f.Attention {
+			where += ` AND (suspended OR api_key IN (SELECT account FROM spend_controls WHERE low_balance_alerted))`
+		}
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM accounts WHERE "+where, f.Search).Scan(&total); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, "SELECT "+accountColumns+` FROM accounts
-			WHERE starts_with(api_key, $1) ORDER BY api_key OFFSET $2 LIMIT $3`, f.Search, f.Offset, pageSize(f.Limit))
+			WHERE `+where+` ORDER BY api_key OFFSET $2 LIMIT $3`, f.Search, f.Offset, pageSize(f.Limit))
 		if err != nil {
 			return err
 		}

@@ -164,7 +164,46 @@ func (db *DB) ListAccounts(ctx context.Context, f kassa.AccountFilter) ([]*kassa
 			where, args = where+" AND api_key < ?", append(args, end)
 		}
 	}
+	if f.Attention {
+		where = andWhere(where, attentionWhere)
+	}
 	return listPage(ctx, db, "accounts", accountColumns, "accounts", where, "api_key", args, f.Limit, f.Offset, scanAccount)
+}
+
+// attentionWhere selects the accounts of AccountFilter.Attention.
+const attentionWhere = `(suspended = 1 OR api_key IN (SELECT account FROM spend_controls WHERE low_balance_alerted = 1))`
+
+// andWhere adds cond to a WHERE clause ("" for none).
+func andWhere(where, cond string) string {
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
+}
+
+// AccountTotals returns, per currency, the number of accounts and the sum
+// of their balances: one scan of the accounts.
+func (db *DB) AccountTotals(ctx context.Context) ([]kassa.CurrencyTotal, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT currency, COUNT(*), SUM(balance) FROM accounts GROUP BY currency ORDER BY currency`)
+	if err != nil {
+		return nil, translate(fmt.Errorf("account totals: %w", err))
+	}
+	defer rows.Close()
+	var out []kassa.CurrencyTotal
+	for rows.Next() {
+		var t kassa.CurrencyTotal
+		if err := rows.Scan(&t.Currency, &t.Accounts, &t.Balance); err != nil {
+			return nil, translate(fmt.Errorf("account totals: %w", err))
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(fmt.Errorf("account totals: %w", err))
+	}
+	return out, nil
 }
 
 // prefixEnd returns the smallest string greater than every string that

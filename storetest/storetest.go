@@ -25,6 +25,7 @@ type Opener func(t testing.TB, now func() time.Time) kassa.Store
 func Run(t *testing.T, open func(t testing.TB, now func() time.Time) kassa.Store) {
 	h := harness{open: open}
 	t.Run("Accounts", h.testAccounts)
+	t.Run("AccountTotals", h.testAccountTotals)
 	t.Run("Secrets", h.testSecrets)
 	t.Run("Ledger", h.testLedger)
 	t.Run("ListEntries", h.testListEntries)
