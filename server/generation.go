@@ -92,7 +92,10 @@ func (n *Node) build() (*generation, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
 	if cfg.UI {
+		activity := web.NewActivity(n.clock)
+		g.ledger.Subscribe(activity.Observe)
 		mux.Handle("/ui/", web.New(web.Config{
+			Activity:   activity,
 			Store:      n.ist,
 			App:        g.app, // one credential cache and brute-force limiter for the API and the sign-in
 			Hasher:     n.keys.pepper.Hasher,

@@ -375,6 +375,8 @@ func TestBrowserOperatorCredit(t *testing.T) {
 		chromedp.Navigate(e.srv.URL+"/ui/signin"),
 		chromedp.SendKeys(chromedp.CSS("#admin_token"), testAdminToken),
 		chromedp.Click(chromedp.CSS("#signin-operator")),
+		chromedp.WaitVisible(chromedp.CSS("#balances")), // the overview is the operators' landing page
+		chromedp.Click(chromedp.CSS(`.top nav a[href="/ui/operator/accounts"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
 	)
 	if n := count(t, ctx, "#accounts-table tbody tr"); n != 2 {
@@ -421,7 +423,7 @@ func TestBrowserPriceBookUpload(t *testing.T) {
 		chromedp.Navigate(e.srv.URL+"/ui/signin"),
 		chromedp.SendKeys(chromedp.CSS("#admin_token"), testAdminToken),
 		chromedp.Click(chromedp.CSS("#signin-operator")),
-		chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
+		chromedp.WaitVisible(chromedp.CSS("#balances")),
 		chromedp.Navigate(e.srv.URL+"/ui/operator/price-books"),
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			_, err := chromedp.Evaluate[bool](recordUpload)(ctx, t)

@@ -18,9 +18,12 @@ func TestBrowserScreens(t *testing.T) {
 	if os.Getenv("KASSA_TEST_SCREENSHOTS") == "" {
 		t.Skip("set KASSA_TEST_SCREENSHOTS=1 to save screenshots of every page")
 	}
-	e := newEnv(t, false)
+	act := NewActivity(nil)
+	e := newEnv(t, false, func(c *Config) { c.Activity = act })
+	e.ledger.Subscribe(act.Observe)
 	seedLedger(t, e)
 	seedSubaccounts(t, e)
+	seedCharges(t, e, 4)
 	ctx := tab(t)
 	views := []struct {
 		name          string
@@ -33,9 +36,12 @@ func TestBrowserScreens(t *testing.T) {
 		"secrets":     "/ui/secrets",
 		"settings":    "/ui/settings",
 		"subaccounts": "/ui/subaccounts",
+		"usage":       "/ui/usage",
+		"statement":   "/ui/statement",
 		"pricing":     "/ui/pricing?type=sms&country=DE&number=%2B4915112345678#country",
 	}
 	operatorPages := map[string]string{
+		"opoverview": "/ui/operator",
 		"accounts":   "/ui/operator/accounts",
 		"account":    "/ui/operator/accounts/" + testKey,
 		"pricebooks": "/ui/operator/price-books",
@@ -48,16 +54,16 @@ func TestBrowserScreens(t *testing.T) {
 		run(t, ctx, "viewport", emulate)
 		shoot(t, ctx, e, v.name+"-signin", accountPages["signin"])
 		signInAccount(t, ctx, e)
-		for _, name := range []string{"overview", "secrets", "settings", "subaccounts", "pricing"} {
+		for _, name := range []string{"overview", "secrets", "settings", "subaccounts", "usage", "statement", "pricing"} {
 			shoot(t, ctx, e, v.name+"-"+name, accountPages[name])
 		}
 		run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(".signout button")), chromedp.WaitVisible(chromedp.CSS("#admin_token")))
 		run(t, ctx, "operator sign in",
 			chromedp.SendKeys(chromedp.CSS("#admin_token"), testAdminToken),
 			chromedp.Click(chromedp.CSS("#signin-operator")),
-			chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
+			chromedp.WaitVisible(chromedp.CSS("#balances")),
 		)
-		for _, name := range []string{"accounts", "account", "pricebooks"} {
+		for _, name := range []string{"opoverview", "accounts", "account", "pricebooks"} {
 			shoot(t, ctx, e, v.name+"-"+name, operatorPages[name])
 		}
 		run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(".signout button")), chromedp.WaitVisible(chromedp.CSS("#admin_token")))

@@ -21,7 +21,7 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 	case sess == nil:
 		http.Redirect(w, r, "/ui/signin", http.StatusSeeOther)
 	case sess.role == operatorRole:
-		http.Redirect(w, r, "/ui/operator/accounts", http.StatusSeeOther)
+		http.Redirect(w, r, "/ui/operator", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/ui/account", http.StatusSeeOther)
 	}
@@ -173,7 +173,7 @@ func (h *handler) startSession(w http.ResponseWriter, r *http.Request, oldToken 
 	if next == "" {
 		next = "/ui/account"
 		if operator {
-			next = "/ui/operator/accounts"
+			next = "/ui/operator"
 		}
 	}
 	redirect(w, r, next)

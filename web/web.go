@@ -47,6 +47,10 @@ type Config struct {
 	SessionIdle     time.Duration    // a session ends after this long unused (to within a minute); DefaultSessionIdle when 0
 	SessionLifetime time.Duration    // and at the latest this long after sign-in; DefaultSessionLifetime when 0
 	MaxImportBytes  int64            // price-book upload limit; DefaultMaxImportBytes when 0
+
+	// Activity counts this node's charges per minute for the operator
+	// overview (subscribe it to the ledger); nil shows none.
+	Activity *Activity
 }
 
 // handler is the dashboard.

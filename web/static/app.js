@@ -95,12 +95,20 @@
     });
   }
 
+  // The statement's print button (hidden without this file: the
+  // browser's own print command does the same).
+  function printButton(button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  }
+
   function init(root) {
     root.querySelectorAll("input[data-rules]").forEach(secretRules);
     root.querySelectorAll("form[data-once]").forEach(once);
     root.querySelectorAll("form[data-confirm]").forEach(confirmSubmit);
     root.querySelectorAll("form[data-upload]").forEach(upload);
     root.querySelectorAll("button[data-copy]").forEach(copyButton);
+    root.querySelectorAll("button[data-print]").forEach(printButton);
   }
 
   init(document);
