@@ -88,12 +88,30 @@ func (h *handler) loadOverview(r *http.Request) (*opOverviewData, error) {
 	if err != nil {
 		return nil, fmt.Errorf("price books: %w", err)
 	}
+	d.PriceBooks = inUse(books, now)
+	return d, nil
+}
+
+// inUse returns the version each plan uses at now: of its versions in
+// effect, the one that took effect last (the higher version on a tie), by
+// plan name.
+func inUse(books []*kassa.PriceBookVersion, now time.Time) []*kassa.PriceBookVersion {
+	byPlan := map[string]*kassa.PriceBookVersion{}
 	for _, v := range books {
-		if v.Active(now) {
-			d.PriceBooks = append(d.PriceBooks, v)
+		if !v.Active(now) {
+			continue
+		}
+		cur := byPlan[v.Plan]
+		if cur == nil || v.EffectiveAt.After(cur.EffectiveAt) || v.EffectiveAt.Equal(cur.EffectiveAt) && v.Version > cur.Version {
+			byPlan[v.Plan] = v
 		}
 	}
-	return d, nil
+	out := make([]*kassa.PriceBookVersion, 0, len(byPlan))
+	for _, v := range byPlan {
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b *kassa.PriceBookVersion) int { return strings.Compare(a.Plan, b.Plan) })
+	return out
 }
 
 // usageRows runs a usage request across accounts.

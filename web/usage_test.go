@@ -194,3 +194,20 @@ func TestOperatorOverview(t *testing.T) {
 		t.Error("an account holder saw the operator overview")
 	}
 }
+
+// TestInUse: per plan, the version in effect that took effect last.
+func TestInUse(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	at := func(h int) time.Time { return now.Add(time.Duration(h) * time.Hour) }
+	books := []*kassa.PriceBookVersion{
+		{Version: 1, Plan: "default", ActivatedAt: at(-10), EffectiveAt: at(-10)},
+		{Version: 2, Plan: "default", ActivatedAt: at(-5), EffectiveAt: at(-5)},
+		{Version: 3, Plan: "default", ActivatedAt: at(-1), EffectiveAt: at(2)}, // scheduled
+		{Version: 4, Plan: "default"},                                          // never activated
+		{Version: 5, Plan: "wholesale", ActivatedAt: at(-3), EffectiveAt: at(-3)},
+	}
+	got := inUse(books, now)
+	if len(got) != 2 || got[0].Version != 2 || got[1].Version != 5 {
+		t.Fatalf("in use: %+v, want versions 2 (default) and 5 (wholesale)", got)
+	}
+}
