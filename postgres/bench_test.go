@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/charging"
 	"github.com/kassa-dev/kassa/internal/testkit"
+	"github.com/kassa-dev/kassa/storetest"
 )
 
 // benchAccounts is how many accounts the spread benchmarks debit.
@@ -127,4 +129,11 @@ func BenchmarkChargingDebit(b *testing.B) {
 			verifyBench(b, db)
 		})
 	}
+}
+
+// BenchmarkUsageMonth: a month's usage of one account grouped by day and
+// country at 10,000 and at 1,000,000 charges (see storetest.BenchUsageMonth
+// and bench/USAGE.md).
+func BenchmarkUsageMonth(b *testing.B) {
+	storetest.BenchUsageMonth(b, func(b *testing.B, now func() time.Time) kassa.Store { return openTestDB(b, now) })
 }

@@ -89,3 +89,10 @@ func BenchmarkChargeSingleTx(b *testing.B) { benchOps(b, 1, idempotentCharge) }
 
 // BenchmarkChargeBatch64 is 64 idempotent charges per transaction.
 func BenchmarkChargeBatch64(b *testing.B) { benchOps(b, 64, idempotentCharge) }
+
+// BenchmarkUsageMonth: a month's usage of one account grouped by day and
+// country at 10,000 and at 1,000,000 charges (see storetest.BenchUsageMonth
+// and bench/USAGE.md).
+func BenchmarkUsageMonth(b *testing.B) {
+	storetest.BenchUsageMonth(b, func(b *testing.B, now func() time.Time) kassa.Store { return openTemp(b, now) })
+}
