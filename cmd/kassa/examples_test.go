@@ -562,9 +562,29 @@ var needsPostgres = regexp.MustCompile(`postgres(ql)?://|KASSA_STORE|(verify|mig
 // hasServe finds the blocks that start a server of their own.
 var hasServe = regexp.MustCompile(`(?m)(^|[;&|(]\s*|\s)(kassa|go run \./cmd/kassa) serve\b`)
 
+// exampleAttempts bounds the runs of an example whose server lost its
+// port to another process between freeAddr and its listen.
+const exampleAttempts = 3
+
 // runExample runs one example (a block, or blocks that continue each
-// other) in a fresh directory against a fresh server.
+// other) in a fresh directory against a fresh server, again on new ports
+// when a port picked free was taken before the server listened on it (the
+// other test packages run at the same time).
 func runExample(t *testing.T, w *exampleWorld, chain []mdexample.Block) {
+	for attempt := 1; ; attempt++ {
+		if !runExampleOnce(t, w, chain, attempt < exampleAttempts) {
+			return
+		}
+		t.Logf("%s: a port was taken before the server listened on it: running it again on new ports", chain[0].Name())
+	}
+}
+
+// addrInUse reports whether output says a listen failed on a taken port.
+func addrInUse(output string) bool { return strings.Contains(output, "address already in use") }
+
+// runExampleOnce runs an example once. When mayRetry is set and it fails
+// because a port was taken, it reports true instead of failing the test.
+func runExampleOnce(t *testing.T, w *exampleWorld, chain []mdexample.Block, mayRetry bool) (retry bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), exampleBlockTimeout)
 	defer cancel()
 	var all strings.Builder // what the example runs: a session's commands, not its outputs
@@ -610,6 +630,9 @@ func runExample(t *testing.T, w *exampleWorld, chain []mdexample.Block) {
 		a := servers.start(ctx, controlRequest{Args: []string{"serve", "--data", filepath.Join(work, "kassa-data"),
 			"--reload-gateway", "ledger-only", "--allow-callback-net", "127.0.0.0/8"}, Env: env, Dir: work})
 		if a.Code != 0 {
+			if mayRetry && addrInUse(a.Output) {
+				return true
+			}
 			t.Fatalf("the example server did not start: %s", a.Output)
 		}
 	}
@@ -620,10 +643,14 @@ func runExample(t *testing.T, w *exampleWorld, chain []mdexample.Block) {
 		}
 		text := rw.apply(b.Text)
 		out, err := runBash(ctx, shellPrelude+"set -e\n"+text, env, work)
+		if err != nil && mayRetry && addrInUse(out) {
+			return true
+		}
 		if err != nil {
 			t.Fatalf("%s: the example fails (%v)\n--- as run:\n%s--- output:\n%s", b.Name(), err, text, rw.reverse(out))
 		}
 	}
+	return false
 }
 
 // shellPrelude is the start of every example's script.
