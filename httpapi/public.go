@@ -44,8 +44,8 @@ func (s *Server) account(mux *http.ServeMux, path string, f legacyFlavor, m publ
 
 // readsCachedAccount reports whether path's handler reads only the
 // account's key, currency and limits, which may come from the credential
-// cache: the outbound pricing endpoints, and get-balance, which reads the
-// balance itself from the store on every request (see getBalance).
+// cache: the outbound pricing endpoints, and get-balance, which asks the
+// store for the balance itself on every request (see getBalance).
 func readsCachedAccount(path string) bool {
 	return strings.Contains(path, "-pricing/outbound") || strings.HasPrefix(path, "/account/get-balance")
 }

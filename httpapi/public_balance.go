@@ -21,10 +21,12 @@ type balanceAnswer struct {
 // getBalance answers GET /account/get-balance with the caller's balance in
 // its billing currency and whether auto-reload is enabled. The caller was
 // authenticated through the credential cache (c.account may be a TTL old);
-// the balance and the switch are read from the store on every request,
-// never cached (other nodes and the ledger write them), with the store's
-// narrow FindBalance: the whole account's read was most of this endpoint's
-// CPU time under load.
+// the balance and the switch come from the store's narrow FindBalance on
+// every request, never from the credential cache (other nodes and the
+// ledger write them): the whole account's read was most of this endpoint's
+// CPU time under load. The SQLite store, the only writer of its file,
+// answers it from balances its ledger commits publish (sqlite/balances.go);
+// PostgreSQL reads.
 //
 // A subaccount that shares its primary's balance answers the primary's
 // balance, which is what it spends (docs/subaccounts.md), with autoReload
