@@ -59,6 +59,9 @@ type accountPageData struct {
 	Form           url.Values     // the values of a refused form
 	Spend          *app.SpendView // the spend controls
 	Tree           *app.Family    // the account tree the account belongs to
+	Plan           string         // the price plan the account's prices come from
+	OwnPlan        string         // its own plan; "" when it uses its primary's or the default
+	Plans          []*kassa.Plan  // every plan, for the assign form
 }
 
 // accountErrors are the messages of the account page's refused forms.
@@ -102,6 +105,13 @@ func (h *handler) renderAccountPage(w http.ResponseWriter, r *http.Request, sess
 	}
 	d := accountPageData{overviewData: ov, Base: base, IdempotencyKey: "ui-" + randomToken()[:32],
 		PostError: errs.post, ReloadError: errs.reload, SpendError: errs.spend, Form: form, Spend: spend, Tree: tree}
+	if d.Plan, d.OwnPlan, err = h.cfg.Store.AccountPlan(r.Context(), key); err == nil {
+		d.Plans, err = h.app.Plans(r.Context())
+	}
+	if err != nil {
+		h.renderError(w, r, sess, statusOf(err), h.userMessage(r, "load the price plans", err))
+		return
+	}
 	if form != nil && errs.post != "" && form.Get("idempotency_key") != "" {
 		d.IdempotencyKey = form.Get("idempotency_key") // the same submission, corrected, stays one posting
 	}

@@ -37,6 +37,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST /ui/operator/accounts/{key}/spend-controls", h.session(operatorRole, h.saveSpendControls))
 	mux.HandleFunc("POST /ui/operator/accounts/{key}/suspend", h.session(operatorRole, h.operatorSuspend(true)))
 	mux.HandleFunc("POST /ui/operator/accounts/{key}/resume", h.session(operatorRole, h.operatorSuspend(false)))
+	mux.HandleFunc("POST /ui/operator/accounts/{key}/plan", h.session(operatorRole, h.assignPlan))
 	mux.HandleFunc("GET /ui/operator/price-books", h.session(operatorRole, h.priceBooksPage))
 	mux.HandleFunc("POST /ui/operator/price-books", h.session(operatorRole, h.importPriceBook))
 	mux.HandleFunc("POST /ui/operator/price-books/{version}/activate", h.session(operatorRole, h.activatePriceBook))

@@ -184,6 +184,19 @@ func (h *handler) operatorSuspend(suspend bool) func(http.ResponseWriter, *http.
 	}
 }
 
+// assignPlan gives the account its own price plan ("" for none)
+// (app.Service.AssignPlan) from the operator's account page.
+func (h *handler) assignPlan(w http.ResponseWriter, r *http.Request, sess *session) {
+	key := r.PathValue("key")
+	plan, err := h.app.AssignPlan(r.Context(), operatorActor(r), key, r.PostFormValue("plan"))
+	if err != nil {
+		h.renderError(w, r, sess, statusOf(err), h.userMessage(r, "assign the price plan", err))
+		return
+	}
+	h.setFlash(sess, "ok", "Prices from plan "+plan+" from the account's next request on.")
+	redirect(w, r, "/ui/operator/accounts/"+url.PathEscape(key)+"#plan")
+}
+
 // treeOf returns the family an account belongs to, as an operator sees it:
 // its own, or its primary's for a subaccount.
 func (h *handler) treeOf(r *http.Request, acct *kassa.Account) (*app.Family, error) {
