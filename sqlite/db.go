@@ -68,6 +68,9 @@ type DB struct {
 	balances *balanceCache
 	// totals keeps the totals of entry listings; nil when ReadOnly.
 	totals *totalCache
+	// plans serves AccountPlan from memory, as balances does FindBalance;
+	// nil when read-only.
+	plans *planCache
 
 	// findAccount is FindAccount's query, prepared on the read pool: it
 	// runs on every authenticated request, and preparing it each time was
@@ -107,6 +110,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if !opts.ReadOnly {
 		db.balances = newBalanceCache()
 		db.totals = newTotalCache()
+		db.plans = newPlanCache()
 	}
 	if db.busy <= 0 {
 		db.busy = DefaultBusyTimeout
@@ -232,8 +236,8 @@ func (db *DB) usable() error {
 
 // inWriteTx runs fn in one write transaction on the write connection,
 // committing when fn returns nil. now is read once for the transaction.
-// After a commit the balance cache starts over (such a write may change
-// any account).
+// After a commit the balance and plan caches start over (such a write may
+// change any account).
 func (db *DB) inWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
 	return db.commitWrite(ctx, fn, db.resetCaches)
 }
@@ -243,6 +247,7 @@ func (db *DB) inWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) 
 func (db *DB) resetCaches() {
 	db.balances.reset()
 	db.totals.reset()
+	db.plans.reset()
 }
 
 // commitWrite runs fn in one write transaction and, once it has

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -159,11 +160,17 @@ func (db *DB) SetAccountPlan(ctx context.Context, apiKey, plan string) error {
 }
 
 // AccountPlan returns the plan an account uses (its own, else its
-// primary's own, else the default plan) and its own, in one read.
+// primary's own, else the default plan) and its own: from memory when it
+// was read since the last write that may have changed it (planCache),
+// else in one read.
 func (db *DB) AccountPlan(ctx context.Context, apiKey string) (effective, own string, err error) {
 	if err := db.usable(); err != nil {
 		return "", "", err
 	}
+	if v, ok, _ := db.plans.get(apiKey); ok {
+		return kassa.EffectivePlan(v[0], v[1]), v[0], nil
+	}
+	_, _, seq := db.plans.get(apiKey)
 	var primary string
 	err = db.read.QueryRowContext(ctx, `SELECT a.plan, COALESCE(p.plan, '') FROM accounts a
 		LEFT JOIN accounts p ON p.api_key = a.primary_account AND a.primary_account <> ''
@@ -174,5 +181,64 @@ func (db *DB) AccountPlan(ctx context.Context, apiKey string) (effective, own st
 	if err != nil {
 		return "", "", translate(fmt.Errorf("plan of %s: %w", apiKey, err))
 	}
+	db.plans.fill(apiKey, [2]string{own, primary}, seq)
 	return kassa.EffectivePlan(own, primary), own, nil
+}
+
+// planCache holds the plans that AccountPlan read, as committed: per
+// account its own plan and its primary's own. It is correct for the reason
+// the balance cache is (balances.go): the DB is the database's one writer,
+// and every write that may change an account's plan (any write transaction
+// but a ledger one, a restore) empties it after it commits and before it
+// returns, so a request that follows an acknowledged plan change reads the
+// new plan. A read that misses fills it only when no such commit happened
+// since the read started.
+type planCache struct {
+	mu  sync.RWMutex
+	seq uint64
+	m   map[string][2]string // api key → own plan, primary's own plan
+}
+
+// newPlanCache returns an empty cache.
+func newPlanCache() *planCache { return &planCache{m: make(map[string][2]string)} }
+
+// get returns the cached plans of key and, on a miss, the sequence to
+// hand to fill. A nil cache always misses.
+func (c *planCache) get(key string) (v [2]string, ok bool, seq uint64) {
+	if c == nil {
+		return v, false, 0
+	}
+	c.mu.RLock()
+	v, ok = c.m[key]
+	seq = c.seq
+	c.mu.RUnlock()
+	return v, ok, seq
+}
+
+// fill keeps v, read after get returned seq, unless a write committed
+// since.
+func (c *planCache) fill(key string, v [2]string, seq uint64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq != seq {
+		return
+	}
+	if len(c.m) >= maxCachedBalances {
+		clear(c.m)
+	}
+	c.m[key] = v
+}
+
+// reset empties the cache after a write that may have changed any plan.
+func (c *planCache) reset() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	clear(c.m)
 }

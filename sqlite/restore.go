@@ -55,8 +55,8 @@ func (db *DB) Restore(ctx context.Context, srcPath string) error {
 			}
 		}
 	})
-	// Whatever the restore did (even half of it), cached balances and
-	// totals are gone.
+	// Whatever the restore did (even half of it), cached balances,
+	// totals and plans are gone.
 	db.resetCaches()
 	if err != nil {
 		return translate(fmt.Errorf("restore from %s: %w", srcPath, err))
