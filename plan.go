@@ -80,17 +80,24 @@ func EffectivePlan(own, primary string) string {
 // hundredPercent is 100 % in the units of Markup.Percent.
 const hundredPercent = 100 * 100_000_000
 
-// Validate checks a markup: Percent above -100, Fixed and Min not
-// negative. The error is EINVALID and names the field (percent, fixed,
-// min).
+// Bounds of a markup (Validate): a price at most a thousand times its
+// base's plus a million, so that no price of a book overflows.
+const (
+	MaxMarkupPercent = 100_000 * 100_000_000   // 100,000 %
+	MaxMarkupAmount  = 1_000_000 * 100_000_000 // fixed and min: 1,000,000
+)
+
+// Validate checks a markup: Percent above -100 and at most
+// MaxMarkupPercent, Fixed and Min from 0 to MaxMarkupAmount. The error is
+// EINVALID and names the field (percent, fixed, min).
 func (m Markup) Validate() error {
 	switch {
-	case m.Percent <= -hundredPercent:
-		return FieldError("percent", "percent must be above -100")
-	case m.Fixed < 0:
-		return FieldError("fixed", "fixed must not be negative")
-	case m.Min < 0:
-		return FieldError("min", "min must not be negative")
+	case m.Percent <= -hundredPercent || m.Percent > MaxMarkupPercent:
+		return FieldError("percent", "percent must be above -100 and at most 100000")
+	case m.Fixed < 0 || m.Fixed > MaxMarkupAmount:
+		return FieldError("fixed", "fixed must be from 0 to 1000000")
+	case m.Min < 0 || m.Min > MaxMarkupAmount:
+		return FieldError("min", "min must be from 0 to 1000000")
 	}
 	return nil
 }
