@@ -44,6 +44,7 @@ type ReloadFailedData struct {
 // book version was activated, to take effect at EffectiveAt.
 type PriceBookActivatedData struct {
 	Version     int64  `json:"version"`
+	Plan        string `json:"plan"` // the price plan whose version it is
 	Name        string `json:"name"`
 	Demo        bool   `json:"demo"`
 	Prices      int    `json:"prices"`

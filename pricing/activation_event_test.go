@@ -39,7 +39,7 @@ func TestActivationWritesEvent(t *testing.T) {
 	if err := json.Unmarshal(list[0].Data, &d); err != nil {
 		t.Fatal(err)
 	}
-	want := kassa.PriceBookActivatedData{Version: v.Version, Name: v.Name, Demo: v.Demo, Prices: v.Prices,
+	want := kassa.PriceBookActivatedData{Version: v.Version, Plan: kassa.DefaultPlan, Name: v.Name, Demo: v.Demo, Prices: v.Prices,
 		Checksum: v.Checksum, EffectiveAt: at.UTC().Format(time.RFC3339Nano)}
 	if d != want {
 		t.Errorf("event data = %+v, want %+v", d, want)

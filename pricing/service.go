@@ -269,7 +269,7 @@ func (s *Service) activationEvent(ctx context.Context, version int64, effectiveA
 		return nil, err
 	}
 	return kassa.NewEvent(kassa.EventPriceBookActivated, "", kassa.PriceBookActivatedData{
-		Version: v.Version, Name: v.Name, Demo: v.Demo, Prices: v.Prices, Checksum: v.Checksum,
+		Version: v.Version, Plan: v.Plan, Name: v.Name, Demo: v.Demo, Prices: v.Prices, Checksum: v.Checksum,
 		EffectiveAt: effectiveAt.UTC().Format(time.RFC3339Nano),
 	})
 }
