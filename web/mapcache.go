@@ -13,6 +13,7 @@ const mapCacheSize = 16
 // mapKey identifies a drawn map.
 type mapKey struct {
 	version  int64
+	plan     string // a derived plan shares its base's version
 	typ      kassa.ServiceType
 	currency kassa.Currency
 	pick     bool // links carry the currency (operators)

@@ -37,6 +37,8 @@ type pricingData struct {
 	Version    int64
 	Demo       bool
 	Error      string
+	Plan       string   // the price plan shown: the account's, or the operator's pick
+	Plans      []string // the plans an operator can pick (compare them on the map)
 }
 
 // legendItem is one price class.
@@ -74,19 +76,30 @@ func (h *handler) pricingPage(w http.ResponseWriter, r *http.Request, sess *sess
 	if t := kassa.ServiceType(q.Get("type")); slices.Contains(mapTypes, t) {
 		d.Type = t
 	}
+	d.Plan = kassa.DefaultPlan
 	if sess.role == accountRole {
 		if acct, err := h.cfg.Store.FindAccount(r.Context(), sess.apiKey); err == nil {
 			d.Currency = acct.Currency
+		}
+		if plan, err := h.app.AccountPlan(r.Context(), sess.apiKey); err == nil {
+			d.Plan = plan
 		}
 	} else {
 		d.CanPickCur = true
 		if c := kassa.Currency(q.Get("currency")); c.Valid() {
 			d.Currency = c
 		}
+		d.Plans = h.planNames(r)
+		if p := q.Get("plan"); slices.Contains(d.Plans, p) {
+			d.Plan = p
+		}
 	}
-	snap := h.cfg.Pricing.Current()
-	if snap == nil {
+	snap, err := h.cfg.Pricing.PlanSnapshot(r.Context(), d.Plan)
+	if err != nil {
 		d.Error = "No price book is active yet."
+		if d.Plan != kassa.DefaultPlan {
+			d.Error = kassa.ErrorMessage(err)
+		}
 		h.render(w, r, sess, http.StatusOK, "pricing", "Pricing", "pricing", d)
 		return
 	}
@@ -115,6 +128,20 @@ func (h *handler) pricingPage(w http.ResponseWriter, r *http.Request, sess *sess
 	}
 	d.Map, d.Legend = h.priceMap(snap.Version(), prices, d, selected)
 	h.render(w, r, sess, http.StatusOK, "pricing", "Pricing", "pricing", d)
+}
+
+// planNames lists the price plans by name (only the default one when they
+// cannot be read).
+func (h *handler) planNames(r *http.Request) []string {
+	plans, err := h.app.Plans(r.Context())
+	if err != nil {
+		return []string{kassa.DefaultPlan}
+	}
+	names := make([]string, 0, len(plans))
+	for _, p := range plans {
+		names = append(names, p.Name)
+	}
+	return names
 }
 
 // findCountry resolves the query (an alpha-2 code or a name) and fills the
@@ -179,7 +206,7 @@ func fromPrice(cp pricing.CountrySummary) (kassa.Amount, bool) {
 // priceMap returns the map, from the cache when this price-book version,
 // type and currency were drawn before, and its legend.
 func (h *handler) priceMap(version int64, prices []pricing.CountrySummary, d pricingData, selected string) (template.HTML, []legendItem) {
-	key := mapKey{version: version, typ: d.Type, currency: d.Currency, pick: d.CanPickCur}
+	key := mapKey{version: version, plan: d.Plan, typ: d.Type, currency: d.Currency, pick: d.CanPickCur}
 	m, ok := h.maps.get(key)
 	if !ok {
 		m = h.drawMap(prices, d)
@@ -221,6 +248,9 @@ func (h *handler) drawMap(prices []pricing.CountrySummary, d pricingData) drawnM
 		v := url.Values{"type": {string(d.Type)}, "country": {code}}
 		if d.CanPickCur {
 			v.Set("currency", string(d.Currency))
+			if d.Plan != kassa.DefaultPlan {
+				v.Set("plan", d.Plan)
+			}
 		}
 		return "/ui/pricing?" + v.Encode() + "#country"
 	}
