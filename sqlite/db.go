@@ -236,7 +236,7 @@ func (db *DB) usable() error {
 
 // inWriteTx runs fn in one write transaction on the write connection,
 // committing when fn returns nil. now is read once for the transaction.
-// After a commit the balance and plan caches start over (such a write may
+// After a commit the caches (balances, totals, plans) start over (such a write may
 // change any account).
 func (db *DB) inWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
 	return db.commitWrite(ctx, fn, db.resetCaches)
