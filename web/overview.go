@@ -21,16 +21,17 @@ type overviewData struct {
 	Ledger  ledgerPage
 }
 
-// ledgerPage is one page of the ledger table.
+// ledgerPage is one page of the ledger table: entries newest first, read
+// by keyset (the entries below an id), so that a deep page costs what the
+// first does.
 type ledgerPage struct {
 	Entries []*kassa.Entry
 	Kind    string
 	Kinds   []kassa.EntryKind
-	Page    int
-	Pages   int
 	Total   int
-	PrevURL string
-	NextURL string
+	Before  int64  // the page's cursor: its entries have lower ids (0: the newest)
+	PrevURL string // the newest page, when this is not it
+	NextURL string // the older entries, when the page is full
 }
 
 // overview shows the signed-in account.
@@ -62,38 +63,42 @@ func (h *handler) accountView(r *http.Request, acct *kassa.Account, base string)
 	return &overviewData{Account: acct, Chart: balanceChart(recent, acct.Currency), Ledger: lp}, nil
 }
 
-// ledgerPage reads the page and kind query parameters and loads that page.
+// ledgerPage reads the before and kind query parameters and loads that
+// page.
 func (h *handler) ledgerPage(r *http.Request, apiKey, base string) (ledgerPage, error) {
 	q := r.URL.Query()
-	lp := ledgerPage{Kinds: kassa.EntryKinds, Page: 1}
+	lp := ledgerPage{Kinds: kassa.EntryKinds}
 	f := kassa.EntryFilter{Account: apiKey, Limit: entriesPerPage}
 	if k := kassa.EntryKind(q.Get("kind")); k.Valid() {
 		lp.Kind = string(k)
 		f.Kinds = []kassa.EntryKind{k}
 	}
-	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 && p < 1_000_000 {
-		lp.Page = p
+	if b, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && b > 0 {
+		lp.Before, f.Before = b, b
 	}
-	f.Offset = (lp.Page - 1) * entriesPerPage
 	entries, total, err := h.cfg.Store.ListEntries(r.Context(), f)
 	if err != nil {
 		return lp, err
 	}
 	lp.Entries, lp.Total = entries, total
-	lp.Pages = max(1, (total+entriesPerPage-1)/entriesPerPage)
-	link := func(page int) string {
+	link := func(before int64) string {
 		v := url.Values{}
 		if lp.Kind != "" {
 			v.Set("kind", lp.Kind)
 		}
-		v.Set("page", strconv.Itoa(page))
+		if before > 0 {
+			v.Set("before", strconv.FormatInt(before, 10))
+		}
+		if len(v) == 0 {
+			return base + "#ledger"
+		}
 		return base + "?" + v.Encode() + "#ledger"
 	}
-	if lp.Page > 1 {
-		lp.PrevURL = link(lp.Page - 1)
+	if lp.Before > 0 {
+		lp.PrevURL = link(0)
 	}
-	if lp.Page < lp.Pages {
-		lp.NextURL = link(lp.Page + 1)
+	if len(entries) == entriesPerPage {
+		lp.NextURL = link(entries[len(entries)-1].ID)
 	}
 	return lp, nil
 }

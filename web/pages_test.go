@@ -400,18 +400,25 @@ func TestLedgerPaging(t *testing.T) {
 	if n := len(rows.FindAllString(p.body, -1)); n != entriesPerPage {
 		t.Fatalf("first page rows %d", n)
 	}
-	if !strings.Contains(p.body, "37 entries, page 1 of 2") {
-		t.Error("no page count")
+	if !strings.Contains(p.body, "37 entries, newest first") {
+		t.Error("no entry count")
 	}
-	p = b.get("/ui/account?page=2")
+	older := regexp.MustCompile(`<a href="(/ui/account\?before=(\d+)#ledger)" rel="next">`).FindStringSubmatch(p.body)
+	if older == nil {
+		t.Fatal("no link to the older entries")
+	}
+	p = b.get(older[1])
 	if n := len(rows.FindAllString(p.body, -1)); n != 37-entriesPerPage {
 		t.Fatalf("second page rows %d", n)
+	}
+	if !strings.Contains(p.body, "from before entry #"+older[2]) || !strings.Contains(p.body, `rel="first"`) || strings.Contains(p.body, `rel="next"`) {
+		t.Error("the second (last) page's caption or links")
 	}
 	p = b.get("/ui/account?kind=credit")
 	if !strings.Contains(p.body, "13 entries of kind credit") || strings.Contains(p.body, "<td>debit</td>") {
 		t.Error("kind filter")
 	}
-	if p := b.get("/ui/account?kind=bogus&page=-4"); p.status != http.StatusOK {
+	if p := b.get("/ui/account?kind=bogus&before=-4"); p.status != http.StatusOK {
 		t.Errorf("bad parameters: %d", p.status)
 	}
 }
