@@ -15,7 +15,7 @@ const RedactedSegment = "{redacted}"
 // upper-case letter and a digit (kassa.ValidateSecret), so no secret is
 // ever kept. Other paths carry no credential and are returned as they are.
 func RedactPath(path string) string {
-	if !underLegacyAccount(path) {
+	if !underLegacyAccount(path) || !needsRedaction(path) {
 		return path
 	}
 	segs := strings.Split(path, "/")
@@ -30,6 +30,22 @@ func RedactPath(path string) string {
 		}
 	}
 	return strings.Join(segs, "/")
+}
+
+// needsRedaction reports whether a path under /account/ has a segment
+// after the "account" one that RedactPath would replace.
+func needsRedaction(path string) bool {
+	seenAccount := false
+	for s := range strings.SplitSeq(path, "/") {
+		switch {
+		case s == "":
+		case !seenAccount:
+			seenAccount = true
+		case !lowerWord(s):
+			return true
+		}
+	}
+	return false
 }
 
 // underLegacyAccount reports whether path is under /account/, in any letter

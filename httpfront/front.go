@@ -1,7 +1,6 @@
 package httpfront
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -61,16 +60,27 @@ func (f *Front) Wrap(next http.Handler) http.Handler {
 		if !saneRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header().Set(RequestIDHeader, id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		// One allocation holds the recorder, the context carrying the id
+		// and the header's value (the front runs on every request).
+		x := &exchange{recorder: recorder{ResponseWriter: w}}
+		x.idContext = idContext{Context: r.Context(), id: id}
+		x.idValue[0] = id
+		w.Header()[RequestIDHeader] = x.idValue[:] // canonical already: no Header.Set
+		r = r.WithContext(&x.idContext)
 		f.resolveClient(r)
-		rec := &recorder{ResponseWriter: w}
 		if f.opts.Metrics != nil {
 			f.opts.Metrics.RequestStarted()
 		}
-		defer func() { f.done(r, rec, time.Since(start)) }()
-		next.ServeHTTP(rec, r)
+		defer func() { f.done(r, &x.recorder, time.Since(start)) }()
+		next.ServeHTTP(&x.recorder, r)
 	})
+}
+
+// exchange is the front's state for one request.
+type exchange struct {
+	recorder
+	idContext
+	idValue [1]string // the X-Request-Id header's value
 }
 
 // done records the finished request.
@@ -83,8 +93,8 @@ func (f *Front) done(r *http.Request, rec *recorder, d time.Duration) {
 	if f.opts.Metrics != nil {
 		f.opts.Metrics.RequestDone(route, r.Method, status, d)
 	}
-	if !f.opts.AccessLog {
-		return
+	if !f.opts.AccessLog || !f.log.Enabled(r.Context(), slog.LevelInfo) {
+		return // nothing to build when the line would be dropped
 	}
 	// The path only: a query string (/account/* takes api_secret there)
 	// is never logged, and a path that can carry a credential is redacted.

@@ -18,6 +18,21 @@ const maxRequestIDLen = 128
 // requestIDKey is the context key of the request id.
 type requestIDKey struct{}
 
+// idContext carries the request id: context.WithValue's work, kept in
+// the front's per-request allocation.
+type idContext struct {
+	context.Context
+	id string
+}
+
+// Value implements context.Context.
+func (c *idContext) Value(key any) any {
+	if key == (requestIDKey{}) {
+		return c.id
+	}
+	return c.Context.Value(key)
+}
+
 // RequestID returns the request id in ctx, or "".
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
