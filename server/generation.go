@@ -108,7 +108,7 @@ func (n *Node) build() (*generation, error) {
 	if opsOnMain(cfg) {
 		mux.Handle("GET /metrics", n.metrics.Handler())
 	}
-	g.handler = mux
+	g.handler = apiFirst(api, mux)
 	return g, nil
 }
 
