@@ -145,35 +145,72 @@ func (s *Server) legacyPrefixPricing(w http.ResponseWriter, r *http.Request, c *
 // streamed answer (a large price book) is rendered as it is written,
 // without a Content-Length.
 func serveDocument(w http.ResponseWriter, r *http.Request, d *pricing.Document) {
-	body, etag := d.Body, d.ETag
+	if d.Streamed() {
+		serveStreamed(w, r, d)
+		return
+	}
 	h := w.Header()
+	v := d.PlainHeader()
 	gzipped := false
 	if d.Gzipped() {
-		h.Set("Vary", "Accept, Accept-Encoding")
+		h["Vary"] = varyAcceptEncoding
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			if d.Streamed() {
-				gzipped, etag = true, d.GzipETag
-			} else if z, zetag := d.Compressed(); z != nil {
-				gzipped, body, etag = true, z, zetag
-			}
-			if gzipped {
-				h.Set("Content-Encoding", "gzip")
+			if z := d.GzipHeader(); z != nil {
+				gzipped, v = true, z
 			}
 		}
 	} else {
-		h.Set("Vary", "Accept")
+		h["Vary"] = varyAccept
 	}
-	if etag != "" {
-		h.Set("ETag", etag)
-		if etagMatches(r.Header.Get("If-None-Match"), etag) {
-			h.Del("Content-Encoding")
+	if v.ETag != nil {
+		h["Etag"] = v.ETag
+		if etagMatches(r.Header.Get("If-None-Match"), v.ETag[0]) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
 	}
-	if !d.Streamed() {
-		writeBody(w, http.StatusOK, d.ContentType, body)
+	if gzipped {
+		h["Content-Encoding"] = gzipEncoding
+	}
+	h["Content-Type"] = v.ContentType
+	h["Content-Length"] = v.ContentLength
+	h["X-Content-Type-Options"] = nosniff
+	w.WriteHeader(http.StatusOK)
+	if gzipped {
+		body, _ := d.Compressed()
+		w.Write(body)
 		return
+	}
+	w.Write(d.Body)
+}
+
+// Header values serveDocument sets straight into the header map (names in
+// canonical form; capacity one, so that an append copies).
+var (
+	varyAccept         = []string{"Accept"}[:1:1]
+	varyAcceptEncoding = []string{"Accept, Accept-Encoding"}[:1:1]
+	gzipEncoding       = []string{"gzip"}[:1:1]
+)
+
+// serveStreamed writes an answer rendered as it is written (a large price
+// book's list): no Content-Length, gzip-compressed as it is rendered when
+// the caller accepts it.
+func serveStreamed(w http.ResponseWriter, r *http.Request, d *pricing.Document) {
+	h := w.Header()
+	h.Set("Vary", "Accept, Accept-Encoding")
+	gzipped, etag := false, d.ETag
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		gzipped, etag = true, d.GzipETag
+	}
+	if etag != "" {
+		h.Set("ETag", etag)
+		if etagMatches(r.Header.Get("If-None-Match"), etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	if gzipped {
+		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Type", d.ContentType)
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -115,13 +115,38 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 }
 
 // writeBody writes a ready body with its Content-Type and Content-Length.
+// The header values go straight into the header map (canonical names,
+// shared values for the usual content types): Header.Set's work on every
+// answer showed in profiles of the hot endpoints.
 func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = contentTypeValue(contentType)
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["X-Content-Type-Options"] = nosniff
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// Shared header values (capacity one, so that an append copies; net/http
+// copies the map when it writes the header, and nothing modifies them).
+var (
+	nosniff          = []string{"nosniff"}[:1:1]
+	contentJSONValue = []string{contentJSON}[:1:1]
+	contentXMLValue  = []string{contentXML}[:1:1]
+	problemValue     = []string{contentProblem}[:1:1]
+)
+
+// contentTypeValue returns the Content-Type header value of contentType.
+func contentTypeValue(contentType string) []string {
+	switch contentType {
+	case contentJSON:
+		return contentJSONValue
+	case contentXML:
+		return contentXMLValue
+	case contentProblem:
+		return problemValue
+	}
+	return []string{contentType}
 }
 
 // rawNumber is JSON number text written as it is (the balance value, which

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"strconv"
 	"sync"
 )
 
@@ -70,6 +71,54 @@ type Document struct {
 	lazy     sync.Once // compresses a pre-rendered body of GzipMinSize or more on first use
 	lazyGzip []byte
 	lazyETag string
+
+	plainOnce, gzipOnce     sync.Once
+	plainHeader, gzipHeader *HeaderValues
+}
+
+// HeaderValues are the response header values of one representation of a
+// pre-rendered answer, built once per document: a server sets them
+// straight into its header map, skipping Header.Set's work (canonical
+// names, a slice per value) on every request. Each slice has one element
+// and capacity one; nobody may modify them (net/http copies the header
+// map when it writes it, and an append copies).
+type HeaderValues struct {
+	ContentType   []string
+	ContentLength []string
+	ETag          []string // nil when the answer has no ETag
+}
+
+// newHeaderValues returns the header values of a body with etag.
+func newHeaderValues(contentType string, body []byte, etag string) *HeaderValues {
+	v := &HeaderValues{ContentType: one(contentType), ContentLength: one(strconv.Itoa(len(body)))}
+	if etag != "" {
+		v.ETag = one(etag)
+	}
+	return v
+}
+
+// one returns a header value slice of s with capacity one.
+func one(s string) []string { return []string{s}[:1:1] }
+
+// PlainHeader returns the header values of the answer sent without
+// content coding; nil for a streamed answer.
+func (d *Document) PlainHeader() *HeaderValues {
+	if d.Streamed() {
+		return nil
+	}
+	d.plainOnce.Do(func() { d.plainHeader = newHeaderValues(d.ContentType, d.Body, d.ETag) })
+	return d.plainHeader
+}
+
+// GzipHeader returns the header values of the gzip representation (see
+// Compressed, which it calls); nil when there is none.
+func (d *Document) GzipHeader() *HeaderValues {
+	d.gzipOnce.Do(func() {
+		if z, etag := d.Compressed(); z != nil {
+			d.gzipHeader = newHeaderValues(d.ContentType, z, etag)
+		}
+	})
+	return d.gzipHeader
 }
 
 // Gzipped reports whether the answer is offered gzip-compressed: a full
