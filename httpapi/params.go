@@ -35,8 +35,7 @@ const fieldBody = "body"
 // cannot be parsed, or one over limit bytes, is an EINVALID error.
 func readParams(r *http.Request, limit int64) (params, error) {
 	p := params{query: parseQueryLenient(r.URL.RawQuery)}
-	if r.Body == nil || r.Body == http.NoBody { // a GET: nothing to read
-		p.body = url.Values{}
+	if r.Body == nil || r.Body == http.NoBody { // a GET: nothing to read (a nil map reads as empty)
 		return p, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
@@ -144,6 +143,9 @@ func jsonScalar(msg json.RawMessage) (string, error) {
 // parseQueryLenient parses a query string, dropping pairs that do not
 // decode instead of failing.
 func parseQueryLenient(raw string) url.Values {
+	if raw == "" {
+		return nil // reads as empty, without a map per request
+	}
 	v := url.Values{}
 	for pair := range strings.SplitSeq(raw, "&") {
 		name, value, err := unescapePair(pair)

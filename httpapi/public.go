@@ -115,11 +115,11 @@ func (s *Server) authenticated(m publicMethods, cachedAccount bool) handlerFunc 
 			key, secret = k, sec // the legacy path credentials
 		}
 		acct, err := authenticate(r.Context(), clientIP(r), strings.TrimSpace(key), secret)
-		var lo *auth.LockedOut
-		if errors.As(err, &lo) {
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(lo.RetryAfter)))
-		}
 		if err != nil {
+			var lo *auth.LockedOut // only here: errors.As makes it escape, an allocation per request
+			if errors.As(err, &lo) {
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(lo.RetryAfter)))
+			}
 			return err
 		}
 		if err := s.limitCalls(w, acct); err != nil {

@@ -170,6 +170,12 @@ func (db *DB) AccountPlan(ctx context.Context, apiKey string) (effective, own st
 	if v, ok, _ := db.plans.get(apiKey); ok {
 		return kassa.EffectivePlan(v[0], v[1]), v[0], nil
 	}
+	return db.readAccountPlan(ctx, apiKey)
+}
+
+// readAccountPlan is AccountPlan's read of the database when the cache
+// misses (on its own, so that the cached path allocates nothing).
+func (db *DB) readAccountPlan(ctx context.Context, apiKey string) (effective, own string, err error) {
 	_, _, seq := db.plans.get(apiKey)
 	var primary string
 	err = db.read.QueryRowContext(ctx, `SELECT a.plan, COALESCE(p.plan, '') FROM accounts a
