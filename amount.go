@@ -139,7 +139,8 @@ func roundUp(rest string, odd bool) bool {
 // String formats the amount with exactly 8 decimals, as prices are written
 // on the wire: "0.03330000", "-1.50000000".
 func (a Amount) String() string {
-	return string(a.AppendFixed(nil))
+	var buf [32]byte // the longest Amount is 29 bytes: one allocation, the string's
+	return string(a.AppendFixed(buf[:0]))
 }
 
 // AppendFixed appends the 8-decimal text of a to dst and returns it.

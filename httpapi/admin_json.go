@@ -24,7 +24,21 @@ func decodeStrict(r *http.Request, limit int64, v any) error {
 }
 
 // readBodyLimited reads the whole request body, at most limit bytes.
+// eagerBodyBytes bounds the buffer readBodyLimited allocates before the
+// body arrives: a larger declared length is read as it comes, so that a
+// client cannot make the server reserve the whole limit by announcing it.
+const eagerBodyBytes = 64 << 10
+
 func readBodyLimited(r *http.Request, limit int64) ([]byte, error) {
+	if n := r.ContentLength; n >= 0 && n <= min(limit, eagerBodyBytes) && r.Body != nil {
+		// The usual case: a small body of known length, read into one
+		// buffer of that size (net/http's body reader stops at it).
+		data := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, data); err != nil {
+			return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "could not read the request body", Err: err}
+		}
+		return data, nil
+	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, &kassa.Error{Code: kassa.EINVALID, Field: fieldBody, Message: "could not read the request body", Err: err}

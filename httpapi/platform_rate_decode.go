@@ -29,8 +29,10 @@ func decodeRateRequest(r *http.Request, limit int64) (rateRequest, error) {
 // parseRateRequestFast parses a JSON object whose keys are exactly
 // "account", "type" or "to" and whose values are strings of printable
 // ASCII without escapes, with JSON whitespace anywhere JSON allows it and
-// nothing after the object. ok is false for anything else.
-func parseRateRequestFast(data []byte) (req rateRequest, ok bool) {
+// nothing after the object. ok is false for anything else. The values are
+// parts of one copy of the body (one allocation for the three).
+func parseRateRequestFast(raw []byte) (req rateRequest, ok bool) {
+	data := string(raw)
 	i := skipJSONSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return rateRequest{}, false
@@ -78,14 +80,14 @@ func parseRateRequestFast(data []byte) (req rateRequest, ok bool) {
 
 // plainJSONString reads the string starting at data[i] when it holds only
 // printable ASCII and no escape; next is the index after its closing quote.
-func plainJSONString(data []byte, i int) (s string, next int, ok bool) {
+func plainJSONString(data string, i int) (s string, next int, ok bool) {
 	if i >= len(data) || data[i] != '"' {
 		return "", 0, false
 	}
 	for j := i + 1; j < len(data); j++ {
 		switch c := data[j]; {
 		case c == '"':
-			return string(data[i+1 : j]), j + 1, true
+			return data[i+1 : j], j + 1, true
 		case c == '\\' || c < 0x20 || c > 0x7e:
 			return "", 0, false
 		}
@@ -95,7 +97,7 @@ func plainJSONString(data []byte, i int) (s string, next int, ok bool) {
 
 // skipJSONSpace returns the index of the first byte at or after i that is
 // not JSON whitespace (space, tab, line feed, carriage return).
-func skipJSONSpace(data []byte, i int) int {
+func skipJSONSpace(data string, i int) int {
 	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
 		i++
 	}

@@ -12,9 +12,10 @@ import (
 
 // Content types written by the API.
 const (
-	contentJSON    = "application/json;charset=UTF-8"
-	contentXML     = "application/xml;charset=UTF-8"
-	contentProblem = "application/problem+json"
+	contentJSON      = "application/json;charset=UTF-8"
+	contentPlainJSON = "application/json" // the admin and platform APIs' answers
+	contentXML       = "application/xml;charset=UTF-8"
+	contentProblem   = "application/problem+json"
 )
 
 // xmlHeader is the declaration written before every XML answer.
@@ -121,7 +122,7 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = contentTypeValue(contentType)
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = contentLengthValue(len(body))
 	h["X-Content-Type-Options"] = nosniff
 	w.WriteHeader(status)
 	w.Write(body)
@@ -134,7 +135,25 @@ var (
 	contentJSONValue = []string{contentJSON}[:1:1]
 	contentXMLValue  = []string{contentXML}[:1:1]
 	problemValue     = []string{contentProblem}[:1:1]
+	plainJSONValue   = []string{contentPlainJSON}[:1:1]
 )
+
+// smallLengths are the Content-Length values of bodies under 2 KiB, the
+// size of most answers, made once.
+var smallLengths = func() (v [2048][]string) {
+	for n := range v {
+		v[n] = []string{strconv.Itoa(n)}[:1:1]
+	}
+	return v
+}()
+
+// contentLengthValue returns the Content-Length header value of n bytes.
+func contentLengthValue(n int) []string {
+	if n < len(smallLengths) {
+		return smallLengths[n]
+	}
+	return []string{strconv.Itoa(n)}
+}
 
 // contentTypeValue returns the Content-Type header value of contentType.
 func contentTypeValue(contentType string) []string {
@@ -145,6 +164,8 @@ func contentTypeValue(contentType string) []string {
 		return contentXMLValue
 	case contentProblem:
 		return problemValue
+	case contentPlainJSON:
+		return plainJSONValue
 	}
 	return []string{contentType}
 }

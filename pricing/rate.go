@@ -101,5 +101,8 @@ func NormalizeNumber(number string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if n == len(number) {
+		return number, nil // nothing was removed: the number is its digits (no copy)
+	}
 	return string(buf[:n]), nil
 }
