@@ -230,8 +230,15 @@ func acceptsGzip(header string) bool {
 	if header == "" {
 		return false // the usual case of a client that does not ask for gzip
 	}
-	for _, part := range strings.Split(header, ",") {
-		coding, ps, err := mime.ParseMediaType("x/" + strings.TrimSpace(part))
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimSpace(part)
+		if !strings.Contains(part, ";") { // no parameters: the coding itself, without parsing
+			if strings.EqualFold(part, "gzip") || part == "*" {
+				return true
+			}
+			continue
+		}
+		coding, ps, err := mime.ParseMediaType("x/" + part)
 		if err != nil {
 			continue
 		}
