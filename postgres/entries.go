@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,7 +44,8 @@ func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.En
 	var out []*kassa.Entry
 	var total int
 	err := db.readTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM entries"+countWhere, countArgs...).Scan(&total); err != nil {
+		var err error
+		if total, err = db.entryTotal(ctx, tx, f.Account, countWhere, countArgs); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, query, append(args, f.Offset, pageSize(f.Limit))...)
@@ -57,6 +59,36 @@ func (db *DB) ListEntries(ctx context.Context, f kassa.EntryFilter) ([]*kassa.En
 		return nil, 0, fmt.Errorf("list entries: %w", err)
 	}
 	return out, total, nil
+}
+
+// entryTotal counts the entries of a listing in tx's snapshot, or takes
+// the count from db.totals when the account's ledger has not changed since
+// it was made (see entryTotals).
+func (db *DB) entryTotal(ctx context.Context, tx pgx.Tx, account, where string, args []any) (int, error) {
+	var version uint32
+	if account != "" {
+		err := tx.QueryRow(ctx, "SELECT xmin::text::bigint FROM accounts WHERE api_key = $1", account).Scan(&version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			account = "" // no such account: nothing to key a count by
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	query := fmt.Sprintf("%s %q", where, args)
+	if account != "" {
+		if total, ok := db.totals.get(account, query, version); ok {
+			return total, nil
+		}
+	}
+	var total int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM entries"+where, args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	db.totals.counted.Add(1)
+	if account != "" {
+		db.totals.put(account, query, version, total)
+	}
+	return total, nil
 }
 
 // entryWhere builds the WHERE clause of f and its arguments.

@@ -56,6 +56,7 @@ type DB struct {
 	now          func() time.Time
 	log          *slog.Logger
 	schema       string
+	totals       *entryTotals // the totals of recent entry listings, by account
 }
 
 // querier is what a pool, a connection and a transaction have in common.
@@ -88,7 +89,7 @@ func connect(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
-	db := &DB{now: opts.Now, log: opts.Logger, schema: opts.Schema, listenConfig: cfg.ConnConfig.Copy()}
+	db := &DB{now: opts.Now, log: opts.Logger, schema: opts.Schema, listenConfig: cfg.ConnConfig.Copy(), totals: newEntryTotals()}
 	if db.now == nil {
 		db.now = time.Now
 	}
