@@ -14,8 +14,12 @@ import (
 // From any other peer the X-Forwarded-* headers are dropped, so that no
 // handler can be fooled by them.
 func (f *Front) resolveClient(r *http.Request) {
-	peer, ok := addrOf(r.RemoteAddr)
-	if !ok || !f.isTrusted(peer) {
+	trusted := false
+	if len(f.opts.TrustedProxies) > 0 { // no peer to parse when no proxy is trusted
+		peer, ok := addrOf(r.RemoteAddr)
+		trusted = ok && f.isTrusted(peer)
+	}
+	if !trusted {
 		// The names are in canonical form (as net/http stores them), so
 		// the map deletes need no canonicalization per request.
 		for _, h := range forwardingHeaders {
