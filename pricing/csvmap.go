@@ -54,7 +54,7 @@ func (x *cachedLookup) index(code string) int {
 func (x *cachedLookup) resolveCountryCached(v string) (string, string) {
 	if v != x.lastCell || x.lastCell == "" {
 		x.lastCountry, x.lastMsg = x.resolveCountry(v)
-		x.lastCell = v
+		x.lastCell = strings.Clone(v) // v is a view of a batch's text
 	}
 	return x.lastCountry, x.lastMsg
 }

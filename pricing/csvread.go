@@ -273,10 +273,14 @@ const batchRows = 1024
 
 // fill reads up to batchRows records into b.
 func (c *csvRecords) fill(b *rowBatch) {
-	// The text is new for every batch: the cells are views of it, and
-	// some (a cached country cell) outlive the batch.
+	// The cells are views of the text, which is reused by the batch's
+	// next fill: nothing keeps a cell past its batch (a cached country
+	// cell is copied).
 	b.rows, b.cells, b.err = b.rows[:0], b.cells[:0], nil
-	b.text = make([]byte, 0, max(cap(b.text), 64<<10))
+	if b.text == nil {
+		b.text = make([]byte, 0, 64<<10)
+	}
+	b.text = b.text[:0]
 	type span struct{ line, start, end int }
 	var spans [batchRows]span
 	nspans := 0
@@ -316,7 +320,7 @@ func (c *csvRecords) fill(b *rowBatch) {
 	if nspans == 0 {
 		return
 	}
-	text := unsafe.String(unsafe.SliceData(b.text), len(b.text)) // b.text is not written again
+	text := unsafe.String(unsafe.SliceData(b.text), len(b.text)) // b.text is not written again until the batch is used
 	k := 0
 	for i := range b.rows {
 		r := &b.rows[i]
