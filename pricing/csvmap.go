@@ -351,6 +351,7 @@ func (p *deckParser) destinationPrepared(line int, rec []string, tc uint8, pre *
 // parser knew of it before the row, and what the row adds.
 type rowPrefix struct {
 	key  uint64
+	slot int // its slot in the prefix table (prefixTable.find)
 	seen prefixSeen
 	old  bool // the prefix was seen on an earlier line
 	tc   uint8
@@ -365,7 +366,7 @@ func (p *deckParser) checkPrefix(line int, prefix string, tc uint8) (rowPrefix, 
 		return rowPrefix{}, false
 	}
 	pf := rowPrefix{key: prefixKeyOf(prefix), tc: tc, line: line}
-	pf.seen, pf.old = p.prefixes.get(pf.key)
+	pf.slot, pf.seen, pf.old = p.prefixes.find(pf.key)
 	if !pf.old {
 		pf.seen = prefixSeen{net: -1, line: int32(line), first: tc}
 	}
@@ -386,7 +387,7 @@ func (p *deckParser) recordPrefix(pf *rowPrefix) {
 	if pf.old {
 		p.prefixTC[pf.key<<3|uint64(pf.tc)] = int32(pf.line)
 	}
-	p.prefixes.put(pf.key, pf.seen)
+	p.prefixes.putAt(pf.slot, pf.key, pf.seen)
 }
 
 // countryForPrefix settles the country of a row with a prefix: the one

@@ -45,39 +45,39 @@ func (t *prefixTable) home(key uint64) int {
 
 // get returns what is remembered of prefix key.
 func (t *prefixTable) get(key uint64) (prefixSeen, bool) {
+	_, e, ok := t.find(key)
+	return e, ok
+}
+
+// find returns the slot of prefix key (the empty slot where it would go
+// when it is not in the table) and what is remembered of it: a row looks
+// its prefix up once and stores what it adds with putAt, without probing
+// again.
+func (t *prefixTable) find(key uint64) (int, prefixSeen, bool) {
 	for i := t.home(key); ; i++ {
 		if i == len(t.slots) {
 			i = 0
 		}
 		s := &t.slots[i]
 		if s.word == 0 {
-			return prefixSeen{}, false
+			return i, prefixSeen{}, false
 		}
 		if s.word>>9 == key {
-			return prefixSeen{net: s.net, line: s.line, mask: uint8(s.word >> 3 & 63), first: uint8(s.word & 7)}, true
+			return i, prefixSeen{net: s.net, line: s.line, mask: uint8(s.word >> 3 & 63), first: uint8(s.word & 7)}, true
 		}
 	}
 }
 
-// put stores what is remembered of prefix key.
-func (t *prefixTable) put(key uint64, e prefixSeen) {
-	word := key<<9 | uint64(e.mask&63)<<3 | uint64(e.first&7)
-	for i := t.home(key); ; i++ {
-		if i == len(t.slots) {
-			i = 0
-		}
-		s := &t.slots[i]
-		if s.word == 0 {
-			*s = prefixSlot{word, e.net, e.line}
-			t.used++
-			if t.used*5 > len(t.slots)*3 {
-				t.grow()
-			}
-			return
-		}
-		if s.word>>9 == key {
-			*s = prefixSlot{word, e.net, e.line}
-			return
+// putAt stores what is remembered of prefix key in slot i, which find
+// returned for it with no put in between.
+func (t *prefixTable) putAt(i int, key uint64, e prefixSeen) {
+	s := &t.slots[i]
+	isNew := s.word == 0
+	*s = prefixSlot{key<<9 | uint64(e.mask&63)<<3 | uint64(e.first&7), e.net, e.line}
+	if isNew {
+		t.used++
+		if t.used*5 > len(t.slots)*3 {
+			t.grow()
 		}
 	}
 }
