@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ func ParseCSV(r io.Reader, opts CSVOptions) (*kassa.PriceBook, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer d.release()
 	return d.Book()
 }
 
@@ -72,11 +74,13 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Deck, error) {
 		err = p.problems.err()
 	}
 	if err != nil {
+		p.release()
 		// A deck over the size limit is refused as such, whatever else
 		// is wrong with it: read on to find out.
 		io.Copy(io.Discard, br)
 	}
 	if ierr := in.inputError(); ierr != nil {
+		p.release()
 		return nil, ierr
 	}
 	if err != nil {
@@ -100,6 +104,7 @@ type deckParser struct {
 	index *cachedLookup
 	enc   *recordEncoder
 	deck  *Deck
+	mem   *offHeap // holds prefixes and nets (release)
 
 	seenRef    map[uint64]seenAt      // a default's or reference network's line: (type, currency, country, network) → first line
 	prefixes   *prefixTable           // prefix → its first line, the (type, currency) pairs seen, its deck network
@@ -153,20 +158,26 @@ func tcOf(typ kassa.ServiceType, cur kassa.Currency) uint8 {
 }
 
 func newDeckParser(opts CSVOptions) *deckParser {
-	return &deckParser{
+	mem := &offHeap{}
+	p := &deckParser{
 		opts:       opts,
 		problems:   problemList{subject: "rate deck"},
 		index:      &cachedLookup{prefixLookup: newPrefixLookup(opts.Ref)},
 		enc:        newRecordEncoder(),
 		deck:       &Deck{Name: opts.Name},
+		mem:        mem,
 		seenRef:    map[uint64]seenAt{},
-		prefixes:   newPrefixTable(opts.ExpectedRows),
-		nets:       make([]deckNet, 0, opts.ExpectedRows),
+		prefixes:   newPrefixTable(opts.ExpectedRows, mem),
+		nets:       offHeapSlice[deckNet](mem, opts.ExpectedRows)[:0],
 		prefixTC:   map[uint64]int32{},
 		explicit:   map[string]int32{},
 		netSeen:    map[uint64]seenAt{},
 		moreRanges: map[[2]uint64]struct{}{},
 	}
+	// A parser dropped without release (a deck never stored) frees its
+	// tables once it is garbage.
+	runtime.AddCleanup(p, (*offHeap).free, mem)
+	return p
 }
 
 // finish returns the deck.
@@ -174,8 +185,15 @@ func (p *deckParser) finish() *Deck {
 	d := p.deck
 	d.chunks = p.enc.finish()
 	d.defines = p.defines
+	d.freeTables = p.release
 	d.checked = true
 	return d
+}
+
+// release frees the parser's tables: it is used no more.
+func (p *deckParser) release() {
+	p.prefixes.slots, p.nets = nil, nil
+	p.mem.free()
 }
 
 // parse reads the header and every row; problems are collected. It

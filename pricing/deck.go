@@ -25,6 +25,9 @@ type Deck struct {
 	// defines reports whether the deck defines the book network (country,
 	// code), so that a merge leaves out a base's network of the same key.
 	defines func(country, code []byte) bool
+	// freeTables, when set, frees the tables defines looks networks up
+	// in (a CSV reader's, see offHeap).
+	freeTables func()
 	// checked is set when every line and network was checked against the
 	// reference data as it was read (CSV decks); ImportDeck compiles the
 	// others before storing them.
@@ -67,6 +70,15 @@ func (d *Deck) Book() (*kassa.PriceBook, error) {
 		}
 	}
 	return b.book, nil
+}
+
+// release drops defines and frees its tables, once the deck is stored.
+func (d *Deck) release() {
+	d.defines = nil
+	if d.freeTables != nil {
+		d.freeTables()
+		d.freeTables = nil
+	}
 }
 
 // storedChunks returns the chunks to store: a header chunk (name, demo

@@ -1,6 +1,9 @@
 package pricing
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // prefixTable maps the prefixes of a deck being read to what the parser
 // remembers of them (prefixSeen): an open-addressing hash table of 16-byte
@@ -15,6 +18,7 @@ import "math/bits"
 type prefixTable struct {
 	slots []prefixSlot
 	used  int
+	mem   *offHeap // where the slots are mapped, when they are
 }
 
 type prefixSlot struct {
@@ -23,9 +27,10 @@ type prefixSlot struct {
 	line int32
 }
 
-// newPrefixTable returns a table sized for about n prefixes.
-func newPrefixTable(n int) *prefixTable {
-	return &prefixTable{slots: make([]prefixSlot, max(128, 2*n))}
+// newPrefixTable returns a table sized for about n prefixes, its slots
+// mapped in mem when they are large.
+func newPrefixTable(n int, mem *offHeap) *prefixTable {
+	return &prefixTable{slots: offHeapSlice[prefixSlot](mem, max(128, 2*n)), mem: mem}
 }
 
 // home returns the first slot to probe for key: prefixes of one length
@@ -85,7 +90,8 @@ func (t *prefixTable) putAt(i int, key uint64, e prefixSeen) {
 // grow doubles the table.
 func (t *prefixTable) grow() {
 	old := t.slots
-	t.slots = make([]prefixSlot, 2*len(old))
+	defer t.mem.drop(unsafe.Pointer(unsafe.SliceData(old)))
+	t.slots = offHeapSlice[prefixSlot](t.mem, 2*len(old))
 	for _, s := range old {
 		if s.word == 0 {
 			continue

@@ -83,6 +83,7 @@ func (s *Service) ImportDeck(ctx context.Context, deck *Deck, opts ImportOptions
 	size := stored.Size()
 	s.opts.Logger.Info("price book imported", "version", v.Version, "plan", v.Plan, "name", v.Name, "source", opts.Source, "prices", v.Prices, "base", opts.Base, "bytes", size)
 	deck.chunks = nil
+	deck.release()
 	releaseMemory(size)
 	return v, nil
 }
