@@ -162,7 +162,7 @@ func newDeckParser(opts CSVOptions) *deckParser {
 	p := &deckParser{
 		opts:       opts,
 		problems:   problemList{subject: "rate deck"},
-		index:      &cachedLookup{prefixLookup: newPrefixLookup(opts.Ref)},
+		index:      &cachedLookup{prefixLookup: prefixLookupOf(opts.Ref)},
 		enc:        newRecordEncoder(),
 		deck:       &Deck{Name: opts.Name},
 		mem:        mem,
