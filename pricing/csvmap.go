@@ -356,7 +356,7 @@ func (p *deckParser) destination(line int, rec []string, tc uint8) (rowDest, boo
 // destinationPrepared maps a row whose stateless checks the reading
 // goroutine has done (rowPre): what is left is the deck's own state.
 func (p *deckParser) destinationPrepared(line int, rec []string, tc uint8, pre *rowPre) (rowDest, bool) {
-	pf, ok := p.checkPrefix(line, pre.prefix, tc)
+	pf, ok := p.checkPrefixKey(line, pre.prefix, pre.key, tc)
 	if !ok {
 		return rowDest{}, false
 	}
@@ -382,7 +382,12 @@ func (p *deckParser) checkPrefix(line int, prefix string, tc uint8) (rowPrefix, 
 		p.problems.addf("%s: bad prefix %q (digits only)", p.where(line, colPrefix), prefix)
 		return rowPrefix{}, false
 	}
-	pf := rowPrefix{key: prefixKeyOf(prefix), tc: tc, line: line}
+	return p.checkPrefixKey(line, prefix, prefixKeyOf(prefix), tc)
+}
+
+// checkPrefixKey is checkPrefix for a valid prefix and its key.
+func (p *deckParser) checkPrefixKey(line int, prefix string, key uint64, tc uint8) (rowPrefix, bool) {
+	pf := rowPrefix{key: key, tc: tc, line: line}
 	pf.slot, pf.seen, pf.old = p.prefixes.find(pf.key)
 	if !pf.old {
 		pf.seen = prefixSeen{net: -1, line: int32(line), first: tc}
@@ -662,7 +667,8 @@ type rowPre struct {
 	ok      bool
 	price   kassa.Amount
 	prefix  string
-	ci      int // the country, settled as countryForPrefix does
+	key     uint64 // prefixKeyOf(prefix)
+	ci      int    // the country, settled as countryForPrefix does
 	deepNet int32
 	depth   int
 }
@@ -693,11 +699,12 @@ func (pp *preparer) cell(rec []string, kind csvColumn) string {
 	return strings.TrimSpace(rec[i])
 }
 
-// prepare works out a row's rowPre.
-func (pp *preparer) prepare(out *rowPre, rec []string) {
+// prepare works out a row's rowPre. ascii says that the cells are ASCII
+// text (valid UTF-8 without looking at each).
+func (pp *preparer) prepare(out *rowPre, rec []string, ascii bool) {
 	*out = rowPre{}
 	for _, v := range rec {
-		if !utf8.ValidString(v) {
+		if !ascii && !utf8.ValidString(v) {
 			return
 		}
 	}
@@ -741,5 +748,5 @@ func (pp *preparer) prepare(out *rowPre, rec []string) {
 		return
 	}
 	out.deepNet, out.depth = x.deepest(ci, prefix)
-	out.ok, out.price, out.prefix, out.ci = true, price, prefix, ci
+	out.ok, out.price, out.prefix, out.key, out.ci = true, price, prefix, prefixKeyOf(prefix), ci
 }

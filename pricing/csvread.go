@@ -3,6 +3,7 @@ package pricing
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -257,6 +258,7 @@ type rowBatch struct {
 	pre   []rowPre // per row, when the reader has a preparer
 	cells []string
 	text  []byte // the lines of the fast path, back to back
+	fast  int    // how many of the rows are lines of the fast path
 	err   error  // io.EOF or the error that ended the reading, after rows
 }
 
@@ -276,7 +278,7 @@ func (c *csvRecords) fill(b *rowBatch) {
 	// The cells are views of the text, which is reused by the batch's
 	// next fill: nothing keeps a cell past its batch (a cached country
 	// cell is copied).
-	b.rows, b.cells, b.err = b.rows[:0], b.cells[:0], nil
+	b.rows, b.cells, b.err, b.fast = b.rows[:0], b.cells[:0], nil, 0
 	if b.text == nil {
 		b.text = make([]byte, 0, 64<<10)
 	}
@@ -315,6 +317,7 @@ func (c *csvRecords) fill(b *rowBatch) {
 		spans[nspans] = span{line, start, len(b.text)}
 		nspans++
 		b.rows = append(b.rows, batchRow{line: line, first: -1})
+		b.fast++
 	}
 	defer c.prepare(b)
 	if nspans == 0 {
@@ -415,11 +418,30 @@ func (c *csvRecords) prepare(b *rowBatch) {
 		return
 	}
 	b.pre = slices.Grow(b.pre[:0], len(b.rows))[:len(b.rows)]
+	// A batch of fast-path lines only, all ASCII (as a deck of prefixes
+	// and prices is), needs no UTF-8 check per cell.
+	ascii := b.fast == len(b.rows) && isASCII(b.text)
 	for i, r := range b.rows {
 		if r.err != nil {
 			b.pre[i] = rowPre{}
 			continue
 		}
-		c.pre.prepare(&b.pre[i], b.cells[r.first:r.first+r.n])
+		c.pre.prepare(&b.pre[i], b.cells[r.first:r.first+r.n], ascii)
 	}
+}
+
+// isASCII reports whether b holds no byte above 0x7F.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -22,6 +22,10 @@ func FuzzParseCSV(f *testing.F) {
 		"\xEF\xBB\xBFiso\tcost\nGB\t0.01\n",
 		"prefix,price\n\"44,0.03\n",
 		"country,price\nGB,-1\nXX,abc\n",
+		// Cells beyond ASCII on the fast path (a batch checked whole
+		// when it is ASCII): valid UTF-8, and not.
+		"country,prefix,price\nGB,44,0.1\nGB,4477,0.2\u00e9\nGB,4478, 0.3\n",
+		"country,prefix,price\nGB,44,0.1\nGB,4477\xff,0.2\nGB,44780,0.30000001\n",
 	} {
 		f.Add([]byte(seed))
 	}
