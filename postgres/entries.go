@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -74,7 +75,11 @@ func (db *DB) entryTotal(ctx context.Context, tx pgx.Tx, account, where string, 
 			return 0, err
 		}
 	}
-	query := fmt.Sprintf("%s %q", where, args)
+	key, err := json.Marshal(args) // unambiguous for every argument type (strings quoted, times in RFC 3339)
+	if err != nil {
+		return 0, fmt.Errorf("entry total key: %w", err)
+	}
+	query := where + " " + string(key)
 	if account != "" {
 		if total, ok := db.totals.get(account, query, version); ok {
 			return total, nil

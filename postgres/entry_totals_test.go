@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/internal/testkit"
@@ -85,6 +86,13 @@ func TestEntryTotalsCountOncePerLedgerChange(t *testing.T) {
 	if n := counts() - start; n != 5 {
 		t.Fatalf("a write to the account row made %d counts in all, want 5", n)
 	}
+	// Filters that differ only in a time are kept apart.
+	soon := time.Now().Add(time.Hour)
+	list(kassa.EntryFilter{Account: "totals-a", Since: soon}, 0)
+	list(kassa.EntryFilter{Account: "totals-a", Since: soon.Add(-2 * time.Hour)}, 12)
+	list(kassa.EntryFilter{Account: "totals-a", Since: soon}, 0)
+	start += 2
+
 	// Listings without an account are counted every time.
 	list(kassa.EntryFilter{Limit: 1}, 14)
 	list(kassa.EntryFilter{Limit: 1}, 14)
