@@ -46,14 +46,19 @@ type verifiedCache struct {
 	now  func() time.Time
 	key  [32]byte
 
-	mu      sync.RWMutex
-	entries map[string]*cacheEntry // api key → verified secrets; replaced, never changed
-	gen     map[string]uint64      // per-key generation, bumped by invalidate
+	// entries maps an api key to its *cacheEntry (replaced, never
+	// changed). Reads take no lock: a sync.Map's loads of keys already
+	// in it write no shared memory, where an RWMutex's read lock makes
+	// both cores update one counter on every request. mu orders the
+	// writers (remember, invalidate) and guards gen and count.
+	entries sync.Map
+	mu      sync.Mutex
+	count   int               // keys stored since the map was last emptied
+	gen     map[string]uint64 // per-key generation, bumped by invalidate
 }
 
 // cacheEntry is what the cache knows of one api key. It is never modified
-// once in the map (remember stores a new one), so readers need only the
-// read lock.
+// once in the map (remember stores a new one), so readers need no lock.
 type cacheEntry struct {
 	secrets []verifiedSecret
 	account *kassa.Account // as read when a secret was last verified
@@ -67,7 +72,7 @@ type verifiedSecret struct {
 }
 
 func newVerifiedCache(ttl time.Duration, size int, now func() time.Time) *verifiedCache {
-	c := &verifiedCache{ttl: ttl, size: size, now: now, entries: make(map[string]*cacheEntry), gen: make(map[string]uint64)}
+	c := &verifiedCache{ttl: ttl, size: size, now: now, gen: make(map[string]uint64)}
 	rand.Read(c.key[:]) // never fails (crypto/rand panics on an unusable source)
 	return c
 }
@@ -107,12 +112,11 @@ func (c *verifiedCache) lookup(apiKey string, d [sha256.Size]byte) (*kassa.Accou
 		return nil, false
 	}
 	now := c.now()
-	c.mu.RLock()
-	e := c.entries[apiKey]
-	c.mu.RUnlock()
-	if e == nil {
+	v, ok := c.entries.Load(apiKey)
+	if !ok {
 		return nil, false
 	}
+	e := v.(*cacheEntry)
 	hit := 0
 	for i := range e.secrets {
 		fresh := now.Sub(e.secrets[i].at) < c.ttl
@@ -126,8 +130,8 @@ func (c *verifiedCache) lookup(apiKey string, d [sha256.Size]byte) (*kassa.Accou
 
 // generation returns apiKey's generation, to hand to remember.
 func (c *verifiedCache) generation(apiKey string) uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.gen[apiKey]
 }
 
@@ -143,9 +147,16 @@ func (c *verifiedCache) remember(apiKey string, d [sha256.Size]byte, acct *kassa
 	if c.gen[apiKey] != gen {
 		return
 	}
-	old := c.entries[apiKey]
-	if old == nil && len(c.entries) >= c.size {
-		clear(c.entries)
+	var old *cacheEntry
+	if v, ok := c.entries.Load(apiKey); ok {
+		old = v.(*cacheEntry)
+	}
+	if old == nil {
+		if c.count >= c.size {
+			c.entries.Clear()
+			c.count = 0
+		}
+		c.count++
 	}
 	e := &cacheEntry{account: acct, secrets: make([]verifiedSecret, 0, maxCachedPerKey)}
 	e.secrets = append(e.secrets, verifiedSecret{digest: d, at: now})
@@ -156,7 +167,7 @@ func (c *verifiedCache) remember(apiKey string, d [sha256.Size]byte, acct *kassa
 			}
 		}
 	}
-	c.entries[apiKey] = e
+	c.entries.Store(apiKey, e)
 }
 
 // invalidate forgets every verified secret of apiKey.
@@ -164,5 +175,7 @@ func (c *verifiedCache) invalidate(apiKey string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen[apiKey]++
-	delete(c.entries, apiKey)
+	if _, ok := c.entries.LoadAndDelete(apiKey); ok {
+		c.count--
+	}
 }

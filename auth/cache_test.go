@@ -105,8 +105,10 @@ func TestCacheBounded(t *testing.T) {
 	for i := range 10 {
 		key := string(rune('a' + i))
 		c.remember(key, c.digest("s"), &kassa.Account{APIKey: key}, c.generation(key))
-		if len(c.entries) > 3 {
-			t.Fatalf("%d entries, size 3", len(c.entries))
+		n := 0
+		c.entries.Range(func(any, any) bool { n++; return true })
+		if n > 3 || c.count != n {
+			t.Fatalf("%d entries (count %d), size 3", n, c.count)
 		}
 	}
 	if _, ok := c.lookup("j", c.digest("s")); !ok {
