@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kassa-dev/kassa"
@@ -200,13 +201,18 @@ func (db *DB) readAccountPlan(ctx context.Context, apiKey string) (effective, ow
 // new plan. A read that misses fills it only when no such commit happened
 // since the read started.
 type planCache struct {
-	mu  sync.RWMutex
-	seq uint64
-	m   map[string][2]string // api key → own plan, primary's own plan
+	// m maps an api key to its *[2]string: own plan, primary's own plan.
+	// Reads take no lock (a sync.Map's loads write no shared memory, where
+	// an RWMutex's read lock makes both cores update one counter on every
+	// request); mu orders fill and reset, and seq changes under it.
+	m     sync.Map
+	mu    sync.Mutex
+	seq   atomic.Uint64
+	count int // keys filled since the map was last emptied (under mu)
 }
 
 // newPlanCache returns an empty cache.
-func newPlanCache() *planCache { return &planCache{m: make(map[string][2]string)} }
+func newPlanCache() *planCache { return &planCache{} }
 
 // get returns the cached plans of key and, on a miss, the sequence to
 // hand to fill. A nil cache always misses.
@@ -214,11 +220,11 @@ func (c *planCache) get(key string) (v [2]string, ok bool, seq uint64) {
 	if c == nil {
 		return v, false, 0
 	}
-	c.mu.RLock()
-	v, ok = c.m[key]
-	seq = c.seq
-	c.mu.RUnlock()
-	return v, ok, seq
+	seq = c.seq.Load() // before the map: a reset after this makes fill drop what the caller reads
+	if p, ok := c.m.Load(key); ok {
+		return *p.(*[2]string), true, seq
+	}
+	return v, false, seq
 }
 
 // fill keeps v, read after get returned seq, unless a write committed
@@ -229,13 +235,16 @@ func (c *planCache) fill(key string, v [2]string, seq uint64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.seq != seq {
+	if c.seq.Load() != seq {
 		return
 	}
-	if len(c.m) >= maxCachedBalances {
-		clear(c.m)
+	if c.count >= maxCachedBalances {
+		c.m.Clear()
+		c.count = 0
 	}
-	c.m[key] = v
+	if _, loaded := c.m.Swap(key, &v); !loaded {
+		c.count++
+	}
 }
 
 // reset empties the cache after a write that may have changed any plan.
@@ -245,6 +254,7 @@ func (c *planCache) reset() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq++
-	clear(c.m)
+	c.seq.Add(1)
+	c.m.Clear()
+	c.count = 0
 }
