@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,7 +22,8 @@ type Metrics struct {
 
 	requests     *prometheus.CounterVec
 	duration     *prometheus.HistogramVec
-	inFlight     prometheus.Gauge
+	inFlight     prometheus.GaugeFunc
+	inFlightN    atomic.Int64 // what inFlight reports: one atomic add per change, not a float CAS loop
 	declines     *prometheus.CounterVec
 	entries      *prometheus.CounterVec
 	amounts      *prometheus.CounterVec
@@ -52,10 +54,10 @@ func New(priceBook func() int64) *Metrics {
 		Help:    "Time from the request's arrival to the end of its answer, by route pattern.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"route"})
-	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+	m.inFlight = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kassa_http_requests_in_flight",
 		Help: "HTTP requests being served.",
-	})
+	}, func() float64 { return float64(m.inFlightN.Load()) })
 	m.declines = counterVec("kassa_declines_total",
 		"Requests refused for insufficient funds (HTTP 402), by route pattern.", "route")
 	m.entries = counterVec("kassa_ledger_entries_total",
@@ -131,12 +133,12 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // RequestStarted counts a request in flight; call RequestDone when it ends.
-func (m *Metrics) RequestStarted() { m.inFlight.Inc() }
+func (m *Metrics) RequestStarted() { m.inFlightN.Add(1) }
 
 // RequestDone records an answered request. route must be a route pattern
 // (bounded), never the raw path.
 func (m *Metrics) RequestDone(route, method string, status int, d time.Duration) {
-	m.inFlight.Dec()
+	m.inFlightN.Add(-1)
 	o := m.observersFor(route, knownMethod(method), status)
 	o.requests.Inc()
 	o.duration.Observe(d.Seconds())
