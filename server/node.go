@@ -19,6 +19,7 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/httpapi"
 	"github.com/kassa-dev/kassa/httpfront"
+	"github.com/kassa-dev/kassa/internal/softdeadline"
 	"github.com/kassa-dev/kassa/metrics"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/readiness"
@@ -282,11 +283,13 @@ func opsOnMain(cfg *Config) bool {
 // configured, the ops listener.
 func (n *Node) listen() error {
 	var err error
-	if n.ln = n.opts.Listener; n.ln == nil {
-		if n.ln, err = net.Listen("tcp", n.cfg.Addr); err != nil {
+	ln := n.opts.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", n.cfg.Addr); err != nil {
 			return configErrorf("--addr (KASSA_ADDR): cannot listen on %s: %v", n.cfg.Addr, err)
 		}
 	}
+	n.ln = softdeadline.Wrap(ln, deadlineGranularity)
 	if n.ops != nil {
 		if n.opsLn, err = net.Listen("tcp", n.cfg.OpsAddr); err != nil {
 			return configErrorf("--ops-addr (KASSA_OPS_ADDR): cannot listen on %s: %v", n.cfg.OpsAddr, err)

@@ -70,8 +70,17 @@ func (n *Node) Run(ctx context.Context) error {
 	return runErr
 }
 
+// deadlineGranularity is how late the main listener may enforce the
+// server's timeouts below: its connections keep their per-request deadlines
+// as soft ones (package softdeadline), which saves a runtime timer change
+// per deadline on every request.
+const deadlineGranularity = 250 * time.Millisecond
+
 // httpServer is the http.Server of one listener. Requests keep running
-// after ctx ends, until Shutdown's deadline.
+// after ctx ends, until Shutdown's deadline. The timeouts protect against
+// slow and idle clients: a request's headers within 10 s, the whole request
+// within 60 s, the answer within 120 s, and 120 s between requests on a
+// kept-alive connection.
 func (n *Node) httpServer(ctx context.Context, h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
