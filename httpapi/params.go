@@ -17,7 +17,7 @@ import (
 // params are the request parameters of the public API: the query string and
 // the body merged, the body winning when both hold a name.
 type params struct {
-	query url.Values
+	query rawQuery
 	body  url.Values
 	raw   []byte // the body as received (the Subaccounts API decodes it with its JSON types)
 }
@@ -34,7 +34,7 @@ const fieldBody = "body"
 // (bad pairs are dropped, a trailing '&' or a bare '?' is fine); a body that
 // cannot be parsed, or one over limit bytes, is an EINVALID error.
 func readParams(r *http.Request, limit int64) (params, error) {
-	p := params{query: parseQueryLenient(r.URL.RawQuery)}
+	p := params{query: rawQuery(r.URL.RawQuery)}
 	if r.Body == nil || r.Body == http.NoBody { // a GET: nothing to read (a nil map reads as empty)
 		return p, nil
 	}
@@ -140,21 +140,60 @@ func jsonScalar(msg json.RawMessage) (string, error) {
 	}
 }
 
-// parseQueryLenient parses a query string, dropping pairs that do not
-// decode instead of failing.
-func parseQueryLenient(raw string) url.Values {
-	if raw == "" {
-		return nil // reads as empty, without a map per request
-	}
-	v := url.Values{}
-	for pair := range strings.SplitSeq(raw, "&") {
-		name, value, err := unescapePair(pair)
-		if err != nil || name == "" { // an empty pair has an empty name
-			continue
+// rawQuery is a query string, read leniently where a name is looked up:
+// pairs that do not decode are skipped, empty pairs (a trailing '&', a bare
+// '?') too. Looking up in place costs no map per request; queries are a
+// handful of pairs.
+type rawQuery string
+
+// lookup returns the value of the first pair named name, and whether there
+// is one.
+func (q rawQuery) lookup(name string) (string, bool) {
+	for rest := string(q); rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if value, ok := matchPair(pair, name); ok {
+			return value, true
 		}
-		v.Add(name, value)
 	}
+	return "", false
+}
+
+// Get returns the value of the first pair named name, or "".
+func (q rawQuery) Get(name string) string {
+	v, _ := q.lookup(name)
 	return v
+}
+
+// All returns the values of every pair named name, in order.
+func (q rawQuery) All(name string) []string {
+	var values []string
+	for pair := range strings.SplitSeq(string(q), "&") {
+		if value, ok := matchPair(pair, name); ok {
+			values = append(values, value)
+		}
+	}
+	return values
+}
+
+// matchPair returns the decoded value of pair if its decoded name is name
+// and both halves decode.
+func matchPair(pair, name string) (string, bool) {
+	if pair == "" {
+		return "", false
+	}
+	rawName, rawValue, _ := strings.Cut(pair, "=")
+	if rawName != name || strings.ContainsAny(rawName, "%+") { // a name that needs decoding is rare
+		if !strings.ContainsAny(rawName, "%+") {
+			return "", false
+		}
+		decoded, err := url.QueryUnescape(rawName)
+		if err != nil || decoded != name {
+			return "", false
+		}
+	}
+	value, err := url.QueryUnescape(rawValue)
+	return value, err == nil
 }
 
 // lookup returns the value of name from the body, else from the query, and
@@ -163,10 +202,7 @@ func (p params) lookup(name string) (string, bool) {
 	if vs, ok := p.body[name]; ok && len(vs) > 0 {
 		return vs[0], true
 	}
-	if vs, ok := p.query[name]; ok && len(vs) > 0 {
-		return vs[0], true
-	}
-	return "", false
+	return p.query.lookup(name)
 }
 
 // get returns the value of name, or "".

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -80,6 +82,7 @@ func FuzzReadParams(f *testing.F) {
 	f.Add("api_key=abcd1234&api_secret=Secret1234&", []byte(""), "application/x-www-form-urlencoded", "application/json")
 	f.Add("", []byte(`{"secret":"NewSecret99"}`), "application/json", "application/xml")
 	f.Add("trx=1", []byte("moCallBackUrl=https%3A%2F%2Fx.example%2Fmo&"), "application/json", "")
+	f.Add("a+b=1&a%20b=2&a%2Bb=3&&=4&%zz=5&x=%zz&x=6&x", []byte(""), "", "")
 	f.Fuzz(func(t *testing.T, query string, body []byte, contentType, accept string) {
 		r, err := http.NewRequest("POST", "http://kassa.test/account/settings", strings.NewReader(string(body)))
 		if err != nil {
@@ -101,7 +104,10 @@ func FuzzReadParams(f *testing.F) {
 				t.Fatalf("body %q = %q, lookup gives %q, %v", name, vs[0], got, ok)
 			}
 		}
-		for name, vs := range p.query {
+		for name, vs := range queryOracle(query) {
+			if all := p.query.All(name); !slices.Equal(all, vs) {
+				t.Fatalf("query %q = %q, All gives %q", name, vs, all)
+			}
 			if _, inBody := p.body[name]; inBody {
 				continue
 			}
@@ -109,6 +115,28 @@ func FuzzReadParams(f *testing.F) {
 				t.Fatalf("query %q = %q, lookup gives %q, %v", name, vs[0], got, ok)
 			}
 		}
+		for _, name := range []string{"api_key", "a b", "a+b", "%zz", "x"} {
+			_, want := queryOracle(query)[name]
+			if _, got := p.query.lookup(name); got != want {
+				t.Fatalf("query %q: %q present %v, want %v", query, name, got, want)
+			}
+		}
 		credentials(r, p)
 	})
+}
+
+// queryOracle is the lenient query parse that rawQuery must agree with:
+// every pair whose name and value decode, empty names dropped, in order.
+func queryOracle(raw string) url.Values {
+	v := url.Values{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		name, value, _ := strings.Cut(pair, "=")
+		name, err1 := url.QueryUnescape(name)
+		value, err2 := url.QueryUnescape(value)
+		if err1 != nil || err2 != nil || name == "" {
+			continue
+		}
+		v.Add(name, value)
+	}
+	return v
 }

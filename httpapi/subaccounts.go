@@ -160,7 +160,7 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, c *public
 		*d.dst = t
 	}
 	for _, name := range []string{"subaccount", "sub", "sub_account"} {
-		for _, v := range c.params.query[name] {
+		for _, v := range c.params.query.All(name) {
 			for k := range strings.SplitSeq(v, ",") {
 				if k = strings.TrimSpace(k); k != "" {
 					q.Accounts = append(q.Accounts, k)
