@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -14,12 +15,23 @@ import (
 // redirect still goes through mux, so the answers are the same.
 func apiFirst(api, mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodConnect && apiPath(r.URL.EscapedPath()) {
+		if r.Method != http.MethodConnect && apiPath(escapedPath(r.URL)) {
 			api.ServeHTTP(w, r)
 			return
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// escapedPath is u.EscapedPath() as far as apiPath can tell: without a raw
+// path (nothing in the request's path was escaped) the path itself, whose
+// '/' and '.' escaping would leave as they are; EscapedPath would scan it
+// for bytes to escape on every request.
+func escapedPath(u *url.URL) string {
+	if u.RawPath == "" {
+		return u.Path
+	}
+	return u.EscapedPath()
 }
 
 // apiTrees are the path trees only the APIs serve.

@@ -27,6 +27,7 @@ func TestAPIFirstAnswersAsTheMux(t *testing.T) {
 		"/admin/v1/accounts", "/platform/v1/rate", "/account/get-balance/", "/account/./get-balance",
 		"/account/../admin/v1/accounts", "//accounts/k/secrets", "/account//get-balance", "/account/%2e%2e/x",
 		"/account/a%2Fb", "/ui", "/ui/", "/metrics", "/healthz", "/", "/accountx", "/admin",
+		"/account/a%20b", "/account/a%20b/../x", "/account/%2e/x", "/account/caf%C3%A9", "/admin/v1/a%2F..%2Fb",
 	} {
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			want := httptest.NewRecorder()
