@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
