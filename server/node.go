@@ -19,7 +19,7 @@ import (
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/httpapi"
 	"github.com/kassa-dev/kassa/httpfront"
-	"github.com/kassa-dev/kassa/internal/softdeadline"
+	"github.com/kassa-dev/kassa/internal/serverconn"
 	"github.com/kassa-dev/kassa/metrics"
 	"github.com/kassa-dev/kassa/pricing"
 	"github.com/kassa-dev/kassa/readiness"
@@ -289,7 +289,7 @@ func (n *Node) listen() error {
 			return configErrorf("--addr (KASSA_ADDR): cannot listen on %s: %v", n.cfg.Addr, err)
 		}
 	}
-	n.ln = softdeadline.Wrap(ln, deadlineGranularity)
+	n.ln = serverconn.Wrap(ln, deadlineGranularity)
 	if n.ops != nil {
 		if n.opsLn, err = net.Listen("tcp", n.cfg.OpsAddr); err != nil {
 			return configErrorf("--ops-addr (KASSA_OPS_ADDR): cannot listen on %s: %v", n.cfg.OpsAddr, err)

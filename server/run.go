@@ -72,8 +72,9 @@ func (n *Node) Run(ctx context.Context) error {
 
 // deadlineGranularity is how late the main listener may enforce the
 // server's timeouts below: its connections keep their per-request deadlines
-// as soft ones (package softdeadline), which saves a runtime timer change
-// per deadline on every request.
+// as soft ones (package serverconn), which saves a runtime timer change
+// per deadline on every request. It also bounds how long a connection
+// holds a full buffer's write for the next one when no more follows.
 const deadlineGranularity = 250 * time.Millisecond
 
 // httpServer is the http.Server of one listener. Requests keep running

@@ -1,4 +1,4 @@
-package softdeadline
+package serverconn
 
 import (
 	"bufio"
