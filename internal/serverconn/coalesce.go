@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 )
 
 // holdSize is the size of net/http's connection write buffer: a write of
@@ -106,6 +107,29 @@ func (c *Conn) releaseStale(sweep int64) {
 	if stale {
 		go func() { _ = c.release() }()
 	}
+}
+
+// closeGrace bounds how long closing a connection waits to send its held
+// write: a peer that does not read cannot hold up a close.
+const closeGrace = time.Second
+
+// releaseBeforeClose sends a held write within closeGrace, unless a write
+// is under way: that one holds the lock while its peer is slow to read, and
+// the close is what must end it (as closing a plain connection ends a
+// blocked write at once).
+func (c *Conn) releaseBeforeClose() {
+	o := &c.out
+	if !o.mu.TryLock() {
+		return
+	}
+	defer o.mu.Unlock()
+	if o.held == nil {
+		return
+	}
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(closeGrace))
+	_, _ = c.Conn.Write(*o.held)
+	o.calls++
+	o.drop()
 }
 
 // Read sends a held write (the server reads when an answer is done), then

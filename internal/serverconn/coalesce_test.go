@@ -289,3 +289,27 @@ func TestConcurrentReadWrite(t *testing.T) {
 		t.Fatal("the bytes arrived changed or out of order")
 	}
 }
+
+// TestCloseEndsABlockedWrite: closing a connection whose peer has stopped
+// reading ends a write blocked on it at once, as on a plain connection,
+// instead of waiting for the write (and its lock) to time out.
+func TestCloseEndsABlockedWrite(t *testing.T) {
+	_, c, _ := pair(t) // the client never reads
+	written := make(chan error, 1)
+	go func() {
+		chunk := make([]byte, 1<<20)
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				written <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(50 * time.Millisecond) // the socket buffers fill; the write blocks holding the lock
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	<-closed // hangs, and times out, if Close waits for the blocked write
+	if err := <-written; err == nil {
+		t.Fatal("the blocked write succeeded after the close")
+	}
+}

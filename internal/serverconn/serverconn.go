@@ -149,9 +149,10 @@ type Conn struct {
 	out         writes
 }
 
-// Close sends a held write, closes the connection and stops watching it.
+// Close sends a held write (see releaseBeforeClose), closes the connection
+// and stops watching it.
 func (c *Conn) Close() error {
-	_ = c.release()
+	c.releaseBeforeClose()
 	c.l.forget(c)
 	return c.Conn.Close()
 }
