@@ -191,21 +191,7 @@ func TestHeldWriteReleasedBySweeper(t *testing.T) {
 // TestHeldWriteReleasedOnClose: a connection closed right after a full
 // buffer's write sends it first.
 func TestHeldWriteReleasedOnClose(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := Wrap(ln, time.Hour)
-	defer l.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	nc, err := l.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, nc, client := pairWith(t, time.Hour) // no sweeper: only the close can send it
 	chunk := bytes.Repeat([]byte("y"), holdSize)
 	nc.Write(chunk)
 	nc.Close()

@@ -17,17 +17,28 @@ import (
 // tick is the granularity of the tests' listeners.
 const tick = 20 * time.Millisecond
 
-// pair returns a soft-deadline server side and a plain client side of one
-// loopback connection.
-func pair(t *testing.T) (*Listener, *Conn, net.Conn) {
+// pair returns a server side (of a listener with granularity tick) and a
+// plain client side of one loopback connection.
+func pair(t *testing.T) (*Listener, *Conn, net.Conn) { return pairWith(t, tick) }
+
+// pairWith is pair with a listener of the given granularity.
+func pairWith(t *testing.T, granularity time.Duration) (*Listener, *Conn, net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := Wrap(ln, tick)
+	l := Wrap(ln, granularity)
 	t.Cleanup(func() { l.Close() })
-	client, err := net.Dial("tcp", ln.Addr().String())
+	c, client := connect(t, l)
+	return l, c, client
+}
+
+// connect dials l and returns the server side it accepts and the client
+// side; both are closed when the test ends.
+func connect(t *testing.T, l *Listener) (*Conn, net.Conn) {
+	t.Helper()
+	client, err := net.Dial("tcp", l.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +48,7 @@ func pair(t *testing.T) (*Listener, *Conn, net.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return l, c.(*Conn), client
+	return c.(*Conn), client
 }
 
 // isTimeout reports whether err is a deadline's error.
@@ -204,17 +215,7 @@ func TestConcurrentDeadlines(t *testing.T) {
 	const conns = 16
 	var wg sync.WaitGroup
 	for i := range conns {
-		client, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer client.Close()
-		nc, err := l.Accept()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer nc.Close()
-		c := nc.(*Conn)
+		c, client := connect(t, l)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
