@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/kassa-dev/kassa"
 	"github.com/kassa-dev/kassa/internal/deckgen"
@@ -61,6 +62,7 @@ func scaleDeckT(b testing.TB) ([]byte, *Snapshot) {
 func BenchmarkScaleReadCSV(b *testing.B) {
 	data, _ := scaleDeck(b)
 	b.SetBytes(int64(len(data)))
+	cpu := processCPU()
 	for b.Loop() {
 		deck, err := ReadCSV(bytes.NewReader(data), CSVOptions{Type: kassa.SMS, ExpectedRows: ExpectedRows(int64(len(data)))})
 		if err != nil {
@@ -68,6 +70,7 @@ func BenchmarkScaleReadCSV(b *testing.B) {
 		}
 		b.ReportMetric(float64(deck.Size())/float64(deck.Lines()), "stored-B/line")
 	}
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 func BenchmarkScaleReadCSVBaseline(b *testing.B) {
@@ -199,4 +202,81 @@ func BenchmarkScaleRateBaselineMap(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// BenchmarkScaleRateFloor measures what the same ratings cost without
+// kassa's work on top: the index lookup of each number's network, then one
+// byte of that network's entry (index_and_entry), or of an array of
+// another size at the same offset modulo its size (entry_in_*). Rate is
+// these loads plus decoding the entry and the price. On a virtual machine
+// whose host maps memory in 4 KiB pages, one dependent load costs more the
+// larger the array it falls in, for the same 4,096 cache lines (the TLB
+// misses): the sub-benchmarks show by how much, as the floor the layout
+// leaves (docs/pricing.md, Benchmarks).
+func BenchmarkScaleRateFloor(b *testing.B) {
+	data, snap := scaleDeck(b)
+	numbers, _ := scaleNumbers(b, data)
+	var digits [4096][]byte
+	for i, n := range numbers {
+		var buf [maxDigits + 2]byte
+		k, err := normalizeNumber(n, &buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		digits[i] = bytes.Clone(buf[:k])
+	}
+	load := func(b *testing.B, arena []byte) {
+		b.ReportAllocs()
+		sum, i := 0, 0
+		nets := &snap.nets
+		for b.Loop() {
+			d := longestListed(&snap.index, digits[i&4095])
+			if d >= 0 && int(d) < len(nets.off) {
+				sum += int(arena[int(nets.off[d])%len(arena)])
+			}
+			i++
+		}
+		runtime.KeepAlive(sum)
+	}
+	b.Run("index_only", func(b *testing.B) {
+		sum, i := 0, 0
+		for b.Loop() {
+			sum += int(longestListed(&snap.index, digits[i&4095]))
+			i++
+		}
+		runtime.KeepAlive(sum)
+	})
+	b.Run("index_and_entry", func(b *testing.B) {
+		load(b, unsafe.Slice(unsafe.StringData(snap.nets.arena), len(snap.nets.arena)))
+	})
+	for _, size := range []int{1 << 20, 8 << 20} {
+		b.Run(fmt.Sprintf("entry_in_%dMiB", size>>20), func(b *testing.B) {
+			load(b, bytes.Repeat([]byte{1}, size))
+		})
+	}
+	b.ReportMetric(float64(len(snap.nets.arena))/(1<<20), "arena-MiB")
+}
+
+// longestListed is rateIndex.longest without the check that the
+// destination is priced in a view (every prefix of the scale deck is).
+func longestListed(x *rateIndex, digits []byte) int32 {
+	var values [maxDigits + 1]uint64
+	var val uint64
+	n := min(len(digits), maxDigits)
+	for i := 0; i < n; i++ {
+		val = val*10 + uint64(digits[i]-'0')
+		values[i+1] = val
+	}
+	lengths := x.lengths
+	if n > stemDigits {
+		lengths = lengths&(1<<(stemDigits+1)-1) | x.stemLengths(values[stemDigits])
+	}
+	for l := n; l >= 1; l-- {
+		if lengths&(1<<l) != 0 {
+			if d, ok := x.lookup(values[l], l); ok {
+				return int32(d)
+			}
+		}
+	}
+	return -1
 }
