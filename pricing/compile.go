@@ -207,7 +207,7 @@ func (c *compiler) addNet(ci int, typ kassa.NetworkType, code, name, mcc, mnc st
 	id := uint32(len(c.off))
 	c.off = append(c.off, uint32(len(c.arena)))
 	c.netCtry = append(c.netCtry, uint16(ci))
-	c.arena = appendEntry(c.arena, entryMeta{country: ci}, typ, code, name, mcc, mnc, aliases, nil)
+	c.arena = appendEntry(c.arena, &headLayout{}, entryMeta{country: ci}, typ, code, name, mcc, mnc, aliases, nil)
 	for t := range c.own {
 		if c.own[t] != nil {
 			c.own[t] = append(c.own[t], 0)
@@ -559,6 +559,13 @@ func (c *compiler) buildTable(s *Snapshot, perm []uint32) {
 	t := &s.nets
 	t.off = make([]uint32, len(perm))
 	t.start = make([]int32, len(c.countries)+1)
+	var maxOwn [numTypes]uint32
+	for ti, own := range c.own {
+		for _, id := range own {
+			maxOwn[ti] = max(maxOwn[ti], id)
+		}
+	}
+	t.layout = newHeadLayout(maxOwn)
 	arena := make([]byte, 0, len(c.arena)+len(c.arena)/4)
 	old := unsafe.String(unsafe.SliceData(c.arena), len(c.arena))
 	for i, id := range perm {
@@ -582,7 +589,7 @@ func (c *compiler) buildTable(s *Snapshot, perm []uint32) {
 			}
 			scratch = ranges
 		}
-		arena = appendEntry(arena, m, e.typ, e.code, e.name, e.mcc, e.mnc, aliases, ranges)
+		arena = appendEntry(arena, &t.layout, m, e.typ, e.code, e.name, e.mcc, e.mnc, aliases, ranges)
 	}
 	c.own = [numTypes][]uint32{}
 	for ci := range c.countries {
