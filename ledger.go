@@ -135,6 +135,17 @@ type Discrepancy struct {
 	Entries    int64
 }
 
+// UsageDiscrepancy is an account whose usage rollups differ from its
+// entries, as VerifyUsage finds it: each total as the rollups hold it and
+// as the entries give it.
+type UsageDiscrepancy struct {
+	Account                   string
+	Count, EntriesCount       int64  // charges and captures of more than 0
+	Charged, EntriesCharged   Amount // what they took
+	Refunds, EntriesRefunds   int64  // refunds
+	Refunded, EntriesRefunded Amount // what the refunds gave back
+}
+
 // LedgerTx is one write transaction on the ledger. Every method is called
 // from one goroutine. Stores read the clock once per transaction: Now is the
 // timestamp of every row the transaction writes.
@@ -215,4 +226,8 @@ type LedgerStore interface {
 	// Verify compares every account's balance with the sum of its entries and
 	// returns those that differ (none when the ledger is sound).
 	Verify(ctx context.Context) ([]Discrepancy, error)
+	// VerifyUsage compares the usage rollups with the entries they sum
+	// (docs/ledger.md#usage-rollups) and returns the accounts whose count,
+	// charged, refunds or refunded differ (none when they agree).
+	VerifyUsage(ctx context.Context) ([]UsageDiscrepancy, error)
 }

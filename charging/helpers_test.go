@@ -97,6 +97,13 @@ func checkLedger(t testing.TB, db *sqlite.DB, key string) {
 	if len(d) != 0 {
 		t.Fatalf("verify found discrepancies: %+v", d)
 	}
+	u, err := db.VerifyUsage(context.Background())
+	if err != nil {
+		t.Fatalf("verify usage: %v", err)
+	}
+	if len(u) != 0 {
+		t.Fatalf("usage rollups differ from the entries: %+v", u)
+	}
 }
 
 // wantCode fails unless err carries the domain error code.

@@ -154,3 +154,24 @@ func balanceBefore(ctx context.Context, tx pgx.Tx, account string, t time.Time) 
 	}
 	return kassa.Amount(b), err
 }
+
+// VerifyUsage compares the usage rollups with the entries in one query (a
+// consistent snapshot) and returns the accounts that differ.
+func (db *DB) VerifyUsage(ctx context.Context) ([]kassa.UsageDiscrepancy, error) {
+	rows, err := db.pool.Query(ctx, usagesql.VerifyQuery(dialect))
+	if err != nil {
+		return nil, translate(fmt.Errorf("verify usage: %w", err))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kassa.UsageDiscrepancy, error) {
+		var d kassa.UsageDiscrepancy
+		err := row.Scan(usagesql.VerifyDest(&d)...)
+		return d, err
+	})
+	if err != nil {
+		return nil, translate(fmt.Errorf("verify usage: %w", err))
+	}
+	if out == nil {
+		out = []kassa.UsageDiscrepancy{}
+	}
+	return out, nil
+}

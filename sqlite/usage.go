@@ -141,3 +141,28 @@ func balanceBefore(ctx context.Context, tx *sql.Tx, account string, t time.Time)
 	}
 	return kassa.Amount(b), nil
 }
+
+// VerifyUsage compares the usage rollups with the entries in one query (a
+// consistent snapshot) and returns the accounts that differ.
+func (db *DB) VerifyUsage(ctx context.Context) ([]kassa.UsageDiscrepancy, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, usagesql.VerifyQuery(dialect))
+	if err != nil {
+		return nil, translate(fmt.Errorf("verify usage: %w", err))
+	}
+	defer rows.Close()
+	out := []kassa.UsageDiscrepancy{}
+	for rows.Next() {
+		var d kassa.UsageDiscrepancy
+		if err := rows.Scan(usagesql.VerifyDest(&d)...); err != nil {
+			return nil, translate(fmt.Errorf("verify usage: %w", err))
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(fmt.Errorf("verify usage: %w", err))
+	}
+	return out, nil
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ func (h harness) testUsage(t *testing.T) {
 	t.Run("Rollups", h.testUsageRollups)
 	t.Run("Filters", h.testUsageFilters)
 	t.Run("Statement", h.testStatement)
+	t.Run("VerifyUsage", h.testVerifyUsage)
 }
 
 // addUsage adds deltas in one ledger transaction.
@@ -198,4 +200,73 @@ func (h harness) testStatement(t *testing.T) {
 	}
 	_, err = s.Statement(ctx, "nobody01", want.Month)
 	wantCode(t, err, kassa.ENOTFOUND)
+}
+
+// testVerifyUsage: rollups written with their entries (a charge, a capture
+// of part of a hold, a capture of nothing, a refund) agree with them; a
+// rollup without its entry, an entry without its rollup and a rollup of
+// an account without entries are each reported with both sides' totals.
+func (h harness) testVerifyUsage(t *testing.T) {
+	s, _ := h.fresh(t)
+	ctx := t.Context()
+	for _, key := range []string{"vusage01", "vusage02", "vusage03"} {
+		MustCreateAccount(t, s, key, amt("10"))
+	}
+	sms := kassa.ServiceType("sms")
+	now := time.Now().UTC()
+	charged := func(acct, a string) kassa.UsageDelta {
+		return kassa.UsageDelta{Account: acct, Day: kassa.DayStart(now), Type: sms, Country: "DE", Network: "26201", Currency: kassa.EUR, Count: 1, Units: 1, Charged: amt(a)}
+	}
+	refunded := func(acct, a string) kassa.UsageDelta {
+		return kassa.UsageDelta{Account: acct, Day: kassa.DayStart(now), Type: sms, Country: "DE", Network: "26201", Currency: kassa.EUR, Refunds: 1, Refunded: amt(a)}
+	}
+	err := s.InLedgerTx(ctx, func(tx kassa.LedgerTx) error {
+		charge := &kassa.Entry{Account: "vusage01", Kind: kassa.KindCharge, Amount: amt("-0.07")}
+		hold := &kassa.Entry{Account: "vusage01", Kind: kassa.KindHold, Amount: amt("-0.5")}
+		empty := &kassa.Entry{Account: "vusage01", Kind: kassa.KindHold, Amount: amt("-0.1")}
+		for _, e := range []*kassa.Entry{charge, hold, empty} {
+			if err := tx.Append(e); err != nil {
+				return err
+			}
+		}
+		capture := &kassa.Entry{Account: "vusage01", Kind: kassa.KindCapture, Amount: amt("0.2"), RelatedID: hold.ID} // captured 0.3
+		nothing := &kassa.Entry{Account: "vusage01", Kind: kassa.KindCapture, Amount: amt("0.1"), RelatedID: empty.ID}
+		refund := &kassa.Entry{Account: "vusage01", Kind: kassa.KindRefund, Amount: amt("0.07"), RelatedID: charge.ID}
+		for _, e := range []*kassa.Entry{capture, nothing, refund} {
+			if err := tx.Append(e); err != nil {
+				return err
+			}
+		}
+		for _, d := range []kassa.UsageDelta{charged("vusage01", "0.07"), charged("vusage01", "0.3"), refunded("vusage01", "0.07")} {
+			if err := tx.AddUsage(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	noErr(t, err, "charge, capture and refund with their rollups")
+	ds, err := s.VerifyUsage(ctx)
+	noErr(t, err, "verify usage")
+	if len(ds) != 0 {
+		t.Fatalf("rollups written with their entries: %+v", ds)
+	}
+	MustVerify(t, s)
+
+	addUsage(t, s, charged("vusage01", "0.01"), refunded("vusage02", "0.5"))
+	MustAppend(t, s, "vusage03", kassa.KindCharge, amt("-0.05"))
+	ds, err = s.VerifyUsage(ctx)
+	noErr(t, err, "verify usage")
+	want := []kassa.UsageDiscrepancy{
+		{Account: "vusage01", Count: 3, EntriesCount: 2, Charged: amt("0.38"), EntriesCharged: amt("0.37"), Refunds: 1, EntriesRefunds: 1, Refunded: amt("0.07"), EntriesRefunded: amt("0.07")},
+		{Account: "vusage02", Refunds: 1, Refunded: amt("0.5")},
+		{Account: "vusage03", EntriesCount: 1, EntriesCharged: amt("0.05")},
+	}
+	if diff := cmp.Diff(want, ds); diff != "" {
+		t.Errorf("usage discrepancies (-want +got):\n%s", diff)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.VerifyUsage(cctx); err == nil {
+		t.Error("VerifyUsage with a cancelled context succeeded")
+	}
 }

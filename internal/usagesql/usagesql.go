@@ -117,3 +117,42 @@ func Dest(f kassa.UsageFilter, r *kassa.UsageRow) []any {
 	}
 	return append(dest, &r.Currency, &r.Count, &r.Units, &r.Charged, &r.Refunds, &r.Refunded)
 }
+
+// VerifyQuery returns the query that checks the rollups against the
+// entries (kassa.LedgerStore.VerifyUsage): per account whose balance paid,
+// the rollups' count, charged, refunds and refunded beside the same sums
+// worked out from the entries (a charge counts its amount, a capture of
+// more than 0 what it captured: its hold's amount less what it returned,
+// a refund its amount), for the accounts where any pair differs, ordered
+// by account. It reads the whole table and every charge, capture and
+// refund once.
+func VerifyQuery(d Dialect) string {
+	sums := make([]string, 0, 8)
+	for _, c := range []string{"r_count", "e_count", "r_charged", "e_charged", "r_refunds", "e_refunds", "r_refunded", "e_refunded"} {
+		sums = append(sums, d.Sum("SUM("+c+")"))
+	}
+	return `SELECT account, ` + strings.Join(sums, ", ") + `
+		FROM (
+			SELECT account, count AS r_count, 0 AS e_count, charged AS r_charged, 0 AS e_charged,
+				refunds AS r_refunds, 0 AS e_refunds, refunded AS r_refunded, 0 AS e_refunded
+			FROM usage_rollups
+			UNION ALL
+			SELECT account, 0, 1, 0, -amount, 0, 0, 0, 0 FROM entries WHERE kind = 'charge'
+			UNION ALL
+			SELECT c.account, 0, 1, 0, -h.amount - c.amount, 0, 0, 0, 0
+			FROM entries c JOIN entries h ON h.id = c.related_id
+			WHERE c.kind = 'capture' AND -h.amount - c.amount > 0
+			UNION ALL
+			SELECT account, 0, 0, 0, 0, 0, 1, 0, amount FROM entries WHERE kind = 'refund'
+		) u
+		GROUP BY account
+		HAVING SUM(r_count) <> SUM(e_count) OR SUM(r_charged) <> SUM(e_charged)
+			OR SUM(r_refunds) <> SUM(e_refunds) OR SUM(r_refunded) <> SUM(e_refunded)
+		ORDER BY account`
+}
+
+// VerifyDest returns the scan destinations of a VerifyQuery row.
+func VerifyDest(d *kassa.UsageDiscrepancy) []any {
+	return []any{&d.Account, &d.Count, &d.EntriesCount, &d.Charged, &d.EntriesCharged,
+		&d.Refunds, &d.EntriesRefunds, &d.Refunded, &d.EntriesRefunded}
+}
