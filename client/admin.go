@@ -375,6 +375,23 @@ type VerifyReport struct {
 	OK              bool          `json:"ok"`
 	AccountsChecked int           `json:"accounts_checked"`
 	Discrepancies   []Discrepancy `json:"discrepancies"`
+	// UsageDiscrepancies are the accounts whose usage rollups differ from
+	// their entries.
+	UsageDiscrepancies []UsageDiscrepancy `json:"usage_discrepancies"`
+}
+
+// UsageDiscrepancy is an account whose usage rollups differ from its
+// entries: each total as the rollups hold it and as the entries give it.
+type UsageDiscrepancy struct {
+	Account         string       `json:"account"`
+	Count           int64        `json:"count"`
+	EntriesCount    int64        `json:"entries_count"`
+	Charged         kassa.Amount `json:"charged"`
+	EntriesCharged  kassa.Amount `json:"entries_charged"`
+	Refunds         int64        `json:"refunds"`
+	EntriesRefunds  int64        `json:"entries_refunds"`
+	Refunded        kassa.Amount `json:"refunded"`
+	EntriesRefunded kassa.Amount `json:"entries_refunded"`
 }
 
 // Discrepancy is an account whose balance differs from the sum of its entries.

@@ -169,10 +169,29 @@ type discrepancyJSON struct {
 	Entries    int64  `json:"entries"`
 }
 
+// usageDiscrepancyJSON is one account whose usage rollups differ from its
+// entries: each total as the rollups hold it and as the entries give it.
+type usageDiscrepancyJSON struct {
+	Account         string `json:"account"`
+	Count           int64  `json:"count"`
+	EntriesCount    int64  `json:"entries_count"`
+	Charged         string `json:"charged"`
+	EntriesCharged  string `json:"entries_charged"`
+	Refunds         int64  `json:"refunds"`
+	EntriesRefunds  int64  `json:"entries_refunds"`
+	Refunded        string `json:"refunded"`
+	EntriesRefunded string `json:"entries_refunded"`
+}
+
 // adminVerify answers GET /admin/v1/verify: every account's balance checked
-// against the sum of its entries.
+// against the sum of its entries, and the usage rollups against the
+// entries they sum.
 func (s *Server) adminVerify(w http.ResponseWriter, r *http.Request) error {
 	ds, err := s.cfg.Store.Verify(r.Context())
+	if err != nil {
+		return err
+	}
+	us, err := s.cfg.Store.VerifyUsage(r.Context())
 	if err != nil {
 		return err
 	}
@@ -184,6 +203,13 @@ func (s *Server) adminVerify(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range ds {
 		out = append(out, discrepancyJSON{Account: d.Account, Balance: d.Balance.String(), EntriesSum: d.EntriesSum.String(), Entries: d.Entries})
 	}
-	writeAdminJSON(w, http.StatusOK, map[string]any{"ok": len(ds) == 0, "accounts_checked": total, "discrepancies": out})
+	usage := make([]usageDiscrepancyJSON, 0, len(us))
+	for _, u := range us {
+		usage = append(usage, usageDiscrepancyJSON{Account: u.Account, Count: u.Count, EntriesCount: u.EntriesCount,
+			Charged: u.Charged.String(), EntriesCharged: u.EntriesCharged.String(), Refunds: u.Refunds, EntriesRefunds: u.EntriesRefunds,
+			Refunded: u.Refunded.String(), EntriesRefunded: u.EntriesRefunded.String()})
+	}
+	writeAdminJSON(w, http.StatusOK, map[string]any{"ok": len(ds) == 0 && len(us) == 0, "accounts_checked": total,
+		"discrepancies": out, "usage_discrepancies": usage})
 	return nil
 }

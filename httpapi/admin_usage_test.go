@@ -88,3 +88,37 @@ func TestUsageAPI(t *testing.T) {
 	h.admin(http.MethodGet, "/admin/v1/accounts/nobody12/statements/2026-11", "").wantProblem(t, http.StatusNotFound, "not-found")
 	h.admin(http.MethodPost, "/admin/v1/usage", "{}").wantProblem(t, http.StatusMethodNotAllowed, "method-not-allowed")
 }
+
+// TestVerifyChecksUsageRollups: after charges, a hold captured in part and
+// a refund through the platform API, GET /admin/v1/verify finds the usage
+// rollups in agreement with the entries; a rollup row changed behind the
+// ledger's back is reported with both sides' totals and ok false.
+func TestVerifyChecksUsageRollups(t *testing.T) {
+	h := newHarness(t)
+	ch := h.platform(http.MethodPost, "/platform/v1/charges", `{"account":"abcd1234","type":"sms","to":"447700900123","units":2}`, "v1").
+		wantStatus(t, http.StatusCreated).json(t)
+	h.platform(http.MethodPost, "/platform/v1/charges/"+stringOf(ch["id"])+"/refund", `{"amount":"0.01"}`, "v2").wantStatus(t, http.StatusCreated)
+	hold := h.platform(http.MethodPost, "/platform/v1/holds", `{"account":"abcd1234","type":"sms","to":"447700900123","units":3}`, "v3").
+		wantStatus(t, http.StatusCreated).json(t)
+	h.platform(http.MethodPost, "/platform/v1/holds/"+stringOf(hold["id"])+"/capture", `{"amount":"0.05"}`, "v4").wantStatus(t, http.StatusOK)
+	h.verifyClean(t)
+	v := h.admin(http.MethodGet, "/admin/v1/verify", "").wantStatus(t, http.StatusOK).json(t)
+	if v["ok"] != true || len(v["usage_discrepancies"].([]any)) != 0 {
+		t.Fatalf("verify after charge, refund and capture: %v", v)
+	}
+
+	err := h.db.InLedgerTx(t.Context(), func(tx kassa.LedgerTx) error {
+		return tx.AddUsage(kassa.UsageDelta{Account: testKey, Day: kassa.DayStart(time.Now()), Type: kassa.SMS, Country: "GB",
+			Currency: kassa.EUR, Count: 1, Units: 1, Charged: kassa.MustParseAmount("0.5")})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := h.admin(http.MethodGet, "/admin/v1/verify", "").wantStatus(t, http.StatusOK)
+	want := `{"accounts_checked":1,"discrepancies":[],"ok":false,"usage_discrepancies":[{"account":"abcd1234",` +
+		`"count":3,"entries_count":2,"charged":"0.63000000","entries_charged":"0.13000000",` +
+		`"refunds":1,"entries_refunds":1,"refunded":"0.01000000","entries_refunded":"0.01000000"}]}`
+	if s := strings.TrimSpace(string(got.body)); s != want {
+		t.Errorf("verify with a changed rollup:\n got %s\nwant %s", s, want)
+	}
+}

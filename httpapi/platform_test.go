@@ -76,12 +76,17 @@ func stringOf(v any) string {
 	return string(b)
 }
 
-// verifyClean fails unless every balance equals the sum of its entries.
+// verifyClean fails unless every balance equals the sum of its entries and
+// the usage rollups agree with the entries.
 func (h *harness) verifyClean(t *testing.T) {
 	t.Helper()
 	d, err := h.db.Verify(context.Background())
 	if err != nil || len(d) != 0 {
 		t.Fatalf("verify: %v, %+v", err, d)
+	}
+	u, err := h.db.VerifyUsage(context.Background())
+	if err != nil || len(u) != 0 {
+		t.Fatalf("verify usage: %v, %+v", err, u)
 	}
 }
 

@@ -137,7 +137,7 @@ func restore(ctx context.Context, e *env, src string, o storeOpen) (err error) {
 		return fmt.Errorf("restore: the backup does not open as a kassa database: %w", err)
 	}
 	defer db.Close()
-	if err := verifyLedger(ctx, db, e.stdout); err != nil {
+	if err := verifyLedger(ctx, db, e.stdout, false); err != nil {
 		return err
 	}
 	if pepper == nil {

@@ -125,8 +125,9 @@ func newAdminVerifyCmd(e *env, f *cliFlags) *cobra.Command {
 		Use:   "verify",
 		Short: "Check every balance against the sum of its ledger entries",
 		Long: `Ask the server to check that every account's balance equals the sum of its
-ledger entries (GET /admin/v1/verify). Exits with code 1 when it finds a
-discrepancy. (kassa verify does the same directly on a store.)`,
+ledger entries, and that its usage rollups equal what its entries give
+(GET /admin/v1/verify). Exits with code 1 when it finds a discrepancy.
+(kassa verify does the same directly on a store.)`,
 		Example: "  kassa admin verify\n  kassa admin verify -o json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -142,13 +143,27 @@ discrepancy. (kassa verify does the same directly on a store.)`,
 			for _, d := range r.Discrepancies {
 				v.rows = append(v.rows, []string{d.Account, d.Balance.String(), d.EntriesSum.String(), strconv.FormatInt(d.Entries, 10)})
 			}
-			if f.output == "table" && len(v.rows) == 0 {
-				fmt.Fprintf(e.stdout, "ok: %d accounts checked, every balance equals the sum of its entries\n", r.AccountsChecked)
-			} else if err := render(e.stdout, f.output, v); err != nil {
-				return err
+			switch {
+			case f.output != "table":
+				if err := render(e.stdout, f.output, v); err != nil {
+					return err
+				}
+			case len(v.rows) == 0 && len(r.UsageDiscrepancies) == 0:
+				fmt.Fprintf(e.stdout, "ok: %d accounts checked, every balance equals the sum of its entries and the usage rollups agree with them\n", r.AccountsChecked)
+			default:
+				if len(v.rows) > 0 {
+					if err := render(e.stdout, f.output, v); err != nil {
+						return err
+					}
+				}
+				for _, u := range r.UsageDiscrepancies {
+					fmt.Fprintf(e.stdout, "usage of %s: rollups count %d charged %s refunds %d refunded %s; entries count %d charged %s refunds %d refunded %s\n",
+						u.Account, u.Count, u.Charged, u.Refunds, u.Refunded, u.EntriesCount, u.EntriesCharged, u.EntriesRefunds, u.EntriesRefunded)
+				}
 			}
-			if !r.OK || len(r.Discrepancies) > 0 {
-				return &codedError{code: exitError, err: fmt.Errorf("%d of %d accounts differ from their ledger", len(r.Discrepancies), r.AccountsChecked)}
+			if !r.OK || len(r.Discrepancies) > 0 || len(r.UsageDiscrepancies) > 0 {
+				return &codedError{code: exitError, err: fmt.Errorf("%d of %d accounts differ from their ledger, the usage rollups of %d from their entries",
+					len(r.Discrepancies), r.AccountsChecked, len(r.UsageDiscrepancies))}
 			}
 			return nil
 		},
