@@ -230,7 +230,7 @@ func BenchmarkScaleRateFloor(b *testing.B) {
 		sum, i := 0, 0
 		nets := &snap.nets
 		for b.Loop() {
-			d := longestListed(&snap.index, digits[i&4095])
+			d := snap.index.longest(digits[i&4095], nil)
 			if d >= 0 && int(d) < len(nets.off) {
 				sum += int(arena[int(nets.off[d])%len(arena)])
 			}
@@ -241,7 +241,7 @@ func BenchmarkScaleRateFloor(b *testing.B) {
 	b.Run("index_only", func(b *testing.B) {
 		sum, i := 0, 0
 		for b.Loop() {
-			sum += int(longestListed(&snap.index, digits[i&4095]))
+			sum += int(snap.index.longest(digits[i&4095], nil))
 			i++
 		}
 		runtime.KeepAlive(sum)
@@ -255,28 +255,4 @@ func BenchmarkScaleRateFloor(b *testing.B) {
 		})
 	}
 	b.ReportMetric(float64(len(snap.nets.arena))/(1<<20), "arena-MiB")
-}
-
-// longestListed is rateIndex.longest without the check that the
-// destination is priced in a view (every prefix of the scale deck is).
-func longestListed(x *rateIndex, digits []byte) int32 {
-	var values [maxDigits + 1]uint64
-	var val uint64
-	n := min(len(digits), maxDigits)
-	for i := 0; i < n; i++ {
-		val = val*10 + uint64(digits[i]-'0')
-		values[i+1] = val
-	}
-	lengths := x.lengths
-	if n > stemDigits {
-		lengths = lengths&(1<<(stemDigits+1)-1) | x.stemLengths(values[stemDigits])
-	}
-	for l := n; l >= 1; l-- {
-		if lengths&(1<<l) != 0 {
-			if d, ok := x.lookup(values[l], l); ok {
-				return int32(d)
-			}
-		}
-	}
-	return -1
 }

@@ -204,7 +204,8 @@ func (x *rateIndex) stemLengths(stem uint64) uint32 {
 }
 
 // longest returns the destination of the longest prefix of digits that
-// priced accepts, or -1. digits holds at most maxDigits ASCII digits.
+// is priced in v (any destination when v is nil), or -1. digits holds at
+// most maxDigits ASCII digits.
 func (x *rateIndex) longest(digits []byte, v *view) int32 {
 	var values [maxDigits + 1]uint64
 	var val uint64
@@ -222,7 +223,7 @@ func (x *rateIndex) longest(digits []byte, v *view) int32 {
 		if lengths&(1<<l) == 0 {
 			continue
 		}
-		if d, ok := x.lookup(values[l], l); ok && v.priced(d) {
+		if d, ok := x.lookup(values[l], l); ok && (v == nil || v.priced(d)) {
 			return int32(d)
 		}
 	}
