@@ -433,7 +433,7 @@ func TestBrowserPriceBookUpload(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#import-submit")),
 		chromedp.WaitVisible(chromedp.CSS(".flash.ok")),
 	)
-	if got := text(t, ctx, ".flash.ok"); !strings.Contains(got, "Imported version 2 (2 prices)") {
+	if got := text(t, ctx, ".flash.ok"); !strings.Contains(got, "Imported version 2 of plan default (2 prices)") {
 		t.Fatalf("flash %q", got)
 	}
 	// The upload went through the script's XHR, whose upload events fired.

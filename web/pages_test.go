@@ -266,21 +266,7 @@ func TestImportPriceBook(t *testing.T) {
 	b := e.browser()
 	token := b.signInOperator()
 	upload := func(filename, content string, xhr bool, fields map[string]string) page {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		mw.WriteField("csrf", token)
-		for k, v := range fields {
-			mw.WriteField(k, v)
-		}
-		fw, _ := mw.CreateFormFile("file", filename)
-		fw.Write([]byte(content))
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/ui/operator/price-books", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		if xhr {
-			req.Header.Set("X-Requested-With", "XMLHttpRequest")
-		}
-		return b.do(req)
+		return uploadDeck(e, b, token, filename, content, xhr, fields)
 	}
 	versions := func() int {
 		v, err := e.db.PriceBooks(context.Background())
@@ -324,6 +310,26 @@ func TestImportPriceBook(t *testing.T) {
 	if e.prices.Current().Version() != 3 {
 		t.Fatal("activation did not change the prices in use")
 	}
+}
+
+// uploadDeck posts the price-book import form as the operator signed in
+// on b (token is its CSRF token), as a plain form or as the page's XHR.
+func uploadDeck(e *env, b *browser, token, filename, content string, xhr bool, fields map[string]string) page {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", token)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", filename)
+	fw.Write([]byte(content))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/ui/operator/price-books", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if xhr {
+		req.Header.Set("X-Requested-With", "XMLHttpRequest")
+	}
+	return b.do(req)
 }
 
 // TestImportTooLarge: an upload over MaxImportBytes is refused.

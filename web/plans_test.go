@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -77,5 +78,50 @@ func TestPricingPageByPlan(t *testing.T) {
 	}
 	if p := ob.get("/ui/pricing?country=GB"); !strings.Contains(p.body, defaultLine) {
 		t.Fatalf("operator's default page lacks %q", defaultLine)
+	}
+}
+
+// TestImportPriceBookIntoPlan: the import form offers the plans with price
+// books of their own (not a derived one); a deck imported into one is a
+// version of that plan, and once activated both plans' versions in effect
+// read "in use"; a derived or unknown plan is refused and nothing is
+// stored.
+func TestImportPriceBookIntoPlan(t *testing.T) {
+	e := newEnv(t, false)
+	for _, p := range []*kassa.Plan{{Name: "carrier"}, {Name: "retail", Base: kassa.DefaultPlan, Markup: kassa.Markup{Percent: 10 * 100_000_000}}} {
+		if err := e.db.CreatePlan(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser()
+	token := b.signInOperator()
+	p := b.get("/ui/operator/price-books")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `<select id="pplan" name="plan"><option>carrier</option><option selected>default</option></select>`) {
+		t.Fatalf("price-book page: status %d, no plan choice of carrier and default:\n%s", p.status, p.body)
+	}
+	p = uploadDeck(e, b, token, "carrier.csv", "type,country,price,currency\nsms,DE,0.0500,EUR\n", false, map[string]string{"plan": "carrier"})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("import into carrier: status %d", p.status)
+	}
+	list, err := e.db.PriceBooks(t.Context())
+	if err != nil || len(list) != 2 || list[0].Plan != "carrier" || list[1].Plan != kassa.DefaultPlan {
+		t.Fatalf("versions after the import: %+v, %v", list, err)
+	}
+	carrier := strconv.FormatInt(list[0].Version, 10)
+	if p := b.post("/ui/operator/price-books/"+carrier+"/activate", url.Values{"csrf": {token}}); p.status != http.StatusSeeOther {
+		t.Fatalf("activate carrier's version: status %d", p.status)
+	}
+	p = b.get("/ui/operator/price-books")
+	if n := strings.Count(p.body, "<strong>in use</strong>"); n != 2 || !strings.Contains(p.body, "<tr><td>"+carrier+"</td><td>carrier</td>") {
+		t.Fatalf("after activating carrier's version: %d versions in use, want 2 (one per plan):\n%s", n, p.body)
+	}
+	for plan, status := range map[string]int{"retail": http.StatusUnprocessableEntity, "nope": http.StatusNotFound} {
+		p := uploadDeck(e, b, token, "x.csv", "type,country,price,currency\nsms,DE,0.0500,EUR\n", false, map[string]string{"plan": plan})
+		if p.status != status || !strings.Contains(p.body, `id="import-error"`) || !strings.Contains(p.body, plan) {
+			t.Errorf("import into %s: status %d, want %d with the reason", plan, p.status, status)
+		}
+	}
+	if list, _ := e.db.PriceBooks(t.Context()); len(list) != 2 {
+		t.Errorf("refused imports stored versions: %d", len(list))
 	}
 }

@@ -17,7 +17,8 @@ import (
 type priceBooksData struct {
 	Versions []*kassa.PriceBookVersion
 	Now      time.Time
-	Current  int64
+	InUse    map[string]int64 // per plan: the version in effect now
+	Plans    []string         // the plans with price books of their own (an import's choices)
 	Error    string
 	Types    []kassa.ServiceType
 	MaxBytes int64
@@ -34,15 +35,26 @@ func (h *handler) renderPriceBooks(w http.ResponseWriter, r *http.Request, sess 
 		h.renderError(w, r, sess, http.StatusServiceUnavailable, h.userMessage(r, "list price books", err))
 		return
 	}
-	d := priceBooksData{Versions: list, Now: h.now(), Error: errMsg, Types: kassa.ServiceTypes, MaxBytes: h.cfg.MaxImportBytes}
-	if snap := h.cfg.Pricing.Current(); snap != nil {
-		d.Current = snap.Version()
+	plans, err := h.app.Plans(r.Context())
+	if err != nil {
+		h.renderError(w, r, sess, http.StatusServiceUnavailable, h.userMessage(r, "list price plans", err))
+		return
+	}
+	d := priceBooksData{Versions: list, Now: h.now(), InUse: map[string]int64{}, Error: errMsg, Types: kassa.ServiceTypes, MaxBytes: h.cfg.MaxImportBytes}
+	for _, v := range inUse(list, d.Now) {
+		d.InUse[v.Plan] = v.Version
+	}
+	for _, p := range plans {
+		if !p.Derived() {
+			d.Plans = append(d.Plans, p.Name)
+		}
 	}
 	h.render(w, r, sess, status, "pricebooks", "Price books", "pricebooks", d)
 }
 
 // importPriceBook reads an uploaded CSV rate deck or get-full-pricing
-// JSON and stores it as a new, inactive version. The upload is spooled by
+// JSON and stores it as a new, inactive version of the plan chosen (the
+// default plan when none is). The upload is spooled by
 // the form parsing (to a temporary file beyond its first MiBs) and read as
 // a stream (pricing.ReadCSV), never whole in memory.
 func (h *handler) importPriceBook(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -62,13 +74,13 @@ func (h *handler) importPriceBook(w http.ResponseWriter, r *http.Request, sess *
 		return
 	}
 	deck.Name = limitText(name, 200)
-	v, err := h.cfg.Pricing.ImportDeck(r.Context(), deck, pricing.ImportOptions{Source: source})
+	v, err := h.cfg.Pricing.ImportDeck(r.Context(), deck, pricing.ImportOptions{Source: source, Plan: r.PostFormValue("plan")})
 	if err != nil {
 		h.renderPriceBooks(w, r, sess, statusOf(err), "The file was not imported: "+h.userMessage(r, "import the price book", err))
 		return
 	}
 	h.app.RecordPriceBookImport(r.Context(), operatorActor(r), app.PriceBookImport{Version: v})
-	h.setFlash(sess, "ok", "Imported version "+strconv.FormatInt(v.Version, 10)+" ("+strconv.Itoa(v.Prices)+" prices). Activate it to use it.")
+	h.setFlash(sess, "ok", "Imported version "+strconv.FormatInt(v.Version, 10)+" of plan "+v.Plan+" ("+strconv.Itoa(v.Prices)+" prices). Activate it to use it.")
 	if r.Header.Get("X-Requested-With") == "XMLHttpRequest" {
 		// The upload script navigates itself: a redirect followed inside
 		// the XHR would show (and spend) the message out of sight.
