@@ -22,8 +22,8 @@ func newVerifyCmd(e *env) *cobra.Command {
 sum of its entries, and its usage rollups (the counts and amounts of its charges,
 captures and refunds that usage reports read) must equal what its entries give.
 Prints each discrepancy and exits with status 1 when there is one, 0 when the
-ledger is sound. It reads every entry once for each check. Safe to run while kassa serve runs: it opens a
-SQLite store read-only and never migrates it.
+ledger is sound. It reads every entry once for each check. Safe to run while
+kassa serve runs: it opens a SQLite store read-only and never migrates it.
 
 The store: --store postgres://… or a key=value connection string (env KASSA_STORE
 or KASSA_STORE_FILE), or the SQLite file in --data (env KASSA_DATA) when --store is
