@@ -32,7 +32,7 @@ import (
 // bytes: a rating's load of the entry is usually a cache miss, and a
 // branch on the missing bytes (as uvarints need) that the processor
 // guesses wrong stalls it until they arrive, where a fixed layout lets it
-// go on (docs/pricing.md, Benchmarks: Rate 8–20 % faster at a million
+// go on (docs/pricing.md, Benchmarks: Rate about 7 % faster at a million
 // prefixes).
 type netTable struct {
 	arena  string   // every network's entry
