@@ -117,11 +117,14 @@ type deckParser struct {
 	made       madeNet                // a network the row made, written with its price line
 }
 
-// madeNet is a network a row made from its prefix (its name is in
-// deckParser.name); its strings are valid for the row.
+// madeNet is a network a row made from its prefix; its strings are valid
+// for the row. A derived network's name is stem and rng (the deck names it
+// no other way), any other's is in deckParser.name.
 type madeNet struct {
 	active                  bool
+	derived                 bool
 	country, code, mcc, mnc string
+	stem                    string
 	ntype                   kassa.NetworkType
 	rng                     string
 }
@@ -398,7 +401,11 @@ func (p *deckParser) row(line int, rec []string, pre *rowPre) {
 	prev, dup := p.seen(d, tc, line, price)
 	if m := &p.made; m.active {
 		m.active = false
-		p.enc.compactNetwork(m.country, m.code, p.name, m.ntype, m.mcc, m.mnc, m.rng, !dup, tc, price)
+		if m.derived {
+			p.enc.derivedNetwork(m.country, m.stem, m.ntype, m.mcc, m.mnc, m.rng, !dup, tc, price)
+		} else {
+			p.enc.compactNetwork(m.country, m.code, p.name, m.ntype, m.mcc, m.mnc, m.rng, !dup, tc, price)
+		}
 		if !dup {
 			p.deck.types[tc>>1] = true
 			p.deck.lines++

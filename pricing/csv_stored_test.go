@@ -82,10 +82,12 @@ type storedDeckCase struct {
 // and say the same things.
 func TestReadCSVStoredForm(t *testing.T) {
 	want := map[string]string{
-		"generated": "4a904a8d0b8520e3ebe8d815a7865e345c846942bd88817e1f3cbcbeb0b40df5",
-		"mixed":     "4a904a8d0b8520e3ebe8d815a7865e345c846942bd88817e1f3cbcbeb0b40df5",
+		// Derived M records (records.go) changed these two and
+		// "prefixes"; the books they decode to did not change.
+		"generated": "5a4e8c3e192c33181c1fc664709c2e89f35e0953cc1eda320765d0c9160c4f25",
+		"mixed":     "5a4e8c3e192c33181c1fc664709c2e89f35e0953cc1eda320765d0c9160c4f25",
 		"networks":  "9844eb1a7b626f14ea022d025a2be92ff3009611bc06568dba51edd90dc00537",
-		"prefixes":  "40d159ee3a4866b0e4f2704e56d82bd88eb1b8e2af51b1d7150588d31ba955c8",
+		"prefixes":  "92620af50e16310fa630b7131a573ac9e69608d2712bd8d9ebcd10dd87efac92",
 		"bad":       "error 86b8160138964f8497bf97037d8eff8c50d2cce17091b3d1ccb4555fe5eb9963",
 		"quote":     "error ddb1655cf0be51478f4a7e9db0024b9768c3fe31c17c324cff946de24b4b2653",
 	}

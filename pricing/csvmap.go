@@ -581,9 +581,13 @@ func (p *deckParser) byPrefix(line int, rec []string, ci int, pf *rowPrefix, pre
 		}
 		ntype = t
 	}
-	p.name = append(p.name[:0], p.cell(rec, colNetwork)...)
-	if len(p.name) == 0 {
-		p.name = append(append(append(p.name, c.DisplayName...), ' '), prefix...)
+	name := p.cell(rec, colNetwork)
+	derived := !explicit && name == ""
+	if !derived {
+		p.name = append(p.name[:0], name...)
+		if len(p.name) == 0 {
+			p.name = append(append(append(p.name, c.DisplayName...), ' '), prefix...)
+		}
 	}
 	net = int32(len(p.nets))
 	p.nets = append(p.nets, deckNet{country: uint16(ci), explicit: explicit, tc: noTC})
@@ -593,7 +597,7 @@ func (p *deckParser) byPrefix(line int, rec []string, ci int, pf *rowPrefix, pre
 		p.explicit[c.Code+"|"+code] = net
 	}
 	// The network is written with the row's price line (row).
-	p.made = madeNet{active: true, country: c.Code, code: code, ntype: ntype, mcc: mcc, mnc: mnc, rng: prefix}
+	p.made = madeNet{active: true, derived: derived, country: c.Code, code: code, stem: c.DisplayName, ntype: ntype, mcc: mcc, mnc: mnc, rng: prefix}
 	p.noteRange(net, pf)
 	return rowDest{country: ci, ref: -1, net: net, code: code}, true
 }

@@ -101,6 +101,7 @@ func FuzzDecodeChunk(f *testing.F) {
 		f.Add(c)
 	}
 	f.Add([]byte(chunkMagic + "\x00M\xff"))
+	f.Add([]byte(chunkMagic + "\x01M\xd1\x00\x02GB\x00\x0eUnited Kingdom\x00\x0244\x00\x02"))
 	ref := testRef()
 	f.Fuzz(func(t *testing.T, chunk []byte) {
 		c, err := newCompiler(ref, CompileOptions{SkipStale: true, contentID: "fuzz"})

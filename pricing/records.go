@@ -13,10 +13,12 @@ import (
 // million lines is written, read, merged and compiled one chunk at a time
 // and never held whole in memory as one blob.
 //
-// A chunk is chunkMagic, one byte saying how the rest is encoded (chunkRaw,
-// the only one yet: front-coded records are compact enough that
-// compressing them again costs more time at import than it saves in the
-// store), then records. A record is a kind byte and its fields:
+// A chunk is chunkMagic, one byte saying how the rest is encoded, then
+// records. The records are never compressed again: front-coded records are
+// compact enough that compressing them costs more time at import than it
+// saves in the store. The byte is chunkRaw, or chunkDerived for a chunk that
+// holds derived M records (below), which an older kassa must refuse rather
+// than misread. A record is a kind byte and its fields:
 //
 //	H  header: name, flags (1 = demo), demo types (count, then type indexes)
 //	N  a network of the book: country, code, name, type, mcc, mnc,
@@ -28,7 +30,13 @@ import (
 //	   optionally its first price line: flags, code, name, then only the
 //	   fields that differ from the previous record's (country, type, mcc,
 //	   mnc), the range unless it is the code after "CC-", and the line's
-//	   type<<1|currency and amount (see the m* flags)
+//	   type<<1|currency and amount (see the m* flags). A derived M record
+//	   (flag mDerived, in chunkDerived chunks only) is the network a deck
+//	   row's prefix makes when the deck names it no other way: its code is
+//	   "CC-range" and its name "stem range" (the stem is the country's
+//	   name). It holds flags, the fields that differ (country, type, mcc,
+//	   mnc, stem), the range, and the price line: no code or name, whose
+//	   encoding was a quarter of the reading of a million-row deck
 //
 // Strings are front-coded against the previous string of the same field
 // in the chunk (varint shared-prefix length, varint suffix length, the
@@ -39,6 +47,9 @@ const chunkMagic = "KPB2"
 
 // chunkRaw marks a chunk of records as they are.
 const chunkRaw byte = 0
+
+// chunkDerived marks a chunk of records that may hold derived M records.
+const chunkDerived byte = 1
 
 // Record kinds.
 const (
@@ -57,6 +68,8 @@ const (
 	mMNC                 // the MNC differs
 	mPrice               // a price line follows
 	mRange               // the range is written (else it is the code after "CC-")
+	mDerived             // the code and name derive from the range (no code, name or mRange)
+	mStem                // with mDerived: the name stem differs
 )
 
 // chunkTarget is the size of a chunk's records before compression.
@@ -72,6 +85,7 @@ const (
 	slotMNC
 	slotAlias
 	slotRange
+	slotStem // the name stem of derived M records
 	numSlots
 )
 
@@ -97,6 +111,10 @@ type recordEncoder struct {
 	buf    []byte
 	prev   [numSlots][]byte
 	chunks [][]byte
+	// derived is set after a derived M record, whose code and name are
+	// not in prev yet: settle puts them there before the next record of
+	// another kind, as the decoder has them.
+	derived bool
 }
 
 // newRecordEncoder starts an encoder.
@@ -113,6 +131,19 @@ func (e *recordEncoder) reset() {
 	for i := range e.prev {
 		e.prev[i] = e.prev[i][:0]
 	}
+	e.derived = false
+}
+
+// settle sets the code and name slots to those of the derived M record
+// written last, if the last record was one: every record kind but that one
+// starts with it.
+func (e *recordEncoder) settle() {
+	if !e.derived {
+		return
+	}
+	e.derived = false
+	e.prev[slotCode] = append(append(append(e.prev[slotCode][:0], e.prev[slotCountry]...), '-'), e.prev[slotRange]...)
+	e.prev[slotName] = append(append(append(e.prev[slotName][:0], e.prev[slotStem]...), ' '), e.prev[slotRange]...)
 }
 
 // str appends s front-coded against the slot's previous value.
@@ -158,6 +189,7 @@ func (e *recordEncoder) flush() {
 
 // header writes the book's name and demo types.
 func (e *recordEncoder) header(name string, demo []kassa.ServiceType) {
+	e.settle()
 	e.buf = append(e.buf, recHeader)
 	e.str(slotName, []byte(name))
 	var flags byte
@@ -175,6 +207,7 @@ func (e *recordEncoder) header(name string, demo []kassa.ServiceType) {
 
 // network writes a book network.
 func (e *recordEncoder) network(n *kassa.Network) {
+	e.settle()
 	e.buf = append(e.buf, recNetwork)
 	e.str(slotCountry, []byte(n.Country))
 	e.str(slotCode, []byte(n.Code))
@@ -189,6 +222,7 @@ func (e *recordEncoder) network(n *kassa.Network) {
 
 // networkRecord writes a decoded network record again.
 func (e *recordEncoder) networkRecord(r *record) {
+	e.settle()
 	e.buf = append(e.buf, recNetwork)
 	e.str(slotCountry, r.country)
 	e.str(slotCode, r.code)
@@ -209,6 +243,7 @@ func (e *recordEncoder) networkRecord(r *record) {
 
 // networkBytes writes a book network with one range.
 func (e *recordEncoder) networkBytes(country, code string, name []byte, ntype kassa.NetworkType, mcc, mnc, rng string) {
+	e.settle()
 	e.buf = append(e.buf, recNetwork)
 	encodeString(e, slotCountry, country)
 	encodeString(e, slotCode, code)
@@ -223,6 +258,7 @@ func (e *recordEncoder) networkBytes(country, code string, name []byte, ntype ka
 
 // addRange writes one more range of a network defined before.
 func addRangeRecord[T string | []byte](e *recordEncoder, country, code, rng T) {
+	e.settle()
 	e.buf = append(e.buf, recRange)
 	encodeString(e, slotCountry, country)
 	encodeString(e, slotCode, code)
@@ -232,6 +268,7 @@ func addRangeRecord[T string | []byte](e *recordEncoder, country, code, rng T) {
 
 // priceRecord writes a price line.
 func priceRecord[T string | []byte](e *recordEncoder, typ, cur int, country, network T, amount kassa.Amount) {
+	e.settle()
 	e.buf = append(e.buf, recPrice, byte(typ<<1|cur))
 	encodeString(e, slotCountry, country)
 	encodeString(e, slotCode, network)
@@ -254,6 +291,7 @@ func same[T string | []byte](e *recordEncoder, slot int, s T) bool {
 // prefix (its code is usually CC-prefix), with its first price line when
 // withPrice.
 func (e *recordEncoder) compactNetwork(country, code string, name []byte, ntype kassa.NetworkType, mcc, mnc, rng string, withPrice bool, tc uint8, amount kassa.Amount) {
+	e.settle()
 	var flags byte
 	if !same(e, slotCountry, country) {
 		flags |= mCountry
@@ -300,6 +338,56 @@ func (e *recordEncoder) compactNetwork(country, code string, name []byte, ntype 
 	e.endRecord()
 }
 
+// derivedNetwork writes a derived M record: a network with one range made
+// from a deck row's prefix, whose code is country-rng and whose name is
+// stem and rng with a space between, with its first price line when
+// withPrice.
+func (e *recordEncoder) derivedNetwork(country, stem string, ntype kassa.NetworkType, mcc, mnc, rng string, withPrice bool, tc uint8, amount kassa.Amount) {
+	flags := byte(mDerived)
+	if !same(e, slotCountry, country) {
+		flags |= mCountry
+	}
+	if !same(e, slotType, string(ntype)) {
+		flags |= mType
+	}
+	if !same(e, slotMCC, mcc) {
+		flags |= mMCC
+	}
+	if !same(e, slotMNC, mnc) {
+		flags |= mMNC
+	}
+	if !same(e, slotStem, stem) {
+		flags |= mStem
+	}
+	if withPrice {
+		flags |= mPrice
+	}
+	e.buf[len(chunkMagic)] = chunkDerived
+	e.buf = append(e.buf, recCompact, flags)
+	if flags&mCountry != 0 {
+		encodeString(e, slotCountry, country)
+	}
+	if flags&mType != 0 {
+		encodeString(e, slotType, string(ntype))
+	}
+	if flags&mMCC != 0 {
+		encodeString(e, slotMCC, mcc)
+	}
+	if flags&mMNC != 0 {
+		encodeString(e, slotMNC, mnc)
+	}
+	if flags&mStem != 0 {
+		encodeString(e, slotStem, stem)
+	}
+	encodeString(e, slotRange, rng)
+	e.derived = true
+	if withPrice {
+		e.buf = append(e.buf, tc)
+		e.buf = binary.AppendVarint(e.buf, int64(amount))
+	}
+	e.endRecord()
+}
+
 // errCorruptChunk reports stored data that does not decode.
 var errCorruptChunk = errors.New("corrupt price-book chunk")
 
@@ -314,6 +402,7 @@ type recordDecoder struct {
 	itemUsed int
 	rec      record
 	pending  bool // an M record's price line is next
+	derived  bool // the chunk may hold derived M records (chunkDerived)
 }
 
 // reset points the decoder at a chunk.
@@ -321,7 +410,12 @@ func (d *recordDecoder) reset(chunk []byte) error {
 	if len(chunk) < len(chunkMagic)+1 || string(chunk[:len(chunkMagic)]) != chunkMagic {
 		return errCorruptChunk
 	}
-	if chunk[len(chunkMagic)] != chunkRaw {
+	switch chunk[len(chunkMagic)] {
+	case chunkRaw:
+		d.derived = false
+	case chunkDerived:
+		d.derived = true
+	default:
 		return errCorruptChunk
 	}
 	d.data, d.pos, d.pending = chunk[len(chunkMagic)+1:], 0, false
@@ -494,6 +588,12 @@ func (d *recordDecoder) compact(r *record) bool {
 	}
 	flags := d.data[d.pos]
 	d.pos++
+	if flags&mDerived != 0 {
+		return d.derivedNetwork(r, flags)
+	}
+	if flags&mStem != 0 {
+		return false
+	}
 	var ok bool
 	if r.code, ok = d.str(slotCode); !ok {
 		return false
@@ -526,6 +626,40 @@ func (d *recordDecoder) compact(r *record) bool {
 		d.slot[slotRange] = append(d.slot[slotRange][:0], r.code[3:]...)
 		rng = d.slot[slotRange]
 	}
+	return d.compactEnd(r, flags, rng)
+}
+
+// derivedNetwork decodes the rest of a derived M record (flags read): the
+// fields that differ, the range, then the code and name it derives.
+func (d *recordDecoder) derivedNetwork(r *record, flags byte) bool {
+	if !d.derived || flags&mRange != 0 {
+		return false
+	}
+	var ok bool
+	for _, f := range [...]struct {
+		bit  byte
+		slot int
+	}{{mCountry, slotCountry}, {mType, slotType}, {mMCC, slotMCC}, {mMNC, slotMNC}, {mStem, slotStem}} {
+		if flags&f.bit != 0 {
+			if _, ok = d.str(f.slot); !ok {
+				return false
+			}
+		}
+	}
+	rng, ok := d.str(slotRange)
+	if !ok {
+		return false
+	}
+	d.slot[slotCode] = append(append(append(d.slot[slotCode][:0], d.slot[slotCountry]...), '-'), rng...)
+	d.slot[slotName] = append(append(append(d.slot[slotName][:0], d.slot[slotStem]...), ' '), rng...)
+	r.country, r.ntype, r.mcc, r.mnc = d.slot[slotCountry], d.slot[slotType], d.slot[slotMCC], d.slot[slotMNC]
+	r.code, r.name = d.slot[slotCode], d.slot[slotName]
+	return d.compactEnd(r, flags, rng)
+}
+
+// compactEnd finishes an M record: r becomes its network, with the one
+// range rng, and its price line follows when it has one.
+func (d *recordDecoder) compactEnd(r *record, flags byte, rng []byte) bool {
 	r.kind = recNetwork
 	r.aliases = r.aliases[:0]
 	r.ranges = append(r.ranges[:0], rng)
