@@ -32,6 +32,8 @@ func TestPragmas(t *testing.T) {
 			"synchronous":  "2", // FULL
 			"foreign_keys": "1",
 			"busy_timeout": "5000",
+			// The checkpointer checkpoints (checkpoint.go).
+			"wal_autocheckpoint": "0",
 		}
 		for pragma, w := range want {
 			var got string

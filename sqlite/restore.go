@@ -58,6 +58,7 @@ func (db *DB) Restore(ctx context.Context, srcPath string) error {
 	// Whatever the restore did (even half of it), cached balances,
 	// totals and plans are gone.
 	db.resetCaches()
+	db.ckpt.notify()
 	if err != nil {
 		return translate(fmt.Errorf("restore from %s: %w", srcPath, err))
 	}
