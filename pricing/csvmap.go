@@ -712,9 +712,8 @@ func (pp *preparer) prepare(out *rowPre, rec []string, ascii bool) {
 			return
 		}
 	}
-	if allBlank(rec) {
-		return
-	}
+	// A blank row has no price: it is left to the mapping, as every row
+	// that fails a check here is.
 	price, err := parsePrice(pp.cell(rec, colPrice))
 	if err != nil || price.IsNegative() {
 		return
@@ -729,9 +728,12 @@ func (pp *preparer) prepare(out *rowPre, rec []string, ascii bool) {
 		}
 		country = c
 	}
-	prefix := strings.ReplaceAll(strings.TrimPrefix(pp.cell(rec, colPrefix), "+"), " ", "")
-	if prefix == "" || !validPrefix(prefix) {
-		return
+	prefix := pp.cell(rec, colPrefix)
+	if !validPrefix(prefix) { // digits only is the common case: nothing to remove
+		prefix = strings.ReplaceAll(strings.TrimPrefix(prefix, "+"), " ", "")
+		if prefix == "" || !validPrefix(prefix) {
+			return
+		}
 	}
 	// countryForPrefix, without its messages.
 	if country != "" && isDigits(strings.TrimPrefix(countryCell, "+")) {
