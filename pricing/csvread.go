@@ -283,8 +283,7 @@ func (c *csvRecords) fill(b *rowBatch) {
 		b.text = make([]byte, 0, 64<<10)
 	}
 	b.text = b.text[:0]
-	type span struct{ line, start, end int }
-	var spans [batchRows]span
+	var spans [batchRows]lineSpan
 	nspans := 0
 	// Fast-path lines are collected first and split once the batch's
 	// text is one string; slow-path records come with their own strings.
@@ -304,6 +303,11 @@ func (c *csvRecords) fill(b *rowBatch) {
 			b.err = err
 			break
 		}
+		if c.takeBuffered(b, &spans, &nspans) {
+			continue
+		}
+		// No whole line is buffered: one line through the reader, which
+		// fills the buffer again.
 		raw, line, err := c.nextLine()
 		if err != nil {
 			b.err = err
@@ -314,7 +318,7 @@ func (c *csvRecords) fill(b *rowBatch) {
 		}
 		start := len(b.text)
 		b.text = append(b.text, raw...)
-		spans[nspans] = span{line, start, len(b.text)}
+		spans[nspans] = lineSpan{line, start, len(b.text)}
 		nspans++
 		b.rows = append(b.rows, batchRow{line: line, first: -1})
 		b.fast++
@@ -341,6 +345,52 @@ func (c *csvRecords) fill(b *rowBatch) {
 			r.err = &csv.ParseError{StartLine: r.line, Line: r.line, Column: 1, Err: csv.ErrFieldCount}
 		}
 	}
+}
+
+// lineSpan is a fast-path line of a batch: its number and where it lies in
+// the batch's text.
+type lineSpan struct{ line, start, end int }
+
+// takeBuffered moves the whole lines that the reader has buffered (as many
+// as the batch has room for, up to the first line holding a quote) into
+// the batch, with one copy for all of them instead of a read and a copy per
+// line. Their line ends are dropped and empty lines skipped, as nextLine
+// does. It reports whether it took any line; the lines it leaves (the one
+// with a quote, a line not yet whole, the input's last line without a
+// newline) go through nextLine.
+func (c *csvRecords) takeBuffered(b *rowBatch, spans *[batchRows]lineSpan, nspans *int) bool {
+	buf, _ := c.br.Peek(c.br.Buffered()) // no read: the bytes are buffered
+	if q := bytes.IndexByte(buf, '"'); q >= 0 {
+		buf = buf[:q] // the line holding the quote is not whole in this
+	}
+	base := len(b.text)
+	took, pos := 0, 0
+	for len(b.rows) < batchRows {
+		nl := bytes.IndexByte(buf[pos:], '\n')
+		if nl < 0 {
+			break
+		}
+		start, end := pos, pos+nl
+		pos = end + 1
+		took++
+		c.line++
+		if end > start && buf[end-1] == '\r' {
+			end--
+		}
+		if end == start {
+			continue // an empty line
+		}
+		spans[*nspans] = lineSpan{c.line, base + start, base + end}
+		*nspans++
+		b.rows = append(b.rows, batchRow{line: c.line, first: -1})
+		b.fast++
+	}
+	if took == 0 {
+		return false
+	}
+	b.text = append(b.text, buf[:pos]...)
+	c.br.Discard(pos)
+	return true
 }
 
 // nextLine returns the next non-empty line of the fast path (without its
