@@ -125,6 +125,7 @@ type madeNet struct {
 	derived                 bool
 	country, code, mcc, mnc string
 	stem                    string
+	from                    uint64 // recordEncoder.derivedNetwork's key, 0 for none
 	ntype                   kassa.NetworkType
 	rng                     string
 }
@@ -402,7 +403,7 @@ func (p *deckParser) row(line int, rec []string, pre *rowPre) {
 	if m := &p.made; m.active {
 		m.active = false
 		if m.derived {
-			p.enc.derivedNetwork(m.country, m.stem, m.ntype, m.mcc, m.mnc, m.rng, !dup, tc, price)
+			p.enc.derivedNetwork(m.from, m.country, m.stem, m.ntype, m.mcc, m.mnc, m.rng, !dup, tc, price)
 		} else {
 			p.enc.compactNetwork(m.country, m.code, p.name, m.ntype, m.mcc, m.mnc, m.rng, !dup, tc, price)
 		}

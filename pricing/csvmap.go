@@ -573,13 +573,20 @@ func (p *deckParser) byPrefix(line int, rec []string, ci int, pf *rowPrefix, pre
 			mcc, mnc = pn.MCC, pn.MNC
 		}
 	}
+	// The country and the reference network give the fields of a
+	// derived record (recordEncoder.derivedNetwork), unless a column
+	// gives the type.
+	from := uint64(1)<<63 | uint64(ci)<<32 | uint64(uint32(deepest))
+	if depth == 0 {
+		from = uint64(1)<<63 | uint64(ci)<<32 | 0xFFFFFFFF
+	}
 	if v := p.cell(rec, colNetworkType); v != "" {
 		t := kassa.NetworkType(strings.ToLower(v))
 		if !validNetworkType(t) {
 			p.problems.addf("%s: unknown network type %q", p.where(line, colNetworkType), v)
 			return rowDest{}, false
 		}
-		ntype = t
+		ntype, from = t, 0
 	}
 	name := p.cell(rec, colNetwork)
 	derived := !explicit && name == ""
@@ -597,7 +604,7 @@ func (p *deckParser) byPrefix(line int, rec []string, ci int, pf *rowPrefix, pre
 		p.explicit[c.Code+"|"+code] = net
 	}
 	// The network is written with the row's price line (row).
-	p.made = madeNet{active: true, derived: derived, country: c.Code, code: code, stem: c.DisplayName, ntype: ntype, mcc: mcc, mnc: mnc, rng: prefix}
+	p.made = madeNet{active: true, derived: derived, country: c.Code, code: code, stem: c.DisplayName, from: from, ntype: ntype, mcc: mcc, mnc: mnc, rng: prefix}
 	p.noteRange(net, pf)
 	return rowDest{country: ci, ref: -1, net: net, code: code}, true
 }

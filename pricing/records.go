@@ -115,6 +115,9 @@ type recordEncoder struct {
 	// not in prev yet: settle puts them there before the next record of
 	// another kind, as the decoder has them.
 	derived bool
+	// lastFrom is the from key of the last record when it was a derived
+	// M record (0 otherwise): see derivedNetwork.
+	lastFrom uint64
 }
 
 // newRecordEncoder starts an encoder.
@@ -132,12 +135,14 @@ func (e *recordEncoder) reset() {
 		e.prev[i] = e.prev[i][:0]
 	}
 	e.derived = false
+	e.lastFrom = 0
 }
 
 // settle sets the code and name slots to those of the derived M record
 // written last, if the last record was one: every record kind but that one
 // starts with it.
 func (e *recordEncoder) settle() {
+	e.lastFrom = 0 // the record about to be written may change the slots
 	if !e.derived {
 		return
 	}
@@ -341,23 +346,15 @@ func (e *recordEncoder) compactNetwork(country, code string, name []byte, ntype 
 // derivedNetwork writes a derived M record: a network with one range made
 // from a deck row's prefix, whose code is country-rng and whose name is
 // stem and rng with a space between, with its first price line when
-// withPrice.
-func (e *recordEncoder) derivedNetwork(country, stem string, ntype kassa.NetworkType, mcc, mnc, rng string, withPrice bool, tc uint8, amount kassa.Amount) {
+// withPrice. from, when not 0, is a key that gives country, stem, ntype,
+// mcc and mnc (the reader's country and reference network): a record with
+// the from key of the record just before it has the same fields, which
+// are then not compared again (most rows of a deck extend the range the
+// row before them did).
+func (e *recordEncoder) derivedNetwork(from uint64, country, stem string, ntype kassa.NetworkType, mcc, mnc, rng string, withPrice bool, tc uint8, amount kassa.Amount) {
 	flags := byte(mDerived)
-	if !same(e, slotCountry, country) {
-		flags |= mCountry
-	}
-	if !same(e, slotType, string(ntype)) {
-		flags |= mType
-	}
-	if !same(e, slotMCC, mcc) {
-		flags |= mMCC
-	}
-	if !same(e, slotMNC, mnc) {
-		flags |= mMNC
-	}
-	if !same(e, slotStem, stem) {
-		flags |= mStem
+	if from == 0 || from != e.lastFrom {
+		flags |= e.derivedChanges(country, stem, ntype, mcc, mnc)
 	}
 	if withPrice {
 		flags |= mPrice
@@ -385,7 +382,30 @@ func (e *recordEncoder) derivedNetwork(country, stem string, ntype kassa.Network
 		e.buf = append(e.buf, tc)
 		e.buf = binary.AppendVarint(e.buf, int64(amount))
 	}
+	e.lastFrom = from
 	e.endRecord()
+}
+
+// derivedChanges returns the flags of the fields of a derived M record
+// that differ from the slots.
+func (e *recordEncoder) derivedChanges(country, stem string, ntype kassa.NetworkType, mcc, mnc string) byte {
+	var flags byte
+	if !same(e, slotCountry, country) {
+		flags |= mCountry
+	}
+	if !same(e, slotType, string(ntype)) {
+		flags |= mType
+	}
+	if !same(e, slotMCC, mcc) {
+		flags |= mMCC
+	}
+	if !same(e, slotMNC, mnc) {
+		flags |= mMNC
+	}
+	if !same(e, slotStem, stem) {
+		flags |= mStem
+	}
+	return flags
 }
 
 // errCorruptChunk reports stored data that does not decode.

@@ -34,7 +34,13 @@ func TestRecordsRoundTrip(t *testing.T) {
 			switch rng.IntN(6) {
 			case 0:
 				stem := pick(stems)
-				enc.derivedNetwork(country, stem, ntype, "234", "10", rg, withPrice, 0, amount)
+				// The from key stands for the fields, as the reader's does;
+				// half the records have none.
+				from := uint64(0)
+				if rng.IntN(2) == 0 {
+					from = uint64(len(country)+len(stem)*7+len(ntype)*131) | uint64(country[0])<<40 | uint64(stem[0])<<48
+				}
+				enc.derivedNetwork(from, country, stem, ntype, "234", "10", rg, withPrice, 0, amount)
 				want = append(want, fmt.Sprintf("N %s %s-%s %s %s %s 234 10 [%s]", country, country, rg, stem+" "+rg, ntype, "", rg)+price)
 			case 1:
 				// Half the names are what a derived record would give, so
@@ -134,7 +140,7 @@ func joinBytes(list [][]byte) string {
 // rather than decoded.
 func TestDerivedChunkRefusedAsRaw(t *testing.T) {
 	enc := newRecordEncoder()
-	enc.derivedNetwork("GB", "United Kingdom", kassa.Mobile, "", "", "447700", true, 0, 1)
+	enc.derivedNetwork(0, "GB", "United Kingdom", kassa.Mobile, "", "", "447700", true, 0, 1)
 	chunk := enc.finish()[0]
 	if chunk[len(chunkMagic)] != chunkDerived {
 		t.Fatalf("a chunk with a derived record is marked %d, want %d", chunk[len(chunkMagic)], chunkDerived)
