@@ -297,6 +297,29 @@ func same[T string | []byte](e *recordEncoder, slot int, s T) bool {
 // withPrice.
 func (e *recordEncoder) compactNetwork(country, code string, name []byte, ntype kassa.NetworkType, mcc, mnc, rng string, withPrice bool, tc uint8, amount kassa.Amount) {
 	e.settle()
+	flags := e.networkChanges(country, ntype, mcc, mnc)
+	if withPrice {
+		flags |= mPrice
+	}
+	if len(code) != len(rng)+3 || code[2] != '-' || code[3:] != rng {
+		flags |= mRange
+	}
+	e.buf = append(e.buf, recCompact, flags)
+	encodeString(e, slotCode, code)
+	encodeString(e, slotName, name)
+	e.changedFields(flags, country, ntype, mcc, mnc)
+	if flags&mRange != 0 {
+		encodeString(e, slotRange, rng)
+	} else {
+		e.prev[slotRange] = append(e.prev[slotRange][:0], rng...)
+	}
+	e.priceLine(flags, tc, amount)
+	e.endRecord()
+}
+
+// networkChanges returns the flags of an M record's country, type, MCC and
+// MNC that differ from the slots.
+func (e *recordEncoder) networkChanges(country string, ntype kassa.NetworkType, mcc, mnc string) byte {
 	var flags byte
 	if !same(e, slotCountry, country) {
 		flags |= mCountry
@@ -310,15 +333,11 @@ func (e *recordEncoder) compactNetwork(country, code string, name []byte, ntype 
 	if !same(e, slotMNC, mnc) {
 		flags |= mMNC
 	}
-	if withPrice {
-		flags |= mPrice
-	}
-	if len(code) != len(rng)+3 || code[2] != '-' || code[3:] != rng {
-		flags |= mRange
-	}
-	e.buf = append(e.buf, recCompact, flags)
-	encodeString(e, slotCode, code)
-	encodeString(e, slotName, name)
+	return flags
+}
+
+// changedFields writes the fields of an M record that flags mark.
+func (e *recordEncoder) changedFields(flags byte, country string, ntype kassa.NetworkType, mcc, mnc string) {
 	if flags&mCountry != 0 {
 		encodeString(e, slotCountry, country)
 	}
@@ -331,16 +350,14 @@ func (e *recordEncoder) compactNetwork(country, code string, name []byte, ntype 
 	if flags&mMNC != 0 {
 		encodeString(e, slotMNC, mnc)
 	}
-	if flags&mRange != 0 {
-		encodeString(e, slotRange, rng)
-	} else {
-		e.prev[slotRange] = append(e.prev[slotRange][:0], rng...)
-	}
-	if withPrice {
+}
+
+// priceLine writes an M record's price line when flags say it has one.
+func (e *recordEncoder) priceLine(flags, tc byte, amount kassa.Amount) {
+	if flags&mPrice != 0 {
 		e.buf = append(e.buf, tc)
 		e.buf = binary.AppendVarint(e.buf, int64(amount))
 	}
-	e.endRecord()
 }
 
 // derivedNetwork writes a derived M record: a network with one range made
@@ -361,27 +378,13 @@ func (e *recordEncoder) derivedNetwork(from uint64, country, stem string, ntype 
 	}
 	e.buf[len(chunkMagic)] = chunkDerived
 	e.buf = append(e.buf, recCompact, flags)
-	if flags&mCountry != 0 {
-		encodeString(e, slotCountry, country)
-	}
-	if flags&mType != 0 {
-		encodeString(e, slotType, string(ntype))
-	}
-	if flags&mMCC != 0 {
-		encodeString(e, slotMCC, mcc)
-	}
-	if flags&mMNC != 0 {
-		encodeString(e, slotMNC, mnc)
-	}
+	e.changedFields(flags, country, ntype, mcc, mnc)
 	if flags&mStem != 0 {
 		encodeString(e, slotStem, stem)
 	}
 	encodeString(e, slotRange, rng)
 	e.derived = true
-	if withPrice {
-		e.buf = append(e.buf, tc)
-		e.buf = binary.AppendVarint(e.buf, int64(amount))
-	}
+	e.priceLine(flags, tc, amount)
 	e.lastFrom = from
 	e.endRecord()
 }
@@ -389,19 +392,7 @@ func (e *recordEncoder) derivedNetwork(from uint64, country, stem string, ntype 
 // derivedChanges returns the flags of the fields of a derived M record
 // that differ from the slots.
 func (e *recordEncoder) derivedChanges(country, stem string, ntype kassa.NetworkType, mcc, mnc string) byte {
-	var flags byte
-	if !same(e, slotCountry, country) {
-		flags |= mCountry
-	}
-	if !same(e, slotType, string(ntype)) {
-		flags |= mType
-	}
-	if !same(e, slotMCC, mcc) {
-		flags |= mMCC
-	}
-	if !same(e, slotMNC, mnc) {
-		flags |= mMNC
-	}
+	flags := e.networkChanges(country, ntype, mcc, mnc)
 	if !same(e, slotStem, stem) {
 		flags |= mStem
 	}

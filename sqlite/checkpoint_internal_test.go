@@ -28,6 +28,18 @@ func writeBigVersion(t *testing.T, db *DB) {
 	}
 }
 
+// openFile opens a store in a new file, closed when the test ends.
+func openFile(t *testing.T) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kassa.db")
+	db, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
 func fileSize(t *testing.T, path string) int64 {
 	t.Helper()
 	st, err := os.Stat(path)
@@ -42,12 +54,7 @@ func fileSize(t *testing.T, path string) int64 {
 // database file unchanged, until a checkpoint copies them: the copying is
 // not on the committing request's path.
 func TestCommitDoesNotCheckpoint(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "kassa.db")
-	db, err := Open(context.Background(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, path := openFile(t)
 	// Stop the background checkpointer, so that only the commit could
 	// have checkpointed.
 	c := db.ckpt
@@ -80,12 +87,7 @@ func TestCommitDoesNotCheckpoint(t *testing.T) {
 // TestBackgroundCheckpoint: after a large write, the store's checkpointer
 // copies the WAL into the database file on its own.
 func TestBackgroundCheckpoint(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "kassa.db")
-	db, err := Open(context.Background(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, path := openFile(t)
 	before := fileSize(t, path)
 	writeBigVersion(t, db)
 	// Polled without a time limit of its own: the test's deadline is the
