@@ -160,3 +160,25 @@ func TestDerivedChunkRefusedAsRaw(t *testing.T) {
 		t.Fatalf("a chunk without derived records is marked %d, want %d (readable by older versions)", c[len(chunkMagic)], chunkRaw)
 	}
 }
+
+// TestDerivedNetworksKeepTheirRowsType: rows under one range whose
+// network type column changes from row to row each get their own type
+// (the reader's shortcut for a row extending the previous one's range
+// must not carry a type over), and an empty cell gives the range's.
+func TestDerivedNetworksKeepTheirRowsType(t *testing.T) {
+	deck := "country,prefix,network type,price\n" +
+		"GB,447701,mobile,0.01\nGB,447702,landline,0.02\nGB,447703,,0.03\nGB,447704,landline,0.04\nGB,447705,,0.05\n"
+	book, err := ParseCSV(strings.NewReader(deck), CSVOptions{Ref: testRef(), Type: kassa.SMS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]kassa.NetworkType{"GB-447701": kassa.Mobile, "GB-447702": kassa.Landline, "GB-447703": kassa.Mobile, "GB-447704": kassa.Landline, "GB-447705": kassa.Mobile}
+	if len(book.Networks) != len(want) {
+		t.Fatalf("%d networks, want %d: %+v", len(book.Networks), len(want), book.Networks)
+	}
+	for _, n := range book.Networks {
+		if n.Type != want[n.Code] || n.Name != "United Kingdom "+n.Code[3:] || n.MCC != "234" || n.MNC != "10" {
+			t.Errorf("%s: %+v, want type %s, the derived name and O2's MCC/MNC", n.Code, n, want[n.Code])
+		}
+	}
+}
