@@ -347,6 +347,10 @@ func (c *csvRecords) fill(b *rowBatch) {
 	}
 }
 
+// takeWindow is how much of the buffer takeBuffered looks at in one call:
+// more than a batch of ordinary deck lines (1,024 of some 20 bytes).
+const takeWindow = 64 << 10
+
 // lineSpan is a fast-path line of a batch: its number and where it lies in
 // the batch's text.
 type lineSpan struct{ line, start, end int }
@@ -359,7 +363,9 @@ type lineSpan struct{ line, start, end int }
 // with a quote, a line not yet whole, the input's last line without a
 // newline) go through nextLine.
 func (c *csvRecords) takeBuffered(b *rowBatch, spans *[batchRows]lineSpan, nspans *int) bool {
-	buf, _ := c.br.Peek(c.br.Buffered()) // no read: the bytes are buffered
+	// No read: the bytes are buffered. The window bounds the search for a
+	// quote to about what one batch takes.
+	buf, _ := c.br.Peek(min(c.br.Buffered(), takeWindow))
 	if q := bytes.IndexByte(buf, '"'); q >= 0 {
 		buf = buf[:q] // the line holding the quote is not whole in this
 	}
