@@ -15,7 +15,7 @@ var migrationFiles embed.FS
 
 // LatestSchema is the newest schema version this binary knows: the number
 // of the last file in migrations/. The numbering is the SQLite store's.
-const LatestSchema = 10
+const LatestSchema = 11
 
 // migrateLockKey is the first half of the advisory lock that serializes
 // migrators; the second half is a hash of the schema, so that nodes

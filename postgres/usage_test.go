@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kassa-dev/kassa/internal/schema"
 	"github.com/kassa-dev/kassa/storetest"
 )
 
@@ -17,7 +20,11 @@ func TestUsageBackfill(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		m := all[len(all)-1]
+		i := slices.IndexFunc(all, func(m schema.Migration) bool { return m.Version == 10 })
+		if i < 0 {
+			return errors.New("no migration 10")
+		}
+		m := all[i]
 		fill := m.SQL[strings.Index(m.SQL, "INSERT INTO usage_rollups"):]
 		if _, err := db.pool.Exec(t.Context(), "DELETE FROM usage_rollups"); err != nil {
 			return err

@@ -3,10 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kassa-dev/kassa/internal/schema"
 	"github.com/kassa-dev/kassa/storetest"
 )
 
@@ -113,7 +116,11 @@ func TestUsageBackfill(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		m := all[len(all)-1]
+		i := slices.IndexFunc(all, func(m schema.Migration) bool { return m.Version == 10 })
+		if i < 0 {
+			return errors.New("no migration 10")
+		}
+		m := all[i]
 		fill := m.SQL[strings.Index(m.SQL, "INSERT INTO usage_rollups"):]
 		_, err = db.write.ExecContext(t.Context(), "DELETE FROM usage_rollups; "+fill)
 		return err

@@ -16,7 +16,7 @@ var migrationFiles embed.FS
 
 // LatestSchema is the newest schema version this binary knows: the number
 // of the last file in migrations/. The numbering is the PostgreSQL store's.
-const LatestSchema = 10
+const LatestSchema = 11
 
 // ErrSchemaTooNew is wrapped by the error of Open and Migrate when the
 // database has applied a migration this binary does not know (a newer
