@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -119,6 +120,11 @@ func migrateStore(ctx context.Context, o storeOpen) (before, after, latest int, 
 		before, after, err = postgres.Migrate(ctx, o.url, postgres.Options{Logger: o.logger()})
 		latest = postgres.LatestSchema
 	} else {
+		// As kassa serve does: a migration before the first start
+		// creates the data directory.
+		if err := os.MkdirAll(o.data, 0o700); err != nil {
+			return 0, 0, sqlite.LatestSchema, fmt.Errorf("migrate %s: create data directory: %w", o.describe(), err)
+		}
 		before, after, err = sqlite.Migrate(ctx, o.sqlitePath(), sqlite.Options{Logger: o.logger()})
 		latest = sqlite.LatestSchema
 	}

@@ -22,8 +22,8 @@ nodes migrating at once are safe.
 
 The store: --store postgres://… or a key=value connection string (env KASSA_STORE
 or KASSA_STORE_FILE), or the SQLite file in --data (env KASSA_DATA) when --store is
-empty; each also read from the config file of kassa serve (--config FILE or
-KASSA_CONFIG).`,
+empty (the directory is created when missing, as kassa serve creates it); each also
+read from the config file of kassa serve (--config FILE or KASSA_CONFIG).`,
 		Example: `  kassa migrate --store postgres://kassa_owner@db/kassa
   KASSA_STORE_FILE=/run/secrets/kassa-store kassa migrate
   kassa migrate --config /etc/kassa/kassa.env

@@ -84,6 +84,12 @@ func TestMigrateSQLite(t *testing.T) {
 	if code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("migrate: exit %d, out %q, err %q; want %q", code, out, stderr, want)
 	}
+	// A data directory that does not exist yet is created, as serve
+	// creates it.
+	fresh := filepath.Join(t.TempDir(), "new", "data")
+	if code, out, stderr := runCmd(t, noEnv, "migrate", "--data", fresh); code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("migrate into a new directory: exit %d, out %q, err %q", code, out, stderr)
+	}
 	_, _, stop := startServe(t, data, "--no-migrate")
 	if code := stop(); code != 0 {
 		t.Fatalf("serve --no-migrate on a migrated store: exit %d", code)
