@@ -79,16 +79,33 @@ func (c *checkpointer) run() {
 		case <-c.wrote: // covered by this checkpoint
 		default:
 		}
-		if err := c.checkpoint(context.Background()); err != nil {
+		pages, left, err := c.checkpoint(context.Background())
+		switch {
+		case err != nil:
 			c.log.Warn("sqlite checkpoint failed; the next write retries it", "err", err)
+		case left > walPagesBehind:
+			c.log.Warn("sqlite checkpoint left pages in the WAL that a long read transaction still needs; the WAL grows until it ends",
+				"wal_pages", pages, "left", left)
 		}
 	}
 }
 
-// checkpoint copies what it can of the WAL into the database file.
-func (c *checkpointer) checkpoint(ctx context.Context) error {
-	_, err := c.conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-	return err
+// walPagesBehind is how many pages a checkpoint may leave in the WAL (a
+// reader's snapshot still needs them) before the checkpointer warns: about
+// 40 MiB of pages.
+const walPagesBehind = 10_000
+
+// checkpoint copies what it can of the WAL into the database file. It
+// returns the pages in the WAL and how many of them it could not copy yet
+// (a reader's snapshot still needs them); -1 and -1 when the database is
+// not in WAL mode.
+func (c *checkpointer) checkpoint(ctx context.Context) (pages, left int, err error) {
+	var busy, copied int
+	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied)
+	if err != nil || pages < 0 {
+		return pages, pages, err
+	}
+	return pages, pages - copied, nil
 }
 
 // close stops the checkpointer and closes its connection; the last

@@ -58,7 +58,9 @@ func TestCommitDoesNotCheckpoint(t *testing.T) {
 	// Stop the background checkpointer, so that only the commit could
 	// have checkpointed.
 	c := db.ckpt
-	c.checkpoint(context.Background())
+	if _, _, err := c.checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	db.ckpt = nil
 	if err := c.close(); err != nil {
 		t.Fatal(err)
@@ -76,8 +78,8 @@ func TestCommitDoesNotCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer again.close()
-	if err := again.checkpoint(context.Background()); err != nil {
-		t.Fatal(err)
+	if pages, left, err := again.checkpoint(context.Background()); err != nil || pages < 2048 || left != 0 {
+		t.Fatalf("checkpoint of an 8 MiB WAL: %d pages, %d left, %v", pages, left, err)
 	}
 	if after := fileSize(t, path); after-before < 8<<20 {
 		t.Fatalf("after a checkpoint the database file grew by %d bytes only", after-before)
@@ -94,5 +96,36 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	// bound, and the checkpointer needs a moment after the write.
 	for fileSize(t, path)-before < 8<<20 {
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestCheckpointReportsWhatAReaderHolds: pages that a reader's snapshot
+// still needs stay in the WAL and are reported as left; once the reader
+// ends, the next checkpoint copies them.
+func TestCheckpointReportsWhatAReaderHolds(t *testing.T) {
+	db, _ := openFile(t)
+	ctx := context.Background()
+	c := db.ckpt
+	if _, _, err := c.checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRowContext(ctx, "SELECT count(*) FROM price_books").Scan(&n); err != nil {
+		t.Fatal(err) // the read transaction now holds its snapshot
+	}
+	writeBigVersion(t, db)
+	pages, left, err := c.checkpoint(ctx)
+	if err != nil || left < 2048 || left > pages {
+		t.Fatalf("with a reader on an older snapshot: %d pages, %d left, %v; want the 8 MiB version left", pages, left, err)
+	}
+	if err := reader.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if pages, left, err := c.checkpoint(ctx); err != nil || left != 0 {
+		t.Fatalf("after the reader: %d pages, %d left, %v", pages, left, err)
 	}
 }
