@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -36,7 +37,7 @@ type checkpointer struct {
 func startCheckpointer(path string, busy time.Duration, log *slog.Logger) (*checkpointer, error) {
 	conn, err := sql.Open(driverName, dsn(path, "deferred", busy, false))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open the checkpointer's connection: %w", err)
 	}
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
