@@ -104,6 +104,7 @@ func readWithEncodingCSV(t *testing.T, data string) []string {
 	}
 }
 
+// describeRecord writes a record, its line and its error as one comparable line.
 func describeRecord(line int, cells []string, err error) string {
 	s := fmt.Sprintf("%d: %q", line, cells)
 	if err != nil {

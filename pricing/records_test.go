@@ -127,6 +127,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 	}
 }
 
+// joinBytes joins byte strings with spaces, for messages.
 func joinBytes(list [][]byte) string {
 	s := make([]string, len(list))
 	for i, b := range list {

@@ -40,6 +40,7 @@ func openFile(t *testing.T) (*DB, string) {
 	return db, path
 }
 
+// fileSize returns the size of the file at path.
 func fileSize(t *testing.T, path string) int64 {
 	t.Helper()
 	st, err := os.Stat(path)
