@@ -207,7 +207,8 @@ func BenchmarkScaleRateBaselineMap(b *testing.B) {
 // BenchmarkScaleRateFloor measures what the same ratings cost without
 // kassa's work on top: the index lookup of each number's network, then one
 // byte of that network's entry (index_and_entry), or of an array of
-// another size at the same offset modulo its size (entry_in_*). Rate is
+// another size at the same offset modulo its size (entry_in_*); and the
+// whole chain Rate follows, up to the price (index_entry_price). Rate is
 // these loads plus decoding the entry and the price. On a virtual machine
 // whose host maps memory in 4 KiB pages, one dependent load costs more the
 // larger the array it falls in, for the same 4,096 cache lines (the TLB
@@ -248,6 +249,28 @@ func BenchmarkScaleRateFloor(b *testing.B) {
 	})
 	b.Run("index_and_entry", func(b *testing.B) {
 		load(b, unsafe.Slice(unsafe.StringData(snap.nets.arena), len(snap.nets.arena)))
+	})
+	// The whole chain of dependent loads Rate makes for a network: the
+	// index, the entry's head (its own price, else its country's), then
+	// the price in the view.
+	b.Run("index_entry_price", func(b *testing.B) {
+		v, err := snap.view(kassa.SMS, kassa.EUR)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		var sum kassa.Amount
+		i := 0
+		for b.Loop() {
+			d := snap.index.longest(digits[i&4095], nil)
+			if d >= 0 && int(d) < len(snap.nets.off) {
+				if id := v.priceOf(uint32(d)); id != 0 {
+					sum += v.amounts[id-1]
+				}
+			}
+			i++
+		}
+		runtime.KeepAlive(sum)
 	})
 	for _, size := range []int{1 << 20, 8 << 20} {
 		b.Run(fmt.Sprintf("entry_in_%dMiB", size>>20), func(b *testing.B) {
